@@ -1,0 +1,100 @@
+/** Parameters of a LARA experiment, their ranges and defaults. */
+import { z } from 'zod';
+
+export const GATE_KINDS = ['gaussian', 'sigmoid', 'softmax'] as const;
+export type GateKind = (typeof GATE_KINDS)[number];
+
+export const EXPLORATION_KINDS = ['epsilon', 'gumbel'] as const;
+export type ExplorationKind = (typeof EXPLORATION_KINDS)[number];
+
+export const READOUT_KINDS = ['output', 'all'] as const;
+export type ReadoutKind = (typeof READOUT_KINDS)[number];
+
+export const GROWTH_MODES = ['split', 'birth'] as const;
+export type GrowthMode = (typeof GROWTH_MODES)[number];
+
+export const growthParamsSchema = z.object({
+  enabled: z.boolean(),
+  /** 'split' copies the busiest node (Net2Net); 'birth' adds a fresh node wired to the busiest ones. */
+  mode: z.enum(GROWTH_MODES),
+  /** A node whose visit share (EMA) rises above this grows a new node. */
+  splitAbove: z.number().min(0).max(1),
+  /** A node whose visit share stays below this for `patience` checks dies. */
+  deleteBelow: z.number().min(0).max(1),
+  /** Consecutive growth checks a node must starve before it dies. */
+  patience: z.number().int().min(1).max(1000),
+  /** Train steps between growth checks. */
+  every: z.number().int().min(1).max(10000),
+  minNodes: z.number().int().min(3).max(4096),
+  maxNodes: z.number().int().min(3).max(4096),
+  /** Most in-edges a node may gain through growth (packed slot count cap). */
+  maxDegree: z.number().int().min(1).max(64),
+});
+export type GrowthParams = z.infer<typeof growthParamsSchema>;
+
+export const laraParamsSchema = z
+  .object({
+    /** Node count of the initial graph. */
+    nodes: z.number().int().min(3).max(4096),
+    /** State width H of every node. */
+    width: z.number().int().min(1).max(256),
+    /** In-degree k of every node of the initial graph, self-loop included. */
+    degree: z.number().int().min(1).max(32),
+    selfLoops: z.boolean(),
+    /** Hops from the input node to the output node in the initial graph. */
+    outputDistance: z.number().int().min(1).max(8),
+    gate: z.enum(GATE_KINDS),
+    exploration: z.enum(EXPLORATION_KINDS),
+    /** Epsilon (probability of a random move) or Gumbel temperature, per `exploration`. */
+    explore: z.number().min(0).max(1),
+    /** Walkers routed through the graph. */
+    threads: z.number().int().min(1).max(16),
+    /** Ticks per input symbol. */
+    thinkTicks: z.number().int().min(1).max(16),
+    readout: z.enum(READOUT_KINDS),
+    learningRate: z.number().positive().max(1),
+    /** Defer each node's update while it rests, then apply accumulated / restingSteps. */
+    restingPhase: z.boolean(),
+    /** Parallel sequences per train step. */
+    batch: z.number().int().min(1).max(1024),
+    /** Symbols per train step: the truncated-BPTT window. */
+    window: z.number().int().min(1).max(512),
+    /** Global gradient-norm clip (0 = off). */
+    gradClip: z.number().min(0).max(1000),
+    growth: growthParamsSchema,
+  })
+  .refine((p) => p.growth.minNodes <= p.growth.maxNodes, {
+    message: 'growth.minNodes must not exceed growth.maxNodes',
+    path: ['growth', 'minNodes'],
+  });
+export type LaraParams = z.infer<typeof laraParamsSchema>;
+
+export const DEFAULT_LARA_PARAMS: LaraParams = {
+  nodes: 24,
+  width: 16,
+  degree: 4,
+  selfLoops: true,
+  outputDistance: 1,
+  gate: 'gaussian',
+  exploration: 'epsilon',
+  explore: 0.05,
+  threads: 1,
+  thinkTicks: 1,
+  readout: 'output',
+  learningRate: 0.01,
+  restingPhase: false,
+  batch: 16,
+  window: 16,
+  gradClip: 1,
+  growth: {
+    enabled: false,
+    mode: 'split',
+    splitAbove: 0.2,
+    deleteBelow: 0.004,
+    patience: 4,
+    every: 25,
+    minNodes: 8,
+    maxNodes: 64,
+    maxDegree: 8,
+  },
+};

@@ -1,0 +1,595 @@
+/**
+ * A running LARA experiment: packed device tensors, the task streams, the
+ * optimiser, growth, checkpoints and rollback. Pure engine code: the worker
+ * drives it, Node tests drive it the same way.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { downloadTables, disposeVars, uploadTables, type TableSpecs } from '../device-tables';
+import { randomLoopyGraph, type Graph } from '../graph';
+import { alignRows, packGraph, packRows, rowIds, type Packing, type RowTable } from '../packing';
+import { createRng, deriveSeed, type Rng } from '../random';
+import { ADAM_DEFAULTS, clipByGlobalNorm, restingAdamStep, type AdamSlot } from '../resting-adam';
+import type { TaskBatch, TaskId, TaskStream } from '../tasks/task';
+import { createTaskStream } from '../tasks/task-registry';
+import { growthCheck, type TopologyEvent } from './lara-growth';
+import {
+  createTopology,
+  EXPLORE_SCALE,
+  disposeTopology,
+  readoutLoss,
+  startPositions,
+  unroll,
+  type ExplorationNoise,
+  type LaraTopology,
+  type LaraWeights,
+} from './lara-forward';
+import { initLaraModel, LARA_TABLE_NAMES, LARA_TABLES, type LaraDims, type LaraHostModel, type LaraTableName } from './lara-model';
+import type { LaraParams } from './lara-params';
+
+export interface LaraExperiment {
+  readonly model: 'lara';
+  readonly task: TaskId;
+  readonly seed: number;
+  readonly params: LaraParams;
+}
+
+/** Scalars of one train step. */
+export interface StepStats {
+  /** Steps done, this one included. */
+  readonly step: number;
+  /** Global tick count after the step. */
+  readonly tick: number;
+  /** Mean cross-entropy (nats) over scored symbols. */
+  readonly loss: number;
+  /** Fraction of scored symbols predicted right. */
+  readonly accuracy: number;
+  /** Global gradient L2 norm before clipping. */
+  readonly gradNorm: number;
+  /** Wall time of the step in milliseconds. */
+  readonly ms: number;
+}
+
+export interface StepResult {
+  readonly stats: StepStats;
+  /** Births and deaths this step (growth). */
+  readonly events: readonly TopologyEvent[];
+  /** Set when the step produced a non-finite loss and the trainer went back to its last checkpoint. */
+  readonly rolledBack?: { readonly reason: string; readonly toStep: number };
+}
+
+/** A per-tick trace of one probe lane, for display. */
+export interface ProbeTrace {
+  /** Node id per packed position [L]. */
+  readonly nodeIds: Int32Array;
+  readonly ticks: number;
+  readonly K: number;
+  /** Edge id per slot [L*K], -1 for padding. */
+  readonly slotEdge: Int32Array;
+  /** Mean state per node [ticks, L]. */
+  readonly activity: Float32Array;
+  /** Gate per slot [ticks, L, K]. */
+  readonly gates: Float32Array;
+  /** 1 where the node computed [ticks, L]. */
+  readonly active: Uint8Array;
+  /** Node id of each thread per tick [ticks, Th]. */
+  readonly threads: Int32Array;
+}
+
+/** Parameters that can change while the experiment runs; the rest need a new trainer. */
+export const LIVE_PARAM_KEYS = [
+  'gate',
+  'exploration',
+  'explore',
+  'thinkTicks',
+  'learningRate',
+  'restingPhase',
+  'window',
+  'gradClip',
+  'growth',
+] as const satisfies readonly (keyof LaraParams)[];
+export type LiveParams = Pick<LaraParams, (typeof LIVE_PARAM_KEYS)[number]>;
+
+type OptName = `${LaraTableName}.m` | `${LaraTableName}.v` | `${'edgeW' | 'gateU' | 'gateV'}.acc` | 'node.steps' | 'node.rest';
+
+/** Everything needed to resume exactly: host rows of all device tensors. */
+export interface TrainerSnapshot {
+  readonly model: LaraHostModel;
+  readonly optimizer: Readonly<Record<OptName, RowTable>>;
+  /** States per node id, width B*H. */
+  readonly state: RowTable;
+  /** Node id of each (lane, thread). */
+  readonly threads: Int32Array;
+  readonly globalStep: number;
+  readonly step: number;
+  readonly tick: number;
+  readonly starving: ReadonlyMap<number, number>;
+}
+
+const VISIT_EMA = 0.1;
+const CHECKPOINT_EVERY = 25;
+const NODE_OWNED = ['edgeW', 'gateU', 'gateV'] as const;
+
+function paramSpecs(d: LaraDims): TableSpecs<LaraTableName> {
+  const H = d.width;
+  return {
+    edgeW: { set: 'edges', width: H * H, shape: (p) => [p.L, p.K * H, H] },
+    gateU: { set: 'edges', width: H, shape: (p) => [p.L, p.K, 1, H] },
+    gateV: { set: 'edges', width: H, shape: (p) => [p.L, p.K, 1, H] },
+    inputW: { set: 'inputs', width: d.inputSize * H, shape: (p) => [p.inputPositions.length, d.inputSize, H] },
+    readoutW: { set: 'reads', width: H * d.outputSize, shape: (p) => [p.readPositions.length * H, d.outputSize] },
+  };
+}
+
+function optimizerSpecs(d: LaraDims): TableSpecs<OptName> {
+  const ps = paramSpecs(d);
+  const specs = {} as Record<OptName, TableSpecs<LaraTableName>[LaraTableName]>;
+  for (const name of LARA_TABLE_NAMES) {
+    specs[`${name}.m`] = ps[name];
+    specs[`${name}.v`] = ps[name];
+  }
+  for (const name of NODE_OWNED) specs[`${name}.acc`] = ps[name];
+  specs['node.steps'] = { set: 'nodes', width: 1, shape: (p) => [p.L] };
+  specs['node.rest'] = { set: 'nodes', width: 1, shape: (p) => [p.L] };
+  return specs;
+}
+
+function stateSpec(d: LaraDims, lanes: number): TableSpecs<'state'> {
+  return { state: { set: 'nodes', width: lanes * d.width, shape: (p) => [p.L, lanes, d.width] } };
+}
+
+function oneHotRows(symbols: Int32Array, size: number): Float32Array {
+  const out = new Float32Array(symbols.length * size);
+  symbols.forEach((s, i) => {
+    if (s >= 0) out[i * size + s] = 1;
+  });
+  return out;
+}
+
+/** Device tensors of one packing; rebuilt whenever the graph changes. */
+interface Device {
+  readonly packing: Packing;
+  readonly topo: LaraTopology;
+  readonly params: Record<LaraTableName, tf.Variable>;
+  readonly opt: Record<OptName, tf.Variable>;
+  h: tf.Tensor3D;
+  /** [B*Th, L] one-hot thread positions. */
+  q: tf.Tensor2D;
+  probeH: tf.Tensor3D;
+  probeQ: tf.Tensor2D;
+}
+
+export class LaraTrainer {
+  readonly experiment: LaraExperiment;
+  private params: LaraParams;
+  private readonly dims: LaraDims;
+  private readonly stream: TaskStream;
+  private readonly probeStream: TaskStream;
+  private readonly noiseRng: Rng;
+  private readonly probeRng: Rng;
+  private readonly growthRng: Rng;
+  private graph: Graph;
+  private device: Device;
+  private visitShare: Map<number, number>;
+  private starving: ReadonlyMap<number, number> = new Map();
+  private checkpoint: TrainerSnapshot | null = null;
+  private globalStep = 0;
+  private stepCount = 0;
+  private tickCount = 0;
+  private disposed = false;
+
+  private constructor(experiment: LaraExperiment, model: LaraHostModel) {
+    this.experiment = experiment;
+    this.params = experiment.params;
+    const { task, seed } = experiment;
+    this.stream = createTaskStream(task, this.params.batch, seed, deriveSeed(seed, 'train'));
+    this.probeStream = createTaskStream(task, 1, seed, deriveSeed(seed, 'probe'));
+    this.noiseRng = createRng(deriveSeed(seed, 'explore'));
+    this.probeRng = createRng(deriveSeed(seed, 'probe-explore'));
+    this.growthRng = createRng(deriveSeed(seed, 'growth'));
+    this.dims = model.dims;
+    this.graph = model.graph;
+    this.visitShare = new Map(model.visitShare);
+    this.device = this.upload(model, null);
+  }
+
+  /** A fresh experiment: new graph, new weights, all from the seed. */
+  static create(experiment: LaraExperiment): LaraTrainer {
+    const p = experiment.params;
+    const graph = randomLoopyGraph({
+      nodes: p.nodes,
+      degree: p.degree,
+      selfLoops: p.selfLoops,
+      seed: experiment.seed,
+      outputDistance: p.outputDistance,
+    });
+    const probe = createTaskStream(experiment.task, 1, experiment.seed, 0);
+    const dims: LaraDims = { width: p.width, inputSize: probe.inputSize, outputSize: probe.outputSize, readAll: p.readout === 'all' };
+    return new LaraTrainer(experiment, initLaraModel(graph, dims, p.gate, experiment.seed));
+  }
+
+  /** An experiment resumed from a trained network (import). */
+  static fromModel(experiment: LaraExperiment, model: LaraHostModel, step: number): LaraTrainer {
+    const t = new LaraTrainer(experiment, model);
+    t.stepCount = step;
+    return t;
+  }
+
+  get step(): number {
+    return this.stepCount;
+  }
+  get tick(): number {
+    return this.tickCount;
+  }
+  get currentGraph(): Graph {
+    return this.graph;
+  }
+  get currentParams(): LaraParams {
+    return this.params;
+  }
+  /** Visit share per node id (EMA). */
+  get visits(): ReadonlyMap<number, number> {
+    return this.visitShare;
+  }
+
+  /** Changes parameters that apply without restarting. */
+  setLiveParams(live: Partial<LiveParams>): void {
+    this.params = { ...this.params, ...live };
+  }
+
+  private weights(): LaraWeights {
+    const v = this.device.params;
+    return {
+      edgeW: v.edgeW as tf.Tensor3D,
+      gateU: v.gateU as tf.Tensor4D,
+      gateV: v.gateV as tf.Tensor4D,
+      inputW: v.inputW as tf.Tensor3D,
+      readoutW: v.readoutW as tf.Tensor2D,
+    };
+  }
+
+  /** Builds every device tensor for `model`; optimiser and states come from `snap` where given (rows aligned to the graph). */
+  private upload(model: LaraHostModel, snap: Omit<TrainerSnapshot, 'model'> | null): Device {
+    const p = this.params;
+    const packing = packGraph(model.graph, this.dims.readAll);
+    const topo = createTopology(packing, p.threads);
+    const params = uploadTables(paramSpecs(this.dims), model.tables, packing, true);
+    const oSpecs = optimizerSpecs(this.dims);
+    const optTables = {} as Record<OptName, RowTable>;
+    for (const name of Object.keys(oSpecs) as OptName[]) {
+      const spec = oSpecs[name];
+      const ids = rowIds(packing, spec.set);
+      optTables[name] = alignRows(snap?.optimizer[name] ?? { width: spec.width, rows: new Map() }, ids);
+    }
+    const opt = uploadTables(oSpecs, optTables, packing, false);
+    const sSpec = stateSpec(this.dims, p.batch);
+    const stateRows = alignRows(snap?.state ?? { width: sSpec.state.width, rows: new Map() }, packing.nodeIds);
+    const h = tf.tensor3d(packRows(stateRows, Array.from(packing.nodeIds)), [packing.L, p.batch, this.dims.width]);
+    const q = snap ? this.threadTensor(snap.threads, packing, topo, p.batch) : startPositions(topo, p.batch);
+    return {
+      packing,
+      topo,
+      params,
+      opt,
+      h,
+      q,
+      probeH: tf.zeros([packing.L, 1, this.dims.width]),
+      probeQ: startPositions(topo, 1),
+    };
+  }
+
+  /** Thread one-hots from node ids; threads on nodes that died go back to their start. */
+  private threadTensor(ids: Int32Array, packing: Packing, topo: LaraTopology, lanes: number): tf.Tensor2D {
+    const th = topo.threadStarts.length;
+    if (ids.length !== lanes * th) return startPositions(topo, lanes);
+    const pos = new Map(Array.from(packing.nodeIds, (id, i) => [id, i]));
+    const q = new Float32Array(lanes * th * packing.L);
+    for (let i = 0; i < lanes * th; i++) {
+      const at = pos.get(ids[i] as number) ?? (topo.threadStarts[i % th] as number);
+      q[i * packing.L + at] = 1;
+    }
+    return tf.tensor2d(q, [lanes * th, packing.L]);
+  }
+
+  private disposeDevice(d: Device): void {
+    disposeTopology(d.topo);
+    disposeVars(d.params);
+    disposeVars(d.opt);
+    tf.dispose([d.h, d.q, d.probeH, d.probeQ]);
+  }
+
+  /** Exploration noise for `ticks` ticks of `lanes` lanes (see ExplorationNoise). */
+  private noise(rng: Rng, ticks: number, lanes: number): ExplorationNoise | undefined {
+    const { explore, exploration } = this.params;
+    if (explore <= 0) return undefined;
+    const th = this.device.topo.threadStarts.length;
+    const K = this.device.packing.K;
+    const rows = ticks * lanes * th;
+    const noise = new Float32Array(rows * K);
+    for (let i = 0; i < rows; i++) {
+      if (exploration === 'epsilon') {
+        if (rng.next() >= explore) continue;
+        for (let s = 0; s < K; s++) noise[i * K + s] = EXPLORE_SCALE * rng.next();
+      } else {
+        for (let s = 0; s < K; s++) noise[i * K + s] = -explore * Math.log(-Math.log(Math.max(rng.next(), 1e-12)));
+      }
+    }
+    return tf.tensor3d(noise, [ticks, lanes * th, K]);
+  }
+
+  private batchTensors(batch: TaskBatch): { x: tf.Tensor2D; targets: tf.Tensor2D; weights: tf.Tensor1D } {
+    const { inputSize, outputSize } = this.dims;
+    const n = batch.length * batch.lanes;
+    return {
+      x: tf.tensor2d(oneHotRows(batch.inputs, inputSize), [n, inputSize]),
+      targets: tf.tensor2d(oneHotRows(batch.targets, outputSize), [n, outputSize]),
+      weights: tf.tensor1d(Float32Array.from(batch.targets, (t) => (t >= 0 ? 1 : 0))),
+    };
+  }
+
+  /** One truncated-BPTT step over the next `window` symbols of every lane. */
+  async trainStep(): Promise<StepResult> {
+    this.assertLive();
+    const started = performance.now();
+    if (!this.checkpoint) this.checkpoint = await this.snapshot();
+    const p = this.params;
+    const dev = this.device;
+    const batch = this.stream.next(p.window);
+    const ticks = p.window * p.thinkTicks;
+    const { x, targets, weights } = this.batchTensors(batch);
+    const noise = this.noise(this.noiseRng, ticks, p.batch);
+    const varList = LARA_TABLE_NAMES.map((n) => dev.params[n]);
+    this.globalStep += 1;
+
+    // Forward results besides the loss leave the gradient scope through tf.keep.
+    const box: { kept?: { hT: tf.Tensor3D; qT: tf.Tensor2D; visits: tf.Tensor1D; active: tf.Tensor1D; correct: tf.Scalar; scored: tf.Scalar } } = {};
+    const { value: loss, grads } = tf.variableGrads(() => {
+      const out = unroll(this.weights(), dev.topo, {
+        h0: dev.h,
+        q0: dev.q,
+        x,
+        steps: p.window,
+        thinkTicks: p.thinkTicks,
+        gate: p.gate,
+        exploration: p.exploration,
+        noise,
+      });
+      const r = readoutLoss(out.logits, targets, weights);
+      box.kept = {
+        hT: tf.keep(out.hT),
+        qT: tf.keep(out.qT),
+        visits: tf.keep(out.visits),
+        active: tf.keep(out.activeCount),
+        correct: tf.keep(r.correct),
+        scored: tf.keep(r.scored),
+      };
+      return r.loss;
+    }, varList);
+    const k = box.kept as NonNullable<typeof box.kept>;
+    const norm = tf.tidy(() => {
+      const ordered = varList.map((v) => grads[v.name] as tf.Tensor);
+      const { clipped, norm } = clipByGlobalNorm(ordered, p.gradClip);
+      const slots: AdamSlot[] = LARA_TABLE_NAMES.map((n) => ({
+        value: dev.params[n],
+        m: dev.opt[`${n}.m`],
+        v: dev.opt[`${n}.v`],
+        ...((NODE_OWNED as readonly string[]).includes(n) ? { acc: dev.opt[`${n as (typeof NODE_OWNED)[number]}.acc`] } : {}),
+      }));
+      restingAdamStep(
+        slots,
+        clipped,
+        { steps: dev.opt['node.steps'], rest: dev.opt['node.rest'] },
+        k.active,
+        p.restingPhase,
+        this.globalStep,
+        { learningRate: p.learningRate, ...ADAM_DEFAULTS },
+      );
+      return norm;
+    });
+    const readback = tf.tidy(() => tf.concat([tf.stack([loss, k.correct, k.scored, norm]), k.visits]));
+    tf.dispose([x, targets, weights, loss, norm, k.correct, k.scored, k.active, ...Object.values(grads)]);
+    noise?.dispose();
+    tf.dispose([dev.h, dev.q]);
+    dev.h = k.hT;
+    dev.q = k.qT;
+    const values = (await readback.data()) as Float32Array;
+    readback.dispose();
+    k.visits.dispose();
+
+    const [lossValue = NaN, correct = 0, scored = 0, gradNorm = NaN] = values;
+    this.stepCount += 1;
+    this.tickCount += ticks;
+    if (!Number.isFinite(lossValue) || !Number.isFinite(gradNorm)) {
+      const toStep = await this.rollback();
+      return {
+        stats: { step: this.stepCount, tick: this.tickCount, loss: lossValue, accuracy: 0, gradNorm, ms: performance.now() - started },
+        events: [],
+        rolledBack: { reason: `non-finite ${Number.isFinite(lossValue) ? 'gradient' : 'loss'} at step ${this.stepCount}`, toStep },
+      };
+    }
+    this.updateVisits(values.subarray(4));
+    let events: readonly TopologyEvent[] = [];
+    if (p.growth.enabled && this.stepCount % p.growth.every === 0) events = await this.grow();
+    if (this.stepCount % CHECKPOINT_EVERY === 0 || events.length > 0) this.checkpoint = await this.snapshot();
+    return {
+      stats: {
+        step: this.stepCount,
+        tick: this.tickCount,
+        loss: lossValue,
+        accuracy: scored > 0 ? correct / scored : 0,
+        gradNorm,
+        ms: performance.now() - started,
+      },
+      events,
+    };
+  }
+
+  private updateVisits(visits: Float32Array): void {
+    let total = 0;
+    for (const v of visits) total += v;
+    if (total <= 0) return;
+    this.device.packing.nodeIds.forEach((id, i) => {
+      const share = (visits[i] as number) / total;
+      this.visitShare.set(id, (1 - VISIT_EMA) * (this.visitShare.get(id) ?? share) + VISIT_EMA * share);
+    });
+  }
+
+  private async grow(): Promise<readonly TopologyEvent[]> {
+    const snap = await this.snapshot();
+    const p = this.params;
+    const result = growthCheck(snap.model, this.starving, {
+      params: p.growth,
+      gate: p.gate,
+      selfLoops: p.selfLoops,
+      degree: p.degree,
+      tick: this.tickCount,
+      rng: this.growthRng,
+    });
+    this.starving = result.starving;
+    if (result.events.length === 0) return [];
+    this.restore({ ...snap, model: result.model });
+    return result.events;
+  }
+
+  /** Host copy of every device tensor. */
+  async snapshot(): Promise<TrainerSnapshot> {
+    this.assertLive();
+    const dev = this.device;
+    const [tables, optimizer, state, threads] = await Promise.all([
+      downloadTables(paramSpecs(this.dims), dev.params, dev.packing),
+      downloadTables(optimizerSpecs(this.dims), dev.opt, dev.packing),
+      downloadTables(stateSpec(this.dims, this.params.batch), { state: dev.h }, dev.packing),
+      this.threadIds(dev.q),
+    ]);
+    return {
+      model: { graph: this.graph, dims: this.dims, tables, visitShare: new Map(this.visitShare) },
+      optimizer,
+      state: state.state,
+      threads,
+      globalStep: this.globalStep,
+      step: this.stepCount,
+      tick: this.tickCount,
+      starving: new Map(this.starving),
+    };
+  }
+
+  private async threadIds(q: tf.Tensor2D): Promise<Int32Array> {
+    const pos = tf.argMax(q, 1);
+    const data = (await pos.data()) as Int32Array;
+    pos.dispose();
+    const ids = this.device.packing.nodeIds;
+    return Int32Array.from(data, (i) => ids[i] as number);
+  }
+
+  /** Replaces every device tensor by the snapshot's. */
+  restore(snap: TrainerSnapshot): void {
+    this.assertLive();
+    const old = this.device;
+    this.graph = snap.model.graph;
+    this.visitShare = new Map(snap.model.visitShare);
+    this.device = this.upload(snap.model, snap);
+    this.disposeDevice(old);
+    this.globalStep = snap.globalStep;
+    this.stepCount = snap.step;
+    this.tickCount = snap.tick;
+    this.starving = new Map(snap.starving);
+  }
+
+  private async rollback(): Promise<number> {
+    const cp = this.checkpoint ?? (await this.snapshot());
+    this.restore(cp);
+    return cp.step;
+  }
+
+  /**
+   * Runs the probe lane for `symbols` symbols (forward only, its own state and
+   * stream) and returns its per-tick trace.
+   */
+  async probe(symbols: number): Promise<ProbeTrace> {
+    this.assertLive();
+    const p = this.params;
+    const dev = this.device;
+    const batch = this.probeStream.next(symbols);
+    const ticks = symbols * p.thinkTicks;
+    const noise = this.noise(this.probeRng, ticks, 1);
+    const out = tf.tidy(() => {
+      const x = tf.tensor2d(oneHotRows(batch.inputs, this.dims.inputSize), [symbols, this.dims.inputSize]);
+      const r = unroll(this.weights(), dev.topo, {
+        h0: dev.probeH,
+        q0: dev.probeQ,
+        x,
+        steps: symbols,
+        thinkTicks: p.thinkTicks,
+        gate: p.gate,
+        exploration: p.exploration,
+        noise,
+        trace: true,
+      });
+      const tr = r.trace as NonNullable<typeof r.trace>;
+      const flat = tf.concat([
+        tf.reshape(tr.activity, [-1]),
+        tf.reshape(tr.gates, [-1]),
+        tf.reshape(tr.active, [-1]),
+        tf.reshape(tf.cast(tr.threads, 'float32'), [-1]),
+      ]);
+      return { flat, h: r.hT, q: r.qT };
+    });
+    noise?.dispose();
+    tf.dispose([dev.probeH, dev.probeQ]);
+    dev.probeH = out.h;
+    dev.probeQ = out.q;
+    const data = (await out.flat.data()) as Float32Array;
+    out.flat.dispose();
+    const { L, K, nodeIds, slotEdge } = dev.packing;
+    const th = dev.topo.threadStarts.length;
+    let at = 0;
+    const take = (n: number): Float32Array => data.slice(at, (at += n));
+    const activity = take(ticks * L);
+    const gates = take(ticks * L * K);
+    const active = Uint8Array.from(take(ticks * L), (v) => (v > 0.5 ? 1 : 0));
+    const threads = Int32Array.from(take(ticks * th), (i) => nodeIds[i] as number);
+    return { nodeIds: nodeIds.slice(), ticks, K, slotEdge: slotEdge.slice(), activity, gates, active, threads };
+  }
+
+  /**
+   * Class probabilities on a fixed evaluation sequence (from the seed), from
+   * zero state with greedy routing: equal for equal networks, whatever the
+   * training history. Returns [symbols * lanes, C], time major.
+   */
+  async predict(symbols = 16, lanes = 4): Promise<Float32Array> {
+    this.assertLive();
+    const dev = this.device;
+    const evalStream = createTaskStream(this.experiment.task, lanes, this.experiment.seed, deriveSeed(this.experiment.seed, 'eval'));
+    const batch = evalStream.next(symbols);
+    const probs = tf.tidy(() => {
+      const x = tf.tensor2d(oneHotRows(batch.inputs, this.dims.inputSize), [symbols * lanes, this.dims.inputSize]);
+      const r = unroll(this.weights(), dev.topo, {
+        h0: tf.zeros([dev.packing.L, lanes, this.dims.width]),
+        q0: startPositions(dev.topo, lanes),
+        x,
+        steps: symbols,
+        thinkTicks: this.params.thinkTicks,
+        gate: this.params.gate,
+        exploration: this.params.exploration,
+      });
+      return tf.softmax(r.logits);
+    });
+    const data = (await probs.data()) as Float32Array;
+    probs.dispose();
+    return data;
+  }
+
+  /** The trained network on the host (for export). */
+  async exportModel(): Promise<LaraHostModel> {
+    return (await this.snapshot()).model;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.disposeDevice(this.device);
+  }
+
+  private assertLive(): void {
+    if (this.disposed) throw new Error('LaraTrainer used after dispose()');
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Adam with the seed's resting-phase rule. Parameters owned by nodes keep a
+ * gradient accumulator and a resting counter per node: while a node rests its
+ * gradient accumulates; on the step it is active again it is updated with
+ * accumulated / restingSteps and both reset. With the rule off every row
+ * updates every step (plain Adam). Parameters not owned by a node (input and
+ * read-out weights) always update.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export interface AdamHyper {
+  readonly learningRate: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+}
+
+export const ADAM_DEFAULTS = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } as const;
+
+/** A trained tensor with its moments; `acc` marks rows grouped by node (axis 0 splits into L equal blocks). */
+export interface AdamSlot {
+  readonly value: tf.Variable;
+  readonly m: tf.Variable;
+  readonly v: tf.Variable;
+  readonly acc?: tf.Variable;
+}
+
+/** Per-node counters: Adam steps taken and steps rested since the last update. */
+export interface NodeCounters {
+  readonly steps: tf.Variable; // [L]
+  readonly rest: tf.Variable; // [L]
+}
+
+/**
+ * Applies one step. `grads[i]` belongs to `slots[i]`; `active` [L] (> 0 where
+ * the node computed during the step) selects the rows that update when
+ * `resting` is on. `globalStep` counts steps including this one.
+ */
+export function restingAdamStep(
+  slots: readonly AdamSlot[],
+  grads: readonly tf.Tensor[],
+  counters: NodeCounters,
+  active: tf.Tensor1D,
+  resting: boolean,
+  globalStep: number,
+  hyper: AdamHyper,
+): void {
+  tf.tidy(() => {
+    const L = counters.steps.shape[0] as number;
+    const { beta1, beta2, epsilon, learningRate } = hyper;
+    const update = resting ? tf.cast(tf.greater(active, 0), 'float32') : tf.onesLike(counters.steps);
+    const rest = tf.add(counters.rest, 1); // steps this update covers, this one included
+    const steps = tf.add(counters.steps, update);
+    const col = (t: tf.Tensor): tf.Tensor2D => tf.reshape(t, [L, 1]);
+    const bc1 = col(tf.sub(1, tf.pow(beta1, tf.maximum(steps, 1))));
+    const bc2 = col(tf.sub(1, tf.pow(beta2, tf.maximum(steps, 1))));
+    const upd = col(update);
+
+    slots.forEach((slot, i) => {
+      const g = grads[i] as tf.Tensor;
+      if (!slot.acc) {
+        const m = tf.add(tf.mul(slot.m, beta1), tf.mul(g, 1 - beta1));
+        const v = tf.add(tf.mul(slot.v, beta2), tf.mul(tf.square(g), 1 - beta2));
+        const mHat = tf.div(m, 1 - beta1 ** globalStep);
+        const vHat = tf.div(v, 1 - beta2 ** globalStep);
+        slot.m.assign(m);
+        slot.v.assign(v);
+        slot.value.assign(tf.sub(slot.value, tf.mul(learningRate, tf.div(mHat, tf.add(tf.sqrt(vHat), epsilon)))));
+        return;
+      }
+      const shape = slot.value.shape;
+      const rows = (t: tf.Tensor): tf.Tensor2D => tf.reshape(t, [L, -1]);
+      const acc = tf.add(rows(slot.acc), rows(g));
+      const gEff = resting ? tf.div(acc, col(rest)) : rows(g);
+      const m0 = rows(slot.m);
+      const v0 = rows(slot.v);
+      const m = tf.add(m0, tf.mul(upd, tf.mul(tf.sub(gEff, m0), 1 - beta1)));
+      const v = tf.add(v0, tf.mul(upd, tf.mul(tf.sub(tf.square(gEff), v0), 1 - beta2)));
+      const step = tf.div(tf.div(m, bc1), tf.add(tf.sqrt(tf.div(v, bc2)), epsilon));
+      slot.m.assign(tf.reshape(m, shape));
+      slot.v.assign(tf.reshape(v, shape));
+      slot.value.assign(tf.reshape(tf.sub(rows(slot.value), tf.mul(upd, tf.mul(learningRate, step))), shape));
+      slot.acc.assign(tf.reshape(resting ? tf.mul(acc, tf.sub(1, upd)) : tf.zerosLike(acc), shape));
+    });
+    counters.steps.assign(steps);
+    counters.rest.assign(resting ? tf.mul(rest, tf.sub(1, update)) : tf.zerosLike(rest));
+  });
+}
+
+/** Scales all gradients so their global L2 norm is at most `clip` (0 = no clipping); returns the norm before. */
+export function clipByGlobalNorm(grads: tf.Tensor[], clip: number): { clipped: tf.Tensor[]; norm: tf.Scalar } {
+  const norm = tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
+  if (clip <= 0) return { clipped: grads, norm };
+  const scale = tf.minimum(1, tf.div(clip, tf.add(norm, 1e-6)));
+  return { clipped: grads.map((g) => tf.mul(g, scale)), norm };
+}

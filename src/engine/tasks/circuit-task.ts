@@ -1,0 +1,74 @@
+import { createRng, deriveSeed, randInt } from '../random';
+import type { TaskBatch, TaskStream } from './task';
+
+export interface CircuitOptions {
+  states: number;
+  symbols: number;
+  outputs: number;
+}
+
+/** A random Mealy machine: a transition and an output table over (state, input). */
+export interface Circuit {
+  readonly states: number;
+  readonly symbols: number;
+  readonly outputs: number;
+  /** next[state * symbols + input] */
+  readonly next: Int32Array;
+  /** out[state * symbols + input] */
+  readonly out: Int32Array;
+}
+
+/**
+ * Draws a circuit whose output depends on its state (not only on the input),
+ * so a model has to track the hidden state to do better than chance.
+ */
+export function randomCircuit(seed: number, opts: CircuitOptions): Circuit {
+  const rng = createRng(deriveSeed(seed, 'circuit'), 0);
+  const size = opts.states * opts.symbols;
+  for (;;) {
+    const next = new Int32Array(size);
+    const out = new Int32Array(size);
+    for (let i = 0; i < size; i++) {
+      next[i] = randInt(rng, opts.states);
+      out[i] = randInt(rng, opts.outputs);
+    }
+    if (dependsOnState(next, out, opts)) return { ...opts, next, out };
+  }
+}
+
+function dependsOnState(next: Int32Array, out: Int32Array, opts: CircuitOptions): boolean {
+  let stateful = 0;
+  for (let x = 0; x < opts.symbols; x++) {
+    const first = out[x];
+    for (let s = 1; s < opts.states; s++) if (out[s * opts.symbols + x] !== first) stateful++;
+  }
+  const reached = new Set(next);
+  return stateful >= opts.symbols && reached.size === opts.states;
+}
+
+/** Feeds random inputs through the circuit; targets are its outputs, after a short warm-up per lane. */
+export function createCircuitStream(lanes: number, seed: number, circuit: Circuit): TaskStream {
+  const rng = createRng(seed, 2);
+  const state = Int32Array.from({ length: lanes }, () => randInt(rng, circuit.states));
+  const seen = new Int32Array(lanes);
+  const warmup = circuit.states;
+  return {
+    inputSize: circuit.symbols,
+    outputSize: circuit.outputs,
+    next(length: number): TaskBatch {
+      const inputs = new Int32Array(length * lanes);
+      const targets = new Int32Array(length * lanes);
+      for (let t = 0; t < length; t++) {
+        for (let b = 0; b < lanes; b++) {
+          const x = randInt(rng, circuit.symbols);
+          const cell = (state[b] as number) * circuit.symbols + x;
+          inputs[t * lanes + b] = x;
+          targets[t * lanes + b] = (seen[b] as number) >= warmup ? (circuit.out[cell] as number) : -1;
+          state[b] = circuit.next[cell] as number;
+          seen[b] = (seen[b] as number) + 1;
+        }
+      }
+      return { lanes, length, inputs, targets };
+    },
+  };
+}
