@@ -23,7 +23,7 @@ import {
   type LaraTopology,
   type LaraWeights,
 } from './lara-forward';
-import { initLaraModel, LARA_TABLE_NAMES, LARA_TABLES, type LaraDims, type LaraHostModel, type LaraTableName } from './lara-model';
+import { initLaraModel, LARA_TABLE_NAMES, type LaraDims, type LaraHostModel, type LaraTableName } from './lara-model';
 import type { LaraParams } from './lara-params';
 
 export interface LaraExperiment {
