@@ -46,3 +46,9 @@ export function createTaskStream(id: TaskId, lanes: number, taskSeed: number, st
     }
   }
 }
+
+/** Input alphabet and output class counts of a task. */
+export function taskSizes(id: TaskId): { inputSize: number; outputSize: number } {
+  const s = createTaskStream(id, 1, 0, 0);
+  return { inputSize: s.inputSize, outputSize: s.outputSize };
+}

@@ -1,0 +1,219 @@
+/**
+ * The main-thread side of the worker: sends commands, routes frames and
+ * topology to the views' sinks, keeps slow stats in the store, and owns the
+ * request/response pairs (export, import, predict).
+ */
+import { isLiveChange, liveParams, type BackendChoice, type Experiment } from '../protocol/experiment';
+import {
+  assertNever,
+  PROTOCOL_VERSION,
+  type Endpoint,
+  type FrameMessage,
+  type FromWorker,
+  type Graph,
+  type ToWorker,
+  type TopologyEvent,
+} from '../protocol/messages';
+import { parseModelDocument, type ModelDocument } from '../protocol/model-document';
+import type { LabStore } from '../store/lab-store';
+
+export interface TopologyUpdate {
+  readonly graph: Graph;
+  readonly events: readonly TopologyEvent[];
+  readonly experiment: Experiment;
+  readonly step: number;
+}
+
+type Listener<T> = (value: T) => void;
+
+/** Schedules the frame ack; the browser acks on the next animation frame so a hidden tab stops the stream. */
+export type AckScheduler = (ack: () => void) => void;
+
+const defaultAckScheduler: AckScheduler = (ack) => {
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => ack());
+  else setTimeout(ack, 0);
+};
+
+interface Pending<T> {
+  resolve(value: T): void;
+  reject(error: Error): void;
+}
+
+export class LabClient {
+  private readonly frameListeners = new Set<Listener<FrameMessage>>();
+  private readonly topologyListeners = new Set<Listener<TopologyUpdate>>();
+  private readonly pending = new Map<number, Pending<unknown>>();
+  private nextRequestId = 1;
+  private latestTopology: TopologyUpdate | null = null;
+  private latestFrame: FrameMessage | null = null;
+  private hops = 0;
+
+  constructor(
+    private readonly endpoint: Endpoint<FromWorker, ToWorker>,
+    readonly store: LabStore,
+    private readonly scheduleAck: AckScheduler = defaultAckScheduler,
+  ) {
+    endpoint.addEventListener('message', (e) => this.onMessage(e.data));
+  }
+
+  /** Handshake, then the store's experiment. */
+  start(): void {
+    this.send({ type: 'hello', version: PROTOCOL_VERSION });
+    const { backendChoice, experiment } = this.store.getState();
+    if (backendChoice !== 'auto') this.send({ type: 'setBackend', backend: backendChoice });
+    this.send({ type: 'reset', experiment });
+  }
+
+  private send(msg: ToWorker): void {
+    this.endpoint.postMessage(msg);
+  }
+
+  get topology(): TopologyUpdate | null {
+    return this.latestTopology;
+  }
+  get frame(): FrameMessage | null {
+    return this.latestFrame;
+  }
+  /** Thread hops delivered to the views so far. */
+  get threadHops(): number {
+    return this.hops;
+  }
+
+  onFrame(listener: Listener<FrameMessage>): () => void {
+    this.frameListeners.add(listener);
+    return () => this.frameListeners.delete(listener);
+  }
+
+  onTopology(listener: Listener<TopologyUpdate>): () => void {
+    this.topologyListeners.add(listener);
+    if (this.latestTopology) listener(this.latestTopology);
+    return () => this.topologyListeners.delete(listener);
+  }
+
+  play(): void {
+    this.send({ type: 'play' });
+  }
+  pause(): void {
+    this.send({ type: 'pause' });
+  }
+  step(steps = 1): void {
+    this.send({ type: 'step', steps });
+  }
+
+  /** A fresh experiment from the current parameters (new graph and weights). */
+  reset(): void {
+    this.store.getState().setAlert(null);
+    this.send({ type: 'reset', experiment: this.store.getState().experiment });
+  }
+
+  /** Applies a parameter change live when possible, otherwise restarts the experiment. */
+  setExperiment(next: Experiment): void {
+    const before = this.store.getState().experiment;
+    this.store.getState().setExperiment(next);
+    if (isLiveChange(before, next)) this.send({ type: 'setParams', params: liveParams(next.params) });
+    else this.send({ type: 'reset', experiment: next });
+  }
+
+  setBackend(choice: BackendChoice): void {
+    this.store.getState().setBackendChoice(choice);
+    this.send({ type: 'setBackend', backend: choice });
+  }
+
+  private request<T>(make: (requestId: number) => ToWorker): Promise<T> {
+    const requestId = this.nextRequestId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(requestId, { resolve: resolve as (v: unknown) => void, reject });
+      this.send(make(requestId));
+    });
+  }
+
+  exportModel(): Promise<ModelDocument> {
+    return this.request((requestId) => ({ type: 'export', requestId }));
+  }
+
+  predict(): Promise<Float32Array> {
+    return this.request((requestId) => ({ type: 'predict', requestId }));
+  }
+
+  /**
+   * Validates a file's text and, only if it is a good Loopy Lab export,
+   * replaces the running network. Resolves to an error message or null.
+   */
+  async importText(text: string): Promise<string | null> {
+    const parsed = parseModelDocument(text);
+    if (!parsed.ok) {
+      this.store.getState().setAlert(`Import refused: ${parsed.error} The running experiment is unchanged.`);
+      return parsed.error;
+    }
+    try {
+      await this.request<true>((requestId) => ({ type: 'import', requestId, document: parsed.document }));
+    } catch (e) {
+      const message = (e as Error).message;
+      this.store.getState().setAlert(`Import refused: ${message} The running experiment is unchanged.`);
+      return message;
+    }
+    this.store.getState().setAlert(null);
+    this.store.getState().setExperiment(parsed.document.experiment);
+    return null;
+  }
+
+  private settle(requestId: number, value: unknown, error?: string): void {
+    const p = this.pending.get(requestId);
+    if (!p) return;
+    this.pending.delete(requestId);
+    if (error !== undefined) p.reject(new Error(error));
+    else p.resolve(value);
+  }
+
+  private onMessage(msg: FromWorker): void {
+    const state = this.store.getState();
+    switch (msg.type) {
+      case 'ready':
+        return;
+      case 'backend':
+        state.setRun({ backend: msg.backend, backendReason: msg.reason });
+        return;
+      case 'topology': {
+        const update: TopologyUpdate = { graph: msg.graph, events: msg.events, experiment: msg.experiment, step: msg.step };
+        this.latestTopology = update;
+        state.setRun({ nodeCount: msg.graph.nodes.length, edgeCount: msg.graph.edges.length, step: msg.step });
+        for (const l of this.topologyListeners) l(update);
+        return;
+      }
+      case 'frame': {
+        this.latestFrame = msg;
+        this.hops += msg.threads.length;
+        for (const l of this.frameListeners) l(msg);
+        const n = msg.losses.length;
+        state.setRun({
+          step: msg.step,
+          stepsPerSecond: msg.stepsPerSecond,
+          ...(n > 0 ? { loss: msg.losses[n - 1] as number, accuracy: msg.accuracies[n - 1] as number } : {}),
+        });
+        this.scheduleAck(() => this.send({ type: 'ack', frameId: msg.frameId }));
+        return;
+      }
+      case 'status':
+        state.setRun({ playing: msg.playing, step: msg.step });
+        return;
+      case 'notice':
+        state.notify(msg.level, msg.message);
+        if (msg.level !== 'info') state.setAlert(msg.message);
+        return;
+      case 'exported':
+        this.settle(msg.requestId, msg.document);
+        return;
+      case 'imported':
+        this.settle(msg.requestId, true);
+        return;
+      case 'importFailed':
+        this.settle(msg.requestId, null, msg.message);
+        return;
+      case 'predicted':
+        this.settle(msg.requestId, msg.probabilities);
+        return;
+      default:
+        assertNever(msg);
+    }
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * Messages between the main thread and the training worker: discriminated
+ * unions on `type`, both ways. Streams travel as typed arrays in
+ * transferables, never as JSON arrays. Bump PROTOCOL_VERSION on any change.
+ */
+import type { Graph } from '../engine/graph';
+import type { TopologyEvent } from '../engine/lara/lara-growth';
+import type { BackendChoice, BackendName, Experiment, LiveParams } from './experiment';
+import type { ModelDocument } from './model-document';
+
+export const PROTOCOL_VERSION = 1;
+
+export type { Graph, TopologyEvent };
+export type { GraphEdge, GraphNode, NodeRole } from '../engine/graph';
+
+// ---- main thread -> worker ----
+
+export type ToWorker =
+  | { readonly type: 'hello'; readonly version: number }
+  /** Start (or restart) an experiment from its parameters: new graph, new weights. */
+  | { readonly type: 'reset'; readonly experiment: Experiment }
+  | { readonly type: 'play' }
+  | { readonly type: 'pause' }
+  /** Run `steps` train steps, then stop. */
+  | { readonly type: 'step'; readonly steps: number }
+  /** Change parameters without restarting. */
+  | { readonly type: 'setParams'; readonly params: Partial<LiveParams> }
+  | { readonly type: 'setBackend'; readonly backend: BackendChoice }
+  /** The client has drawn frame `frameId`; the worker may send the next. */
+  | { readonly type: 'ack'; readonly frameId: number }
+  | { readonly type: 'export'; readonly requestId: number }
+  /** Replace the running network by a validated document. */
+  | { readonly type: 'import'; readonly requestId: number; readonly document: ModelDocument }
+  /** Class probabilities on the experiment's fixed evaluation sequence. */
+  | { readonly type: 'predict'; readonly requestId: number };
+
+// ---- worker -> main thread ----
+
+/** Per-tick trace of the probe lane plus the per-step scalars since the last frame. */
+export interface FrameMessage {
+  readonly type: 'frame';
+  readonly frameId: number;
+  readonly step: number;
+  readonly tick: number;
+  /** Train steps per second over the last frame interval. */
+  readonly stepsPerSecond: number;
+  /** Step number, loss, accuracy and ms of every step since the last frame. */
+  readonly stepNumbers: Float64Array;
+  readonly losses: Float32Array;
+  readonly accuracies: Float32Array;
+  readonly stepMs: Float32Array;
+  /** Node id per packed position [L]. */
+  readonly nodeIds: Int32Array;
+  /** Edge id per slot [L*K], -1 for padding. */
+  readonly slotEdge: Int32Array;
+  readonly ticks: number;
+  readonly K: number;
+  /** [ticks, L] mean state per node. */
+  readonly activity: Float32Array;
+  /** [ticks, L*K] gate per slot. */
+  readonly gates: Float32Array;
+  /** [ticks, L] 1 where the node computed. */
+  readonly active: Uint8Array;
+  /** [ticks, threads] node id where each thread sat. */
+  readonly threads: Int32Array;
+  /** [L] share of thread visits per node (EMA over training). */
+  readonly visitShare: Float32Array;
+}
+
+export type FromWorker =
+  | { readonly type: 'ready'; readonly version: number }
+  | {
+      readonly type: 'backend';
+      readonly backend: BackendName;
+      /** Why this backend, and why better ones were skipped. */
+      readonly reason: string;
+    }
+  /** The whole graph, sent on every start and after births or deaths. */
+  | {
+      readonly type: 'topology';
+      readonly graph: Graph;
+      readonly events: readonly TopologyEvent[];
+      readonly experiment: Experiment;
+      readonly step: number;
+    }
+  | FrameMessage
+  | { readonly type: 'status'; readonly playing: boolean; readonly step: number }
+  /** Something the user should read: a rollback, a fallback, a refused command. */
+  | { readonly type: 'notice'; readonly level: 'info' | 'warning' | 'error'; readonly message: string }
+  | { readonly type: 'exported'; readonly requestId: number; readonly document: ModelDocument }
+  | { readonly type: 'imported'; readonly requestId: number; readonly ok: true }
+  | { readonly type: 'importFailed'; readonly requestId: number; readonly message: string }
+  | { readonly type: 'predicted'; readonly requestId: number; readonly probabilities: Float32Array };
+
+/** The buffers of a frame, for postMessage's transfer list. */
+export function frameTransferables(f: FrameMessage): ArrayBuffer[] {
+  return [f.stepNumbers, f.losses, f.accuracies, f.stepMs, f.nodeIds, f.slotEdge, f.activity, f.gates, f.active, f.threads, f.visitShare].map(
+    (a) => a.buffer as ArrayBuffer,
+  );
+}
+
+/** Anything that can carry messages: a Worker, a worker's global scope, a MessagePort (tests). */
+export interface Endpoint<In, Out> {
+  postMessage(message: Out, transfer?: Transferable[]): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent<In>) => void): void;
+  removeEventListener(type: 'message', listener: (event: MessageEvent<In>) => void): void;
+}
+
+/** Compile-time exhaustiveness check for switches over message types. */
+export function assertNever(x: never): never {
+  throw new Error(`unexpected message: ${JSON.stringify(x)}`);
+}

@@ -1,0 +1,89 @@
+/**
+ * The lab's vanilla zustand store, in slices. Only slow things live here
+ * (parameters, play state, throttled stats, messages): frames go from the
+ * client straight to the views' refs, never through React state.
+ */
+import { createStore, type StateCreator } from 'zustand/vanilla';
+import { DEFAULT_EXPERIMENT, type BackendChoice, type BackendName, type Experiment } from '../protocol/experiment';
+
+export interface ExperimentSlice {
+  readonly experiment: Experiment;
+  readonly backendChoice: BackendChoice;
+  setExperiment(experiment: Experiment): void;
+  setBackendChoice(choice: BackendChoice): void;
+}
+
+export interface RunSlice {
+  readonly playing: boolean;
+  readonly step: number;
+  readonly backend: BackendName | null;
+  readonly backendReason: string;
+  /** Latest train loss (nats) and accuracy, throttled to frame rate. */
+  readonly loss: number | null;
+  readonly accuracy: number | null;
+  readonly stepsPerSecond: number;
+  readonly nodeCount: number;
+  readonly edgeCount: number;
+  setRun(patch: Partial<Omit<RunSlice, 'setRun'>>): void;
+}
+
+export interface Notice {
+  readonly id: number;
+  readonly level: 'info' | 'warning' | 'error';
+  readonly message: string;
+}
+
+export interface NoticeSlice {
+  /** Shown in the role="alert" region: the latest problem the user must read. */
+  readonly alert: string | null;
+  readonly notices: readonly Notice[];
+  notify(level: Notice['level'], message: string): void;
+  setAlert(message: string | null): void;
+  dismiss(id: number): void;
+}
+
+export type LabState = ExperimentSlice & RunSlice & NoticeSlice;
+
+const experimentSlice =
+  (initial: Experiment, backendChoice: BackendChoice): StateCreator<LabState, [], [], ExperimentSlice> =>
+  (set) => ({
+    experiment: initial,
+    backendChoice,
+    setExperiment: (experiment) => set({ experiment }),
+    setBackendChoice: (choice) => set({ backendChoice: choice }),
+  });
+
+const runSlice: StateCreator<LabState, [], [], RunSlice> = (set) => ({
+  playing: false,
+  step: 0,
+  backend: null,
+  backendReason: '',
+  loss: null,
+  accuracy: null,
+  stepsPerSecond: 0,
+  nodeCount: 0,
+  edgeCount: 0,
+  setRun: (patch) => set(patch),
+});
+
+const MAX_NOTICES = 5;
+let nextNoticeId = 1;
+
+const noticeSlice: StateCreator<LabState, [], [], NoticeSlice> = (set) => ({
+  alert: null,
+  notices: [],
+  notify: (level, message) =>
+    set((s) => ({ notices: [...s.notices, { id: nextNoticeId++, level, message }].slice(-MAX_NOTICES) })),
+  setAlert: (alert) => set({ alert }),
+  dismiss: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
+});
+
+export function createLabStore(initial: Experiment = DEFAULT_EXPERIMENT, backendChoice: BackendChoice = 'auto') {
+  return createStore<LabState>()((...a) => ({
+    ...experimentSlice(initial, backendChoice)(...a),
+    ...runSlice(...a),
+    ...noticeSlice(...a),
+  }));
+}
+
+export type LabStore = ReturnType<typeof createLabStore>;

@@ -1,0 +1,148 @@
+/** The worker shell and the client, wired over a real MessageChannel in Node (no browser). */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { LabClient } from '../client/lab-client';
+import { useBackend } from '../engine/testing/backends';
+import { DEFAULT_EXPERIMENT, type Experiment } from '../protocol/experiment';
+import type { Endpoint, FrameMessage, FromWorker, ToWorker } from '../protocol/messages';
+import { createLabStore } from '../store/lab-store';
+import { LabWorker } from './lab-worker';
+import { closeYieldChannel } from './yield-to-events';
+
+const SMALL: Experiment = {
+  ...DEFAULT_EXPERIMENT,
+  params: { ...DEFAULT_EXPERIMENT.params, nodes: 6, width: 4, batch: 2, window: 3 },
+};
+
+interface Harness {
+  client: LabClient;
+  frames: FrameMessage[];
+  close(): void;
+}
+
+function connect(experiment: Experiment = SMALL): Harness {
+  const channel = new MessageChannel();
+  new LabWorker(channel.port1 as unknown as Endpoint<ToWorker, FromWorker>, async () => ({ backend: 'cpu', reason: 'test' }), {
+    frameIntervalMs: 0,
+  });
+  const client = new LabClient(channel.port2 as unknown as Endpoint<FromWorker, ToWorker>, createLabStore(experiment), (ack) =>
+    setTimeout(ack, 0),
+  );
+  const frames: FrameMessage[] = [];
+  client.onFrame((f) => frames.push(f));
+  client.start();
+  return {
+    client,
+    frames,
+    close: () => {
+      channel.port1.close();
+      channel.port2.close();
+    },
+  };
+}
+
+async function until(cond: () => boolean, what: string, ms = 30_000): Promise<void> {
+  const start = Date.now();
+  while (!cond()) {
+    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('worker <-> client protocol [cpu]', () => {
+  const open: Harness[] = [];
+  beforeAll(async () => {
+    await useBackend('cpu');
+  });
+  afterEach(() => {
+    for (const h of open.splice(0)) h.close();
+  });
+  afterAll(() => closeYieldChannel());
+
+  it('starts an experiment, streams typed frames and counts steps', async () => {
+    const h = connect();
+    open.push(h);
+    await until(() => h.client.topology !== null, 'topology');
+    expect(h.client.store.getState().nodeCount).toBe(6);
+    expect(h.client.store.getState().backend).toBe('cpu');
+    h.client.step(3);
+    await until(() => h.client.store.getState().step === 3 && !h.client.store.getState().playing, 'three steps');
+    await until(() => h.frames.some((f) => f.step === 3), 'a frame at step 3');
+    const last = h.frames.at(-1) as FrameMessage;
+    expect(last.activity).toBeInstanceOf(Float32Array);
+    expect(last.active).toBeInstanceOf(Uint8Array);
+    expect(last.activity.length).toBe(last.ticks * last.nodeIds.length);
+    expect(last.gates.length).toBe(last.ticks * last.nodeIds.length * last.K);
+    const stepsSeen = h.frames.flatMap((f) => Array.from(f.stepNumbers));
+    expect(stepsSeen).toEqual([1, 2, 3]);
+    expect(h.client.threadHops).toBeGreaterThan(0);
+  });
+
+  it('keeps one frame in flight until it is acked', async () => {
+    const channel = new MessageChannel();
+    new LabWorker(channel.port1 as unknown as Endpoint<ToWorker, FromWorker>, async () => ({ backend: 'cpu', reason: 'test' }), {
+      frameIntervalMs: 0,
+    });
+    const frames: FrameMessage[] = [];
+    const port = channel.port2;
+    port.addEventListener('message', (e: MessageEvent<FromWorker>) => {
+      if (e.data.type === 'frame') frames.push(e.data);
+    });
+    port.start();
+    port.postMessage({ type: 'reset', experiment: SMALL } satisfies ToWorker);
+    port.postMessage({ type: 'step', steps: 4 } satisfies ToWorker);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(frames.length).toBe(1); // never acked: nothing more may come
+    port.postMessage({ type: 'ack', frameId: (frames[0] as FrameMessage).frameId } satisfies ToWorker);
+    await until(() => frames.length === 2, 'a second frame after the ack');
+    channel.port1.close();
+    channel.port2.close();
+  });
+
+  it('exports a document that imports into another lab with the same predictions', async () => {
+    const a = connect();
+    open.push(a);
+    await until(() => a.client.topology !== null, 'topology');
+    a.client.step(2);
+    await until(() => a.client.store.getState().step === 2 && !a.client.store.getState().playing, 'two steps');
+    const doc = await a.client.exportModel();
+    expect(doc.format).toBe('loopy-lab');
+    expect(doc.version).toBe(1);
+    expect(doc.step).toBe(2);
+    const before = await a.client.predict();
+
+    const b = connect({ ...SMALL, seed: 99 });
+    open.push(b);
+    await until(() => b.client.topology !== null, 'topology');
+    const fresh = await b.client.predict();
+    expect(Array.from(fresh)).not.toEqual(Array.from(before));
+    expect(await b.client.importText(JSON.stringify(doc))).toBeNull();
+    expect(Array.from(await b.client.predict())).toEqual(Array.from(before));
+    expect(b.client.store.getState().experiment.seed).toBe(SMALL.seed);
+  });
+
+  it('refuses a bad file with a message and leaves the running network alone', async () => {
+    const h = connect();
+    open.push(h);
+    await until(() => h.client.topology !== null, 'topology');
+    const before = Array.from(await h.client.predict());
+    const error = await h.client.importText('{"format":"something-else"}');
+    expect(error).toMatch(/not a Loopy Lab export/);
+    expect(h.client.store.getState().alert).toMatch(/Import refused/);
+    expect(Array.from(await h.client.predict())).toEqual(before);
+  });
+
+  it('applies live parameters without restarting and restarts for structural ones', async () => {
+    const h = connect();
+    open.push(h);
+    await until(() => h.client.topology !== null, 'topology');
+    const first = h.client.topology;
+    h.client.setExperiment({ ...SMALL, params: { ...SMALL.params, learningRate: 0.05, thinkTicks: 2 } });
+    h.client.step(1);
+    await until(() => h.client.store.getState().step === 1, 'a step');
+    expect(h.client.topology).toBe(first); // no new topology: same experiment
+    await until(() => (h.frames.at(-1)?.ticks ?? 0) === 4, 'frames with two think ticks per symbol');
+    h.client.setExperiment({ ...SMALL, params: { ...SMALL.params, nodes: 8 } });
+    await until(() => h.client.store.getState().nodeCount === 8, 'a new graph of 8 nodes');
+    expect(h.client.store.getState().step).toBe(0);
+  });
+});
