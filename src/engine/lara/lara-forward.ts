@@ -18,18 +18,36 @@ import type { ExplorationKind, GateKind } from './lara-params';
 /** Penalty added to the routing score of padding slots. */
 const BLOCKED = -1e9;
 
+/** Largest graph that uses one-hot matmuls instead of gathers (see LaraTopology.dense). */
+export const DENSE_MAX_NODES = 160;
+
 /** Constant tensors derived from a packing. */
 export interface LaraTopology {
   readonly L: number;
   readonly K: number;
-  /** [L*K, L] one-hot rows: row a*K+s selects the source of slot s of host a. */
-  readonly sourceRows: tf.Tensor2D;
-  /** [L, L*K] its transpose, for the gather's gradient. */
-  readonly sourceRowsT: tf.Tensor2D;
-  /** [L*K, L] one-hot rows: row a*K+s selects the host a itself. */
-  readonly hostRows: tf.Tensor2D;
-  /** [L, L*K] its transpose. */
-  readonly hostRowsT: tf.Tensor2D;
+  /** [L*K] int32 source position of every slot (padding: the host itself). */
+  readonly sourceIndex: tf.Tensor1D;
+  /** [L*J] int32, for each node the slots it is the source of, padded with L*K (a zero row): the gather's gradient. */
+  readonly sourceReverse: tf.Tensor1D;
+  /** J: the most slots any node is the source of. */
+  readonly reverseWidth: number;
+  /** [L*K] int32 host position of every slot (a*K+s -> a). */
+  readonly hostIndex: tf.Tensor1D;
+  /** [L*K, 1] source position of every slot, as floats. */
+  readonly sourceColumn: tf.Tensor2D;
+  /**
+   * One-hot selection matrices, present for small graphs only: below DENSE_MAX_NODES a
+   * one-hot matmul beats tf.gather (~75 ns per element on wasm and cpu), above it the
+   * O(L^2) matrices cost more than the gather.
+   */
+  readonly dense: {
+    /** [L*K, L] row a*K+s selects the source of slot s of host a; and its transpose. */
+    readonly sourceRows: tf.Tensor2D;
+    readonly sourceRowsT: tf.Tensor2D;
+    /** [L*K, L] row a*K+s selects the host a; and its transpose. */
+    readonly hostRows: tf.Tensor2D;
+    readonly hostRowsT: tf.Tensor2D;
+  } | null;
   /** [L, K] source position per slot, as floats (exact below 2^24). */
   readonly sourcePos: tf.Tensor2D;
   /** [L, K] 0 for real slots, BLOCKED for padding. */
@@ -38,8 +56,11 @@ export interface LaraTopology {
   readonly mask: Float32Array;
   /** [L, nIn] scatters input-node rows into all nodes. */
   readonly inputScatter: tf.Tensor2D;
-  /** [nRead, L] gathers the read nodes. */
-  readonly readGather: tf.Tensor2D;
+  /** [nRead] int32 positions of the read nodes; null when every node is read. */
+  readonly readIndex: tf.Tensor1D | null;
+  /** [L, nRead] one-hot columns of the read nodes (the read gather's gradient); null when every node is read. */
+  readonly readScatter: tf.Tensor2D | null;
+  readonly readCount: number;
   readonly inputPositions: readonly number[];
   readonly outputPositions: readonly number[];
   /** Start position (packed index) of each thread. */
@@ -111,36 +132,51 @@ export interface UnrollOutput {
   readonly trace?: UnrollTrace;
 }
 
-export function createTopology(p: Packing, threads: number): LaraTopology {
+function denseSelectors(p: Packing): NonNullable<LaraTopology['dense']> {
   const { L, K } = p;
   const source = new Float32Array(L * K * L);
   const host = new Float32Array(L * K * L);
-  const penalty = new Float32Array(L * K);
   for (let i = 0; i < L * K; i++) {
     source[i * L + (p.source[i] as number)] = 1;
     host[i * L + Math.floor(i / K)] = 1;
-    penalty[i] = (p.mask[i] as number) > 0 ? 0 : BLOCKED;
   }
+  const sourceRows = tf.tensor2d(source, [L * K, L]);
+  const hostRows = tf.tensor2d(host, [L * K, L]);
+  return { sourceRows, sourceRowsT: tf.transpose(sourceRows), hostRows, hostRowsT: tf.transpose(hostRows) };
+}
+
+/** `denseGather` forces the one-hot path on or off (tests cover both); by default it depends on the size. */
+export function createTopology(p: Packing, threads: number, denseGather: boolean = p.L <= DENSE_MAX_NODES): LaraTopology {
+  const { L, K } = p;
+  const penalty = new Float32Array(L * K);
+  const reverse: number[][] = Array.from({ length: L }, () => []);
+  for (let i = 0; i < L * K; i++) {
+    penalty[i] = (p.mask[i] as number) > 0 ? 0 : BLOCKED;
+    reverse[p.source[i] as number]?.push(i);
+  }
+  const J = Math.max(1, ...reverse.map((r) => r.length));
+  const reverseFlat = new Int32Array(L * J).fill(L * K);
+  reverse.forEach((slots, b) => reverseFlat.set(slots, b * J));
   const nIn = p.inputPositions.length;
   const scatter = new Float32Array(L * nIn);
   p.inputPositions.forEach((pos, i) => (scatter[pos * nIn + i] = 1));
-  const nRead = p.readPositions.length;
-  const readGather = new Float32Array(nRead * L);
-  p.readPositions.forEach((pos, i) => (readGather[i * L + pos] = 1));
-  const sourceRows = tf.tensor2d(source, [L * K, L]);
-  const hostRows = tf.tensor2d(host, [L * K, L]);
+  const readAll = p.readPositions.length === L && p.readPositions.every((pos, i) => pos === i);
   return {
     L,
     K,
-    sourceRows,
-    sourceRowsT: tf.transpose(sourceRows),
-    hostRows,
-    hostRowsT: tf.transpose(hostRows),
+    sourceIndex: tf.tensor1d(Int32Array.from(p.source), 'int32'),
+    sourceReverse: tf.tensor1d(reverseFlat, 'int32'),
+    reverseWidth: J,
+    hostIndex: tf.tensor1d(Int32Array.from({ length: L * K }, (_, i) => Math.floor(i / K)), 'int32'),
+    sourceColumn: tf.tensor2d(Float32Array.from(p.source), [L * K, 1]),
+    dense: denseGather ? denseSelectors(p) : null,
     sourcePos: tf.tensor2d(Float32Array.from(p.source), [L, K]),
     penalty: tf.tensor2d(penalty, [L, K]),
     mask: p.mask.slice(),
     inputScatter: tf.tensor2d(scatter, [L, nIn]),
-    readGather: tf.tensor2d(readGather, [nRead, L]),
+    readIndex: readAll ? null : tf.tensor1d(Int32Array.from(p.readPositions), 'int32'),
+    readScatter: readAll ? null : oneHotColumns(L, p.readPositions),
+    readCount: p.readPositions.length,
     inputPositions: p.inputPositions,
     outputPositions: p.outputPositions,
     threadStarts: Array.from({ length: threads }, (_, t) => p.inputPositions[t % p.inputPositions.length] ?? 0),
@@ -148,7 +184,10 @@ export function createTopology(p: Packing, threads: number): LaraTopology {
 }
 
 export function disposeTopology(t: LaraTopology): void {
-  tf.dispose([t.sourceRows, t.sourceRowsT, t.hostRows, t.hostRowsT, t.sourcePos, t.penalty, t.inputScatter, t.readGather]);
+  tf.dispose([t.sourceIndex, t.sourceReverse, t.hostIndex, t.sourceColumn, t.sourcePos, t.penalty, t.inputScatter]);
+  t.readIndex?.dispose();
+  t.readScatter?.dispose();
+  if (t.dense) tf.dispose(Object.values(t.dense));
 }
 
 /** [B*Th, L] one-hot: every thread at its start node. */
@@ -159,11 +198,58 @@ export function startPositions(t: LaraTopology, lanes: number): tf.Tensor2D {
   return tf.tensor2d(q, [lanes * th, t.L]);
 }
 
-/** `rows` [R, N] x `x` [N, M] with a constant one-hot matrix; the gradient uses the stored transpose (transposed-operand matmuls are ~10x slower on wasm). */
+/**
+ * Rows of every slot's source, [L*K, M] from [L, M]. tf.gather's own gradient
+ * needs UnsortedSegmentSum, which wasm lacks; this one gathers the (padded)
+ * slots each node feeds and sums them: O(L*K*M) on every backend.
+ */
+function gatherSources(topo: LaraTopology, x: tf.Tensor2D): tf.Tensor2D {
+  if (topo.dense) return oneHotMatMul(topo.dense.sourceRows, topo.dense.sourceRowsT, x);
+  const f = tf.customGrad((v) => ({
+    value: tf.gather(v as tf.Tensor2D, topo.sourceIndex),
+    gradFunc: (dy) => {
+      const M = (dy as tf.Tensor2D).shape[1];
+      const padded = tf.concat([dy as tf.Tensor2D, tf.zeros([1, M])]);
+      return tf.sum(tf.reshape(tf.gather(padded, topo.sourceReverse), [topo.L, topo.reverseWidth, M]), 1);
+    },
+  }));
+  return f(x) as tf.Tensor2D;
+}
+
+/** `rows` [R, N] x `x` [N, M] with a constant one-hot matrix; the gradient uses the stored transpose (a transposed-operand matmul is ~10x slower on wasm). */
 function oneHotMatMul(rows: tf.Tensor2D, rowsT: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor2D {
   const f = tf.customGrad((v) => ({
     value: tf.matMul(rows, v as tf.Tensor2D),
     gradFunc: (dy) => tf.matMul(rowsT, dy as tf.Tensor2D),
+  }));
+  return f(x) as tf.Tensor2D;
+}
+
+/** [L, n] with a 1 at (positions[i], i). */
+function oneHotColumns(L: number, positions: readonly number[]): tf.Tensor2D {
+  const m = new Float32Array(L * positions.length);
+  positions.forEach((pos, i) => (m[pos * positions.length + i] = 1));
+  return tf.tensor2d(m, [L, positions.length]);
+}
+
+/** States of the read nodes [nRead, B, H]; the gradient scatters back with a small one-hot matmul. */
+function gatherReads(topo: LaraTopology, h: tf.Tensor3D): tf.Tensor3D {
+  const { readIndex, readScatter } = topo;
+  if (!readIndex || !readScatter) return h;
+  const [L, B, H] = h.shape;
+  const f = tf.customGrad((v) => ({
+    value: tf.gather(tf.reshape(v as tf.Tensor3D, [L, B * H]), readIndex),
+    gradFunc: (dy) => tf.reshape(tf.matMul(readScatter, dy as tf.Tensor2D), [L, B, H]),
+  }));
+  return tf.reshape(f(h), [-1, B, H]) as tf.Tensor3D;
+}
+
+/** Every node's own rows repeated for its K slots, [L*K, M]; the gradient sums the K copies. */
+function gatherHosts(topo: LaraTopology, x: tf.Tensor2D): tf.Tensor2D {
+  if (topo.dense) return oneHotMatMul(topo.dense.hostRows, topo.dense.hostRowsT, x);
+  const f = tf.customGrad((v) => ({
+    value: tf.gather(v as tf.Tensor2D, topo.hostIndex),
+    gradFunc: (dy) => tf.sum(tf.reshape(dy as tf.Tensor2D, [topo.L, topo.K, -1]), 1),
   }));
   return f(x) as tf.Tensor2D;
 }
@@ -291,8 +377,8 @@ export function unroll(w: LaraWeights, topo: LaraTopology, input: UnrollInput): 
 
       // Host and source states per slot [L, K, B, H]; gates [L, K, B].
       const flat = tf.reshape(h, [L, B * H]) as tf.Tensor2D;
-      const nb = tf.reshape(oneHotMatMul(topo.sourceRows, topo.sourceRowsT, flat), [L, K, B, H]);
-      const hh = tf.reshape(oneHotMatMul(topo.hostRows, topo.hostRowsT, flat), [L, K, B, H]);
+      const nb = tf.reshape(gatherSources(topo, flat), [L, K, B, H]);
+      const hh = tf.reshape(gatherHosts(topo, flat), [L, K, B, H]);
       const z = tf.sum(tf.add(tf.mul(hh, gateU), tf.mul(nb, gateV)), 3) as tf.Tensor3D;
       const g = gateValues(z, input.gate, c);
 
@@ -305,7 +391,7 @@ export function unroll(w: LaraWeights, topo: LaraTopology, input: UnrollInput): 
       h = tf.where(active, tf.relu(pre), h) as tf.Tensor3D;
       occupancy.push(occ);
       actives.push(active);
-      if (readTick) reads.push(tf.reshape(tf.matMul(topo.readGather, tf.reshape(h, [L, B * H])), [-1, B, H]));
+      if (readTick) reads.push(gatherReads(topo, h));
 
       if (trace) {
         trace.activity.push(tf.mean(h, 2));
@@ -321,7 +407,7 @@ export function unroll(w: LaraWeights, topo: LaraTopology, input: UnrollInput): 
   }
 
   // Read-out for every symbol at once: [T*B, nRead*H] x [nRead*H, C].
-  const nRead = topo.readGather.shape[0];
+  const nRead = topo.readCount;
   const stacked = tf.stack(reads) as tf.Tensor4D; // [T, nRead, B, H]
   const features =
     nRead === 1 ? tf.reshape(stacked, [T * B, H]) : tf.reshape(tf.transpose(stacked, [0, 2, 1, 3]), [T * B, nRead * H]);
@@ -394,13 +480,16 @@ function routeThreads(
   const s = tf.add(exploration === 'gumbel' && noise ? tf.log(tf.add(g, 1e-20)) : g, c.penalty); // [L, K, B]
   // Each thread's host scores: sum over nodes of (thread is there) x s, as [K, B*Th].
   const sLanes = Th === 1 ? tf.reshape(s, [L * K, B]) : tf.reshape(tf.matMul(tf.reshape(s, [L * K * B, 1]), c.onesTh), [L * K, BT]);
-  const onHost = tf.matMul(topo.hostRows, tf.transpose(q)); // [L*K, B*Th]
+  // [L*K, B*Th]: 1 where the lane's thread sits on the slot's host.
+  const onHost = topo.dense ? tf.matMul(topo.dense.hostRows, tf.transpose(q)) : tf.gather(tf.transpose(q), topo.hostIndex);
   let score = tf.transpose(tf.reshape(tf.matMul(c.onesL, tf.reshape(tf.mul(sLanes, onHost), [L, K * BT])), [K, BT])) as tf.Tensor2D;
   if (noise) score = tf.add(score, noise);
   const choice = tf.cast(tf.oneHot(tf.argMax(score, 1), K), 'float32'); // [B*Th, K]
-  // Next node = source of the chosen slot of the current host: (host x slot) one-hot rows times sourceRows.
-  const picked = tf.mul(tf.matMul(q, topo.hostRowsT), tf.matMul(choice, c.slotTile)); // [B*Th, L*K]
-  return tf.matMul(picked, topo.sourceRows) as tf.Tensor2D;
+  // Next node = source of the chosen slot of the current host: one (host, slot) pair per lane is 1.
+  const onSlot = topo.dense ? tf.matMul(q, topo.dense.hostRowsT) : tf.gather(q, topo.hostIndex, 1);
+  const picked = tf.mul(onSlot, tf.matMul(choice, c.slotTile)); // [B*Th, L*K]
+  const next = tf.reshape(tf.matMul(picked, topo.sourceColumn), [-1]);
+  return tf.cast(tf.oneHot(tf.cast(tf.round(next), 'int32'), L), 'float32') as tf.Tensor2D;
 }
 
 /** Mean cross-entropy over scored rows, and the count of correct ones. */
