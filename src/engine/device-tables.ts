@@ -25,7 +25,8 @@ export function uploadTables<N extends string>(
   for (const name of Object.keys(specs) as N[]) {
     const spec = specs[name];
     const data = packRows(tables[name], rowIds(p, spec.set));
-    vars[name] = tf.variable(tf.tensor(data, spec.shape(p)), trainable);
+    // tidy frees the initial tensor; the variable keeps its own reference to the data.
+    vars[name] = tf.tidy(() => tf.variable(tf.tensor(data, spec.shape(p)), trainable));
   }
   return vars;
 }

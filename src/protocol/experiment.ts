@@ -4,9 +4,17 @@
  * rather than from the engine.
  */
 import { z } from 'zod';
-import { DEFAULT_LARA_PARAMS, EXPLORATION_KINDS, GATE_KINDS, GROWTH_MODES, laraParamsSchema, READOUT_KINDS } from '../engine/lara/lara-params';
-import type { LaraExperiment, LiveParams } from '../engine/lara/lara-trainer';
-import { LIVE_PARAM_KEYS } from '../engine/lara/lara-trainer';
+import {
+  DEFAULT_LARA_PARAMS,
+  EXPLORATION_KINDS,
+  GATE_KINDS,
+  GROWTH_MODES,
+  laraParamsSchema,
+  LIVE_PARAM_KEYS,
+  READOUT_KINDS,
+  type LiveParams,
+} from '../engine/lara/lara-params';
+import type { LaraExperiment } from '../engine/lara/lara-trainer';
 import { TASK_IDS } from '../engine/tasks/task';
 import { TASKS } from '../engine/tasks/task-registry';
 

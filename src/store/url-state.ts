@@ -29,7 +29,7 @@ const PARAM_KEYS = {
   readout: 'readout',
 } as const satisfies Record<string, keyof LaraParams>;
 
-const BOOLEAN_KEYS = { resting: 'restingPhase' } as const satisfies Record<string, keyof LaraParams>;
+const BOOLEAN_KEYS = { resting: 'restingPhase', stay: 'threadStays' } as const satisfies Record<string, keyof LaraParams>;
 
 export interface UrlState {
   readonly experiment: Experiment;

@@ -50,10 +50,10 @@ export interface LaraTopology {
   } | null;
   /** [L, K] source position per slot, as floats (exact below 2^24). */
   readonly sourcePos: tf.Tensor2D;
-  /** [L, K] 0 for real slots, BLOCKED for padding. */
-  readonly penalty: tf.Tensor2D;
   /** 1 for a real slot, 0 for padding [L*K] (host copy). */
   readonly mask: Float32Array;
+  /** Source position per slot [L*K] (host copy). */
+  readonly source: Int32Array;
   /** [L, nIn] scatters input-node rows into all nodes. */
   readonly inputScatter: tf.Tensor2D;
   /** [nRead] int32 positions of the read nodes; null when every node is read. */
@@ -105,6 +105,8 @@ export interface UnrollInput {
   readonly exploration: ExplorationKind;
   /** Absent: greedy routing. */
   readonly noise?: ExplorationNoise | undefined;
+  /** Whether a thread may route to its own host through a self-loop (default: it must move on). */
+  readonly threadStays?: boolean;
   /** Stack a per-tick trace (for display). */
   readonly trace?: boolean;
 }
@@ -148,12 +150,8 @@ function denseSelectors(p: Packing): NonNullable<LaraTopology['dense']> {
 /** `denseGather` forces the one-hot path on or off (tests cover both); by default it depends on the size. */
 export function createTopology(p: Packing, threads: number, denseGather: boolean = p.L <= DENSE_MAX_NODES): LaraTopology {
   const { L, K } = p;
-  const penalty = new Float32Array(L * K);
   const reverse: number[][] = Array.from({ length: L }, () => []);
-  for (let i = 0; i < L * K; i++) {
-    penalty[i] = (p.mask[i] as number) > 0 ? 0 : BLOCKED;
-    reverse[p.source[i] as number]?.push(i);
-  }
+  for (let i = 0; i < L * K; i++) reverse[p.source[i] as number]?.push(i);
   const J = Math.max(1, ...reverse.map((r) => r.length));
   const reverseFlat = new Int32Array(L * J).fill(L * K);
   reverse.forEach((slots, b) => reverseFlat.set(slots, b * J));
@@ -171,8 +169,8 @@ export function createTopology(p: Packing, threads: number, denseGather: boolean
     sourceColumn: tf.tensor2d(Float32Array.from(p.source), [L * K, 1]),
     dense: denseGather ? denseSelectors(p) : null,
     sourcePos: tf.tensor2d(Float32Array.from(p.source), [L, K]),
-    penalty: tf.tensor2d(penalty, [L, K]),
     mask: p.mask.slice(),
+    source: p.source.slice(),
     inputScatter: tf.tensor2d(scatter, [L, nIn]),
     readIndex: readAll ? null : tf.tensor1d(Int32Array.from(p.readPositions), 'int32'),
     readScatter: readAll ? null : oneHotColumns(L, p.readPositions),
@@ -184,7 +182,7 @@ export function createTopology(p: Packing, threads: number, denseGather: boolean
 }
 
 export function disposeTopology(t: LaraTopology): void {
-  tf.dispose([t.sourceIndex, t.sourceReverse, t.hostIndex, t.sourceColumn, t.sourcePos, t.penalty, t.inputScatter]);
+  tf.dispose([t.sourceIndex, t.sourceReverse, t.hostIndex, t.sourceColumn, t.sourcePos, t.inputScatter]);
   t.readIndex?.dispose();
   t.readScatter?.dispose();
   if (t.dense) tf.dispose(Object.values(t.dense));
@@ -268,6 +266,8 @@ interface LaneConstants {
   readonly mask: tf.Tensor3D;
   /** [L, K, B] padding penalty (softmax gate). */
   readonly penalty: tf.Tensor3D;
+  /** [L, K, B] slots the thread may not take: padding, and self-loops unless the thread may stay. */
+  readonly routePenalty: tf.Tensor3D;
   /** [1, H] ones, for outer-product broadcasts. */
   readonly onesH: tf.Tensor2D;
   /** [1, B] ones. */
@@ -290,13 +290,22 @@ function slotTile(L: number, K: number): Float32Array {
   return m;
 }
 
-function laneConstants(topo: LaraTopology, B: number, H: number, Th: number): LaneConstants {
+function laneConstants(topo: LaraTopology, B: number, H: number, Th: number, threadStays: boolean): LaneConstants {
   const { L, K } = topo;
   const mask = new Float32Array(L * K * B);
   const penalty = new Float32Array(L * K * B);
-  for (let i = 0; i < L * K; i++) {
-    mask.fill(topo.mask[i] as number, i * B, (i + 1) * B);
-    penalty.fill((topo.mask[i] as number) > 0 ? 0 : BLOCKED, i * B, (i + 1) * B);
+  const routePenalty = new Float32Array(L * K * B);
+  for (let a = 0; a < L; a++) {
+    let others = 0;
+    for (let s = 0; s < K; s++) if ((topo.mask[a * K + s] as number) > 0 && topo.source[a * K + s] !== a) others++;
+    for (let s = 0; s < K; s++) {
+      const i = a * K + s;
+      const real = (topo.mask[i] as number) > 0;
+      const self = topo.source[i] === a;
+      mask.fill(real ? 1 : 0, i * B, (i + 1) * B);
+      penalty.fill(real ? 0 : BLOCKED, i * B, (i + 1) * B);
+      routePenalty.fill(real && (threadStays || !self || others === 0) ? 0 : BLOCKED, i * B, (i + 1) * B);
+    }
   }
   const forced = (positions: readonly number[]): tf.Tensor3D => {
     const f = new Float32Array(L * B * H);
@@ -306,6 +315,7 @@ function laneConstants(topo: LaraTopology, B: number, H: number, Th: number): La
   return {
     mask: tf.tensor3d(mask, [L, K, B]),
     penalty: tf.tensor3d(penalty, [L, K, B]),
+    routePenalty: tf.tensor3d(routePenalty, [L, K, B]),
     onesH: tf.ones([1, H]),
     onesB: tf.ones([1, B]),
     onesL: tf.ones([1, L]),
@@ -345,7 +355,7 @@ export function unroll(w: LaraWeights, topo: LaraTopology, input: UnrollInput): 
   const D = w.inputW.shape[1];
   const T = input.steps;
   const think = input.thinkTicks;
-  const c = laneConstants(topo, B, H, Th);
+  const c = laneConstants(topo, B, H, Th, input.threadStays ?? false);
 
   // Once per unroll: the gate vectors broadcast over lanes, the input drive of every step.
   const gateU = broadcastLanes(w.gateU, c.onesB);
@@ -477,7 +487,7 @@ function routeThreads(
   const BT = q.shape[0];
   const B = g.shape[2];
   const Th = BT / B;
-  const s = tf.add(exploration === 'gumbel' && noise ? tf.log(tf.add(g, 1e-20)) : g, c.penalty); // [L, K, B]
+  const s = tf.add(exploration === 'gumbel' && noise ? tf.log(tf.add(g, 1e-20)) : g, c.routePenalty); // [L, K, B]
   // Each thread's host scores: sum over nodes of (thread is there) x s, as [K, B*Th].
   const sLanes = Th === 1 ? tf.reshape(s, [L * K, B]) : tf.reshape(tf.matMul(tf.reshape(s, [L * K * B, 1]), c.onesTh), [L * K, BT]);
   // [L*K, B*Th]: 1 where the lane's thread sits on the slot's host.

@@ -49,6 +49,8 @@ export const laraParamsSchema = z
     explore: z.number().min(0).max(1),
     /** Walkers routed through the graph. */
     threads: z.number().int().min(1).max(16),
+    /** Whether a thread may stay on its node through a self-loop; off, it always moves on (ours). */
+    threadStays: z.boolean(),
     /** Ticks per input symbol. */
     thinkTicks: z.number().int().min(1).max(16),
     readout: z.enum(READOUT_KINDS),
@@ -79,6 +81,7 @@ export const DEFAULT_LARA_PARAMS: LaraParams = {
   exploration: 'epsilon',
   explore: 0.05,
   threads: 1,
+  threadStays: false,
   thinkTicks: 1,
   readout: 'output',
   learningRate: 0.01,
@@ -98,3 +101,18 @@ export const DEFAULT_LARA_PARAMS: LaraParams = {
     maxDegree: 8,
   },
 };
+
+/** Parameters that can change while the experiment runs; the rest need a new trainer. */
+export const LIVE_PARAM_KEYS = [
+  'gate',
+  'threadStays',
+  'exploration',
+  'explore',
+  'thinkTicks',
+  'learningRate',
+  'restingPhase',
+  'window',
+  'gradClip',
+  'growth',
+] as const satisfies readonly (keyof LaraParams)[];
+export type LiveParams = Pick<LaraParams, (typeof LIVE_PARAM_KEYS)[number]>;

@@ -24,7 +24,7 @@ import {
   type LaraWeights,
 } from './lara-forward';
 import { initLaraModel, LARA_TABLE_NAMES, type LaraDims, type LaraHostModel, type LaraTableName } from './lara-model';
-import type { LaraParams } from './lara-params';
+import type { LaraParams, LiveParams } from './lara-params';
 
 export interface LaraExperiment {
   readonly model: 'lara';
@@ -74,20 +74,6 @@ export interface ProbeTrace {
   /** Node id of each thread per tick [ticks, Th]. */
   readonly threads: Int32Array;
 }
-
-/** Parameters that can change while the experiment runs; the rest need a new trainer. */
-export const LIVE_PARAM_KEYS = [
-  'gate',
-  'exploration',
-  'explore',
-  'thinkTicks',
-  'learningRate',
-  'restingPhase',
-  'window',
-  'gradClip',
-  'growth',
-] as const satisfies readonly (keyof LaraParams)[];
-export type LiveParams = Pick<LaraParams, (typeof LIVE_PARAM_KEYS)[number]>;
 
 type OptName = `${LaraTableName}.m` | `${LaraTableName}.v` | `${'edgeW' | 'gateU' | 'gateV'}.acc` | 'node.steps' | 'node.rest';
 
@@ -351,6 +337,7 @@ export class LaraTrainer {
         thinkTicks: p.thinkTicks,
         gate: p.gate,
         exploration: p.exploration,
+        threadStays: p.threadStays,
         noise,
       });
       const r = readoutLoss(out.logits, targets, weights);
@@ -521,6 +508,7 @@ export class LaraTrainer {
         thinkTicks: p.thinkTicks,
         gate: p.gate,
         exploration: p.exploration,
+        threadStays: p.threadStays,
         noise,
         trace: true,
       });
@@ -570,6 +558,7 @@ export class LaraTrainer {
         thinkTicks: this.params.thinkTicks,
         gate: this.params.gate,
         exploration: this.params.exploration,
+        threadStays: this.params.threadStays,
       });
       return tf.softmax(r.logits);
     });

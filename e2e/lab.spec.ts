@@ -1,0 +1,99 @@
+/** The lab as a person uses it, in real Chromium against the production build. */
+import { readFile } from 'node:fs/promises';
+import { expect, test } from './fixtures';
+
+test('a new user sees a loopy graph, plays, and watches it learn while the thread moves', async ({ lab, page }) => {
+  await lab.open();
+  const start = await lab.snapshot();
+  expect(start.nodes).toBe(24);
+  expect(start.step).toBe(0);
+  await expect(page.getByText(/^Backend: (wasm|webgpu|webgl|cpu)$/)).toBeVisible();
+  await expect(page.getByText('Step 0', { exact: true })).toBeVisible();
+  await expect(page.getByRole('img', { name: /Activity graph/ })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Play' }).click();
+  const early = await lab.waitFor((s) => s.step >= 5 && s.loss !== null, 'the first steps');
+  const hopsEarly = early.threadVisits;
+  const later = await lab.waitFor((s) => s.step >= 200, '200 steps', 120_000);
+  expect(later.loss as number).toBeLessThan((early.loss as number) * 0.6);
+  expect(later.threadVisits).toBeGreaterThan(hopsEarly + 20);
+  await expect(page.getByText(new RegExp(`^Step \\d+$`))).toBeVisible();
+
+  // A live slider changes the running experiment: the URL follows, training goes on from where it was.
+  const lr = page.getByRole('slider', { name: /Learning rate/ });
+  await lr.focus();
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('ArrowLeft');
+  await expect(page).toHaveURL(/lr=0\.00\d+/);
+  const think = page.getByRole('slider', { name: /Think ticks/ });
+  await think.focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(page).toHaveURL(/think=2/);
+  const afterSliders = await lab.snapshot();
+  expect(afterSliders.nodes).toBe(24);
+  await lab.waitFor((s) => s.step > afterSliders.step + 5, 'training to continue after the slider change');
+
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await lab.waitFor((s) => !s.playing, 'pause');
+  const paused = await lab.snapshot();
+  await page.waitForTimeout(500);
+  expect((await lab.snapshot()).step).toBe(paused.step);
+});
+
+test('a few steps forced onto the WebGPU backend', async ({ lab, page }) => {
+  await lab.open();
+  await page.getByRole('combobox', { name: 'Backend' }).selectOption('webgpu');
+  await expect(page.getByText('Backend: webgpu', { exact: true })).toBeVisible();
+  await page.getByRole('button', { name: 'Step' }).click();
+  await lab.waitFor((s) => s.step === 1 && !s.playing, 'one step on webgpu', 120_000);
+  await page.getByRole('button', { name: 'Step' }).click();
+  const s = await lab.waitFor((x) => x.step === 2 && !x.playing, 'two steps on webgpu', 120_000);
+  expect(s.backend).toBe('webgpu');
+  expect(Number.isFinite(s.loss)).toBe(true);
+  expect((await lab.predict()).every(Number.isFinite)).toBe(true);
+});
+
+test('export, reset, import gives back the same trained network', async ({ lab, page }, testInfo) => {
+  await lab.open();
+  await page.getByRole('button', { name: 'Play' }).click();
+  await lab.waitFor((s) => s.step >= 30, '30 steps');
+  await page.getByRole('button', { name: 'Pause' }).click();
+  const trained = await lab.waitFor((s) => !s.playing, 'pause');
+  const before = await lab.predict();
+
+  const downloadPromise = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export' }).click();
+  const download = await downloadPromise;
+  expect(download.suggestedFilename()).toBe(`loopy-lab-lara-step${trained.step}.json`);
+  const file = testInfo.outputPath('exported.json');
+  await download.saveAs(file);
+  const doc = JSON.parse(await readFile(file, 'utf8')) as { format: string; version: number; step: number };
+  expect(doc).toMatchObject({ format: 'loopy-lab', version: 1, step: trained.step });
+
+  await page.getByRole('button', { name: 'Reset' }).click();
+  await lab.waitFor((s) => s.step === 0, 'reset');
+  expect(await lab.predict()).not.toEqual(before);
+
+  await page.getByLabel('Import').setInputFiles(file);
+  await lab.waitFor((s) => s.step === trained.step, 'the imported step');
+  expect(await lab.predict()).toEqual(before);
+  await expect(page.getByRole('alert')).toHaveText('');
+});
+
+test('a garbage or foreign file is refused with a message and changes nothing', async ({ lab, page }) => {
+  await lab.open();
+  await page.getByRole('button', { name: 'Step' }).click();
+  await lab.waitFor((s) => s.step === 1 && !s.playing, 'one step');
+  const before = await lab.predict();
+
+  await page.getByLabel('Import').setInputFiles({ name: 'garbage.json', mimeType: 'application/json', buffer: Buffer.from('{"weights": [1, 2') });
+  await expect(page.getByRole('alert')).toContainText('Import refused: The file is not JSON');
+  await page.getByLabel('Import').setInputFiles({
+    name: 'model.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify({ format: 'keras', modelTopology: {} })),
+  });
+  await expect(page.getByRole('alert')).toContainText('not a Loopy Lab export');
+  expect((await lab.snapshot()).step).toBe(1);
+  expect(await lab.predict()).toEqual(before);
+});

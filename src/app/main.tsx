@@ -1,0 +1,44 @@
+/** Boots the lab: store from the URL, the training worker, the client, the React tree. */
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { LabClient } from '../client/lab-client';
+import type { Endpoint, FromWorker, ToWorker } from '../protocol/messages';
+import { createLabStore } from '../store/lab-store';
+import { formatHash, parseHash } from '../store/url-state';
+import { LabContext } from '../views/lab-context';
+import { App } from './App';
+import { installTestApi } from './test-api';
+import './styles.css';
+
+const fromUrl = parseHash(window.location.hash);
+const store = createLabStore(fromUrl.experiment, fromUrl.backend);
+if (fromUrl.problems.length > 0) {
+  store.getState().setAlert(`Some link parameters were ignored: ${fromUrl.problems.join('; ')}.`);
+}
+
+const worker = new Worker(new URL('../worker/worker-entry.ts', import.meta.url), { type: 'module', name: 'loopy-lab-trainer' });
+worker.addEventListener('error', (e) => {
+  store.getState().setAlert(`The training worker crashed (${e.message || 'unknown error'}). Press Reset to start again.`);
+});
+const client = new LabClient(worker as unknown as Endpoint<FromWorker, ToWorker>, store);
+installTestApi(client);
+
+// The URL hash follows the experiment, so a link reproduces it.
+store.subscribe((s, prev) => {
+  if (s.experiment === prev.experiment && s.backendChoice === prev.backendChoice) return;
+  const hash = formatHash(s.experiment, s.backendChoice);
+  if (hash !== window.location.hash) history.replaceState(null, '', hash);
+});
+history.replaceState(null, '', formatHash(store.getState().experiment, store.getState().backendChoice));
+
+client.start();
+
+const root = document.getElementById('root');
+if (!root) throw new Error('#root is missing');
+createRoot(root).render(
+  <StrictMode>
+    <LabContext.Provider value={client}>
+      <App />
+    </LabContext.Provider>
+  </StrictMode>,
+);

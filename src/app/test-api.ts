@@ -1,0 +1,60 @@
+/**
+ * window.__loopyLab: a typed, read-only view of the running lab for
+ * end-to-end tests and benchmarks (assert on numbers, not pixels). Present
+ * in production builds; it exposes nothing a user could not see on the page.
+ */
+import type { LabClient } from '../client/lab-client';
+
+export interface LabSnapshot {
+  readonly step: number;
+  readonly loss: number | null;
+  readonly accuracy: number | null;
+  readonly backend: string | null;
+  readonly playing: boolean;
+  /** Node and edge counts of the current graph. */
+  readonly nodes: number;
+  readonly edges: number;
+  /** Thread hops delivered to the view so far. */
+  readonly threadVisits: number;
+  /** Frames received from the worker so far. */
+  readonly frames: number;
+}
+
+export interface LoopyLabTestApi {
+  snapshot(): LabSnapshot;
+  /** Class probabilities on the experiment's fixed evaluation sequence (equal networks give equal numbers). */
+  predict(): Promise<number[]>;
+}
+
+declare global {
+  interface Window {
+    readonly __loopyLab?: LoopyLabTestApi;
+  }
+}
+
+export function installTestApi(client: LabClient): void {
+  let frames = 0;
+  client.onFrame(() => {
+    frames += 1;
+  });
+  const api: LoopyLabTestApi = Object.freeze({
+    snapshot(): LabSnapshot {
+      const s = client.store.getState();
+      return {
+        step: s.step,
+        loss: s.loss,
+        accuracy: s.accuracy,
+        backend: s.backend,
+        playing: s.playing,
+        nodes: s.nodeCount,
+        edges: s.edgeCount,
+        threadVisits: client.threadHops,
+        frames,
+      };
+    },
+    async predict(): Promise<number[]> {
+      return Array.from(await client.predict());
+    },
+  });
+  Object.defineProperty(window, '__loopyLab', { value: api, writable: false, configurable: false });
+}

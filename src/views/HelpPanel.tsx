@@ -1,0 +1,102 @@
+/** What the lab computes, in formulas, and which choices are the seed's and which are ours. */
+import { TASK_IDS, TASKS } from '../protocol/experiment';
+
+export function HelpPanel({ onClose }: { onClose(): void }) {
+  return (
+    <aside className="help-panel" aria-label="Help">
+      <header>
+        <h2>How the lab works</h2>
+        <button type="button" onClick={onClose} aria-label="Close help">
+          ×
+        </button>
+      </header>
+
+      <section>
+        <h3>LARA: learned activity routing</h3>
+        <p>
+          Source: the seed <em>“LARA is all you need”</em>. Nodes are layers (state vectors of width H). An edge b → a means host a
+          reads b. Each tick only the <strong>active</strong> nodes compute: the nodes the thread sits on, the input node on a tick that
+          carries a symbol, the output node on the tick it is read.
+        </p>
+        <ul className="formulas">
+          <li>
+            message: <code>I_ab = W_ab · h_b</code> (h_b is b’s latest state, cached while b rests)
+          </li>
+          <li>
+            gate: <code>z_ab = u_ab · h_a + v_ab · h_b</code>, <code>G_ab = exp(−z²)</code> (gaussian), <code>σ(z)</code> (sigmoid) or
+            softmax of z over a’s sources
+          </li>
+          <li>
+            update of an active node: <code>h_a ← relu(Σ_b G_ab I_ab + [a is input] W_in x_t)</code>; inactive nodes keep h
+          </li>
+          <li>
+            routing: the thread on a moves to <code>argmax_b G_ab</code>
+          </li>
+          <li>
+            read-out: <code>y_t = softmax(W_out h_out)</code> on the last think tick of each symbol; loss = cross-entropy
+          </li>
+          <li>
+            resting-phase optimiser: a node’s gradient accumulates while it rests; when it is active again it is updated with
+            <code> accumulated / resting steps</code>
+          </li>
+        </ul>
+        <h4>From the seed</h4>
+        <ul>
+          <li>No biases anywhere: resting nodes’ cached states act as pseudo-biases.</li>
+          <li>Gates see their host and their source; gaussian gates by default (they null out-of-range inputs).</li>
+          <li>The next node is the one with the largest gate; inactive nodes still receive gradient.</li>
+          <li>The resting-phase division of accumulated gradients; growth and death by how attractive a node is to the thread.</li>
+        </ul>
+        <h4>Our choices (the seed leaves them open)</h4>
+        <ul>
+          <li>
+            Graph: a ring plus random symmetric chords, every node reads k sources including itself; node 0 is the input, the output
+            node is one hop from it.
+          </li>
+          <li>The output node is forced active on read ticks (the seed only says how the thread moves).</li>
+          <li>
+            A thread leaves its node every tick: a self-loop feeds the node its own state but is not a route (tick <em>Thread may
+            stay</em> to allow staying). Without this the argmax often settles on the self-loop and the thread stops.
+          </li>
+          <li>
+            Exploration while training: epsilon (a random source) or Gumbel-max on log G (samples a source with probability ∝ G^(1/T)).
+          </li>
+          <li>
+            Gradients flow through gate values, not through the argmax choice. Optimiser: Adam with global-norm clipping at 1; input
+            and read-out weights always update.
+          </li>
+          <li>
+            Growth: visit share is an EMA of thread visits; a node above the split threshold splits (Net2Net: the copy reads the same
+            sources, both share the halved outgoing weights) or, in birth mode, a fresh node is wired to the busiest nodes with zero
+            outgoing weight; a node starving for several checks dies unless that would cut the graph in two.
+          </li>
+          <li>
+            Every node’s message is recomputed from cached states each tick in one batched kernel: same numbers as caching I_ab, fewer
+            GPU dispatches.
+          </li>
+          <li>A non-finite loss pauses training and rolls back to the last checkpoint (every 25 steps).</li>
+        </ul>
+      </section>
+
+      <section>
+        <h3>Tasks</h3>
+        <ul>
+          {TASK_IDS.map((id) => (
+            <li key={id}>
+              <strong>{TASKS[id].label}</strong>: {TASKS[id].description} Chance accuracy {(TASKS[id].chance * 100).toFixed(0)}%.
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section>
+        <h3>Reading the graph</h3>
+        <p>
+          Node colour is activity, size is the thread’s visit share; edge brightness is the gate. The bright comet is the activity
+          thread hopping from node to node; with Growth on, busy nodes split and starved ones fade out. Hover a node to inspect it;
+          scroll to zoom, drag to pan or move a node.
+        </p>
+      </section>
+    </aside>
+  );
+}
