@@ -53,4 +53,9 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: ['worker', 'app', 'engine'].map(folder) }],
     },
   },
+  {
+    // Integration tests wire layers together on purpose (e.g. the worker and the client over a MessageChannel).
+    files: ['src/**/*.test.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
 );

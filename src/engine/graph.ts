@@ -60,6 +60,7 @@ export function randomLoopyGraph(opts: LoopyGraphOptions): Graph {
   };
   for (let i = 0; i < n; i++) link(i, (i + 1) % n);
   addChords(rng, adj, want);
+  repairDegrees(rng, adj, want);
 
   const outputIndex = pickOutput(adj, 0, opts.outputDistance ?? 2);
   const nodes: GraphNode[] = [];
@@ -93,6 +94,35 @@ function addChords(rng: Rng, adj: Set<number>[], want: number): void {
         adj[b]?.add(a);
       }
     }
+  }
+}
+
+/**
+ * Greedy chords can stall with open nodes that already link each other; swap
+ * an existing chord c-d for a-c (and d to the other open node) until every
+ * node has `want` links. When nodes x want is odd one node keeps one fewer.
+ * Ring links are never swapped, so the graph stays connected.
+ */
+function repairDegrees(rng: Rng, adj: Set<number>[], want: number): void {
+  const n = adj.length;
+  const ring = (a: number, b: number): boolean => Math.abs(a - b) === 1 || Math.abs(a - b) === n - 1;
+  const deficit = (a: number): number => want - (adj[a]?.size ?? 0);
+  for (let tries = 0; tries < 200 * n; tries++) {
+    const open = Array.from({ length: n }, (_, i) => i).filter((i) => deficit(i) > 0);
+    const a = open[0];
+    if (a === undefined || (open.length === 1 && deficit(a) === 1)) return;
+    const b = deficit(a) >= 2 ? a : (open[1] as number);
+    const c = randInt(rng, n);
+    const others = [...(adj[c] ?? [])];
+    const d = others[randInt(rng, others.length)];
+    if (d === undefined || ring(c, d) || [a, b].includes(c) || [a, b].includes(d)) continue;
+    if (adj[a]?.has(c) || adj[b]?.has(d)) continue;
+    adj[c]?.delete(d);
+    adj[d]?.delete(c);
+    adj[a]?.add(c);
+    adj[c]?.add(a);
+    adj[b]?.add(d);
+    adj[d]?.add(b);
   }
 }
 

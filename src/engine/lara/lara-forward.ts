@@ -455,7 +455,7 @@ function activeSet(
   const qT = tf.transpose(q); // [L, B*Th]
   const occ = Th === 1 ? qT : tf.sum(tf.reshape(qT, [L, B, Th]), 2);
   const full = tf.reshape(tf.matMul(tf.reshape(occ, [L * B, 1]), c.onesH), [L, B, H]);
-  return [occ as tf.Tensor2D, tf.cast(forced ? tf.maximum(full, forced) : full, 'bool') as tf.Tensor3D];
+  return [occ as tf.Tensor2D, tf.greater(forced ? tf.maximum(full, forced) : full, 0) as tf.Tensor3D];
 }
 
 /**

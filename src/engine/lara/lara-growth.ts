@@ -73,7 +73,10 @@ export function growthCheck(model: LaraHostModel, starving: ReadonlyMap<number, 
   }
 
   if (draft.nodes.length < p.maxNodes) {
-    const busiest = [...draft.nodes].sort((a, b) => (draft.share.get(b.id) ?? 0) - (draft.share.get(a.id) ?? 0))[0];
+    // Only hidden nodes split: the copy would not inherit an input's drive or an output's read-out.
+    const busiest = draft.nodes
+      .filter((n) => n.role === 'hidden')
+      .sort((a, b) => (draft.share.get(b.id) ?? 0) - (draft.share.get(a.id) ?? 0))[0];
     if (busiest && (draft.share.get(busiest.id) ?? 0) > p.splitAbove) {
       const born = p.mode === 'split' ? splitNode(draft, busiest.id, model, ctx) : birthNode(draft, model, ctx);
       events.push(born);

@@ -433,7 +433,13 @@ export class LaraTrainer {
     });
     this.starving = result.starving;
     if (result.events.length === 0) return [];
-    this.restore({ ...snap, model: result.model });
+    // A split child starts from its parent's state, so the network computes the same until one of them is visited.
+    const state = { width: snap.state.width, rows: new Map(snap.state.rows) };
+    for (const e of result.events) {
+      const parentRow = e.cause === 'split' && e.parentId !== undefined ? state.rows.get(e.parentId) : undefined;
+      if (parentRow) state.rows.set(e.nodeId, parentRow.slice());
+    }
+    this.restore({ ...snap, model: result.model, state });
     return result.events;
   }
 

@@ -42,8 +42,27 @@ function dependsOnState(next: Int32Array, out: Int32Array, opts: CircuitOptions)
     const first = out[x];
     for (let s = 1; s < opts.states; s++) if (out[s * opts.symbols + x] !== first) stateful++;
   }
-  const reached = new Set(next);
-  return stateful >= opts.symbols && reached.size === opts.states;
+  return stateful >= opts.symbols && stronglyConnected(next, opts);
+}
+
+/** Every state reaches every other: no trap state whose constant output a model could learn instead. */
+function stronglyConnected(next: Int32Array, opts: CircuitOptions): boolean {
+  for (let from = 0; from < opts.states; from++) {
+    const seen = new Set([from]);
+    const stack = [from];
+    while (stack.length > 0) {
+      const s = stack.pop() as number;
+      for (let x = 0; x < opts.symbols; x++) {
+        const t = next[s * opts.symbols + x] as number;
+        if (!seen.has(t)) {
+          seen.add(t);
+          stack.push(t);
+        }
+      }
+    }
+    if (seen.size !== opts.states) return false;
+  }
+  return true;
 }
 
 /** Feeds random inputs through the circuit; targets are its outputs, after a short warm-up per lane. */

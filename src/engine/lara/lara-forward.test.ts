@@ -1,0 +1,124 @@
+/**
+ * The packed tensor unroll against the plain-TS reference (float64 scalar
+ * loops): values, routing, visits and gradients, for every gate kind, think
+ * ticks, thread counts and exploration noise.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { expect, it } from 'vitest';
+import { packGraph } from '../packing';
+import { relativeError, twoPortGraph } from '../reference/fixtures';
+import { caseInput, caseLabel, CASE_DIMS, CASE_LANES, runDevice, type DeviceResult, type LaraCase } from '../reference/lara-cases';
+import { laraReference, REFERENCE_WEIGHTS, type ReferenceResult } from '../reference/lara-reference';
+import { describeBackends } from '../testing/backends';
+import { createTopology, disposeTopology, startPositions } from './lara-forward';
+import { GATE_KINDS } from './lara-params';
+
+const CASES: LaraCase[] = [];
+for (const gate of GATE_KINDS) {
+  for (const thinkTicks of [1, 2]) {
+    for (const threads of [1, 2]) {
+      for (const noise of ['greedy', 'epsilon', 'gumbel'] as const) CASES.push({ gate, thinkTicks, threads, noise });
+    }
+  }
+}
+CASES.push(
+  { gate: 'gaussian', thinkTicks: 2, threads: 2, noise: 'epsilon', graph: 'twoPort' },
+  { gate: 'sigmoid', thinkTicks: 1, threads: 1, noise: 'greedy', readAll: true },
+  { gate: 'softmax', thinkTicks: 2, threads: 3, noise: 'gumbel', graph: 'twoPort', readAll: true },
+  { gate: 'gaussian', thinkTicks: 1, threads: 1, noise: 'greedy', zeroState: true },
+  { gate: 'gaussian', thinkTicks: 2, threads: 1, noise: 'greedy', threadStays: true },
+  { gate: 'sigmoid', thinkTicks: 1, threads: 2, noise: 'epsilon', threadStays: true },
+  { gate: 'softmax', thinkTicks: 2, threads: 1, noise: 'gumbel', threadStays: true, zeroState: true },
+);
+const seedOf = (n: number): number => 100 + n;
+
+/** Whether two threads of one lane ever start a tick on the same node. */
+function crowded(r: ReferenceResult, threads: number): boolean {
+  const rows = CASE_LANES * threads;
+  for (let at = 0; at < r.threadTrace.length; at += rows) {
+    for (let b = 0; b < CASE_LANES; b++) {
+      const here = r.threadTrace.subarray(at + b * threads, at + (b + 1) * threads);
+      if (new Set(here).size < threads) return true;
+    }
+  }
+  return false;
+}
+
+function expectMatch(dev: DeviceResult, ref: ReferenceResult, mask: Float32Array): void {
+  expect(Math.abs(dev.loss - ref.loss) / Math.abs(ref.loss)).toBeLessThan(1e-4);
+  expect(relativeError(dev.logits, ref.logits)).toBeLessThan(1e-4);
+  expect(relativeError(dev.hT, ref.hT)).toBeLessThan(1e-4);
+  expect(Array.from(dev.threadTrace)).toEqual(Array.from(ref.threadTrace));
+  expect(Array.from(dev.threadsT)).toEqual(Array.from(ref.threadsT));
+  expect(Array.from(dev.visits)).toEqual(Array.from(ref.visits));
+  expect(Array.from(dev.activeCount)).toEqual(Array.from(ref.activeCount));
+  expect(Array.from(dev.activeTrace)).toEqual(Array.from(ref.activeTrace));
+  for (const name of REFERENCE_WEIGHTS) {
+    const refGrad = ref.grads[name];
+    // A vanishing reference gradient would make the comparison vacuous.
+    expect(Math.max(...Array.from(refGrad, Math.abs)), `${name} gradient is not zero`).toBeGreaterThan(1e-3);
+    expect(relativeError(dev.grads[name], refGrad), `${name} gradient`).toBeLessThan(1e-3);
+  }
+  // Padding slots (random weights in the fixtures) take no part: exactly zero gradient.
+  const H = CASE_DIMS.H;
+  expect(Array.from(mask)).toContain(0);
+  mask.forEach((m, slot) => {
+    if (m > 0) return;
+    expect(dev.grads.edgeW.subarray(slot * H * H, (slot + 1) * H * H).every((g) => g === 0)).toBe(true);
+    expect(dev.grads.gateU.subarray(slot * H, (slot + 1) * H).every((g) => g === 0)).toBe(true);
+    expect(dev.grads.gateV.subarray(slot * H, (slot + 1) * H).every((g) => g === 0)).toBe(true);
+  });
+}
+
+describeBackends('LARA unroll vs plain-TS reference', () => {
+  it('argMax breaks ties towards the first index (routing relies on it)', async () => {
+    const i = tf.argMax(tf.tensor2d([0.5, 0.9, 0.9, 0.1, 0.2, 0.2, 0.2, 0.2], [2, 4]), 1);
+    expect(Array.from(await i.data())).toEqual([1, 0]);
+    i.dispose();
+  });
+
+  for (const dense of [true, false]) {
+    CASES.forEach((c, n) => {
+      const input = caseInput(c, seedOf(n));
+      const expected = laraReference(input);
+      it(`${caseLabel(c)}, ${dense ? 'one-hot matmuls' : 'gathers'}`, async () => {
+        expectMatch(await runDevice(input, dense), expected, input.packing.mask);
+      });
+    });
+  }
+
+  it('the cases exercise routing: threads move, crowd and explore', () => {
+    const results = CASES.map((c, n) => laraReference(caseInput(c, seedOf(n))));
+    // Most cases visit at least three distinct nodes.
+    expect(results.filter((r) => new Set(r.threadTrace).size >= 3).length).toBeGreaterThan(CASES.length / 2);
+    expect(CASES.some((c, n) => c.threads > 1 && !crowded(results[n] as ReferenceResult, c.threads))).toBe(true);
+  });
+
+  it('zero states tie every gate on the first tick and the thread takes slot 0', () => {
+    const input = caseInput({ gate: 'gaussian', thinkTicks: 1, threads: 1, noise: 'greedy', zeroState: true }, 1);
+    const r = laraReference(input);
+    const p = input.packing;
+    const start = r.threadTrace[0] as number;
+    expect(r.threadTrace[CASE_LANES]).toBe(p.source[start * p.K]);
+  });
+
+  // Two threads on one node make it active once: a cast to bool on wasm would keep the 2 (and double gradients).
+  it('activeCount counts (tick, lane) pairs, not threads', async () => {
+    const input = caseInput({ gate: 'gaussian', thinkTicks: 2, threads: 2, noise: 'greedy' }, 5);
+    const crowdedInput = { ...input, threads0: [2, 2, 1, 1] }; // both threads of each lane on one node
+    const expected = laraReference(crowdedInput);
+    const actual = await runDevice(crowdedInput);
+    expect(Array.from(actual.activeTrace)).toEqual(Array.from(expected.activeTrace));
+    expect(Array.from(actual.activeCount)).toEqual(Array.from(expected.activeCount));
+  });
+
+  it('startPositions puts the threads on the input nodes in turn', async () => {
+    const topo = createTopology(packGraph(twoPortGraph(), false), 3);
+    const q = startPositions(topo, 2);
+    const at = tf.argMax(q, 1);
+    // Input nodes sit at positions 0 and 3.
+    expect(Array.from(await at.data())).toEqual([0, 3, 0, 0, 3, 0]);
+    tf.dispose([q, at]);
+    disposeTopology(topo);
+  });
+});

@@ -1,0 +1,156 @@
+/**
+ * One LARA unroll set up twice from the same numbers: as a reference input
+ * (plain TS) and on the device (packed tensors), with the device's results
+ * read back in the reference's layout.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { createTopology, disposeTopology, EXPLORE_SCALE, readoutLoss, unroll } from '../lara/lara-forward';
+import type { GateKind } from '../lara/lara-params';
+import { packGraph, type Packing } from '../packing';
+import { createRng } from '../random';
+import {
+  asLaraWeights,
+  explorationNoise,
+  oneHotRows,
+  positionsTensor,
+  randomSymbols,
+  randomWeights,
+  twoPortGraph,
+  unevenGraph,
+  weightVariables,
+  type Dims,
+  type WeightArrays,
+} from './fixtures';
+import { REFERENCE_WEIGHTS, type ReferenceInput, type ReferenceWeightName } from './lara-reference';
+
+export type NoiseKind = 'greedy' | 'epsilon' | 'gumbel';
+
+export interface LaraCase {
+  readonly gate: GateKind;
+  readonly thinkTicks: number;
+  readonly threads: number;
+  readonly noise: NoiseKind;
+  readonly graph?: 'uneven' | 'twoPort';
+  readonly readAll?: boolean;
+  /** Zero initial states: every gate ties on the first tick. */
+  readonly zeroState?: boolean;
+  /** Threads may take self-loops (the engine's default is false). */
+  readonly threadStays?: boolean;
+}
+
+export const CASE_DIMS: Dims = { H: 3, D: 3, C: 3 };
+export const CASE_LANES = 2;
+export const CASE_SYMBOLS = 3;
+
+export interface CaseInput extends ReferenceInput {
+  readonly packing: Packing;
+  readonly weights: WeightArrays;
+  readonly threads: number;
+}
+
+export function caseLabel(c: LaraCase): string {
+  const extras = [c.graph === 'twoPort' ? 'two ports' : '', c.readAll ? 'read all' : '', c.zeroState ? 'zero state' : '', c.threadStays ? 'thread stays' : ''];
+  return [`${c.gate}, ${c.thinkTicks} think, ${c.threads} thread(s), ${c.noise}`, ...extras].filter(Boolean).join(', ');
+}
+
+export function caseInput(c: LaraCase, seed: number): CaseInput {
+  const packing = packGraph(c.graph === 'twoPort' ? twoPortGraph() : unevenGraph(), c.readAll ?? false);
+  const rng = createRng(seed, 7);
+  const { L, K } = packing;
+  const { H, D, C } = CASE_DIMS;
+  const rows = CASE_LANES * c.threads;
+  const h0 = new Float32Array(L * CASE_LANES * H);
+  if (!c.zeroState) h0.forEach((_, i) => (h0[i] = rng.next()));
+  // Threads of one lane start on different nodes, and lanes differ.
+  const first = packing.inputPositions[0] as number;
+  const threads0 = Int32Array.from({ length: rows }, (_, r) => (first + 2 * (r % c.threads) + Math.floor(r / c.threads)) % L);
+  const ticks = CASE_SYMBOLS * c.thinkTicks;
+  const noise = c.noise === 'greedy' ? undefined : explorationNoise(rng, c.noise, ticks, rows, K, c.noise === 'epsilon' ? 0.4 : 0.5, EXPLORE_SCALE);
+  return {
+    packing,
+    width: H,
+    inputSize: D,
+    outputSize: C,
+    weights: randomWeights(packing, CASE_DIMS, rng),
+    lanes: CASE_LANES,
+    threads: c.threads,
+    h0,
+    threads0,
+    inputs: randomSymbols(rng, CASE_SYMBOLS * CASE_LANES, D),
+    targets: randomSymbols(rng, CASE_SYMBOLS * CASE_LANES, C, 0.25),
+    thinkTicks: c.thinkTicks,
+    gate: c.gate,
+    exploration: c.noise === 'gumbel' ? 'gumbel' : 'epsilon',
+    noise,
+    threadStays: c.threadStays ?? false,
+  };
+}
+
+/** The unroll's results, read back from the device in the reference's layout. */
+export interface DeviceResult {
+  readonly loss: number;
+  readonly logits: Float32Array;
+  readonly hT: Float32Array;
+  readonly threadsT: Int32Array;
+  readonly threadTrace: Int32Array;
+  readonly visits: Float32Array;
+  readonly activeCount: Float32Array;
+  /** [ticks, L, B] as the trace reports it. */
+  readonly activeTrace: Float32Array;
+  readonly grads: Record<ReferenceWeightName, Float32Array>;
+}
+
+/**
+ * Runs unroll + readoutLoss under tf.variableGrads, as the trainer does.
+ * `dense` picks the one-hot matmul or the gather path of the topology (default: by size).
+ */
+export async function runDevice(input: CaseInput, dense?: boolean): Promise<DeviceResult> {
+  const p = input.packing;
+  const { L, K } = p;
+  const { H, D, C } = CASE_DIMS;
+  const B = input.lanes;
+  const T = input.inputs.length / B;
+  const topo = dense === undefined ? createTopology(p, input.threads) : createTopology(p, input.threads, dense);
+  const vars = weightVariables(input.weights, p, CASE_DIMS);
+  const varList = REFERENCE_WEIGHTS.map((n) => vars[n]);
+  const box: { kept?: tf.Tensor[] } = {};
+  const { value, grads } = tf.variableGrads(() => {
+    const out = unroll(asLaraWeights(vars), topo, {
+      h0: tf.tensor3d(Float32Array.from(input.h0), [L, B, H]),
+      q0: positionsTensor(input.threads0, L),
+      x: tf.tensor2d(oneHotRows(input.inputs, D), [T * B, D]),
+      steps: T,
+      thinkTicks: input.thinkTicks,
+      gate: input.gate,
+      exploration: input.exploration,
+      noise: input.noise ? tf.tensor3d(Float32Array.from(input.noise), [T * input.thinkTicks, B * input.threads, K]) : undefined,
+      threadStays: input.threadStays ?? false,
+      trace: true,
+    });
+    const targets = tf.tensor2d(oneHotRows(input.targets, C), [T * B, C]);
+    const weights = tf.tensor1d(Float32Array.from(input.targets, (t) => (t >= 0 ? 1 : 0)));
+    const trace = out.trace as NonNullable<typeof out.trace>;
+    box.kept = [out.logits, out.hT, tf.argMax(out.qT, 1), tf.cast(trace.threads, 'int32'), out.visits, out.activeCount, trace.active].map(
+      (t) => tf.keep(t),
+    );
+    return readoutLoss(out.logits, targets, weights).loss;
+  }, varList);
+  const kept = box.kept as tf.Tensor[];
+  const [logits, hT, threadsT, threadTrace, visits, activeCount, activeTrace] = await Promise.all(kept.map((t) => t.data()));
+  const gradData = {} as Record<ReferenceWeightName, Float32Array>;
+  for (const name of REFERENCE_WEIGHTS) gradData[name] = (await (grads[vars[name].name] as tf.Tensor).data()) as Float32Array;
+  const loss = (await value.data())[0] as number;
+  tf.dispose([value, ...Object.values(grads), ...kept, ...varList]);
+  disposeTopology(topo);
+  return {
+    loss,
+    logits: logits as Float32Array,
+    hT: hT as Float32Array,
+    threadsT: Int32Array.from(threadsT as Int32Array),
+    threadTrace: Int32Array.from(threadTrace as Int32Array),
+    visits: visits as Float32Array,
+    activeCount: activeCount as Float32Array,
+    activeTrace: Float32Array.from(activeTrace as Float32Array),
+    grads: gradData,
+  };
+}
