@@ -89,7 +89,8 @@ export function restingAdamStep(
 
 /** Scales all gradients so their global L2 norm is at most `clip` (0 = no clipping); returns the norm before. */
 export function clipByGlobalNorm(grads: tf.Tensor[], clip: number): { clipped: tf.Tensor[]; norm: tf.Scalar } {
-  const norm = tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
+  // stack + sum rather than addN: WebGPU's AddN binds one buffer per input and has a small limit.
+  const norm = tf.sqrt(tf.sum(tf.stack(grads.map((g) => tf.sum(tf.square(g)))))) as tf.Scalar;
   if (clip <= 0) return { clipped: grads, norm };
   const scale = tf.minimum(1, tf.div(clip, tf.add(norm, 1e-6)));
   return { clipped: grads.map((g) => tf.mul(g, scale)), norm };

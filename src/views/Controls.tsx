@@ -65,7 +65,11 @@ function Slider({ label, min, max, step, value, display, onCommit, settle = fals
   return (
     <label className="control slider" title={hint}>
       <span className="control-label">
-        {label} <output>{settle && editing ? `${display}…` : display}</output>
+        {label}
+        {/* Not an <output>: that is labelable and would steal the label from the slider. */}
+        <span className="control-value" aria-hidden="true">
+          {settle && editing ? `${display}…` : display}
+        </span>
       </span>
       <input type="range" min={min} max={max} step={step} value={shown} onChange={onChange} aria-valuetext={display} />
     </label>

@@ -427,8 +427,8 @@ export function unroll(w: LaraWeights, topo: LaraTopology, input: UnrollInput): 
     logits,
     hT: h,
     qT: q,
-    visits: tf.sum(tf.addN(occupancy), 1),
-    activeCount: tf.div(tf.sum(tf.reshape(tf.addN(actives.map((a) => tf.cast(a, 'float32'))), [L, B * H]), 1), H),
+    visits: tf.sum(sumOverTicks(occupancy), 1),
+    activeCount: tf.div(tf.sum(tf.reshape(sumOverTicks(actives.map((a) => tf.cast(a, 'float32'))), [L, B * H]), 1), H),
   };
   if (!trace) return out;
   return {
@@ -440,6 +440,15 @@ export function unroll(w: LaraWeights, topo: LaraTopology, input: UnrollInput): 
       threads: tf.stack(trace.threads) as tf.Tensor2D,
     },
   };
+}
+
+/**
+ * Elementwise sum of a per-tick list. Not tf.addN: its WebGPU shader binds one
+ * buffer per input and is rejected past the adapter's storage-buffer limit
+ * (8 on some); stack is concat underneath, which tfjs splits into chunks.
+ */
+function sumOverTicks<T extends tf.Tensor>(xs: T[]): T {
+  return tf.sum(tf.stack(xs), 0) as T;
 }
 
 /** Thread occupancy [L, B] and the active mask [L, B, H] (threads plus forced nodes). */
