@@ -1,0 +1,377 @@
+/**
+ * The activity graph's engine room, outside React: takes topology updates and
+ * frames from the lab client, runs the force layout, plays the thread back,
+ * and paints from one requestAnimationFrame loop that runs only while
+ * something changes (a frame, a hop, the layout, an animation, the view).
+ */
+import type { ZoomTransform } from 'd3-zoom';
+import { zoomIdentity } from 'd3-zoom';
+import type { LabClient, TopologyUpdate } from '../../client/lab-client';
+import type { FrameMessage } from '../../protocol/messages';
+import { ForceLayout, reheatAlpha } from './force-layout';
+import { GraphModel, type NodeView } from './graph-model';
+import { createPaintState, GraphPainter } from './graph-painter';
+import { attachInteraction, type Interaction } from './graph-interaction';
+import { hoverStore } from './hover-store';
+import { LIFECYCLE_MS } from './lifecycle';
+import { graphPaintStats } from './paint-stats';
+import {
+  DEFAULT_FRAME_INTERVAL_MS,
+  hopEase,
+  hopIndex,
+  nextFrameInterval,
+  planPlayback,
+  playbackProgress,
+  TrailRing,
+  type PlaybackPlan,
+} from './thread-trail';
+import { easeView, fitView, type Bounds, type View } from './view-fit';
+
+/** How the graph talks to assistive technology (plain text, written by the component). */
+export interface GraphTextSink {
+  /** A one-line description of what the graph shows now (at most once a second). */
+  summary(text: string): void;
+  /** A change worth announcing: births and deaths, a new graph. */
+  announce(text: string): void;
+}
+
+const FIT_PADDING_PX = 36;
+/** Room kept clear under the graph for the legend. */
+const FIT_LEGEND_PX = 30;
+const FIT_RATE = 0.2;
+const HOVER_SLOP_PX = 4;
+const SUMMARY_EVERY_MS = 1000;
+
+export class GraphController {
+  private readonly model = new GraphModel();
+  private readonly layout = new ForceLayout(this.model);
+  private readonly painter = new GraphPainter();
+  private readonly paintState = createPaintState();
+  private readonly ctx: CanvasRenderingContext2D | null;
+  private readonly interaction: Interaction;
+  private readonly unsubscribe: (() => void)[] = [];
+  private readonly resizeObserver: ResizeObserver;
+  private raf = 0;
+  private dirty = false;
+
+  // Playback of the current frame's ticks.
+  private plan: PlaybackPlan = { firstTick: 0, hopMs: 0 };
+  private playStart = 0;
+  private appliedTick = -1;
+  private playing = false;
+  private frameInterval = DEFAULT_FRAME_INTERVAL_MS;
+  private lastFrameAt = -1;
+  private trails: TrailRing<NodeView>[] = [];
+
+  // View: auto-fit follows the layout until the person zooms or pans.
+  private view: View = { k: 1, x: 0, y: 0 };
+  private readonly fitTarget: View = { k: 1, x: 0, y: 0 };
+  private readonly bounds: Bounds = { minX: 0, minY: 0, maxX: 0, maxY: 0 };
+  private autoFit = true;
+  private fitPending = true;
+  /** Jump straight to the fit (first graph, new graph) instead of easing from a stale view. */
+  private snapFit = true;
+
+  // Pointer and hover.
+  private pointerX = 0;
+  private pointerY = 0;
+  private pointerIn = false;
+  private hoverCheck = false;
+  private dragged: NodeView | null = null;
+  private lastSummaryAt = -Infinity;
+
+  constructor(
+    private readonly canvas: HTMLCanvasElement,
+    client: LabClient,
+    private readonly text: GraphTextSink,
+  ) {
+    this.ctx = canvas.getContext('2d', { alpha: false });
+    this.interaction = attachInteraction(canvas, {
+      nodeAt: (sx, sy) => this.nodeAt(sx, sy),
+      onView: (t, byUser) => this.onView(t, byUser),
+      onDragStart: (n) => {
+        this.dragged = n;
+        this.layout.dragStart(n);
+        this.setHovered(n);
+        this.canvas.style.cursor = 'grabbing';
+        this.markDirty();
+      },
+      onDrag: (n, x, y) => {
+        this.layout.dragMove(n, x, y);
+        this.markDirty();
+      },
+      onDragEnd: (n) => {
+        this.dragged = null;
+        this.layout.dragEnd(n);
+        this.canvas.style.cursor = this.paintState.hovered ? 'grab' : '';
+        this.hoverCheck = true;
+        this.markDirty();
+      },
+      // Pointer moves only ask for a hit test; a repaint follows when the hovered node changes.
+      onPointer: (sx, sy) => {
+        this.pointerX = sx;
+        this.pointerY = sy;
+        this.pointerIn = true;
+        this.hoverCheck = true;
+        this.schedule();
+      },
+      onPointerLeave: () => {
+        this.pointerIn = false;
+        this.hoverCheck = true;
+        this.schedule();
+      },
+      onFit: () => {
+        this.autoFit = true;
+        this.fitPending = true;
+        this.markDirty();
+      },
+    });
+    this.resizeObserver = new ResizeObserver(() => this.resize());
+    this.resizeObserver.observe(canvas);
+    this.resize();
+    this.unsubscribe.push(client.onTopology((u) => this.onTopology(u)));
+    this.unsubscribe.push(client.onFrame((f) => this.onFrame(f)));
+    if (client.frame) this.onFrame(client.frame);
+  }
+
+  dispose(): void {
+    if (this.raf) cancelAnimationFrame(this.raf);
+    this.raf = 0;
+    for (const u of this.unsubscribe) u();
+    this.resizeObserver.disconnect();
+    this.interaction.detach();
+    hoverStore.setHovered(null);
+    hoverStore.setShownTick(null, 0);
+  }
+
+  private markDirty(): void {
+    this.dirty = true;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.raf === 0) this.raf = requestAnimationFrame(this.animationFrame);
+  }
+
+  private resize(): void {
+    const dpr = window.devicePixelRatio || 1;
+    const w = this.canvas.clientWidth;
+    const h = this.canvas.clientHeight;
+    const pw = Math.max(1, Math.round(w * dpr));
+    const ph = Math.max(1, Math.round(h * dpr));
+    if (this.canvas.width !== pw || this.canvas.height !== ph) {
+      this.canvas.width = pw;
+      this.canvas.height = ph;
+    }
+    const s = this.paintState;
+    s.width = w;
+    s.height = h;
+    s.dpr = dpr;
+    this.fitPending = true;
+    this.markDirty();
+  }
+
+  private onTopology(u: TopologyUpdate): void {
+    const now = performance.now();
+    const change = this.model.applyTopology(u, now);
+    // Only structure moves the layout; everything else is a repaint.
+    if (change.structural) this.layout.update(reheatAlpha(change));
+    if (change.kind !== 'grow') {
+      // Reset, import or rollback: the thread restarts, old trails and values mean nothing now.
+      for (const t of this.trails) t.clear();
+      this.playing = false;
+      this.model.clearFrame();
+      hoverStore.setShownTick(null, 0);
+      if (change.kind === 'first' || change.newShare > 0.3) {
+        this.autoFit = true;
+        this.snapFit = true;
+      }
+    }
+    const hovered = hoverStore.getState().hoveredId;
+    if (hovered !== null && !this.model.byId.has(hovered)) this.setHovered(null);
+    if (change.kind === 'grow') this.text.announce(describeGrowth(u));
+    else if (change.structural) this.text.announce(`New graph: ${u.graph.nodes.length} nodes, ${u.graph.edges.length} edges.`);
+    this.fitPending = true;
+    this.summarise(now, true);
+    this.markDirty();
+  }
+
+  private onFrame(f: FrameMessage): void {
+    const now = performance.now();
+    if (this.lastFrameAt >= 0) this.frameInterval = nextFrameInterval(this.frameInterval, now - this.lastFrameAt);
+    this.lastFrameAt = now;
+    this.finishPlayback();
+    this.model.ingestFrame(f);
+    const threads = this.model.threadCount;
+    while (this.trails.length < threads) this.trails.push(new TrailRing<NodeView>());
+    this.trails.length = threads;
+    this.paintState.trails = this.trails;
+    // Ticks that do not fit in the time until the next frame join the trail at once.
+    this.plan = planPlayback(f.ticks, this.frameInterval);
+    for (let t = 0; t < this.plan.firstTick; t++) this.pushThreads(t);
+    this.appliedTick = this.plan.firstTick - 1;
+    this.playStart = now;
+    this.playing = f.ticks > 0;
+    this.summarise(now, false);
+    this.markDirty();
+  }
+
+  /** A new frame came before the last one finished: its remaining hops become trail. */
+  private finishPlayback(): void {
+    const f = this.model.frame;
+    if (!f || !this.playing) return;
+    while (this.appliedTick < f.ticks - 1) this.pushThreads(++this.appliedTick);
+    this.playing = false;
+  }
+
+  private pushThreads(tick: number): void {
+    for (let th = 0; th < this.trails.length; th++) {
+      const node = this.model.threadNode(tick, th);
+      if (node) (this.trails[th] as TrailRing<NodeView>).push(node);
+    }
+    graphPaintStats.hops++;
+  }
+
+  /**
+   * Moves playback to `now`; true while hops are still under way. `appliedTick`
+   * is the last tick pushed onto the trails and copied into the model.
+   */
+  private advancePlayback(now: number): boolean {
+    const f = this.model.frame;
+    if (!f || !this.playing) {
+      this.paintState.headT = 1;
+      return false;
+    }
+    const hops = f.ticks - this.plan.firstTick;
+    const p = playbackProgress(now - this.playStart, hops, this.plan.hopMs);
+    const hop = hopIndex(p, hops);
+    const tick = this.plan.firstTick + hop;
+    // A new hop: the thread moves on, and the graph shows that tick's activity and gates.
+    if (tick > this.appliedTick) {
+      while (this.appliedTick < tick) this.pushThreads(++this.appliedTick);
+      this.model.applyTick(tick);
+      hoverStore.setShownTick(f, tick);
+    }
+    this.paintState.headT = hopEase(p - hop);
+    if (p >= hops) this.playing = false;
+    return this.playing;
+  }
+
+  private onView(t: ZoomTransform, byUser: boolean): void {
+    this.view.k = t.k;
+    this.view.x = t.x;
+    this.view.y = t.y;
+    if (byUser) this.autoFit = false;
+    this.hoverCheck = true;
+    this.markDirty();
+  }
+
+  /** One easing step of the auto-fit; true while still moving. */
+  private stepFit(): boolean {
+    const s = this.paintState;
+    if (!this.autoFit || !this.fitPending || s.width <= 0 || this.model.nodes.length === 0) return false;
+    const b = this.bounds;
+    b.minX = b.minY = Infinity;
+    b.maxX = b.maxY = -Infinity;
+    for (const n of this.model.nodes) {
+      const r = this.model.radius[n.slot] as number;
+      if (n.x - r < b.minX) b.minX = n.x - r;
+      if (n.x + r > b.maxX) b.maxX = n.x + r;
+      if (n.y - r < b.minY) b.minY = n.y - r;
+      if (n.y + r > b.maxY) b.maxY = n.y + r;
+    }
+    fitView(b, s.width, s.height, FIT_PADDING_PX, this.fitTarget, FIT_LEGEND_PX);
+    const v = this.view;
+    const { k, x, y } = v;
+    const done = this.snapFit || easeView(v, this.fitTarget, FIT_RATE);
+    if (this.snapFit) {
+      Object.assign(v, this.fitTarget);
+      this.snapFit = false;
+    }
+    // Through d3-zoom, so the next wheel or drag starts from the fitted view.
+    if (v.k !== k || v.x !== x || v.y !== y) this.interaction.setView(zoomIdentity.translate(v.x, v.y).scale(v.k));
+    if (done && !this.layout.running) this.fitPending = false;
+    return !done;
+  }
+
+  private nodeAt(sx: number, sy: number): NodeView | null {
+    const v = this.view;
+    return this.layout.find((sx - v.x) / v.k, (sy - v.y) / v.k, HOVER_SLOP_PX / v.k);
+  }
+
+  private setHovered(n: NodeView | null): void {
+    if (this.paintState.hovered === n) return;
+    this.paintState.hovered = n;
+    this.dirty = true;
+    hoverStore.setHovered(n ? n.id : null);
+    if (!this.dragged) this.canvas.style.cursor = n ? 'grab' : '';
+  }
+
+  private readonly animationFrame = (): void => {
+    this.raf = 0;
+    if (this.hoverCheck && !this.dragged) {
+      this.hoverCheck = false;
+      this.setHovered(this.pointerIn ? this.nodeAt(this.pointerX, this.pointerY) : null);
+    }
+    if (!this.dirty || !this.ctx) return;
+    this.dirty = false;
+    const start = performance.now();
+    let more = false;
+    if (this.layout.running) {
+      this.layout.tick();
+      this.fitPending = true;
+      this.hoverCheck = true;
+      more = true;
+    }
+    if (this.advancePlayback(start)) more = true;
+    if (this.model.settleAnimations(start, LIFECYCLE_MS)) more = true;
+    if (this.stepFit()) more = true;
+    const s = this.paintState;
+    s.now = start;
+    s.k = this.view.k;
+    s.x = this.view.x;
+    s.y = this.view.y;
+    this.painter.paint(this.ctx, this.model, s);
+    graphPaintStats.record(performance.now() - start);
+    if (more) this.markDirty();
+  };
+
+  private summarise(now: number, force: boolean): void {
+    if (!force && now - this.lastSummaryAt < SUMMARY_EVERY_MS) return;
+    this.lastSummaryAt = now;
+    this.text.summary(describeGraph(this.model));
+  }
+}
+
+/** "24 nodes, 96 edges. Thread on node 7. Most visited: node 3 (21%)." */
+export function describeGraph(m: GraphModel): string {
+  const parts = [`${m.nodes.length} nodes, ${m.edges.length} edges.`];
+  const f = m.frame;
+  const threads = m.threadCount;
+  if (f && threads > 0) {
+    const last = f.ticks - 1;
+    const at: number[] = [];
+    for (let th = 0; th < threads; th++) at.push(f.threads[last * threads + th] as number);
+    parts.push(threads === 1 ? `Thread on node ${at[0]}.` : `Threads on nodes ${at.join(', ')}.`);
+    let best = -1;
+    let bestShare = 0;
+    f.visitShare.forEach((v, p) => {
+      if (v > bestShare) {
+        bestShare = v;
+        best = f.nodeIds[p] as number;
+      }
+    });
+    if (best >= 0) parts.push(`Most visited: node ${best} (${Math.round(bestShare * 100)}%).`);
+  }
+  return parts.join(' ');
+}
+
+/** "Node 31 born (split of node 4). Node 9 died (starved)." */
+export function describeGrowth(u: TopologyUpdate): string {
+  const lines = u.events.map((e) =>
+    e.kind === 'birth'
+      ? `Node ${e.nodeId} born (${e.cause}${e.parentId !== undefined ? ` of node ${e.parentId}` : ''}).`
+      : `Node ${e.nodeId} died (${e.cause}).`,
+  );
+  return `${lines.join(' ')} ${u.graph.nodes.length} nodes now.`;
+}

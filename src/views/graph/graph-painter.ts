@@ -1,0 +1,423 @@
+/**
+ * Paints the graph onto a 2D canvas in one pass per layer, batched so that
+ * 1,000 nodes and 4,000 edges stay well inside a frame: one path per gate
+ * bucket and per colour bucket (no per-edge strokeStyle), no shadowBlur, and
+ * scratch arrays reused across paints (nothing is allocated per paint).
+ */
+import { bucketOf, sortByBucket } from './activity-scale';
+import type { EdgeView, GraphModel, NodeView } from './graph-model';
+import { birthScale, deathScale, lifecycleProgress, ringAlpha } from './lifecycle';
+import {
+  ACTIVE_GLOW,
+  ACTIVE_GLOW_CORE,
+  ACTIVITY_BUCKETS,
+  ACTIVITY_RAMP,
+  BACKGROUND,
+  BIRTH_COLOUR,
+  DEATH_COLOUR,
+  EDGE_BASE,
+  edgeDensityAlpha,
+  GATE_BUCKETS,
+  GATE_STYLES,
+  gateLevel,
+  HOVER_COLOUR,
+  INPUT_COLOUR,
+  LABEL_FONT,
+  NODE_OUTLINE,
+  OUTPUT_COLOUR,
+  threadColour,
+} from './palette';
+import { lerp, TRAIL_HOPS, trailAlpha, type TrailRing } from './thread-trail';
+
+const TAU = Math.PI * 2;
+/** Edge count above which gate strokes are drawn as hairlines (see paintEdges). */
+const HAIRLINE_EDGES_ABOVE = 1500;
+/** Smallest node radius on screen (CSS px), so big graphs zoomed out still show their nodes. */
+const MIN_NODE_PX = 2;
+
+/** Everything a paint needs besides the model; one instance, updated in place. */
+export interface PaintState {
+  /** Canvas size in CSS pixels and the device pixel ratio. */
+  width: number;
+  height: number;
+  dpr: number;
+  /** View transform (d3-zoom): screen = world * k + (x, y). */
+  k: number;
+  x: number;
+  y: number;
+  now: number;
+  hovered: NodeView | null;
+  /** Per thread: its last positions, newest first. */
+  trails: TrailRing<NodeView>[];
+  /** How far the heads have moved along the hop under way (eased, 0..1). */
+  headT: number;
+}
+
+export function createPaintState(): PaintState {
+  return { width: 0, height: 0, dpr: 1, k: 1, x: 0, y: 0, now: 0, hovered: null, trails: [], headT: 1 };
+}
+
+export class GraphPainter {
+  private edgeBucket = new Uint8Array(0);
+  private edgeOrder = new Int32Array(0);
+  private readonly edgeStarts = new Int32Array(GATE_BUCKETS + 1);
+  private nodeBucket = new Uint8Array(0);
+  private nodeOrder = new Int32Array(0);
+  private readonly nodeStarts = new Int32Array(ACTIVITY_BUCKETS + 1);
+  private readonly headSprites = new Map<string, HTMLCanvasElement>();
+
+  paint(ctx: CanvasRenderingContext2D, m: GraphModel, s: PaintState): void {
+    this.ensureScratch(m);
+    const px = 1 / s.k;
+    ctx.setTransform(s.dpr, 0, 0, s.dpr, 0, 0);
+    ctx.globalAlpha = 1;
+    // A solid fill: a full-canvas gradient costs a software rasteriser milliseconds every paint.
+    ctx.fillStyle = BACKGROUND;
+    ctx.fillRect(0, 0, s.width, s.height);
+    ctx.setTransform(s.dpr * s.k, 0, 0, s.dpr * s.k, s.dpr * s.x, s.dpr * s.y);
+    ctx.lineCap = 'round';
+    ctx.lineJoin = 'round';
+
+    this.paintEdges(ctx, m, s, px);
+    this.paintGhostEdges(ctx, m, s, px);
+    this.paintActiveGlow(ctx, m, s, px);
+    this.paintTrails(ctx, s, px);
+    this.paintNodes(ctx, m, s, px);
+    this.paintGhosts(ctx, m, s, px);
+    this.paintRoles(ctx, m, px);
+    this.paintHeads(ctx, m, s, px);
+    this.paintHover(ctx, m, s, px);
+    ctx.setTransform(s.dpr, 0, 0, s.dpr, 0, 0);
+    this.paintLabels(ctx, m, s);
+  }
+
+  private ensureScratch(m: GraphModel): void {
+    const ne = m.edges.length;
+    if (this.edgeBucket.length < ne) {
+      this.edgeBucket = new Uint8Array(ne * 2);
+      this.edgeOrder = new Int32Array(ne * 2);
+    }
+    const nn = m.nodes.length;
+    if (this.nodeBucket.length < nn) {
+      this.nodeBucket = new Uint8Array(nn * 2);
+      this.nodeOrder = new Int32Array(nn * 2);
+    }
+  }
+
+  /** Drawn radius of a live node in world units: at least MIN_NODE_PX on screen, grown in on birth. */
+  private nodeRadius(m: GraphModel, n: NodeView, s: PaintState, px: number): number {
+    let r = m.radius[n.slot] as number;
+    if (n.bornAt >= 0) r *= birthScale(lifecycleProgress(s.now, n.bornAt));
+    return r < MIN_NODE_PX * px ? MIN_NODE_PX * px : r;
+  }
+
+  private paintEdges(ctx: CanvasRenderingContext2D, m: GraphModel, s: PaintState, px: number): void {
+    const edges = m.edges;
+    const n = edges.length;
+    // Every connected pair once, faint: the graph's structure.
+    ctx.beginPath();
+    for (let i = 0; i < n; i++) {
+      const e = edges[i] as EdgeView;
+      if (e.drawBase) {
+        ctx.moveTo(e.source.x, e.source.y);
+        ctx.lineTo(e.target.x, e.target.y);
+      } else if (e.source === e.target) this.selfLoop(ctx, m, e.target, px);
+    }
+    ctx.strokeStyle = EDGE_BASE;
+    ctx.lineWidth = 0.8 * px;
+    ctx.stroke();
+
+    // Gates: each edge lights the half next to its host, so a symmetric pair shows both directions.
+    // Above a few thousand edges every stroke stays a hairline: software rasterisers draw those
+    // several times faster than wide lines, and alpha alone still tells the gates apart.
+    const hairline = n > HAIRLINE_EDGES_ABOVE;
+    // Thousands of open gates would weave a bright mesh over the nodes and the thread: dim with density.
+    ctx.globalAlpha = edgeDensityAlpha(n);
+    for (let i = 0; i < n; i++) this.edgeBucket[i] = bucketOf(gateLevel(m.gate[(edges[i] as EdgeView).slot] as number), GATE_BUCKETS);
+    sortByBucket(this.edgeBucket, n, GATE_BUCKETS, this.edgeStarts, this.edgeOrder);
+    for (let b = 1; b < GATE_BUCKETS; b++) {
+      const from = this.edgeStarts[b] as number;
+      const to = this.edgeStarts[b + 1] as number;
+      if (from === to) continue;
+      ctx.beginPath();
+      for (let j = from; j < to; j++) this.hostHalf(ctx, m, edges[this.edgeOrder[j] as number] as EdgeView, px);
+      const style = GATE_STYLES[b] as (typeof GATE_STYLES)[number];
+      ctx.strokeStyle = style.colour;
+      ctx.lineWidth = (hairline ? Math.min(1, style.width) : style.width) * px;
+      ctx.stroke();
+    }
+    ctx.globalAlpha = 1;
+
+    // The hovered node's in-edges (what it reads) stand out over everything else.
+    const h = s.hovered;
+    if (h) {
+      ctx.beginPath();
+      for (let i = 0; i < n; i++) {
+        const e = edges[i] as EdgeView;
+        if (e.target === h) this.hostHalf(ctx, m, e, px);
+        else if (e.source === h) {
+          ctx.moveTo(e.source.x, e.source.y);
+          ctx.lineTo(e.target.x, e.target.y);
+        }
+      }
+      ctx.strokeStyle = 'rgba(248, 250, 252, 0.55)';
+      ctx.lineWidth = 1.4 * px;
+      ctx.stroke();
+    }
+  }
+
+  private hostHalf(ctx: CanvasRenderingContext2D, m: GraphModel, e: EdgeView, px: number): void {
+    const a = e.target;
+    const b = e.source;
+    if (a === b) {
+      this.selfLoop(ctx, m, a, px);
+      return;
+    }
+    ctx.moveTo(a.x, a.y);
+    ctx.lineTo((a.x + b.x) / 2, (a.y + b.y) / 2);
+  }
+
+  /** A small loop growing out of the node's upper right edge: the node reading itself. */
+  private selfLoop(ctx: CanvasRenderingContext2D, m: GraphModel, n: NodeView, px: number): void {
+    const r = Math.max(m.radius[n.slot] as number, MIN_NODE_PX * px);
+    const lr = r * 0.42;
+    const d = r * 1.08;
+    const cx = n.x + d * 0.7071;
+    const cy = n.y - d * 0.7071;
+    ctx.moveTo(cx + lr, cy);
+    ctx.arc(cx, cy, lr, 0, TAU);
+  }
+
+  private paintGhostEdges(ctx: CanvasRenderingContext2D, m: GraphModel, s: PaintState, px: number): void {
+    if (m.ghostEdges.length === 0) return;
+    ctx.strokeStyle = DEATH_COLOUR;
+    ctx.lineWidth = 1.2 * px;
+    for (const e of m.ghostEdges) {
+      const t = lifecycleProgress(s.now, e.diedAt);
+      ctx.globalAlpha = 0.6 * (1 - t);
+      ctx.beginPath();
+      ctx.moveTo(e.source.x, e.source.y);
+      ctx.lineTo(e.target.x, e.target.y);
+      ctx.stroke();
+    }
+    ctx.globalAlpha = 1;
+  }
+
+  /** A soft two-step halo (no shadowBlur) around every node that computed on this tick. */
+  private paintActiveGlow(ctx: CanvasRenderingContext2D, m: GraphModel, s: PaintState, px: number): void {
+    for (const [grow, style] of GLOW_LAYERS) {
+      ctx.beginPath();
+      let any = false;
+      for (const n of m.nodes) {
+        if (m.active[n.slot] !== 1) continue;
+        const r = this.nodeRadius(m, n, s, px) * grow + 3 * px;
+        ctx.moveTo(n.x + r, n.y);
+        ctx.arc(n.x, n.y, r, 0, TAU);
+        any = true;
+      }
+      if (!any) return;
+      ctx.fillStyle = style;
+      ctx.fill();
+    }
+  }
+
+  private paintNodes(ctx: CanvasRenderingContext2D, m: GraphModel, s: PaintState, px: number): void {
+    const nodes = m.nodes;
+    const n = nodes.length;
+    for (let i = 0; i < n; i++) this.nodeBucket[i] = bucketOf(m.intensity[(nodes[i] as NodeView).slot] as number, ACTIVITY_BUCKETS);
+    sortByBucket(this.nodeBucket, n, ACTIVITY_BUCKETS, this.nodeStarts, this.nodeOrder);
+    for (let b = 0; b < ACTIVITY_BUCKETS; b++) {
+      const from = this.nodeStarts[b] as number;
+      const to = this.nodeStarts[b + 1] as number;
+      if (from === to) continue;
+      ctx.beginPath();
+      for (let j = from; j < to; j++) {
+        const node = nodes[this.nodeOrder[j] as number] as NodeView;
+        const r = this.nodeRadius(m, node, s, px);
+        ctx.moveTo(node.x + r, node.y);
+        ctx.arc(node.x, node.y, r, 0, TAU);
+      }
+      ctx.fillStyle = ACTIVITY_RAMP[b] as string;
+      ctx.fill();
+    }
+    // One outline path for all, so dark (quiet) nodes still read against the background.
+    ctx.beginPath();
+    for (let i = 0; i < n; i++) {
+      const node = nodes[i] as NodeView;
+      const r = this.nodeRadius(m, node, s, px);
+      ctx.moveTo(node.x + r, node.y);
+      ctx.arc(node.x, node.y, r, 0, TAU);
+    }
+    ctx.strokeStyle = NODE_OUTLINE;
+    ctx.lineWidth = 0.75 * px;
+    ctx.stroke();
+
+    // Birth highlights: a ring that widens and fades (few at a time, drawn one by one).
+    for (const node of nodes) {
+      if (node.bornAt < 0) continue;
+      const t = lifecycleProgress(s.now, node.bornAt);
+      this.ring(ctx, node, (m.radius[node.slot] as number) + (4 + 14 * t) * px, BIRTH_COLOUR, ringAlpha(t), 2 * px);
+    }
+  }
+
+  private paintGhosts(ctx: CanvasRenderingContext2D, m: GraphModel, s: PaintState, px: number): void {
+    for (const node of m.ghosts) {
+      const t = lifecycleProgress(s.now, node.diedAt);
+      const r = (m.radius[node.slot] as number) * deathScale(t);
+      ctx.globalAlpha = 1 - t;
+      ctx.beginPath();
+      ctx.arc(node.x, node.y, Math.max(r, 0.01), 0, TAU);
+      ctx.fillStyle = ACTIVITY_RAMP[bucketOf(m.intensity[node.slot] as number, ACTIVITY_BUCKETS)] as string;
+      ctx.fill();
+      ctx.globalAlpha = 1;
+      this.ring(ctx, node, r + (4 + 10 * t) * px, DEATH_COLOUR, ringAlpha(t), 2 * px);
+    }
+  }
+
+  private ring(ctx: CanvasRenderingContext2D, n: NodeView, r: number, colour: string, alpha: number, width: number): void {
+    if (alpha <= 0) return;
+    ctx.globalAlpha = alpha;
+    ctx.beginPath();
+    ctx.arc(n.x, n.y, r, 0, TAU);
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = width;
+    ctx.stroke();
+    ctx.globalAlpha = 1;
+  }
+
+  /** Input and output nodes wear a coloured ring (their "in"/"out" labels come with the screen-space text). */
+  private paintRoles(ctx: CanvasRenderingContext2D, m: GraphModel, px: number): void {
+    for (const [role, colour] of ROLE_RINGS) {
+      ctx.beginPath();
+      let any = false;
+      for (const n of m.nodes) {
+        if (n.role !== role) continue;
+        const r = Math.max(m.radius[n.slot] as number, MIN_NODE_PX * px) + 2.5 * px;
+        ctx.moveTo(n.x + r, n.y);
+        ctx.arc(n.x, n.y, r, 0, TAU);
+        any = true;
+      }
+      if (!any) continue;
+      ctx.strokeStyle = colour;
+      ctx.lineWidth = 2 * px;
+      ctx.stroke();
+    }
+  }
+
+  /** The comet: the last hops as segments along the edges, fading and thinning with age. */
+  private paintTrails(ctx: CanvasRenderingContext2D, s: PaintState, px: number): void {
+    const headT = s.headT;
+    for (let th = 0; th < s.trails.length; th++) {
+      const trail = s.trails[th] as TrailRing<NodeView>;
+      const to = trail.at(0);
+      const from = trail.at(1);
+      if (!to || !from) continue;
+      ctx.strokeStyle = threadColour(th);
+      // Age a >= 1: the segment from at(a+1) to at(a); it fades continuously as the head moves on.
+      for (let a = TRAIL_HOPS - 1; a >= 0; a--) {
+        const b = trail.at(a + 1);
+        const c = trail.at(a);
+        if (!b || !c || b === c) continue;
+        const alpha = a === 0 ? 1 : trailAlpha(a - 1 + headT);
+        if (alpha <= 0.01) continue;
+        const ex = a === 0 ? lerp(b.x, c.x, headT) : c.x;
+        const ey = a === 0 ? lerp(b.y, c.y, headT) : c.y;
+        ctx.beginPath();
+        ctx.moveTo(b.x, b.y);
+        ctx.lineTo(ex, ey);
+        ctx.globalAlpha = alpha * 0.22;
+        ctx.lineWidth = (5 + 7 * alpha) * px;
+        ctx.stroke();
+        ctx.globalAlpha = alpha;
+        ctx.lineWidth = (1 + 2.6 * alpha) * px;
+        ctx.stroke();
+      }
+    }
+    ctx.globalAlpha = 1;
+  }
+
+  private paintHeads(ctx: CanvasRenderingContext2D, m: GraphModel, s: PaintState, px: number): void {
+    const headT = s.headT;
+    for (let th = 0; th < s.trails.length; th++) {
+      const trail = s.trails[th] as TrailRing<NodeView>;
+      const to = trail.at(0);
+      if (!to) continue;
+      const from = trail.at(1) ?? to;
+      const x = lerp(from.x, to.x, headT);
+      const y = lerp(from.y, to.y, headT);
+      const colour = threadColour(th);
+      // Arrived: a ring on the node the thread sits on.
+      if (headT >= 1) this.ring(ctx, to, Math.max(m.radius[to.slot] as number, MIN_NODE_PX * px) + 4.5 * px, colour, 0.95, 2.2 * px);
+      const glow = 40 * px;
+      ctx.drawImage(this.headSprite(colour), x - glow / 2, y - glow / 2, glow, glow);
+      ctx.beginPath();
+      ctx.arc(x, y, 4 * px, 0, TAU);
+      ctx.fillStyle = '#ffffff';
+      ctx.fill();
+      ctx.strokeStyle = colour;
+      ctx.lineWidth = 1.5 * px;
+      ctx.stroke();
+    }
+  }
+
+  /** A radial glow, rendered once per colour and stamped with drawImage (cheaper than shadowBlur). */
+  private headSprite(colour: string): HTMLCanvasElement {
+    let sprite = this.headSprites.get(colour);
+    if (sprite) return sprite;
+    sprite = document.createElement('canvas');
+    sprite.width = sprite.height = 64;
+    const c = sprite.getContext('2d');
+    if (c) {
+      const g = c.createRadialGradient(32, 32, 0, 32, 32, 32);
+      g.addColorStop(0, colour);
+      g.addColorStop(0.35, withAlpha(colour, 0.45));
+      g.addColorStop(1, withAlpha(colour, 0));
+      c.fillStyle = g;
+      c.fillRect(0, 0, 64, 64);
+    }
+    this.headSprites.set(colour, sprite);
+    return sprite;
+  }
+
+  private paintHover(ctx: CanvasRenderingContext2D, m: GraphModel, s: PaintState, px: number): void {
+    const h = s.hovered;
+    if (!h) return;
+    this.ring(ctx, h, Math.max(m.radius[h.slot] as number, MIN_NODE_PX * px) + 3 * px, HOVER_COLOUR, 1, 1.5 * px);
+  }
+
+  /** Text in screen space, so it stays 10 px whatever the zoom: role tags and the hovered id. */
+  private paintLabels(ctx: CanvasRenderingContext2D, m: GraphModel, s: PaintState): void {
+    ctx.font = LABEL_FONT;
+    ctx.textBaseline = 'middle';
+    ctx.textAlign = 'left';
+    for (const n of m.nodes) {
+      if (n.role === 'hidden') continue;
+      const r = Math.max((m.radius[n.slot] as number) * s.k, MIN_NODE_PX) + 5;
+      ctx.fillStyle = n.role === 'input' ? INPUT_COLOUR : OUTPUT_COLOUR;
+      ctx.fillText(n.role === 'input' ? 'in' : 'out', n.x * s.k + s.x + r, n.y * s.k + s.y - r * 0.7);
+    }
+    const h = s.hovered;
+    if (h) {
+      const r = Math.max((m.radius[h.slot] as number) * s.k, MIN_NODE_PX) + 5;
+      ctx.fillStyle = HOVER_COLOUR;
+      ctx.textAlign = 'right';
+      ctx.fillText(`#${h.id}`, h.x * s.k + s.x - r, h.y * s.k + s.y - r * 0.7);
+    }
+  }
+}
+
+const GLOW_LAYERS: readonly (readonly [number, string])[] = [
+  [1.8, ACTIVE_GLOW],
+  [1.3, ACTIVE_GLOW_CORE],
+];
+
+const ROLE_RINGS: readonly (readonly ['input' | 'output', string])[] = [
+  ['input', INPUT_COLOUR],
+  ['output', OUTPUT_COLOUR],
+];
+
+/** `#rrggbb` with an alpha, as rgba(). */
+function withAlpha(hex: string, alpha: number): string {
+  const v = parseInt(hex.slice(1), 16);
+  return `rgba(${(v >> 16) & 255}, ${(v >> 8) & 255}, ${v & 255}, ${alpha})`;
+}

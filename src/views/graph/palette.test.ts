@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { ACTIVITY_BUCKETS, ACTIVITY_RAMP, edgeDensityAlpha, GATE_BUCKETS, GATE_STYLES, gateLevel, threadColour } from './palette';
+
+describe('palette', () => {
+  it('has one colour per bucket', () => {
+    expect(ACTIVITY_RAMP).toHaveLength(ACTIVITY_BUCKETS);
+    expect(GATE_STYLES).toHaveLength(GATE_BUCKETS);
+    expect(new Set(ACTIVITY_RAMP).size).toBe(ACTIVITY_BUCKETS);
+  });
+
+  it('spreads mostly-open gates apart and clamps the ends', () => {
+    expect(gateLevel(1)).toBe(1);
+    expect(gateLevel(0.8)).toBeCloseTo(0.64);
+    expect(gateLevel(0)).toBe(0);
+    expect(gateLevel(-1)).toBe(0);
+    expect(gateLevel(NaN)).toBe(0);
+    expect(gateLevel(2)).toBe(1);
+  });
+
+  it('dims the gate layer as edges multiply', () => {
+    expect(edgeDensityAlpha(96)).toBe(1);
+    expect(edgeDensityAlpha(1600)).toBeCloseTo(0.5);
+    expect(edgeDensityAlpha(40_000)).toBe(0.4);
+  });
+
+  it('gives threads distinct colours', () => {
+    expect(new Set([0, 1, 2, 3].map(threadColour)).size).toBe(4);
+  });
+});

@@ -1,0 +1,79 @@
+/**
+ * The graph's colours, built once: on a dark page (#0b1020) activity runs
+ * through inferno (perceptually ordered, dark purple to pale yellow, skipping
+ * its black end so quiet nodes stay visible), gates are cool blue-white
+ * lines, and threads take hues inferno does not use.
+ */
+import { interpolateInferno } from 'd3-scale-chromatic';
+
+export const BACKGROUND = '#0b1020';
+
+/** Colour buckets for node activity; one fill path each. */
+export const ACTIVITY_BUCKETS = 24;
+/** Gate buckets for edges; one stroke path each. */
+export const GATE_BUCKETS = 8;
+
+const INFERNO_LO = 0.16;
+const INFERNO_HI = 0.98;
+
+/** Inferno colour for an activity intensity t in [0, 1]. */
+export function activityColour(t: number): string {
+  return interpolateInferno(INFERNO_LO + (INFERNO_HI - INFERNO_LO) * Math.min(1, Math.max(0, t)));
+}
+
+/** Fill colour of each activity bucket (bucket centre). */
+export const ACTIVITY_RAMP: readonly string[] = Array.from({ length: ACTIVITY_BUCKETS }, (_, b) =>
+  activityColour((b + 0.5) / ACTIVITY_BUCKETS),
+);
+
+/** CSS gradient of the activity ramp, for the legend. */
+export const ACTIVITY_GRADIENT_CSS = `linear-gradient(90deg, ${[0, 0.25, 0.5, 0.75, 1].map((t) => activityColour(t)).join(', ')})`;
+
+export interface GateStyle {
+  readonly colour: string;
+  /** Line width in CSS pixels (constant on screen whatever the zoom). */
+  readonly width: number;
+}
+
+/**
+ * Display level of a gate in [0, 1]: squared, so the differences between
+ * mostly-open gates (0.8 vs 1, common with gaussian gates) stay visible.
+ */
+export function gateLevel(gate: number): number {
+  return gate > 0 ? (gate >= 1 ? 1 : gate * gate) : 0;
+}
+
+/**
+ * Stroke of each gate-level bucket: dim thin slate when closed, ice-blue when
+ * open, never so bright that open gates drown the thread.
+ */
+export const GATE_STYLES: readonly GateStyle[] = Array.from({ length: GATE_BUCKETS }, (_, b) => {
+  const t = (b + 0.5) / GATE_BUCKETS;
+  const mix = (lo: number, hi: number): number => Math.round(lo + (hi - lo) * t);
+  const alpha = 0.08 + 0.52 * t;
+  return { colour: `rgba(${mix(71, 186)}, ${mix(85, 230)}, ${mix(105, 253)}, ${alpha.toFixed(3)})`, width: 0.6 + 1.6 * t };
+});
+
+/** Opacity of the gate layer for `edges` edges: 1 up to a few hundred, down to 0.4 by a few thousand. */
+export function edgeDensityAlpha(edges: number): number {
+  return Math.min(1, Math.max(0.4, Math.sqrt(400 / Math.max(1, edges))));
+}
+
+/** Every edge's faint base line, under the gates. */
+export const EDGE_BASE = 'rgba(100, 116, 139, 0.22)';
+export const NODE_OUTLINE = 'rgba(226, 232, 240, 0.28)';
+export const ACTIVE_GLOW = 'rgba(253, 224, 71, 0.16)';
+export const ACTIVE_GLOW_CORE = 'rgba(254, 240, 138, 0.55)';
+export const INPUT_COLOUR = '#34d399';
+export const OUTPUT_COLOUR = '#a78bfa';
+export const HOVER_COLOUR = '#f8fafc';
+export const BIRTH_COLOUR = '#86efac';
+export const DEATH_COLOUR = '#f87171';
+export const LABEL_FONT = '600 10px ui-sans-serif, system-ui, sans-serif';
+
+const THREAD_HUES = ['#67e8f9', '#f0abfc', '#bef264', '#fda4af', '#93c5fd', '#fdba74', '#5eead4', '#e9d5ff'];
+
+/** Colour of thread `i`: distinct hues away from inferno's, cycling past eight. */
+export function threadColour(i: number): string {
+  return THREAD_HUES[i % THREAD_HUES.length] as string;
+}
