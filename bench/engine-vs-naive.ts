@@ -49,10 +49,17 @@ export interface EngineVsNaive {
   config: string;
 }
 
-export async function engineVsNaive(backend: 'cpu' | 'wasm', rounds: number): Promise<EngineVsNaive> {
+/** The lab's default experiment, greedy so both sides route the same way. */
+export const DEFAULT_SIZE_EXPERIMENT: LaraExperiment = {
+  model: 'lara',
+  task: 'recall',
+  seed: 1,
+  params: { ...DEFAULT_LARA_PARAMS, explore: 0, gradClip: 0 },
+};
+
+export async function engineVsNaive(backend: 'cpu' | 'wasm', rounds: number, exp: LaraExperiment = BENCH_EXPERIMENT): Promise<EngineVsNaive> {
   await tf.setBackend(backend);
   await tf.ready();
-  const exp = BENCH_EXPERIMENT;
   const p = exp.params;
   const trainer = LaraTrainer.create(exp);
   const naive = new NaiveLara(await trainer.exportModel(), p.thinkTicks, p.learningRate);

@@ -40,6 +40,19 @@ test('a new user sees a loopy graph, plays, and watches it learn while the threa
   expect((await lab.snapshot()).step).toBe(paused.step);
 });
 
+test('with growth on, busy nodes split and starved ones die while training', async ({ lab, page }) => {
+  await lab.open();
+  await page.getByRole('checkbox', { name: 'Growth' }).check();
+  await expect(page).toHaveURL(/growth=1/);
+  await page.getByRole('button', { name: 'Play' }).click();
+  const grown = await lab.waitFor((s) => s.births >= 1 && s.deaths >= 1, 'a birth and a death', 150_000);
+  expect(grown.nodes).toBe(24 + grown.births - grown.deaths);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await lab.waitFor((s) => !s.playing, 'pause');
+  // The network still predicts after births and deaths.
+  expect((await lab.predict()).every(Number.isFinite)).toBe(true);
+});
+
 test('a few steps forced onto the WebGPU backend', async ({ lab, page }) => {
   await lab.open();
   await page.getByRole('combobox', { name: 'Backend' }).selectOption('webgpu');

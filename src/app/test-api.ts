@@ -4,6 +4,7 @@
  * in production builds; it exposes nothing a user could not see on the page.
  */
 import type { LabClient } from '../client/lab-client';
+import { graphPaintStats } from '../views/graph/paint-stats';
 
 export interface LabSnapshot {
   readonly step: number;
@@ -14,10 +15,18 @@ export interface LabSnapshot {
   /** Node and edge counts of the current graph. */
   readonly nodes: number;
   readonly edges: number;
-  /** Thread hops delivered to the view so far. */
+  /** Thread hops the activity graph has shown so far. */
   readonly threadVisits: number;
+  /** Thread hops delivered by the worker so far (shown or queued). */
+  readonly threadHopsReceived: number;
+  /** Nodes born and died (growth) since the page loaded. */
+  readonly births: number;
+  readonly deaths: number;
   /** Frames received from the worker so far. */
   readonly frames: number;
+  /** Canvas frames the activity graph has painted, and the 95th percentile of its per-frame work (ms). */
+  readonly graphPaints: number;
+  readonly graphWorkP95Ms: number;
 }
 
 export interface LoopyLabTestApi {
@@ -48,8 +57,12 @@ export function installTestApi(client: LabClient): void {
         playing: s.playing,
         nodes: s.nodeCount,
         edges: s.edgeCount,
-        threadVisits: client.threadHops,
+        threadVisits: graphPaintStats.hops,
+        threadHopsReceived: client.threadHops,
+        ...client.topologyEvents,
         frames,
+        graphPaints: graphPaintStats.paints,
+        graphWorkP95Ms: graphPaintStats.quantile(0.95),
       };
     },
     async predict(): Promise<number[]> {

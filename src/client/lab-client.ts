@@ -3,7 +3,7 @@
  * topology to the views' sinks, keeps slow stats in the store, and owns the
  * request/response pairs (export, import, predict).
  */
-import { isLiveChange, liveParams, type BackendChoice, type Experiment } from '../protocol/experiment';
+import { experimentSchema, isLiveChange, liveParams, type BackendChoice, type Experiment } from '../protocol/experiment';
 import {
   assertNever,
   PROTOCOL_VERSION,
@@ -47,6 +47,8 @@ export class LabClient {
   private latestTopology: TopologyUpdate | null = null;
   private latestFrame: FrameMessage | null = null;
   private hops = 0;
+  private births = 0;
+  private deaths = 0;
 
   constructor(
     private readonly endpoint: Endpoint<FromWorker, ToWorker>,
@@ -78,6 +80,10 @@ export class LabClient {
   get threadHops(): number {
     return this.hops;
   }
+  /** Nodes born and died since the page loaded (growth events). */
+  get topologyEvents(): { births: number; deaths: number } {
+    return { births: this.births, deaths: this.deaths };
+  }
 
   onFrame(listener: Listener<FrameMessage>): () => void {
     this.frameListeners.add(listener);
@@ -106,8 +112,14 @@ export class LabClient {
     this.send({ type: 'reset', experiment: this.store.getState().experiment });
   }
 
-  /** Applies a parameter change live when possible, otherwise restarts the experiment. */
+  /** Applies a parameter change live when possible, otherwise restarts the experiment; an invalid one is refused. */
   setExperiment(next: Experiment): void {
+    const checked = experimentSchema.safeParse(next);
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      this.store.getState().setAlert(`Setting refused: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid value'}.`);
+      return;
+    }
     const before = this.store.getState().experiment;
     this.store.getState().setExperiment(next);
     if (isLiveChange(before, next)) this.send({ type: 'setParams', params: liveParams(next.params) });
@@ -176,6 +188,10 @@ export class LabClient {
       case 'topology': {
         const update: TopologyUpdate = { graph: msg.graph, events: msg.events, experiment: msg.experiment, step: msg.step };
         this.latestTopology = update;
+        for (const e of msg.events) {
+          if (e.kind === 'birth') this.births++;
+          else this.deaths++;
+        }
         state.setRun({ nodeCount: msg.graph.nodes.length, edgeCount: msg.graph.edges.length, step: msg.step });
         for (const l of this.topologyListeners) l(update);
         return;

@@ -93,9 +93,27 @@ export function HelpPanel({ onClose }: { onClose(): void }) {
         <h3>Reading the graph</h3>
         <p>
           Node colour is activity, size is the thread’s visit share; edge brightness is the gate. The bright comet is the activity
-          thread hopping from node to node; with Growth on, busy nodes split and starved ones fade out. Hover a node to inspect it;
-          scroll to zoom, drag to pan or move a node.
+          thread hopping from node to node, replayed tick by tick from the worker’s probe sequence; with Growth on, busy nodes split
+          (a green ring) and starved ones fade out in red. Hover a node to inspect its incoming gates.
         </p>
+        <ul>
+          <li>
+            Activity colour is on a log scale up to the frame’s 95th percentile: resting nodes hold small cached states
+            (0.001–0.05) while computing ones reach 1–3, so a linear scale would show almost all black.
+          </li>
+          <li>
+            Each edge lights the half next to the node that reads it, so a pair of links shows both directions’ gates; brightness is
+            the gate squared, to tell 0.8 from 1.
+          </li>
+          <li>
+            Scroll or <kbd>+</kbd>/<kbd>−</kbd> to zoom, drag or arrow keys to pan, drag a node to move it, double-click or{' '}
+            <kbd>0</kbd> to fit.
+          </li>
+          <li>
+            A split copies the parent’s weights and state, so the network computes the same until the thread visits one of the two
+            copies; only a visited node computes, so from then on they differ.
+          </li>
+        </ul>
       </section>
     </aside>
   );

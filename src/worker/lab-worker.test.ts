@@ -146,3 +146,21 @@ describe('worker <-> client protocol [cpu]', () => {
     expect(h.client.store.getState().step).toBe(0);
   });
 });
+
+describe('client validation', () => {
+  it('refuses an invalid parameter with a message and sends nothing', () => {
+    const sent: ToWorker[] = [];
+    const endpoint = {
+      postMessage: (m: ToWorker) => sent.push(m),
+      addEventListener: () => undefined,
+      removeEventListener: () => undefined,
+    } as unknown as Endpoint<FromWorker, ToWorker>;
+    const client = new LabClient(endpoint, createLabStore(SMALL));
+    client.setExperiment({ ...SMALL, params: { ...SMALL.params, learningRate: -1 } });
+    expect(sent).toEqual([]);
+    expect(client.store.getState().alert).toMatch(/Setting refused: params.learningRate/);
+    expect(client.store.getState().experiment).toEqual(SMALL);
+    client.setExperiment({ ...SMALL, params: { ...SMALL.params, learningRate: 0.02 } });
+    expect(sent.map((m) => m.type)).toEqual(['setParams']);
+  });
+});

@@ -1,0 +1,110 @@
+/**
+ * npm run bench: prints one JSON line per figure, each measured side by side
+ * with its baseline in one process. Benchmarks are not tests: nothing here
+ * fails on a slow machine.
+ *   1. engine vs naive one-layer-at-a-time loop, train steps/s, cpu and wasm (Node)
+ *   2. WebGPU compute dispatches per tick (headless Chromium, SwiftShader adapter)
+ *   3. activity-graph frame time at 1,000 nodes while training (headless Chromium)
+ * Options: --quick (fewer rounds), --skip-node, --skip-browser.
+ */
+import { existsSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { chromium, type Browser } from '@playwright/test';
+import { build, createServer, preview } from 'vite';
+import { DEFAULT_SIZE_EXPERIMENT, engineVsNaive, round } from './engine-vs-naive';
+
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick');
+const print = (o: object): void => console.log(JSON.stringify(o));
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+const CHROMIUM_ARGS = ['--enable-unsafe-webgpu', '--enable-unsafe-swiftshader', '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update'];
+
+async function nodeBenches(): Promise<void> {
+  tf.env().set('PROD', true);
+  for (const backend of ['wasm', 'cpu'] as const) {
+    print(await engineVsNaive(backend, quick || backend === 'cpu' ? 2 : 4));
+  }
+  // The lab's default size, where per-kernel overhead rather than matmul work dominates.
+  print(await engineVsNaive('wasm', quick ? 3 : 6, DEFAULT_SIZE_EXPERIMENT));
+}
+
+async function dispatchBench(browser: Browser): Promise<void> {
+  const server = await createServer({ logLevel: 'silent', server: { port: 5199, strictPort: true } });
+  await server.listen();
+  try {
+    const page = await browser.newPage();
+    await page.goto('http://localhost:5199/bench/pages/webgpu-dispatch.html');
+    await page.waitForFunction(() => window.benchResult !== undefined, null, { timeout: 600_000 });
+    const r = (await page.evaluate(() => window.benchResult)) as { forwardPerTick?: number; trainPerTick?: number; trainStepFixed?: number; error?: string };
+    const adapter = await page.evaluate(async () => {
+      const a = await navigator.gpu?.requestAdapter();
+      return a ? [a.info.vendor, a.info.architecture].filter(Boolean).join(' ') : null;
+    });
+    print({
+      bench: 'webgpu-dispatches-per-tick',
+      adapter,
+      ...(r.error
+        ? { error: r.error }
+        : { forwardPerTick: round(r.forwardPerTick ?? NaN, 1), trainPerTick: round(r.trainPerTick ?? NaN, 1), trainStepFixed: round(r.trainStepFixed ?? NaN, 0) }),
+      target: 4,
+      config: 'default LARA: L=24 H=16 K=4; forward = predict with 4 lanes, train = one train step (fwd+bwd+Adam), marginal per tick',
+    });
+    await page.close();
+  } finally {
+    await server.close();
+  }
+}
+
+async function frameTimeBench(browser: Browser): Promise<void> {
+  await build({ logLevel: 'silent' });
+  const server = await preview({ logLevel: 'silent', preview: { port: 4199, strictPort: true } });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto('http://localhost:4199/#nodes=1000&width=4&batch=4&degree=4&think=4');
+    await page.waitForFunction(() => (window.__loopyLab?.snapshot().frames ?? 0) > 0, null, { timeout: 300_000 });
+    await page.getByRole('button', { name: 'Play' }).click();
+    await page.waitForFunction(() => (window.__loopyLab?.snapshot().step ?? 0) >= 1, null, { timeout: 300_000 });
+    // Let the force layout cool first: its start-up transient is not the steady state being measured.
+    await page.waitForTimeout(8000);
+    const seconds = quick ? 5 : 10;
+    // A string, not a function: tsx would wrap named inner functions in a helper the page lacks.
+    const gaps = (await page.evaluate(`new Promise((resolve) => {
+      const out = [];
+      let last = performance.now();
+      const end = last + ${seconds * 1000};
+      const tick = (now) => { out.push(now - last); last = now; if (now < end) requestAnimationFrame(tick); else resolve(out); };
+      requestAnimationFrame(tick);
+    })`)) as number[];
+    const s = await page.evaluate(() => window.__loopyLab?.snapshot());
+    const sorted = [...gaps].sort((a, b) => a - b);
+    const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
+    print({
+      bench: 'graph-frame-time',
+      nodes: s?.nodes,
+      edges: s?.edges,
+      frameGapP50Ms: round(q(0.5), 1),
+      frameGapP95Ms: round(q(0.95), 1),
+      graphWorkP95Ms: round(s?.graphWorkP95Ms ?? NaN, 2),
+      framesFromWorker: s?.frames,
+      trainSteps: s?.step,
+      seconds,
+      target: 16.7,
+      note: 'gap between animation frames while the worker trains; the display runs at 60 Hz, so 16.7 ms is the floor',
+    });
+    await page.close();
+  } finally {
+    await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
+  }
+}
+
+if (!args.has('--skip-node')) await nodeBenches();
+if (!args.has('--skip-browser')) {
+  const browser = await chromium.launch({ ...(CHROMIUM ? { executablePath: CHROMIUM } : {}), args: CHROMIUM_ARGS });
+  try {
+    await dispatchBench(browser);
+    await frameTimeBench(browser);
+  } finally {
+    await browser.close();
+  }
+}
