@@ -16,11 +16,29 @@ if (fromUrl.problems.length > 0) {
   store.getState().setAlert(`Some link parameters were ignored: ${fromUrl.problems.join('; ')}.`);
 }
 
-const worker = new Worker(new URL('../worker/worker-entry.ts', import.meta.url), { type: 'module', name: 'loopy-lab-trainer' });
-worker.addEventListener('error', (e) => {
-  store.getState().setAlert(`The training worker crashed (${e.message || 'unknown error'}). Press Reset to start again.`);
-});
-const client = new LabClient(worker as unknown as Endpoint<FromWorker, ToWorker>, store);
+const MAX_RESTARTS = 3;
+let restarts = 0;
+
+/** A training worker; if it crashes, a new one resumes from the last checkpoint (a few times at most). */
+function startWorker(): Endpoint<FromWorker, ToWorker> {
+  const worker = new Worker(new URL('../worker/worker-entry.ts', import.meta.url), { type: 'module', name: 'loopy-lab-trainer' });
+  worker.addEventListener('error', (e) => {
+    worker.terminate();
+    const why = e.message || 'unknown error';
+    if (restarts >= MAX_RESTARTS) {
+      store.getState().setAlert(`The training worker crashed again (${why}). Reload the page to start over.`);
+      return;
+    }
+    restarts += 1;
+    const step = client.reconnect(startWorker());
+    store.getState().setAlert(
+      `The training worker crashed (${why}); a new one resumed ${step > 0 ? `from the checkpoint at step ${step}` : 'the experiment from its start'}.`,
+    );
+  });
+  return worker as unknown as Endpoint<FromWorker, ToWorker>;
+}
+
+const client: LabClient = new LabClient(startWorker(), store);
 installTestApi(client);
 
 // The URL hash follows the experiment, so a link reproduces it.

@@ -49,13 +49,40 @@ export class LabClient {
   private hops = 0;
   private births = 0;
   private deaths = 0;
+  private checkpoint: ModelDocument | null = null;
+  private endpoint: Endpoint<FromWorker, ToWorker>;
+  private readonly listener = (e: MessageEvent<FromWorker>): void => this.onMessage(e.data);
 
   constructor(
-    private readonly endpoint: Endpoint<FromWorker, ToWorker>,
+    endpoint: Endpoint<FromWorker, ToWorker>,
     readonly store: LabStore,
     private readonly scheduleAck: AckScheduler = defaultAckScheduler,
   ) {
-    endpoint.addEventListener('message', (e) => this.onMessage(e.data));
+    this.endpoint = endpoint;
+    endpoint.addEventListener('message', this.listener);
+  }
+
+  /**
+   * Moves to a new worker after the old one crashed: pending requests fail,
+   * the new worker resumes from the last checkpoint (or restarts the
+   * experiment when there is none). Resolves to the step it resumed from.
+   */
+  reconnect(endpoint: Endpoint<FromWorker, ToWorker>): number {
+    this.endpoint.removeEventListener('message', this.listener);
+    for (const p of this.pending.values()) p.reject(new Error('the training worker stopped'));
+    this.pending.clear();
+    this.endpoint = endpoint;
+    endpoint.addEventListener('message', this.listener);
+    this.send({ type: 'hello', version: PROTOCOL_VERSION });
+    const { backendChoice, experiment } = this.store.getState();
+    if (backendChoice !== 'auto') this.send({ type: 'setBackend', backend: backendChoice });
+    const cp = this.checkpoint;
+    if (cp && JSON.stringify(cp.experiment) === JSON.stringify(experiment)) {
+      this.send({ type: 'import', requestId: this.nextRequestId++, document: cp });
+      return cp.step;
+    }
+    this.send({ type: 'reset', experiment });
+    return 0;
   }
 
   /** Handshake, then the store's experiment. */
@@ -218,6 +245,9 @@ export class LabClient {
         return;
       case 'exported':
         this.settle(msg.requestId, msg.document);
+        return;
+      case 'checkpoint':
+        this.checkpoint = msg.document;
         return;
       case 'imported':
         this.settle(msg.requestId, true);

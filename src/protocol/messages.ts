@@ -88,6 +88,8 @@ export type FromWorker =
   /** Something the user should read: a rollback, a fallback, a refused command. */
   | { readonly type: 'notice'; readonly level: 'info' | 'warning' | 'error'; readonly message: string }
   | { readonly type: 'exported'; readonly requestId: number; readonly document: ModelDocument }
+  /** The running network, sent when training stops and periodically while it runs: a new worker resumes from it after a crash. */
+  | { readonly type: 'checkpoint'; readonly document: ModelDocument }
   | { readonly type: 'imported'; readonly requestId: number; readonly ok: true }
   | { readonly type: 'importFailed'; readonly requestId: number; readonly message: string }
   | { readonly type: 'predicted'; readonly requestId: number; readonly probabilities: Float32Array };

@@ -164,3 +164,30 @@ describe('client validation', () => {
     expect(sent.map((m) => m.type)).toEqual(['setParams']);
   });
 });
+
+describe('crash recovery [cpu]', () => {
+  beforeAll(async () => {
+    await useBackend('cpu');
+  });
+  afterAll(() => closeYieldChannel());
+
+  it('a new worker resumes from the checkpoint the old one sent', async () => {
+    const first = new MessageChannel();
+    new LabWorker(first.port1 as unknown as Endpoint<ToWorker, FromWorker>, async () => ({ backend: 'cpu', reason: 'test' }), { frameIntervalMs: 0 });
+    const client = new LabClient(first.port2 as unknown as Endpoint<FromWorker, ToWorker>, createLabStore(SMALL), (ack) => setTimeout(ack, 0));
+    client.start();
+    client.step(3);
+    await until(() => client.store.getState().step === 3 && !client.store.getState().playing, 'three steps');
+    const trained = await client.predict();
+    first.port1.close(); // the old worker is gone
+
+    const second = new MessageChannel();
+    new LabWorker(second.port1 as unknown as Endpoint<ToWorker, FromWorker>, async () => ({ backend: 'cpu', reason: 'test' }), { frameIntervalMs: 0 });
+    expect(client.reconnect(second.port2 as unknown as Endpoint<FromWorker, ToWorker>)).toBe(3);
+    await until(() => client.store.getState().step === 3, 'the checkpoint step');
+    expect(Array.from(await client.predict())).toEqual(Array.from(trained));
+    first.port2.close();
+    second.port1.close();
+    second.port2.close();
+  });
+});

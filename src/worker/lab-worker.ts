@@ -31,6 +31,8 @@ export interface LabWorkerOptions {
 }
 
 const FRAME_INTERVAL_MS = 150;
+/** How often a running experiment is copied to the page for crash recovery. */
+const CHECKPOINT_INTERVAL_MS = 20_000;
 const PROBE_SYMBOLS = 2;
 
 export class LabWorker {
@@ -47,6 +49,7 @@ export class LabWorker {
   private lastFrameAt = -Infinity;
   private stepsSinceFrame: StepStats[] = [];
   private lastStats: StepStats | null = null;
+  private lastCheckpointAt = 0;
   private readonly frameIntervalMs: number;
   private readonly probeSymbols: number;
 
@@ -183,15 +186,24 @@ export class LabWorker {
     }
   }
 
-  private async exportDocument(requestId: number): Promise<void> {
+  private async currentDocument(): Promise<ModelDocument> {
     const t = this.requireTrainer();
     const model = await t.exportModel();
     const metrics = { loss: this.lastStats?.loss ?? null, accuracy: this.lastStats?.accuracy ?? null };
-    const document = toModelDocument(this.experiment as Experiment, model, t.step, metrics);
-    this.post({ type: 'exported', requestId, document });
+    return toModelDocument(this.experiment as Experiment, model, t.step, metrics);
+  }
+
+  private async exportDocument(requestId: number): Promise<void> {
+    this.post({ type: 'exported', requestId, document: await this.currentDocument() });
+  }
+
+  private async postCheckpoint(): Promise<void> {
+    this.lastCheckpointAt = performance.now();
+    this.post({ type: 'checkpoint', document: await this.currentDocument() });
   }
 
   private async importDocument(requestId: number, document: ModelDocument): Promise<void> {
+    await this.ensureBackend();
     const model = documentToModel(document);
     if (typeof model === 'string') {
       this.post({ type: 'importFailed', requestId, message: model });
@@ -225,8 +237,10 @@ export class LabWorker {
       this.looping = false;
       this.postStatus();
       await this.sendFrameIfFree();
+      if (t) await this.postCheckpoint();
       return;
     }
+    if (performance.now() - this.lastCheckpointAt >= CHECKPOINT_INTERVAL_MS) await this.postCheckpoint();
     const result = await t.trainStep();
     if (this.stepsLeft > 0) this.stepsLeft -= 1;
     if (result.rolledBack) {
