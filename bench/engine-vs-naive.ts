@@ -62,7 +62,7 @@ export async function engineVsNaive(backend: 'cpu' | 'wasm', rounds: number, exp
   await tf.ready();
   const p = exp.params;
   const trainer = LaraTrainer.create(exp);
-  const naive = new NaiveLara(await trainer.exportModel(), p.thinkTicks, p.learningRate);
+  const naive = new NaiveLara(await trainer.exportModel(), p.thinkTicks, p.learningRate, p.threadStays);
   const sizes = taskSizes(exp.task);
   const stream = createTaskStream(exp.task, p.batch, exp.seed, deriveSeed(exp.seed, 'train')); // the trainer's own stream
   const engineMs: number[] = [];

@@ -25,6 +25,8 @@ export class NaiveLara {
     model: LaraHostModel,
     private readonly thinkTicks: number,
     learningRate: number,
+    /** Whether a thread may route through a self-loop (the engine's threadStays). */
+    private readonly threadStays: boolean,
   ) {
     const { graph, dims } = model;
     if (dims.readAll) throw new Error('the naive baseline reads out from the output node only');
@@ -90,7 +92,10 @@ export class NaiveLara {
         let srcAt = tf.zeros([B, K]) as tf.Tensor2D;
         for (let a = 0; a < L; a++) {
           const on = tf.slice(q, [0, a], [B, 1]);
-          const s = scores[a] as tf.Tensor2D;
+          const srcList = (this.inEdges[a] ?? []).map((e) => e.source);
+          const mayStay = this.threadStays || srcList.every((src) => src === a);
+          const blocked = srcList.map((src) => (src === a && !mayStay ? -1e9 : 0));
+          const s = tf.add(scores[a] as tf.Tensor2D, tf.tensor2d([blocked], [1, blocked.length])) as tf.Tensor2D;
           const k = s.shape[1];
           const padded = k < K ? tf.concat([s, tf.fill([B, K - k], -1e9)], 1) : s;
           gAt = tf.add(gAt, tf.mul(on, padded));

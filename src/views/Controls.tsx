@@ -146,7 +146,7 @@ export function ParameterControls() {
         <label className="control">
           <span className="control-label">Model</span>
           <select value={experiment.model} onChange={() => undefined}>
-            <option value="lara">LARA (learned activity routing)</option>
+            <option value="lara">LARA</option>
           </select>
         </label>
         <label className="control">

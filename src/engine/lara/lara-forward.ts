@@ -81,6 +81,17 @@ export interface LaraWeights {
   readonly readoutW: tf.Tensor2D;
 }
 
+/** Views a table of tensors (device tables, test fixtures) as the weights of one unroll. */
+export function asLaraWeights(v: Readonly<Record<keyof LaraWeights, tf.Tensor>>): LaraWeights {
+  return {
+    edgeW: v.edgeW as tf.Tensor3D,
+    gateU: v.gateU as tf.Tensor4D,
+    gateV: v.gateV as tf.Tensor4D,
+    inputW: v.inputW as tf.Tensor3D,
+    readoutW: v.readoutW as tf.Tensor2D,
+  };
+}
+
 /**
  * Host-made routing noise [ticks, B*Th, K] (lanes x threads rows, thread
  * minor), added to the routing scores: epsilon mode puts EXPLORE_SCALE x

@@ -13,6 +13,7 @@ import type { TaskBatch, TaskId, TaskStream } from '../tasks/task';
 import { createTaskStream } from '../tasks/task-registry';
 import { growthCheck, type TopologyEvent } from './lara-growth';
 import {
+  asLaraWeights,
   createTopology,
   EXPLORE_SCALE,
   disposeTopology,
@@ -223,14 +224,7 @@ export class LaraTrainer {
   }
 
   private weights(): LaraWeights {
-    const v = this.device.params;
-    return {
-      edgeW: v.edgeW as tf.Tensor3D,
-      gateU: v.gateU as tf.Tensor4D,
-      gateV: v.gateV as tf.Tensor4D,
-      inputW: v.inputW as tf.Tensor3D,
-      readoutW: v.readoutW as tf.Tensor2D,
-    };
+    return asLaraWeights(this.device.params);
   }
 
   /** Builds every device tensor for `model`; optimiser and states come from `snap` where given (rows aligned to the graph). */

@@ -6,7 +6,6 @@ import * as tf from '@tensorflow/tfjs';
 import type { Graph, GraphEdge, GraphNode, NodeRole } from '../graph';
 import type { Packing } from '../packing';
 import { normalArray, randInt, type Rng } from '../random';
-import type { LaraWeights } from '../lara/lara-forward';
 import type { ExplorationKind } from '../lara/lara-params';
 import { REFERENCE_WEIGHTS, type ReferenceWeightName } from './lara-reference';
 
@@ -108,15 +107,7 @@ export function weightVariables(w: WeightArrays, p: Packing, d: Dims): Record<Re
   return vars;
 }
 
-export function asLaraWeights(v: Record<ReferenceWeightName, tf.Tensor>): LaraWeights {
-  return {
-    edgeW: v.edgeW as tf.Tensor3D,
-    gateU: v.gateU as tf.Tensor4D,
-    gateV: v.gateV as tf.Tensor4D,
-    inputW: v.inputW as tf.Tensor3D,
-    readoutW: v.readoutW as tf.Tensor2D,
-  };
-}
+export { asLaraWeights } from '../lara/lara-forward';
 
 /** Rows of `size` with a 1 at each symbol (none for -1). */
 export function oneHotRows(symbols: ArrayLike<number>, size: number): Float32Array {
