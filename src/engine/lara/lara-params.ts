@@ -32,43 +32,44 @@ export const growthParamsSchema = z.object({
 });
 export type GrowthParams = z.infer<typeof growthParamsSchema>;
 
-export const laraParamsSchema = z
-  .object({
-    /** Node count of the initial graph. */
-    nodes: z.number().int().min(3).max(4096),
-    /** State width H of every node. */
-    width: z.number().int().min(1).max(256),
-    /** In-degree k of every node of the initial graph, self-loop included. */
-    degree: z.number().int().min(1).max(32),
-    selfLoops: z.boolean(),
-    /** Hops from the input node to the output node in the initial graph. */
-    outputDistance: z.number().int().min(1).max(8),
-    gate: z.enum(GATE_KINDS),
-    exploration: z.enum(EXPLORATION_KINDS),
-    /** Epsilon (probability of a random move) or Gumbel temperature, per `exploration`. */
-    explore: z.number().min(0).max(1),
-    /** Walkers routed through the graph. */
-    threads: z.number().int().min(1).max(16),
-    /** Whether a thread may stay on its node through a self-loop; off, it always moves on (ours). */
-    threadStays: z.boolean(),
-    /** Ticks per input symbol. */
-    thinkTicks: z.number().int().min(1).max(16),
-    readout: z.enum(READOUT_KINDS),
-    learningRate: z.number().positive().max(1),
-    /** Defer each node's update while it rests, then apply accumulated / restingSteps. */
-    restingPhase: z.boolean(),
-    /** Parallel sequences per train step. */
-    batch: z.number().int().min(1).max(1024),
-    /** Symbols per train step: the truncated-BPTT window. */
-    window: z.number().int().min(1).max(512),
-    /** Global gradient-norm clip (0 = off). */
-    gradClip: z.number().min(0).max(1000),
-    growth: growthParamsSchema,
-  })
-  .refine((p) => p.growth.minNodes <= p.growth.maxNodes, {
-    message: 'growth.minNodes must not exceed growth.maxNodes',
-    path: ['growth', 'minNodes'],
-  });
+/** The parameter fields without cross-field checks (zod cannot take .partial() of a refined object). */
+export const laraParamsObject = z.object({
+  /** Node count of the initial graph. */
+  nodes: z.number().int().min(3).max(4096),
+  /** State width H of every node. */
+  width: z.number().int().min(1).max(256),
+  /** In-degree k of every node of the initial graph, self-loop included. */
+  degree: z.number().int().min(1).max(32),
+  selfLoops: z.boolean(),
+  /** Hops from the input node to the output node in the initial graph. */
+  outputDistance: z.number().int().min(1).max(8),
+  gate: z.enum(GATE_KINDS),
+  exploration: z.enum(EXPLORATION_KINDS),
+  /** Epsilon (probability of a random move) or Gumbel temperature, per `exploration`. */
+  explore: z.number().min(0).max(1),
+  /** Walkers routed through the graph. */
+  threads: z.number().int().min(1).max(16),
+  /** Whether a thread may stay on its node through a self-loop; off, it always moves on (ours). */
+  threadStays: z.boolean(),
+  /** Ticks per input symbol. */
+  thinkTicks: z.number().int().min(1).max(16),
+  readout: z.enum(READOUT_KINDS),
+  learningRate: z.number().positive().max(1),
+  /** Defer each node's update while it rests, then apply accumulated / restingSteps. */
+  restingPhase: z.boolean(),
+  /** Parallel sequences per train step. */
+  batch: z.number().int().min(1).max(1024),
+  /** Symbols per train step: the truncated-BPTT window. */
+  window: z.number().int().min(1).max(512),
+  /** Global gradient-norm clip (0 = off). */
+  gradClip: z.number().min(0).max(1000),
+  growth: growthParamsSchema,
+});
+
+export const laraParamsSchema = laraParamsObject.refine((p) => p.growth.minNodes <= p.growth.maxNodes, {
+  message: 'growth.minNodes must not exceed growth.maxNodes',
+  path: ['growth', 'minNodes'],
+});
 export type LaraParams = z.infer<typeof laraParamsSchema>;
 
 export const DEFAULT_LARA_PARAMS: LaraParams = {

@@ -7,10 +7,11 @@ import * as tf from '@tensorflow/tfjs';
 import { downloadTables, disposeVars, uploadTables, type TableSpecs } from '../device-tables';
 import { randomLoopyGraph, type Graph } from '../graph';
 import { alignRows, packGraph, packRows, rowIds, type Packing, type RowTable } from '../packing';
-import { createRng, deriveSeed, type Rng } from '../random';
+import { createRng, deriveSeed, shuffle, type Rng } from '../random';
+import { scorePredictions, type Evaluation } from '../sequence-model';
 import { ADAM_DEFAULTS, clipByGlobalNorm, restingAdamStep, type AdamSlot } from '../resting-adam';
 import type { TaskBatch, TaskId, TaskStream } from '../tasks/task';
-import { createTaskStream } from '../tasks/task-registry';
+import { createTaskStream, taskSizes } from '../tasks/task-registry';
 import { growthCheck, type TopologyEvent } from './lara-growth';
 import {
   asLaraWeights,
@@ -96,6 +97,20 @@ const VISIT_EMA = 0.1;
 const CHECKPOINT_EVERY = 25;
 const NODE_OWNED = ['edgeW', 'gateU', 'gateV'] as const;
 
+/** The seeded initial graph and weights of an experiment. */
+function initialModel(experiment: LaraExperiment, sizes: { inputSize: number; outputSize: number }): LaraHostModel {
+  const p = experiment.params;
+  const graph = randomLoopyGraph({
+    nodes: p.nodes,
+    degree: p.degree,
+    selfLoops: p.selfLoops,
+    seed: experiment.seed,
+    outputDistance: p.outputDistance,
+  });
+  const dims: LaraDims = { width: p.width, ...sizes, readAll: p.readout === 'all' };
+  return initLaraModel(graph, dims, p.gate, experiment.seed);
+}
+
 function paramSpecs(d: LaraDims): TableSpecs<LaraTableName> {
   const H = d.width;
   return {
@@ -149,8 +164,8 @@ export class LaraTrainer {
   readonly experiment: LaraExperiment;
   private params: LaraParams;
   private readonly dims: LaraDims;
-  private readonly stream: TaskStream;
-  private readonly probeStream: TaskStream;
+  /** The experiment's own task streams; null for a trainer fed from outside (trainOn / evaluateOn only). */
+  private readonly streams: { readonly train: TaskStream; readonly probe: TaskStream } | null;
   private readonly noiseRng: Rng;
   private readonly probeRng: Rng;
   private readonly growthRng: Rng;
@@ -164,12 +179,16 @@ export class LaraTrainer {
   private tickCount = 0;
   private disposed = false;
 
-  private constructor(experiment: LaraExperiment, model: LaraHostModel) {
+  private constructor(experiment: LaraExperiment, model: LaraHostModel, ownStreams = true) {
     this.experiment = experiment;
     this.params = experiment.params;
     const { task, seed } = experiment;
-    this.stream = createTaskStream(task, this.params.batch, seed, deriveSeed(seed, 'train'));
-    this.probeStream = createTaskStream(task, 1, seed, deriveSeed(seed, 'probe'));
+    this.streams = ownStreams
+      ? {
+          train: createTaskStream(task, this.params.batch, seed, deriveSeed(seed, 'train')),
+          probe: createTaskStream(task, 1, seed, deriveSeed(seed, 'probe')),
+        }
+      : null;
     this.noiseRng = createRng(deriveSeed(seed, 'explore'));
     this.probeRng = createRng(deriveSeed(seed, 'probe-explore'));
     this.growthRng = createRng(deriveSeed(seed, 'growth'));
@@ -181,17 +200,20 @@ export class LaraTrainer {
 
   /** A fresh experiment: new graph, new weights, all from the seed. */
   static create(experiment: LaraExperiment): LaraTrainer {
-    const p = experiment.params;
-    const graph = randomLoopyGraph({
-      nodes: p.nodes,
-      degree: p.degree,
-      selfLoops: p.selfLoops,
-      seed: experiment.seed,
-      outputDistance: p.outputDistance,
-    });
-    const probe = createTaskStream(experiment.task, 1, experiment.seed, 0);
-    const dims: LaraDims = { width: p.width, inputSize: probe.inputSize, outputSize: probe.outputSize, readAll: p.readout === 'all' };
-    return new LaraTrainer(experiment, initLaraModel(graph, dims, p.gate, experiment.seed));
+    return new LaraTrainer(experiment, initialModel(experiment, taskSizes(experiment.task)));
+  }
+
+  /**
+   * A network for symbols of the given sizes, fed only through trainOn and
+   * evaluateOn (the test battery); the experiment's task is not used.
+   */
+  static forSizes(experiment: LaraExperiment, sizes: { inputSize: number; outputSize: number }): LaraTrainer {
+    return new LaraTrainer(experiment, initialModel(experiment, sizes), false);
+  }
+
+  private ownStreams(): { readonly train: TaskStream; readonly probe: TaskStream } {
+    if (!this.streams) throw new Error('this trainer learns only from batches given to trainOn / evaluateOn');
+    return this.streams;
   }
 
   /** An experiment resumed from a trained network (import). */
@@ -308,13 +330,18 @@ export class LaraTrainer {
 
   /** One truncated-BPTT step over the next `window` symbols of every lane. */
   async trainStep(): Promise<StepResult> {
+    return this.trainOn(this.ownStreams().train.next(this.params.window));
+  }
+
+  /** One truncated-BPTT step over `batch` (lanes = params.batch), continuing every lane's state. */
+  async trainOn(batch: TaskBatch): Promise<StepResult> {
     this.assertLive();
+    this.assertLanes(batch);
     const started = performance.now();
     if (!this.checkpoint) this.checkpoint = await this.snapshot();
     const p = this.params;
     const dev = this.device;
-    const batch = this.stream.next(p.window);
-    const ticks = p.window * p.thinkTicks;
+    const ticks = batch.length * p.thinkTicks;
     const { x, targets, weights } = this.batchTensors(batch);
     const noise = this.noise(this.noiseRng, ticks, p.batch);
     const varList = LARA_TABLE_NAMES.map((n) => dev.params[n]);
@@ -327,7 +354,7 @@ export class LaraTrainer {
         h0: dev.h,
         q0: dev.q,
         x,
-        steps: p.window,
+        steps: batch.length,
         thinkTicks: p.thinkTicks,
         gate: p.gate,
         exploration: p.exploration,
@@ -402,6 +429,78 @@ export class LaraTrainer {
       },
       events,
     };
+  }
+
+  /**
+   * Predicts `batch` with greedy routing and no learning, continuing every
+   * lane's state (the battery's evaluation). Returns per-symbol hits.
+   */
+  async evaluateOn(batch: TaskBatch): Promise<Evaluation> {
+    this.assertLive();
+    this.assertLanes(batch);
+    const p = this.params;
+    const dev = this.device;
+    const { x, targets, weights } = this.batchTensors(batch);
+    const out = tf.tidy(() => {
+      const r = unroll(this.weights(), dev.topo, {
+        h0: dev.h,
+        q0: dev.q,
+        x,
+        steps: batch.length,
+        thinkTicks: p.thinkTicks,
+        gate: p.gate,
+        exploration: p.exploration,
+        threadStays: p.threadStays,
+      });
+      const l = readoutLoss(r.logits, targets, weights);
+      return { hT: r.hT, qT: r.qT, predicted: tf.argMax(r.logits, 1), stats: tf.stack([l.loss, l.correct, l.scored]) };
+    });
+    tf.dispose([x, targets, weights, dev.h, dev.q]);
+    dev.h = out.hT;
+    dev.q = out.qT;
+    const [predicted, stats] = await Promise.all([out.predicted.data() as Promise<Int32Array>, out.stats.data() as Promise<Float32Array>]);
+    tf.dispose([out.predicted, out.stats]);
+    const hits = scorePredictions(batch, predicted);
+    return { ...hits, loss: stats[0] as number };
+  }
+
+  /** Every lane starts afresh: zero states, threads on their start nodes. */
+  resetState(): void {
+    this.assertLive();
+    const dev = this.device;
+    tf.dispose([dev.h, dev.q]);
+    dev.h = tf.zeros([dev.packing.L, this.params.batch, this.dims.width]);
+    dev.q = startPositions(dev.topo, this.params.batch);
+  }
+
+  /** Adds N(0, (sigma x std of the tensor)^2) to every weight tensor; seeded. */
+  perturbWeights(sigma: number, seed: number): void {
+    this.assertLive();
+    LARA_TABLE_NAMES.forEach((name, i) => {
+      const v = this.device.params[name];
+      tf.tidy(() => {
+        const std = tf.sqrt(tf.moments(v).variance);
+        v.assign(tf.add(v, tf.mul(tf.randomNormal(v.shape, 0, 1, 'float32', seed * 31 + i), tf.mul(std, sigma))));
+      });
+    });
+  }
+
+  /** Removes a seeded random fraction of the edges (self-loops included) from the graph. */
+  async removeEdges(fraction: number, seed: number): Promise<void> {
+    const snap = await this.snapshot();
+    const rng = createRng(deriveSeed(seed, 'remove-edges'));
+    const edges = shuffle(rng, [...snap.model.graph.edges]);
+    const drop = new Set(edges.slice(0, Math.round(fraction * edges.length)).map((e) => e.id));
+    const graph = { ...snap.model.graph, edges: snap.model.graph.edges.filter((e) => !drop.has(e.id)) };
+    const tables = { ...snap.model.tables };
+    for (const name of ['edgeW', 'gateU', 'gateV'] as const) {
+      tables[name] = { width: tables[name].width, rows: new Map([...tables[name].rows].filter(([id]) => !drop.has(id))) };
+    }
+    this.restore({ ...snap, model: { ...snap.model, graph, tables } });
+  }
+
+  private assertLanes(batch: TaskBatch): void {
+    if (batch.lanes !== this.params.batch) throw new Error(`batch has ${batch.lanes} lanes, the trainer ${this.params.batch}`);
   }
 
   private updateVisits(visits: Float32Array): void {
@@ -495,7 +594,7 @@ export class LaraTrainer {
     this.assertLive();
     const p = this.params;
     const dev = this.device;
-    const batch = this.probeStream.next(symbols);
+    const batch = this.ownStreams().probe.next(symbols);
     const ticks = symbols * p.thinkTicks;
     const noise = this.noise(this.probeRng, ticks, 1);
     const out = tf.tidy(() => {

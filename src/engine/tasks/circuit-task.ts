@@ -1,4 +1,4 @@
-import { createRng, deriveSeed, randInt } from '../random';
+import { createRng, deriveSeed, randInt, shuffle } from '../random';
 import type { TaskBatch, TaskStream } from './task';
 
 export interface CircuitOptions {
@@ -19,8 +19,10 @@ export interface Circuit {
 }
 
 /**
- * Draws a circuit whose output depends on its state (not only on the input),
- * so a model has to track the hidden state to do better than chance.
+ * Draws a circuit whose output depends on its state: for every input the
+ * states map to outputs by a random permutation (when there are as many
+ * outputs as states), so no answer can be read off the current input alone;
+ * and every state can reach every other, so there is no trap state.
  */
 export function randomCircuit(seed: number, opts: CircuitOptions): Circuit {
   const rng = createRng(deriveSeed(seed, 'circuit'), 0);
@@ -28,9 +30,12 @@ export function randomCircuit(seed: number, opts: CircuitOptions): Circuit {
   for (;;) {
     const next = new Int32Array(size);
     const out = new Int32Array(size);
-    for (let i = 0; i < size; i++) {
-      next[i] = randInt(rng, opts.states);
-      out[i] = randInt(rng, opts.outputs);
+    for (let x = 0; x < opts.symbols; x++) {
+      const perm = shuffle(rng, Array.from({ length: Math.max(opts.states, opts.outputs) }, (_, i) => i % opts.outputs));
+      for (let st = 0; st < opts.states; st++) {
+        next[st * opts.symbols + x] = randInt(rng, opts.states);
+        out[st * opts.symbols + x] = perm[st] as number;
+      }
     }
     if (dependsOnState(next, out, opts)) return { ...opts, next, out };
   }

@@ -1,0 +1,58 @@
+/**
+ * The battery is itself tested: an oracle that knows every answer gets the
+ * top of each scale, a random predictor gets chance, and a loop-free control
+ * scores lower on the long-term dependency test than a trained recurrent model.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createLaraSequenceModel } from '../lara/lara-sequence-model';
+import { useBackend } from '../testing/backends';
+import { BATTERY, BATTERY_TESTS, DEFAULT_BATTERY_CONFIG, runBattery, type BatteryResult } from './battery';
+import { createMemoryless, createOracle, createRandomPredictor } from './calibration-models';
+
+const config = { ...DEFAULT_BATTERY_CONFIG, trainSteps: 20, evalBatches: 8 };
+const byTest = (rs: BatteryResult[]) => Object.fromEntries(rs.map((r) => [r.test, r]));
+
+describe('battery calibration', () => {
+  it('an oracle gets the top score of every test where one is defined', async () => {
+    const r = byTest(await runBattery(createOracle, 'oracle', BATTERY_TESTS, config, {}));
+    expect(r.memorisation?.score).toBe(64);
+    expect(r.circuit?.score).toBe(1);
+    expect(r['long-term']?.score).toBe(32);
+    for (const t of ['garbage', 'weight-noise', 'removal', 'forgetting'] as const) expect(r[t]?.score, t).toBe(1);
+    // A model that needs no training has no steps-to-criterion to compare.
+    expect(r.transfer?.score).toBeNaN();
+    expect(r.composition?.score).toBeNaN();
+  });
+
+  it('a random predictor gets chance, and ratios of an unlearned model are not defined', async () => {
+    const r = byTest(await runBattery(createRandomPredictor, 'random', BATTERY_TESTS, config, {}));
+    expect(r.memorisation?.score).toBe(0);
+    expect(r['long-term']?.score).toBe(0);
+    expect(Math.abs((r.circuit?.score as number) - 1 / 3)).toBeLessThan(0.06);
+    for (const t of ['garbage', 'weight-noise', 'removal', 'forgetting', 'transfer', 'composition'] as const) expect(r[t]?.score, t).toBeNaN();
+  });
+
+  it('every test states its unit and the unit of its results', async () => {
+    const rs = await runBattery(createOracle, 'oracle', BATTERY_TESTS, config, {});
+    for (const r of rs) expect(r.unit).toBe(BATTERY[r.test].unit);
+  });
+
+  it('can be cancelled', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(runBattery(createOracle, 'oracle', ['circuit'], config, { signal: controller.signal })).rejects.toThrow(/cancelled/);
+  });
+
+  describe('a loop-free control against a trained recurrent model [wasm]', () => {
+    beforeAll(async () => {
+      await useBackend('wasm');
+    });
+    it('scores lower on the long-term dependency test', async () => {
+      const recurrent = { ...config, trainSteps: 60, lanes: 8 };
+      const [control] = await runBattery(createMemoryless, 'memoryless', ['long-term'], recurrent, {});
+      const [lara] = await runBattery((s) => createLaraSequenceModel(s, { nodes: 8, width: 8 }), 'lara', ['long-term'], recurrent, {});
+      expect(control?.score).toBe(0);
+      expect(lara?.score).toBeGreaterThan(control?.score as number);
+    });
+  });
+});

@@ -1,0 +1,456 @@
+/**
+ * The test battery (DESIGN 2.3, seed 001): nine seeded tests that score any
+ * SequenceModel with one number each, so parameters can be swept. Every
+ * test builds its models through a factory, trains them on episodes (the
+ * model's state is reset at the start of each), and measures on fresh
+ * episodes. Ratios that would divide by a model that never learned are NaN:
+ * "not defined", never a made-up number.
+ */
+import { deriveSeed, createRng } from '../random';
+import type { ModelSpec, SequenceModel } from '../sequence-model';
+import { randomCircuit, type Circuit } from '../tasks/circuit-task';
+import {
+  circuitEpisodes,
+  longTermEpisodes,
+  memorisationEpisodes,
+  perturbCircuit,
+  recallEpisodes,
+  type EpisodeSource,
+} from './battery-streams';
+
+export const BATTERY_TESTS = [
+  'memorisation',
+  'circuit',
+  'long-term',
+  'garbage',
+  'weight-noise',
+  'removal',
+  'forgetting',
+  'transfer',
+  'composition',
+] as const;
+export type BatteryTestId = (typeof BATTERY_TESTS)[number];
+
+export interface BatteryConfig {
+  /** Parallel episodes per train step. */
+  readonly lanes: number;
+  /** Train steps (episodes batches) per training phase. */
+  readonly trainSteps: number;
+  /** Episode batches per measurement. */
+  readonly evalBatches: number;
+  readonly seed: number;
+}
+
+export const DEFAULT_BATTERY_CONFIG: BatteryConfig = { lanes: 8, trainSteps: 150, evalBatches: 4, seed: 1 };
+
+export type ModelFactory = (spec: ModelSpec) => SequenceModel;
+
+export interface TestOutcome {
+  /** The test's one number (NaN where it is not defined for this model). */
+  readonly score: number;
+  readonly unit: string;
+  /** Train steps spent. */
+  readonly steps: number;
+  /** The measurements behind the score. */
+  readonly details: Readonly<Record<string, number>>;
+}
+
+export interface BatteryTest {
+  readonly id: BatteryTestId;
+  readonly title: string;
+  readonly unit: string;
+  /** What the number means, for tables and help text. */
+  readonly description: string;
+  run(factory: ModelFactory, config: BatteryConfig, ctx: RunContext): Promise<TestOutcome>;
+}
+
+/** Progress (0..1 within the test) and cancellation. */
+export interface RunContext {
+  readonly signal?: AbortSignal | undefined;
+  progress(fraction: number): void;
+}
+
+export class BatteryCancelled extends Error {
+  constructor() {
+    super('battery cancelled');
+  }
+}
+
+const MEMORISE_LENGTHS = [4, 8, 16, 32, 64];
+const MEMORISE_SYMBOLS = 4;
+const LONG_TERM_GAPS = [1, 2, 4, 8, 16, 32];
+const SOLVED = 0.95;
+const CIRCUIT = { states: 3, symbols: 3, outputs: 3 } as const;
+const CIRCUIT_LENGTH = 24;
+const CIRCUIT_WARMUP = 4;
+const RECALL = { delay: 2, symbols: 4, length: 24 } as const;
+const NOISE_SIGMAS = [0.03, 0.1, 0.3, 1];
+const REMOVED_FRACTIONS = [0.05, 0.1, 0.2, 0.4];
+/** A model must beat chance by this much before ratios of its accuracy mean anything. */
+const LEARNED_MARGIN = 0.1;
+
+function checkCancelled(ctx: RunContext): void {
+  if (ctx.signal?.aborted) throw new BatteryCancelled();
+}
+
+function spec(source: EpisodeSource, config: BatteryConfig, label: string): ModelSpec {
+  return { inputSize: source.inputSize, outputSize: source.outputSize, lanes: config.lanes, seed: deriveSeed(config.seed, label) };
+}
+
+async function train(model: SequenceModel, source: EpisodeSource, steps: number, ctx: RunContext, done = 0, total = steps): Promise<void> {
+  for (let i = 0; i < steps; i++) {
+    checkCancelled(ctx);
+    model.resetState();
+    await model.train(source.next(model.lanes));
+    ctx.progress((done + i + 1) / total);
+  }
+}
+
+async function accuracy(model: SequenceModel, source: EpisodeSource, batches: number): Promise<number> {
+  let right = 0;
+  let scored = 0;
+  for (let i = 0; i < batches; i++) {
+    model.resetState();
+    const e = await model.evaluate(source.next(model.lanes));
+    right += e.accuracy * e.scored;
+    scored += e.scored;
+  }
+  return scored > 0 ? right / scored : 0;
+}
+
+/** (after - chance) / (before - chance), clipped to [0, 1]; NaN when `before` is not clearly above chance. */
+function retained(after: number, before: number, chance: number): number {
+  if (before - chance < LEARNED_MARGIN) return NaN;
+  return Math.min(1, Math.max(0, (after - chance) / (before - chance)));
+}
+
+/** Accuracy measured before training and after every `every` steps. */
+async function learningCurve(model: SequenceModel, source: EpisodeSource, config: BatteryConfig, ctx: RunContext): Promise<number[]> {
+  const every = Math.max(1, Math.floor(config.trainSteps / 10));
+  const curve = [await accuracy(model, source, config.evalBatches)];
+  for (let done = 0; done < config.trainSteps; done += every) {
+    await train(model, source, Math.min(every, config.trainSteps - done), ctx);
+    curve.push(await accuracy(model, source, config.evalBatches));
+  }
+  return curve;
+}
+
+/**
+ * Steps-to-criterion speed-up of `after` over `scratch`: the criterion is 95%
+ * of what the scratch model reaches (above chance); NaN when scratch does not
+ * learn or is already there before training.
+ */
+function speedUp(scratch: number[], after: number[], chance: number, every: number): { ratio: number; criterion: number } {
+  const best = Math.max(...scratch);
+  const criterion = chance + 0.95 * (best - chance);
+  if (best - chance < LEARNED_MARGIN) return { ratio: NaN, criterion };
+  const first = (curve: number[]): number => {
+    const i = curve.findIndex((a) => a >= criterion);
+    return (i < 0 ? curve.length : i) * every;
+  };
+  const s = first(scratch);
+  const a = first(after);
+  if (s === 0) return { ratio: NaN, criterion };
+  return { ratio: s / Math.max(a, every / 2), criterion };
+}
+
+function circuit(config: BatteryConfig, label: string): Circuit {
+  return randomCircuit(deriveSeed(config.seed, label), CIRCUIT);
+}
+
+const memorisation: BatteryTest = {
+  id: 'memorisation',
+  title: 'Memorisation',
+  unit: 'symbols',
+  description: `Longest random sequence (of ${MEMORISE_LENGTHS.join(', ')}) a fresh model reproduces with ≥ ${SOLVED * 100}% accuracy after training.`,
+  async run(factory, config, ctx) {
+    let best = 0;
+    let steps = 0;
+    const details: Record<string, number> = {};
+    for (const [i, length] of MEMORISE_LENGTHS.entries()) {
+      const source = memorisationEpisodes(length, MEMORISE_SYMBOLS, deriveSeed(config.seed, `memorise-${length}`));
+      const model = factory(spec(source, config, `memorise-${length}`));
+      try {
+        await train(model, source, config.trainSteps, { ...ctx, progress: (f) => ctx.progress((i + f) / MEMORISE_LENGTHS.length) });
+        steps += config.trainSteps;
+        const acc = await accuracy(model, source, 1);
+        details[`accuracy@${length}`] = acc;
+        if (acc < SOLVED) break;
+        best = length;
+      } finally {
+        model.dispose();
+      }
+    }
+    return { score: best, unit: 'symbols', steps, details };
+  },
+};
+
+const circuitTest: BatteryTest = {
+  id: 'circuit',
+  title: 'Random circuit',
+  unit: 'accuracy',
+  description: `Accuracy predicting a hidden random ${CIRCUIT.states}-state machine's outputs after training (chance ${(1 / CIRCUIT.outputs).toFixed(2)}).`,
+  async run(factory, config, ctx) {
+    const source = circuitEpisodes([circuit(config, 'circuit')], CIRCUIT_LENGTH, CIRCUIT_WARMUP, deriveSeed(config.seed, 'circuit-data'));
+    const model = factory(spec(source, config, 'circuit'));
+    try {
+      await train(model, source, config.trainSteps, ctx);
+      const acc = await accuracy(model, source, config.evalBatches);
+      return { score: acc, unit: 'accuracy', steps: config.trainSteps, details: { chance: 1 / CIRCUIT.outputs } };
+    } finally {
+      model.dispose();
+    }
+  },
+};
+
+const longTerm: BatteryTest = {
+  id: 'long-term',
+  title: 'Long-term dependency',
+  unit: 'steps',
+  description: `Largest gap (of ${LONG_TERM_GAPS.join(', ')}) over which a fresh model recalls the first symbol with ≥ ${SOLVED * 100}% accuracy (chance 50%).`,
+  async run(factory, config, ctx) {
+    let best = 0;
+    let steps = 0;
+    const details: Record<string, number> = {};
+    for (const [i, gap] of LONG_TERM_GAPS.entries()) {
+      const source = longTermEpisodes(gap, deriveSeed(config.seed, `gap-${gap}`));
+      const model = factory(spec(source, config, `gap-${gap}`));
+      try {
+        await train(model, source, config.trainSteps, { ...ctx, progress: (f) => ctx.progress((i + f) / LONG_TERM_GAPS.length) });
+        steps += config.trainSteps;
+        const acc = await accuracy(model, source, config.evalBatches);
+        details[`accuracy@${gap}`] = acc;
+        if (acc < SOLVED) break;
+        best = gap;
+      } finally {
+        model.dispose();
+      }
+    }
+    return { score: best, unit: 'steps', steps, details };
+  },
+};
+
+/** Trains a fresh model on recall-2 and hands it to `measure` with its clean accuracy. */
+async function onTrainedRecall(
+  factory: ModelFactory,
+  config: BatteryConfig,
+  ctx: RunContext,
+  label: string,
+  measure: (model: SequenceModel, clean: number) => Promise<Record<string, number>>,
+): Promise<{ clean: number; details: Record<string, number> }> {
+  const source = recallEpisodes(RECALL.delay, RECALL.symbols, RECALL.length, deriveSeed(config.seed, `${label}-data`));
+  const model = factory(spec(source, config, label));
+  try {
+    await train(model, source, config.trainSteps, { ...ctx, progress: (f) => ctx.progress(0.8 * f) });
+    const clean = await accuracy(model, source, config.evalBatches);
+    const details = await measure(model, clean);
+    return { clean, details };
+  } finally {
+    model.dispose();
+  }
+}
+
+const garbage: BatteryTest = {
+  id: 'garbage',
+  title: 'Garbage robustness',
+  unit: 'retained',
+  description:
+    'Recall-2: accuracy after a burst of 4 garbage symbols (an unseen symbol, or random ones), as a fraction of clean accuracy above chance (1 = unaffected).',
+  async run(factory, config, ctx) {
+    const chance = 1 / RECALL.symbols;
+    const burst = (garbage: number | 'random', i: number): EpisodeSource =>
+      recallEpisodes(RECALL.delay, RECALL.symbols, RECALL.length, deriveSeed(config.seed, `garbage-${i}`), { at: 8, length: 4, garbage });
+    const r = await onTrainedRecall(factory, config, ctx, 'garbage', async (model) => ({
+      unseen: await accuracy(model, burst(RECALL.symbols, 0), config.evalBatches),
+      random: await accuracy(model, burst('random', 1), config.evalBatches),
+    }));
+    const after = ((r.details.unseen as number) + (r.details.random as number)) / 2;
+    return { score: retained(after, r.clean, chance), unit: 'retained', steps: config.trainSteps, details: { clean: r.clean, ...r.details } };
+  },
+};
+
+const weightNoise: BatteryTest = {
+  id: 'weight-noise',
+  title: 'Weight-noise robustness',
+  unit: 'retained',
+  description: `Recall-2: accuracy with Gaussian noise of σ = ${NOISE_SIGMAS.join(', ')} × each weight tensor's std, mean fraction of clean accuracy above chance kept.`,
+  async run(factory, config, ctx) {
+    const chance = 1 / RECALL.symbols;
+    const source = recallEpisodes(RECALL.delay, RECALL.symbols, RECALL.length, deriveSeed(config.seed, 'noise-eval'));
+    const r = await onTrainedRecall(factory, config, ctx, 'noise', async (model) => {
+      const out: Record<string, number> = {};
+      for (const [i, sigma] of NOISE_SIGMAS.entries()) {
+        const cp = await model.checkpoint();
+        await model.perturbWeights(sigma, deriveSeed(config.seed, `noise-${i}`));
+        out[`accuracy@${sigma}`] = await accuracy(model, source, config.evalBatches);
+        cp.restore();
+        cp.dispose();
+      }
+      return out;
+    });
+    const kept = NOISE_SIGMAS.map((s) => retained(r.details[`accuracy@${s}`] as number, r.clean, chance));
+    return { score: mean(kept), unit: 'retained', steps: config.trainSteps, details: { clean: r.clean, ...r.details } };
+  },
+};
+
+const removal: BatteryTest = {
+  id: 'removal',
+  title: 'Edge-removal robustness',
+  unit: 'retained',
+  description: `Recall-2: accuracy with ${REMOVED_FRACTIONS.map((f) => `${f * 100}%`).join(', ')} of the recurrent connections removed, mean fraction of clean accuracy above chance kept.`,
+  async run(factory, config, ctx) {
+    const chance = 1 / RECALL.symbols;
+    const source = recallEpisodes(RECALL.delay, RECALL.symbols, RECALL.length, deriveSeed(config.seed, 'removal-eval'));
+    const r = await onTrainedRecall(factory, config, ctx, 'removal', async (model) => {
+      const out: Record<string, number> = {};
+      for (const [i, fraction] of REMOVED_FRACTIONS.entries()) {
+        const cp = await model.checkpoint();
+        await model.removeConnections(fraction, deriveSeed(config.seed, `removal-${i}`));
+        out[`accuracy@${fraction}`] = await accuracy(model, source, config.evalBatches);
+        cp.restore();
+        cp.dispose();
+      }
+      return out;
+    });
+    const kept = REMOVED_FRACTIONS.map((f) => retained(r.details[`accuracy@${f}`] as number, r.clean, chance));
+    return { score: mean(kept), unit: 'retained', steps: config.trainSteps, details: { clean: r.clean, ...r.details } };
+  },
+};
+
+const forgetting: BatteryTest = {
+  id: 'forgetting',
+  title: 'Forgetting',
+  unit: 'retained',
+  description: 'Train circuit X, then circuit Y, then test X: the fraction of X accuracy above chance retained (1 = no forgetting).',
+  async run(factory, config, ctx) {
+    const chance = 1 / CIRCUIT.outputs;
+    const x = circuitEpisodes([circuit(config, 'forget-x')], CIRCUIT_LENGTH, CIRCUIT_WARMUP, deriveSeed(config.seed, 'forget-x-data'));
+    const y = circuitEpisodes([circuit(config, 'forget-y')], CIRCUIT_LENGTH, CIRCUIT_WARMUP, deriveSeed(config.seed, 'forget-y-data'));
+    const model = factory(spec(x, config, 'forget'));
+    try {
+      await train(model, x, config.trainSteps, ctx, 0, 2 * config.trainSteps);
+      const before = await accuracy(model, x, config.evalBatches);
+      await train(model, y, config.trainSteps, ctx, config.trainSteps, 2 * config.trainSteps);
+      const onY = await accuracy(model, y, config.evalBatches);
+      const after = await accuracy(model, x, config.evalBatches);
+      return { score: retained(after, before, chance), unit: 'retained', steps: 2 * config.trainSteps, details: { before, after, onY } };
+    } finally {
+      model.dispose();
+    }
+  },
+};
+
+/** Speed-up of learning `target` after `pretrain` phases over learning it from scratch. */
+async function speedUpTest(
+  factory: ModelFactory,
+  config: BatteryConfig,
+  ctx: RunContext,
+  label: string,
+  pretrain: readonly EpisodeSource[],
+  target: EpisodeSource,
+): Promise<TestOutcome> {
+  const chance = 1 / target.outputSize;
+  const every = Math.max(1, Math.floor(config.trainSteps / 10));
+  const phases = pretrain.length + 2;
+  const phaseCtx = (i: number): RunContext => ({ ...ctx, progress: (f) => ctx.progress((i + f) / phases) });
+  const scratchModel = factory(spec(target, config, `${label}-scratch`));
+  let scratch: number[];
+  try {
+    scratch = await learningCurve(scratchModel, target, config, phaseCtx(0));
+  } finally {
+    scratchModel.dispose();
+  }
+  const model = factory(spec(target, config, `${label}-pretrained`));
+  let after: number[];
+  try {
+    for (const [i, source] of pretrain.entries()) await train(model, source, config.trainSteps, phaseCtx(i + 1));
+    after = await learningCurve(model, target, config, phaseCtx(phases - 1));
+  } finally {
+    model.dispose();
+  }
+  const { ratio, criterion } = speedUp(scratch, after, chance, every);
+  return {
+    score: ratio,
+    unit: '× speed-up',
+    steps: (pretrain.length + 2) * config.trainSteps,
+    details: { criterion, scratchFinal: scratch.at(-1) as number, pretrainedStart: after[0] as number, pretrainedFinal: after.at(-1) as number },
+  };
+}
+
+const transfer: BatteryTest = {
+  id: 'transfer',
+  title: 'Transfer',
+  unit: '× speed-up',
+  description: 'Steps to reach 95% of what a fresh model reaches on circuit X + δ (2 output cells changed): from scratch ÷ after learning X. Above 1 = transfer.',
+  async run(factory, config, ctx) {
+    const x = circuit(config, 'transfer-x');
+    const xDelta = perturbCircuit(x, 2, createRng(deriveSeed(config.seed, 'transfer-delta')));
+    const data = deriveSeed(config.seed, 'transfer-data');
+    return speedUpTest(factory, config, ctx, 'transfer', [circuitEpisodes([x], CIRCUIT_LENGTH, CIRCUIT_WARMUP, data)], circuitEpisodes([xDelta], CIRCUIT_LENGTH, CIRCUIT_WARMUP, data + 1));
+  },
+};
+
+const composition: BatteryTest = {
+  id: 'composition',
+  title: 'Composition',
+  unit: '× speed-up',
+  description: 'Steps to reach 95% of what a fresh model reaches on circuit A∘B (A’s outputs drive B): from scratch ÷ after learning A and B. Above 1 = composition helps.',
+  async run(factory, config, ctx) {
+    const a = circuit(config, 'compose-a');
+    const b = circuit(config, 'compose-b');
+    const data = deriveSeed(config.seed, 'compose-data');
+    return speedUpTest(
+      factory,
+      config,
+      ctx,
+      'composition',
+      [circuitEpisodes([a], CIRCUIT_LENGTH, CIRCUIT_WARMUP, data), circuitEpisodes([b], CIRCUIT_LENGTH, CIRCUIT_WARMUP, data + 1)],
+      circuitEpisodes([a, b], CIRCUIT_LENGTH, 2 * CIRCUIT_WARMUP, data + 2),
+    );
+  },
+};
+
+function mean(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+export const BATTERY: Readonly<Record<BatteryTestId, BatteryTest>> = {
+  memorisation,
+  circuit: circuitTest,
+  'long-term': longTerm,
+  garbage,
+  'weight-noise': weightNoise,
+  removal,
+  forgetting,
+  transfer,
+  composition,
+};
+
+export interface BatteryResult extends TestOutcome {
+  readonly test: BatteryTestId;
+  readonly model: string;
+  /** Wall time of the test in milliseconds. */
+  readonly ms: number;
+}
+
+/** Runs `tests` in order, reporting each result as it lands; rejects with BatteryCancelled when aborted. */
+export async function runBattery(
+  factory: ModelFactory,
+  model: string,
+  tests: readonly BatteryTestId[],
+  config: BatteryConfig,
+  on: { result?(r: BatteryResult): void; progress?(test: BatteryTestId, fraction: number, overall: number): void; signal?: AbortSignal },
+): Promise<BatteryResult[]> {
+  const results: BatteryResult[] = [];
+  for (const [i, id] of tests.entries()) {
+    const started = performance.now();
+    const outcome = await BATTERY[id].run(factory, config, {
+      signal: on.signal,
+      progress: (f) => on.progress?.(id, f, (i + Math.min(1, f)) / tests.length),
+    });
+    const r: BatteryResult = { test: id, model, ...outcome, ms: Math.round(performance.now() - started) };
+    results.push(r);
+    on.result?.(r);
+  }
+  return results;
+}

@@ -1,0 +1,29 @@
+/** LARA as a SequenceModel, so the test battery can score it like any other model. */
+import type { BatchScore, Evaluation, ModelSpec, SequenceModel, WeightCheckpoint } from '../sequence-model';
+import type { TaskBatch } from '../tasks/task';
+import { DEFAULT_LARA_PARAMS, type LaraParams } from './lara-params';
+import { LaraTrainer } from './lara-trainer';
+
+export function createLaraSequenceModel(spec: ModelSpec, params: Partial<LaraParams> = {}): SequenceModel {
+  const trainer = LaraTrainer.forSizes(
+    { model: 'lara', task: 'recall', seed: spec.seed, params: { ...DEFAULT_LARA_PARAMS, ...params, batch: spec.lanes } },
+    spec,
+  );
+  return {
+    kind: 'lara',
+    lanes: spec.lanes,
+    async train(batch: TaskBatch): Promise<BatchScore> {
+      const r = await trainer.trainOn(batch);
+      return { loss: r.stats.loss, accuracy: r.stats.accuracy, scored: batch.targets.filter((t) => t >= 0).length };
+    },
+    evaluate: (batch: TaskBatch): Promise<Evaluation> => trainer.evaluateOn(batch),
+    resetState: () => trainer.resetState(),
+    async checkpoint(): Promise<WeightCheckpoint> {
+      const snap = await trainer.snapshot();
+      return { restore: () => trainer.restore(snap), dispose: () => undefined };
+    },
+    perturbWeights: async (sigma, seed) => trainer.perturbWeights(sigma, seed),
+    removeConnections: (fraction, seed) => trainer.removeEdges(fraction, seed),
+    dispose: () => trainer.dispose(),
+  };
+}
