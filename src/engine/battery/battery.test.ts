@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createLaraSequenceModel } from '../lara/lara-sequence-model';
 import { useBackend } from '../testing/backends';
 import { BATTERY, BATTERY_TESTS, DEFAULT_BATTERY_CONFIG, runBattery, type BatteryResult } from './battery';
+import { TEXT_ALPHABET } from '../tasks/text-task';
 import { createMemoryless, createOracle, createRandomPredictor } from './calibration-models';
 
 const config = { ...DEFAULT_BATTERY_CONFIG, trainSteps: 20, evalBatches: 8 };
@@ -22,6 +23,7 @@ describe('battery calibration', () => {
     // A model that needs no training has no steps-to-criterion to compare.
     expect(r.transfer?.score).toBeNaN();
     expect(r.composition?.score).toBeNaN();
+    expect(r['language-model']?.score).toBe(0);
   });
 
   it('a random predictor gets chance, and ratios of an unlearned model are not defined', async () => {
@@ -30,6 +32,12 @@ describe('battery calibration', () => {
     expect(r['long-term']?.score).toBe(0);
     expect(Math.abs((r.circuit?.score as number) - 1 / 3)).toBeLessThan(0.06);
     for (const t of ['garbage', 'weight-noise', 'removal', 'forgetting', 'transfer', 'composition'] as const) expect(r[t]?.score, t).toBeNaN();
+    expect(r['language-model']?.score).toBeCloseTo(Math.log2(TEXT_ALPHABET.length), 6);
+  });
+
+  it('a model of the current character alone beats uniform on held-out text', async () => {
+    const [r] = await runBattery(createMemoryless, 'memoryless', ['language-model'], config, {});
+    expect(r?.score).toBeLessThan(Math.log2(TEXT_ALPHABET.length) - 1);
   });
 
   it('every test states its unit and the unit of its results', async () => {

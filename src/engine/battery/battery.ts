@@ -1,6 +1,7 @@
 /**
  * The test battery (DESIGN 2.3, seed 001): nine seeded tests that score any
- * SequenceModel with one number each, so parameters can be swept. Every
+ * SequenceModel with one number each, so parameters can be swept, and the
+ * seed's stated goal, character-level language modelling in bits per char. Every
  * test builds its models through a factory, trains them on episodes (the
  * model's state is reset at the start of each), and measures on fresh
  * episodes. Ratios that would divide by a model that never learned are NaN:
@@ -9,6 +10,8 @@
 import { deriveSeed, createRng } from '../random';
 import type { ModelSpec, SequenceModel } from '../sequence-model';
 import { randomCircuit, type Circuit } from '../tasks/circuit-task';
+import { MOBY_DICK } from '../tasks/moby-dick-corpus';
+import { TEXT_ALPHABET, createCodeStream } from '../tasks/text-task';
 import {
   circuitEpisodes,
   longTermEpisodes,
@@ -28,6 +31,7 @@ export const BATTERY_TESTS = [
   'forgetting',
   'transfer',
   'composition',
+  'language-model',
 ] as const;
 export type BatteryTestId = (typeof BATTERY_TESTS)[number];
 
@@ -410,6 +414,55 @@ const composition: BatteryTest = {
   },
 };
 
+/** Characters per truncated-BPTT window of the language-model test. */
+const LM_WINDOW = 32;
+
+const languageModel: BatteryTest = {
+  id: 'language-model',
+  title: 'Language model',
+  unit: 'bits/char',
+  description: `Bits per character on held-out text (Moby-Dick chapters 11-12) after training on chapters 1-10, ${TEXT_ALPHABET.length}-symbol alphabet (uniform: ${Math.log2(TEXT_ALPHABET.length).toFixed(2)}). Lower is better.`,
+  async run(factory, config, ctx) {
+    const size = TEXT_ALPHABET.length;
+    const model = factory({ inputSize: size, outputSize: size, lanes: config.lanes, seed: deriveSeed(config.seed, 'language-model') });
+    try {
+      // Training lanes read on through the text: state carries from window to window.
+      const stream = createCodeStream(config.lanes, deriveSeed(config.seed, 'lm-train'), MOBY_DICK.train);
+      model.resetState();
+      for (let i = 0; i < config.trainSteps; i++) {
+        checkCancelled(ctx);
+        await model.train(stream.next(LM_WINDOW));
+        ctx.progress((i + 1) / config.trainSteps);
+      }
+      // Held-out: the text cut into one contiguous piece per lane, read once from a fresh state.
+      const text = MOBY_DICK.heldOut;
+      const per = Math.floor((text.length - 1) / config.lanes);
+      model.resetState();
+      let nats = 0;
+      let scored = 0;
+      for (let start = 0; start < per; start += LM_WINDOW) {
+        const length = Math.min(LM_WINDOW, per - start);
+        const inputs = new Int32Array(length * config.lanes);
+        const targets = new Int32Array(length * config.lanes);
+        for (let t = 0; t < length; t++) {
+          for (let b = 0; b < config.lanes; b++) {
+            const at = b * per + start + t;
+            inputs[t * config.lanes + b] = text[at] as number;
+            targets[t * config.lanes + b] = text[at + 1] as number;
+          }
+        }
+        const e = await model.evaluate({ lanes: config.lanes, length, inputs, targets });
+        nats += e.loss * e.scored;
+        scored += e.scored;
+      }
+      const bits = nats / scored / Math.LN2;
+      return { score: bits, unit: 'bits/char', steps: config.trainSteps, details: { heldOutChars: scored, uniform: Math.log2(size) } };
+    } finally {
+      model.dispose();
+    }
+  },
+};
+
 function mean(xs: number[]): number {
   return xs.reduce((a, b) => a + b, 0) / xs.length;
 }
@@ -424,6 +477,7 @@ export const BATTERY: Readonly<Record<BatteryTestId, BatteryTest>> = {
   forgetting,
   transfer,
   composition,
+  'language-model': languageModel,
 };
 
 export interface BatteryResult extends TestOutcome {

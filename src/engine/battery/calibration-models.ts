@@ -10,16 +10,24 @@ import type { TaskBatch } from '../tasks/task';
 
 const NO_CHECKPOINT: WeightCheckpoint = { restore: () => undefined, dispose: () => undefined };
 
-function base(kind: string, lanes: number, predict: (batch: TaskBatch) => Int32Array, learn: (batch: TaskBatch) => void = () => undefined): SequenceModel {
+/** A host-side model: its class guesses, and the mean cross-entropy (nats) of its probabilities on the scored symbols. */
+interface HostPredictor {
+  predict(batch: TaskBatch): Int32Array;
+  loss(batch: TaskBatch): number;
+  learn?(batch: TaskBatch): void;
+}
+
+function base(kind: string, lanes: number, p: HostPredictor): SequenceModel {
+  const evaluate = (batch: TaskBatch): Evaluation => ({ ...scorePredictions(batch, p.predict(batch)), loss: p.loss(batch) });
   return {
     kind,
     lanes,
     async train(batch: TaskBatch): Promise<BatchScore> {
-      const e = scorePredictions(batch, predict(batch));
-      learn(batch);
+      const e = evaluate(batch);
+      p.learn?.(batch);
       return e;
     },
-    evaluate: async (batch: TaskBatch): Promise<Evaluation> => scorePredictions(batch, predict(batch)),
+    evaluate: async (batch: TaskBatch): Promise<Evaluation> => evaluate(batch),
     resetState: () => undefined,
     checkpoint: async () => NO_CHECKPOINT,
     perturbWeights: async () => undefined,
@@ -28,36 +36,54 @@ function base(kind: string, lanes: number, predict: (batch: TaskBatch) => Int32A
   };
 }
 
-/** Predicts every target exactly (it reads them): perfect memory, no weights to disturb. */
+/** Predicts every target exactly, with certainty (it reads them): perfect memory, no weights to disturb. */
 export function createOracle(spec: ModelSpec): SequenceModel {
-  return base('oracle', spec.lanes, (batch) => Int32Array.from(batch.targets));
+  return base('oracle', spec.lanes, { predict: (batch) => Int32Array.from(batch.targets), loss: () => 0 });
 }
 
-/** Uniformly random predictions, seeded. */
+/** Uniformly random guesses, seeded; its probabilities are uniform. */
 export function createRandomPredictor(spec: ModelSpec): SequenceModel {
   const rng = createRng(spec.seed, 21);
-  return base('random', spec.lanes, (batch) => Int32Array.from(batch.targets, () => randInt(rng, spec.outputSize)));
+  return base('random', spec.lanes, {
+    predict: (batch) => Int32Array.from(batch.targets, () => randInt(rng, spec.outputSize)),
+    loss: () => Math.log(spec.outputSize),
+  });
 }
 
-/** Counts targets per current input symbol and predicts the most frequent: no state at all. */
+/** Counts targets per current input symbol and predicts the most frequent (add-one smoothed probabilities): no state at all. */
 export function createMemoryless(spec: ModelSpec): SequenceModel {
-  const counts = new Float64Array(spec.inputSize * spec.outputSize);
+  const C = spec.outputSize;
+  const counts = new Float64Array(spec.inputSize * C);
   const best = (x: number): number => {
     let arg = 0;
-    for (let c = 1; c < spec.outputSize; c++) if ((counts[x * spec.outputSize + c] as number) > (counts[x * spec.outputSize + arg] as number)) arg = c;
+    for (let c = 1; c < C; c++) if ((counts[x * C + c] as number) > (counts[x * C + arg] as number)) arg = c;
     return arg;
   };
+  const probability = (x: number, c: number): number => {
+    let total = 0;
+    for (let k = 0; k < C; k++) total += counts[x * C + k] as number;
+    return ((counts[x * C + c] as number) + 1) / (total + C);
+  };
+  const model = base('memoryless', spec.lanes, {
+    predict: (batch) => Int32Array.from(batch.inputs, best),
+    loss: (batch) => {
+      let sum = 0;
+      let n = 0;
+      batch.targets.forEach((t, i) => {
+        if (t < 0) return;
+        sum -= Math.log(probability(batch.inputs[i] as number, t));
+        n++;
+      });
+      return n > 0 ? sum / n : NaN;
+    },
+    learn: (batch) =>
+      batch.targets.forEach((t, i) => {
+        const cell = (batch.inputs[i] as number) * C + t;
+        if (t >= 0) counts[cell] = (counts[cell] as number) + 1;
+      }),
+  });
   return {
-    ...base(
-      'memoryless',
-      spec.lanes,
-      (batch) => Int32Array.from(batch.inputs, best),
-      (batch) =>
-        batch.targets.forEach((t, i) => {
-          const cell = (batch.inputs[i] as number) * spec.outputSize + t;
-          if (t >= 0) counts[cell] = (counts[cell] as number) + 1;
-        }),
-    ),
+    ...model,
     async checkpoint(): Promise<WeightCheckpoint> {
       const snapshot = counts.slice();
       return { restore: () => counts.set(snapshot), dispose: () => undefined };

@@ -35,7 +35,11 @@ export function encodeText(text: string): Int32Array {
 
 /** Next-character prediction over a fixed text; each lane reads from its own random offset. */
 export function createTextStream(lanes: number, seed: number, text = ALICE_OPENING): TaskStream {
-  const codes = encodeText(text);
+  return createCodeStream(lanes, seed, encodeText(text));
+}
+
+/** Next-symbol prediction over encoded text; each lane reads on from its own random offset, wrapping. */
+export function createCodeStream(lanes: number, seed: number, codes: Int32Array): TaskStream {
   const rng = createRng(seed, 3);
   const cursor = Int32Array.from({ length: lanes }, () => randInt(rng, codes.length));
   const size = TEXT_ALPHABET.length;
