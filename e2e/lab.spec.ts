@@ -110,3 +110,27 @@ test('a garbage or foreign file is refused with a message and changes nothing', 
   expect((await lab.snapshot()).step).toBe(1);
   expect(await lab.predict()).toEqual(before);
 });
+
+test('the battery panel runs a test on the current model beside a baseline and shows the scores', async ({ lab, page }) => {
+  await lab.open();
+  await page.getByRole('button', { name: 'Battery' }).click();
+  const panel = page.getByRole('complementary', { name: 'Battery' });
+  for (const box of await panel.getByRole('checkbox').all()) {
+    if ((await box.isChecked()) && (await box.isEnabled())) await box.uncheck();
+  }
+  await panel.getByRole('checkbox', { name: '2. Random circuit' }).check();
+  await panel.getByRole('checkbox', { name: 'ORACLE' }).check();
+  await panel.getByLabel('Train steps per phase').fill('30');
+  await panel.getByRole('button', { name: 'Run' }).click();
+  const table = panel.getByRole('table', { name: 'Battery results' });
+  await expect(panel.getByText('Done.')).toBeVisible({ timeout: 180_000 });
+  const lara = await table.locator('td[data-test="circuit"][data-model="lara"]').innerText();
+  expect(Number(lara)).toBeGreaterThan(0);
+  expect(Number(lara)).toBeLessThanOrEqual(1);
+  await expect(table.locator('td[data-test="circuit"][data-model="oracle"]')).toHaveText('1.000');
+  // The experiment itself was left alone.
+  expect((await lab.snapshot()).step).toBe(0);
+  const download = page.waitForEvent('download');
+  await panel.getByRole('button', { name: 'Export CSV' }).click();
+  expect((await download).suggestedFilename()).toBe('loopy-lab-battery.csv');
+});

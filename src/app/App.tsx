@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { ActivityGraph } from '../views/ActivityGraph';
 import { AlertRegion } from '../views/AlertRegion';
+import { BatteryPanel } from '../views/BatteryPanel';
 import { ParameterControls, TransportControls } from '../views/Controls';
 import { HelpPanel } from '../views/HelpPanel';
 import { LossChart } from '../views/LossChart';
@@ -8,7 +9,8 @@ import { NodeInspector } from '../views/NodeInspector';
 import { StatusBar } from '../views/StatusBar';
 
 export function App() {
-  const [helpOpen, setHelpOpen] = useState(false);
+  const [panel, setPanel] = useState<'help' | 'battery' | null>(null);
+  const toggle = (p: 'help' | 'battery') => setPanel((open) => (open === p ? null : p));
   return (
     <div className="lab">
       <header className="lab-header">
@@ -16,7 +18,10 @@ export function App() {
           Loopy Lab <span className="subtitle">networks that route their own activity</span>
         </h1>
         <TransportControls />
-        <button type="button" className="help-button" aria-expanded={helpOpen} onClick={() => setHelpOpen((o) => !o)}>
+        <button type="button" aria-expanded={panel === 'battery'} onClick={() => toggle('battery')}>
+          Battery
+        </button>
+        <button type="button" className="help-button" aria-expanded={panel === 'help'} onClick={() => toggle('help')}>
           Help
         </button>
       </header>
@@ -32,7 +37,8 @@ export function App() {
           <LossChart />
           <NodeInspector />
         </aside>
-        {helpOpen && <HelpPanel onClose={() => setHelpOpen(false)} />}
+        {panel === 'help' && <HelpPanel onClose={() => setPanel(null)} />}
+        {panel === 'battery' && <BatteryPanel onClose={() => setPanel(null)} />}
       </main>
       <StatusBar />
     </div>

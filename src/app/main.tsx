@@ -1,11 +1,13 @@
 /** Boots the lab: store from the URL, the training worker, the client, the React tree. */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { BatteryClient } from '../client/battery-client';
 import { LabClient } from '../client/lab-client';
+import type { FromBatteryWorker, ToBatteryWorker } from '../protocol/battery-messages';
 import type { Endpoint, FromWorker, ToWorker } from '../protocol/messages';
 import { createLabStore } from '../store/lab-store';
 import { formatHash, parseHash } from '../store/url-state';
-import { LabContext } from '../views/lab-context';
+import { BatteryContext, LabContext } from '../views/lab-context';
 import { App } from './App';
 import { installTestApi } from './test-api';
 import './styles.css';
@@ -40,6 +42,14 @@ function startWorker(): Endpoint<FromWorker, ToWorker> {
 
 const client: LabClient = new LabClient(startWorker(), store);
 installTestApi(client);
+const battery = new BatteryClient(
+  store,
+  () =>
+    new Worker(new URL('../worker/battery-worker-entry.ts', import.meta.url), {
+      type: 'module',
+      name: 'loopy-lab-battery',
+    }) as unknown as Endpoint<FromBatteryWorker, ToBatteryWorker>,
+);
 
 // The URL hash follows the experiment, so a link reproduces it.
 store.subscribe((s, prev) => {
@@ -56,7 +66,9 @@ if (!root) throw new Error('#root is missing');
 createRoot(root).render(
   <StrictMode>
     <LabContext.Provider value={client}>
-      <App />
+      <BatteryContext.Provider value={battery}>
+        <App />
+      </BatteryContext.Provider>
     </LabContext.Provider>
   </StrictMode>,
 );

@@ -4,6 +4,7 @@
  * client straight to the views' refs, never through React state.
  */
 import { createStore, type StateCreator } from 'zustand/vanilla';
+import type { BatteryJob, BatteryResult, BatteryTestId } from '../protocol/battery-messages';
 import { DEFAULT_EXPERIMENT, type BackendChoice, type BackendName, type Experiment } from '../protocol/experiment';
 
 export interface ExperimentSlice {
@@ -42,7 +43,33 @@ export interface NoticeSlice {
   dismiss(id: number): void;
 }
 
-export type LabState = ExperimentSlice & RunSlice & NoticeSlice;
+/** A battery result with the job (model column) it belongs to. */
+export interface BatteryRow extends BatteryResult {
+  readonly job: number;
+}
+
+export interface BatteryState {
+  readonly running: boolean;
+  readonly runId: number;
+  /** Overall progress 0..1 and the test under way. */
+  readonly progress: number;
+  readonly currentTest: BatteryTestId | null;
+  readonly jobs: readonly BatteryJob[];
+  readonly tests: readonly BatteryTestId[];
+  /** Sweep axes of the run (parameter name and values), if any. */
+  readonly sweep: readonly { readonly key: string; readonly values: readonly number[] }[];
+  readonly rows: readonly BatteryRow[];
+  /** Why the last run stopped early, if it did. */
+  readonly message: string | null;
+}
+
+export interface BatterySlice {
+  readonly battery: BatteryState;
+  setBattery(patch: Partial<BatteryState>): void;
+  addBatteryRow(row: BatteryRow): void;
+}
+
+export type LabState = ExperimentSlice & RunSlice & NoticeSlice & BatterySlice;
 
 const experimentSlice =
   (initial: Experiment, backendChoice: BackendChoice): StateCreator<LabState, [], [], ExperimentSlice> =>
@@ -78,11 +105,18 @@ const noticeSlice: StateCreator<LabState, [], [], NoticeSlice> = (set) => ({
   dismiss: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
 });
 
+const batterySlice: StateCreator<LabState, [], [], BatterySlice> = (set) => ({
+  battery: { running: false, runId: 0, progress: 0, currentTest: null, jobs: [], tests: [], sweep: [], rows: [], message: null },
+  setBattery: (patch) => set((s) => ({ battery: { ...s.battery, ...patch } })),
+  addBatteryRow: (row) => set((s) => ({ battery: { ...s.battery, rows: [...s.battery.rows, row] } })),
+});
+
 export function createLabStore(initial: Experiment = DEFAULT_EXPERIMENT, backendChoice: BackendChoice = 'auto') {
   return createStore<LabState>()((...a) => ({
     ...experimentSlice(initial, backendChoice)(...a),
     ...runSlice(...a),
     ...noticeSlice(...a),
+    ...batterySlice(...a),
   }));
 }
 
