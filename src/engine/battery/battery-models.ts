@@ -2,6 +2,11 @@
 import { createLaraSequenceModel } from '../lara/lara-sequence-model';
 import { DEFAULT_LARA_PARAMS, laraParamsObject, laraParamsSchema, type LaraParams } from '../lara/lara-params';
 import type { ModelSpec, SequenceModel } from '../sequence-model';
+import { describeIssues, esnParamsSchema, gatedRnnParamsSchema, type EsnParamsInput, type GatedRnnParamsInput } from '../baselines/baseline-params';
+import { createEsnModel } from '../baselines/esn';
+import { createGruModel } from '../baselines/gru';
+import { createLstmModel } from '../baselines/lstm';
+import type { z } from 'zod';
 import { createMemoryless, createOracle, createRandomPredictor } from './calibration-models';
 
 export interface BatteryModelEntry {
@@ -14,6 +19,11 @@ export interface BatteryModelEntry {
 const noParams = (name: string) => (params: Readonly<Record<string, unknown>>) =>
   Object.keys(params).length === 0 ? null : `${name} takes no parameters`;
 
+/** A baseline's schema fills defaults and refuses unknown keys and out-of-range values. */
+const validateWith = (schema: z.ZodType) => (params: Readonly<Record<string, unknown>>) => {
+  const r = schema.safeParse(params);
+  return r.success ? null : describeIssues(r.error);
+};
 
 export const BATTERY_MODELS = {
   lara: {
@@ -25,6 +35,21 @@ export const BATTERY_MODELS = {
       return r.success ? null : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     },
     create: (spec, params) => createLaraSequenceModel(spec, params as Partial<LaraParams>),
+  },
+  lstm: {
+    description: 'baseline: one-layer LSTM, truncated BPTT over each batch, Adam',
+    validate: validateWith(gatedRnnParamsSchema),
+    create: (spec, params) => createLstmModel(spec, params as GatedRnnParamsInput),
+  },
+  gru: {
+    description: 'baseline: one-layer GRU (PyTorch convention), truncated BPTT over each batch, Adam',
+    validate: validateWith(gatedRnnParamsSchema),
+    create: (spec, params) => createGruModel(spec, params as GatedRnnParamsInput),
+  },
+  esn: {
+    description: 'baseline: echo-state network, fixed sparse reservoir at a set spectral radius, trained linear read-out',
+    validate: validateWith(esnParamsSchema),
+    create: (spec, params) => createEsnModel(spec, params as EsnParamsInput),
   },
   oracle: { description: 'calibration: knows every answer', validate: noParams('oracle'), create: (spec) => createOracle(spec) },
   random: { description: 'calibration: uniformly random guesses', validate: noParams('random'), create: (spec) => createRandomPredictor(spec) },
