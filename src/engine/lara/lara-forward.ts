@@ -14,9 +14,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Packing } from '../packing';
 import type { ExplorationKind, GateKind } from './lara-params';
-
-/** Penalty added to the routing score of padding slots. */
-const BLOCKED = -1e9;
+import { fusedTickSupported, fusedUnroll } from './lara-webgpu-tick';
+import { BLOCKED } from './routing-penalty';
 
 /** Largest graph that uses one-hot matmuls instead of gathers (see LaraTopology.dense). */
 export const DENSE_MAX_NODES = 160;
@@ -61,6 +60,8 @@ export interface LaraTopology {
   /** [L, nRead] one-hot columns of the read nodes (the read gather's gradient); null when every node is read. */
   readonly readScatter: tf.Tensor2D | null;
   readonly readCount: number;
+  /** Positions of the read nodes, in read order (host copy). */
+  readonly readPositions: readonly number[];
   readonly inputPositions: readonly number[];
   readonly outputPositions: readonly number[];
   /** Start position (packed index) of each thread. */
@@ -120,6 +121,11 @@ export interface UnrollInput {
   readonly threadStays?: boolean;
   /** Stack a per-tick trace (for display). */
   readonly trace?: boolean;
+  /**
+   * Run the tick as fused WGSL kernels where they apply (the webgpu backend; the default).
+   * false keeps the plain-tfjs ops everywhere: the kernel check compares the two.
+   */
+  readonly fusedKernels?: boolean;
 }
 
 export interface UnrollTrace {
@@ -186,6 +192,7 @@ export function createTopology(p: Packing, threads: number, denseGather: boolean
     readIndex: readAll ? null : tf.tensor1d(Int32Array.from(p.readPositions), 'int32'),
     readScatter: readAll ? null : oneHotColumns(L, p.readPositions),
     readCount: p.readPositions.length,
+    readPositions: p.readPositions,
     inputPositions: p.inputPositions,
     outputPositions: p.outputPositions,
     threadStarts: Array.from({ length: threads }, (_, t) => p.inputPositions[t % p.inputPositions.length] ?? 0),
@@ -358,6 +365,10 @@ function gateValues(z: tf.Tensor3D, kind: GateKind, c: LaneConstants): tf.Tensor
  * tidy (or a gradient scope); returned tensors belong to that scope.
  */
 export function unroll(w: LaraWeights, topo: LaraTopology, input: UnrollInput): UnrollOutput {
+  if (input.fusedKernels !== false && fusedTickSupported(w, topo, input)) {
+    const { reads, ...rest } = fusedUnroll(w, topo, input);
+    return { ...rest, logits: readoutLogits(reads, w.readoutW) };
+  }
   const { L, K } = topo;
   const [, B, H] = input.h0.shape;
   const BT = input.q0.shape[0];
@@ -427,15 +438,8 @@ export function unroll(w: LaraWeights, topo: LaraTopology, input: UnrollInput): 
     }
   }
 
-  // Read-out for every symbol at once: [T*B, nRead*H] x [nRead*H, C].
-  const nRead = topo.readCount;
-  const stacked = tf.stack(reads) as tf.Tensor4D; // [T, nRead, B, H]
-  const features =
-    nRead === 1 ? tf.reshape(stacked, [T * B, H]) : tf.reshape(tf.transpose(stacked, [0, 2, 1, 3]), [T * B, nRead * H]);
-  const logits = tf.matMul(features, w.readoutW) as tf.Tensor2D;
-
   const out: UnrollOutput = {
-    logits,
+    logits: readoutLogits(tf.stack(reads) as tf.Tensor4D, w.readoutW),
     hT: h,
     qT: q,
     visits: tf.sum(sumOverTicks(occupancy), 1),
@@ -451,6 +455,14 @@ export function unroll(w: LaraWeights, topo: LaraTopology, input: UnrollInput): 
       threads: tf.stack(trace.threads) as tf.Tensor2D,
     },
   };
+}
+
+/** Read-out for every symbol at once from the read states [T, nRead, B, H]: [T*B, nRead*H] x [nRead*H, C]. */
+function readoutLogits(stacked: tf.Tensor4D, readoutW: tf.Tensor2D): tf.Tensor2D {
+  const [T, nRead, B, H] = stacked.shape;
+  const features =
+    nRead === 1 ? tf.reshape(stacked, [T * B, H]) : tf.reshape(tf.transpose(stacked, [0, 2, 1, 3]), [T * B, nRead * H]);
+  return tf.matMul(features, readoutW) as tf.Tensor2D;
 }
 
 /**

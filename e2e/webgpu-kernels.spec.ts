@@ -1,0 +1,39 @@
+/**
+ * The fused WebGPU tick kernels against the plain-tfjs unroll, in Chromium's
+ * WebGPU adapter (Node has none): bench/pages/webgpu-kernel-check.ts runs every
+ * case and this asserts that each passed. The page is no part of the
+ * production build, so the spec serves it from its own Vite dev server.
+ */
+import { expect, test } from '@playwright/test';
+import { createServer, type ViteDevServer } from 'vite';
+import type { KernelCheckResult } from '../bench/pages/webgpu-kernel-check';
+
+let server: ViteDevServer;
+
+test.beforeAll(async () => {
+  server = await createServer({ logLevel: 'error', server: { port: 5198 } });
+  await server.listen();
+});
+
+test.afterAll(async () => {
+  await server.close();
+});
+
+test('fused WebGPU tick kernels match the plain-tfjs unroll: values, routing, trace and gradients', async ({ page }) => {
+  test.setTimeout(300_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  const origin = server.resolvedUrls?.local[0] ?? 'http://localhost:5198/';
+  await page.goto(new URL('bench/pages/webgpu-kernel-check.html', origin).href);
+  await page.waitForFunction(() => window.kernelCheck !== undefined, null, { timeout: 280_000 });
+  const result = (await page.evaluate(() => window.kernelCheck)) as KernelCheckResult;
+  expect(result.error).toBeUndefined();
+  // 3 gates x 2 think ticks x 2 thread counts x 3 routing modes, plus edge cases and the lab's default size.
+  expect(result.cases.length).toBeGreaterThanOrEqual(36);
+  const failed = result.cases.filter((c) => !c.ok).map((c) => `${c.label}: ${c.failures.join('; ')}`);
+  expect(failed).toEqual([]);
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,778 @@
+/**
+ * The LARA tick as fused WGSL kernels on the tfjs webgpu backend (DESIGN
+ * section 3, "Engine speed"): a forward tick is two compute dispatches (state
+ * update, routing), a training tick four (those two and two in the reverse
+ * sweep), where the same tick as separate tfjs ops took 39 and 73. The plain-tfjs
+ * path in lara-forward.ts defines the semantics; bench/pages/webgpu-kernel-check.ts
+ * compares the two in a real browser.
+ *
+ * Each kernel recomputes the gates it needs (2H multiply-adds per slot)
+ * instead of reading them from a gate kernel: at these sizes a dispatch costs
+ * far more than the arithmetic. WGSL has no float atomics, so every output
+ * element is written by exactly one invocation: a node's state gradient sums
+ * the slots it feeds through the topology's reverse slot lists.
+ *
+ * The whole unroll is one tf.customGrad. Its forward runs the tick kernels
+ * (not taped) and saves the state before every tick and the thread walk; its
+ * gradient runs the ticks backwards with two kernels per tick and returns the
+ * gradients of the edge weights, gate vectors, input weights and start state.
+ * The input symbols and the routing noise are data: no gradient flows to them.
+ *
+ * Buffer layouts (all flat, row major):
+ *   state      [L, B, H]
+ *   params     [L*K, H+2, H]  per slot: W (rows 0..H-1: source component i, host component j), u (row H), v (row H+1)
+ *   walk       int32 [B*Th + 2L]  thread positions (row b*Th + th), then per node the thread visits and
+ *              the (tick, lane) pairs it computed, both summed over the ticks so far
+ *   topo       int32, see topologyTable
+ *   hostGrads  [L, B, H + 2K + 1]  per host lane: dL/dpre per component, dL/dz per slot, G per slot, active flag
+ *   carry      [L*B*H + L*K*(H+2)*H + nIn*D*H]  the reverse sweep's state: dL/dstate, then the parameter
+ *              gradients summed over the ticks done (params layout), then the input weights' gradient
+ *   y          [T*nRead*B*H + L*B*H]  the read states of every symbol, then the final state
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type { LaraTopology, LaraWeights, UnrollInput, UnrollOutput } from './lara-forward';
+import type { GateKind } from './lara-params';
+import { BLOCKED } from './routing-penalty';
+
+const WORKGROUP = 64;
+
+/** What the fused unroll gives back: the unroll's outputs, with the read states in place of the logits. */
+export type FusedUnrollOutput = Omit<UnrollOutput, 'logits'> & {
+  /** [T, nRead, B, H] state of every read node at the read tick of every symbol. */
+  readonly reads: tf.Tensor4D;
+};
+
+interface Dims {
+  readonly L: number;
+  readonly K: number;
+  readonly B: number;
+  readonly H: number;
+  /** Threads per lane. */
+  readonly Th: number;
+  /** Reverse slots per node (the most real slots any node feeds). */
+  readonly J: number;
+  /** Input alphabet. */
+  readonly D: number;
+  readonly nIn: number;
+  readonly nRead: number;
+  /** Symbols. */
+  readonly T: number;
+  readonly think: number;
+}
+
+/** Where a kernel call sits in the unroll. */
+interface Phase {
+  readonly tick: number;
+  readonly step: number;
+  readonly inputTick: boolean;
+  readonly readTick: boolean;
+  /** Symbol whose read gradient enters the state gradient this call; -1 for none. */
+  readonly readGradStep: number;
+}
+
+const NO_PHASE: Phase = { tick: 0, step: 0, inputTick: false, readTick: false, readGradStep: -1 };
+
+const UNIFORMS =
+  'nodes : i32, slots : i32, lanes : i32, width : i32, threads : i32, reverseWidth : i32, alphabet : i32, ' +
+  'readNodes : i32, steps : i32, think : i32, tick : i32, stepIndex : i32, inputTick : i32, ' +
+  'readTick : i32, readGradStep : i32,';
+
+function uniformValues(d: Dims, p: Phase): { type: string; data: number[] }[] {
+  const values = [d.L, d.K, d.B, d.H, d.Th, d.J, d.D, d.nRead, d.T, d.think];
+  values.push(p.tick, p.step, p.inputTick ? 1 : 0, p.readTick ? 1 : 0, p.readGradStep);
+  return values.map((v) => ({ type: 'int32', data: [v] }));
+}
+
+function forwardPhase(tick: number, think: number): Phase {
+  const inner = tick % think;
+  return { tick, step: Math.floor(tick / think), inputTick: inner === 0, readTick: inner === think - 1, readGradStep: -1 };
+}
+
+/** The backward pass of `tick` also adds the read gradient of the tick before, when that one was a read tick. */
+function backwardPhase(tick: number, think: number): Phase {
+  const readBefore = tick > 0 && (tick - 1) % think === think - 1;
+  return { ...forwardPhase(tick, think), readGradStep: readBefore ? Math.floor((tick - 1) / think) : -1 };
+}
+
+// ---------------------------------------------------------------- WGSL
+
+/** Topology table lookups (binding `topo`). */
+const TOPOLOGY_WGSL = /* wgsl */ `
+const BLOCKED : f32 = ${BLOCKED};
+fn slotSource(slot : i32) -> i32 { return topo[slot]; }
+fn slotFlags(slot : i32) -> i32 { return topo[uniforms.nodes * uniforms.slots + slot]; }
+fn slotReal(slot : i32) -> bool { return (slotFlags(slot) & 1) != 0; }
+fn slotRoutable(slot : i32) -> bool { return (slotFlags(slot) & 2) != 0; }
+fn nodeEntry(part : i32, node : i32) -> i32 { return topo[2 * uniforms.nodes * uniforms.slots + part * uniforms.nodes + node]; }
+fn inputSlotOf(node : i32) -> i32 { return nodeEntry(0, node); }
+fn isOutputNode(node : i32) -> bool { return nodeEntry(1, node) != 0; }
+fn readSlotOf(node : i32) -> i32 { return nodeEntry(2, node); }
+// The reverse slot lists and the input positions follow the three per-node parts.
+fn reverseSlot(node : i32, k : i32) -> i32 { return nodeEntry(3, node * uniforms.reverseWidth + k); }
+fn inputPosition(n : i32) -> i32 { return nodeEntry(3, uniforms.nodes * uniforms.reverseWidth + n); }
+`;
+
+/** Per-slot parameters (binding `params`). */
+const PARAMS_WGSL = /* wgsl */ `
+fn edgeWeight(slot : i32, i : i32, j : i32) -> f32 { return params[(slot * (uniforms.width + 2) + i) * uniforms.width + j]; }
+fn hostGateWeight(slot : i32, i : i32) -> f32 { return edgeWeight(slot, uniforms.width, i); }
+fn sourceGateWeight(slot : i32, i : i32) -> f32 { return edgeWeight(slot, uniforms.width + 1, i); }
+`;
+
+/** States (binding `state`; `base` selects one of several stacked states). */
+const STATE_WGSL = /* wgsl */ `
+fn stateAt(base : i32, node : i32, b : i32, i : i32) -> f32 {
+  return state[base + (node * uniforms.lanes + b) * uniforms.width + i];
+}
+`;
+
+/** Gate values recomputed from the states (needs topology, params and state). */
+function gatesWgsl(gate: GateKind): string {
+  const perKind: Record<GateKind, string> = {
+    gaussian: /* wgsl */ `
+fn gateStats(base : i32, a : i32, b : i32) -> vec2<f32> { return vec2<f32>(0.0); }
+fn gateOf(z : f32, stats : vec2<f32>) -> f32 { return exp(-z * z); }`,
+    sigmoid: /* wgsl */ `
+fn gateStats(base : i32, a : i32, b : i32) -> vec2<f32> { return vec2<f32>(0.0); }
+fn gateOf(z : f32, stats : vec2<f32>) -> f32 { return 1.0 / (1.0 + exp(-z)); }`,
+    // Softmax over the host's real slots: stats = (largest z, sum of exp(z - largest)).
+    softmax: /* wgsl */ `
+fn gateStats(base : i32, a : i32, b : i32) -> vec2<f32> {
+  var top = -3.402823e38;
+  for (var s = 0; s < uniforms.slots; s++) {
+    if (slotReal(a * uniforms.slots + s)) { top = max(top, gateLogit(base, a, s, b)); }
+  }
+  var total = 0.0;
+  for (var s = 0; s < uniforms.slots; s++) {
+    if (slotReal(a * uniforms.slots + s)) { total += exp(gateLogit(base, a, s, b) - top); }
+  }
+  return vec2<f32>(top, total);
+}
+fn gateOf(z : f32, stats : vec2<f32>) -> f32 { return exp(z - stats.x) / stats.y; }`,
+  };
+  return /* wgsl */ `
+// z of slot s of host a in lane b: u . h_a + v . h_source.
+fn gateLogit(base : i32, a : i32, s : i32, b : i32) -> f32 {
+  let slot = a * uniforms.slots + s;
+  let src = slotSource(slot);
+  var z = 0.0;
+  for (var i = 0; i < uniforms.width; i++) {
+    z += hostGateWeight(slot, i) * stateAt(base, a, b, i) + sourceGateWeight(slot, i) * stateAt(base, src, b, i);
+  }
+  return z;
+}
+${perKind[gate]}
+// G of slot s (0 on padding); stats from gateStats(base, a, b).
+fn gateAt(base : i32, a : i32, s : i32, b : i32, stats : vec2<f32>) -> f32 {
+  if (!slotReal(a * uniforms.slots + s)) { return 0.0; }
+  return gateOf(gateLogit(base, a, s, b), stats);
+}
+`;
+}
+
+/** Who computes (binding `walk`): nodes holding a thread of the lane, input nodes on input ticks, output nodes on read ticks. */
+const ACTIVE_WGSL = /* wgsl */ `
+fn threadsOn(walkBase : i32, a : i32, b : i32) -> i32 {
+  var n = 0;
+  for (var th = 0; th < uniforms.threads; th++) {
+    if (walk[walkBase + b * uniforms.threads + th] == a) { n++; }
+  }
+  return n;
+}
+fn computes(walkBase : i32, a : i32, b : i32, inputTick : bool, readTick : bool) -> bool {
+  let forced = (inputTick && inputSlotOf(a) >= 0) || (readTick && isOutputNode(a));
+  return forced || threadsOn(walkBase, a, b) > 0;
+}
+fn computesNow(a : i32, b : i32) -> bool { return computes(0, a, b, uniforms.inputTick != 0, uniforms.readTick != 0); }
+`;
+
+/** Forward: the new state [L, B, H], one invocation per (a, b, j). */
+function updateWgsl(gate: GateKind): string {
+  return `${TOPOLOGY_WGSL}${PARAMS_WGSL}${STATE_WGSL}${gatesWgsl(gate)}${ACTIVE_WGSL}
+fn main(index : i32) {
+  if (index >= uniforms.size) { return; }
+  let H = uniforms.width;
+  let B = uniforms.lanes;
+  let j = index % H;
+  let b = (index / H) % B;
+  let a = index / (H * B);
+  if (!computesNow(a, b)) {
+    result[index] = state[index];
+    return;
+  }
+  // h_a <- relu(sum_s G_s (W_s^T h_source)_j + [input tick, input node] (W_in^T x)_j)
+  let stats = gateStats(0, a, b);
+  var pre = 0.0;
+  for (var s = 0; s < uniforms.slots; s++) {
+    let slot = a * uniforms.slots + s;
+    if (!slotReal(slot)) { continue; }
+    let src = slotSource(slot);
+    var message = 0.0;
+    for (var i = 0; i < H; i++) { message += stateAt(0, src, b, i) * edgeWeight(slot, i, j); }
+    pre += gateOf(gateLogit(0, a, s, b), stats) * message;
+  }
+  let n = inputSlotOf(a);
+  if (uniforms.inputTick != 0 && n >= 0) {
+    let D = uniforms.alphabet;
+    for (var d = 0; d < D; d++) {
+      pre += symbols[(uniforms.stepIndex * B + b) * D + d] * inputWeights[(n * D + d) * H + j];
+    }
+  }
+  result[index] = max(pre, 0.0);
+}
+`;
+}
+
+/**
+ * Forward: the next walk. Invocations below B*Th move one thread each to the
+ * source of its host's best-scored slot (first on ties, as argMax); the rest
+ * add this tick's visits and active lanes to the per-node counts.
+ */
+function routeWgsl(gate: GateKind, logScores: boolean, withNoise: boolean): string {
+  const base = logScores ? 'log(g + 1e-20)' : 'g';
+  const noise = withNoise ? 'score += noise[(uniforms.tick * rows + index) * uniforms.slots + s];' : '';
+  return `${TOPOLOGY_WGSL}${PARAMS_WGSL}${STATE_WGSL}${gatesWgsl(gate)}${ACTIVE_WGSL}
+fn main(index : i32) {
+  if (index >= uniforms.size) { return; }
+  let rows = uniforms.lanes * uniforms.threads;
+  let L = uniforms.nodes;
+  if (index < rows) {
+    let host = walk[index];
+    let b = index / uniforms.threads;
+    let stats = gateStats(0, host, b);
+    var best = 0;
+    var bestScore = 0.0;
+    for (var s = 0; s < uniforms.slots; s++) {
+      let slot = host * uniforms.slots + s;
+      let g = gateAt(0, host, s, b, stats);
+      var score = ${base} + select(BLOCKED, 0.0, slotRoutable(slot));
+      ${noise}
+      if (s == 0 || score > bestScore) {
+        best = s;
+        bestScore = score;
+      }
+    }
+    result[index] = slotSource(host * uniforms.slots + best);
+    return;
+  }
+  let a = (index - rows) % L;
+  var count = walk[index];
+  if (index < rows + L) {
+    for (var row = 0; row < rows; row++) {
+      if (walk[row] == a) { count++; }
+    }
+  } else {
+    for (var b = 0; b < uniforms.lanes; b++) {
+      if (computesNow(a, b)) { count++; }
+    }
+  }
+  result[index] = count;
+}
+`;
+}
+
+/** dL/dz of slot s from dL/dG (gateGrad), per gate kind; softmax couples the host's slots. */
+function logitGradWgsl(gate: GateKind): string {
+  switch (gate) {
+    case 'gaussian':
+      return 'result[index] = gateGrad(a, s, b, on) * g * (-2.0 * z);';
+    case 'sigmoid':
+      return 'result[index] = gateGrad(a, s, b, on) * g * (1.0 - g);';
+    case 'softmax':
+      return /* wgsl */ `
+  var weighted = 0.0;
+  if (on) {
+    for (var r = 0; r < K; r++) {
+      if (slotReal(a * K + r)) { weighted += gateOf(gateLogit(0, a, r, b), stats) * gateGrad(a, r, b, on); }
+    }
+  }
+  result[index] = g * (gateGrad(a, s, b, on) - weighted);`;
+  }
+}
+
+/**
+ * Backward, first kernel of a tick: hostGrads [L, B, H + 2K + 1] from the
+ * state gradient after the tick (carry), the states before and after it.
+ */
+function hostGradsWgsl(gate: GateKind): string {
+  return `${TOPOLOGY_WGSL}${PARAMS_WGSL}${STATE_WGSL}${gatesWgsl(gate)}${ACTIVE_WGSL}
+// dL/dpre: the state gradient through relu, for nodes that computed.
+fn preGrad(a : i32, b : i32, j : i32, on : bool) -> f32 {
+  let k = (a * uniforms.lanes + b) * uniforms.width + j;
+  if (!on || stateNext[k] <= 0.0) { return 0.0; }
+  return carry[k];
+}
+// dL/dG of slot s: its message against dL/dpre of the host.
+fn gateGrad(a : i32, s : i32, b : i32, on : bool) -> f32 {
+  if (!on) { return 0.0; }
+  let slot = a * uniforms.slots + s;
+  let src = slotSource(slot);
+  var total = 0.0;
+  for (var j = 0; j < uniforms.width; j++) {
+    let dpre = preGrad(a, b, j, on);
+    if (dpre == 0.0) { continue; }
+    var message = 0.0;
+    for (var i = 0; i < uniforms.width; i++) { message += stateAt(0, src, b, i) * edgeWeight(slot, i, j); }
+    total += dpre * message;
+  }
+  return total;
+}
+fn main(index : i32) {
+  if (index >= uniforms.size) { return; }
+  let H = uniforms.width;
+  let K = uniforms.slots;
+  let E = H + 2 * K + 1;
+  let e = index % E;
+  let b = (index / E) % uniforms.lanes;
+  let a = index / (E * uniforms.lanes);
+  let on = computesNow(a, b);
+  if (e < H) {
+    result[index] = preGrad(a, b, e, on);
+    return;
+  }
+  if (e == E - 1) {
+    result[index] = select(0.0, 1.0, on);
+    return;
+  }
+  let s = (e - H) % K;
+  if (!slotReal(a * K + s)) {
+    result[index] = 0.0;
+    return;
+  }
+  let stats = gateStats(0, a, b);
+  let z = gateLogit(0, a, s, b);
+  let g = gateOf(z, stats);
+  if (e >= H + K) {
+    result[index] = g;
+    return;
+  }
+  ${logitGradWgsl(gate)}
+}
+`;
+}
+
+/**
+ * Backward, second kernel of a tick: the next carry. The state gradient
+ * before the tick gathers, for node c, what passed through unchanged (c did
+ * not compute), c's part in the gate logits of its own slots (u) and of the
+ * slots it feeds (v), and the messages it sent (W); plus the read gradient of
+ * the tick before. The parameter gradients add this tick's share.
+ */
+const ADJOINT_WGSL = /* wgsl */ `${TOPOLOGY_WGSL}${PARAMS_WGSL}${STATE_WGSL}
+fn hostGrad(a : i32, b : i32, e : i32) -> f32 {
+  return hostGrads[(a * uniforms.lanes + b) * (uniforms.width + 2 * uniforms.slots + 1) + e];
+}
+fn main(index : i32) {
+  if (index >= uniforms.size) { return; }
+  let H = uniforms.width;
+  let K = uniforms.slots;
+  let B = uniforms.lanes;
+  let stateSize = uniforms.nodes * B * H;
+  if (index < stateSize) {
+    let i = index % H;
+    let b = (index / H) % B;
+    let c = index / (H * B);
+    var grad = 0.0;
+    if (hostGrad(c, b, H + 2 * K) == 0.0) { grad = carry[index]; }
+    for (var s = 0; s < K; s++) { grad += hostGrad(c, b, H + s) * hostGateWeight(c * K + s, i); }
+    for (var k = 0; k < uniforms.reverseWidth; k++) {
+      let r = reverseSlot(c, k);
+      if (r < 0) { continue; }
+      let a = r / K;
+      grad += hostGrad(a, b, H + r % K) * sourceGateWeight(r, i);
+      let g = hostGrad(a, b, H + K + r % K);
+      if (g == 0.0) { continue; }
+      var back = 0.0;
+      for (var j = 0; j < H; j++) { back += edgeWeight(r, i, j) * hostGrad(a, b, j); }
+      grad += g * back;
+    }
+    if (uniforms.readGradStep >= 0) {
+      let rs = readSlotOf(c);
+      if (rs >= 0) { grad += outGrad[((uniforms.readGradStep * uniforms.readNodes + rs) * B + b) * H + i]; }
+    }
+    result[index] = grad;
+    return;
+  }
+  let p = index - stateSize;
+  let paramSize = uniforms.nodes * K * (H + 2) * H;
+  var grad = 0.0;
+  if (p < paramSize) {
+    let col = p % H;
+    let row = (p / H) % (H + 2);
+    let slot = p / (H * (H + 2));
+    if (slotReal(slot)) {
+      let a = slot / K;
+      let s = slot % K;
+      let src = slotSource(slot);
+      for (var b = 0; b < B; b++) {
+        if (row < H) {
+          grad += hostGrad(a, b, H + K + s) * stateAt(0, src, b, row) * hostGrad(a, b, col);
+        } else if (row == H) {
+          grad += hostGrad(a, b, H + s) * stateAt(0, a, b, col);
+        } else {
+          grad += hostGrad(a, b, H + s) * stateAt(0, src, b, col);
+        }
+      }
+    }
+  } else if (uniforms.inputTick != 0) {
+    // The input drive W_in^T x of an input node: dL/dW_in[n, d, j] += x_d dL/dpre_j.
+    let w = p - paramSize;
+    let D = uniforms.alphabet;
+    let j = w % H;
+    let d = (w / H) % D;
+    let node = inputPosition(w / (H * D));
+    for (var b = 0; b < B; b++) {
+      grad += symbols[(uniforms.stepIndex * B + b) * D + d] * hostGrad(node, b, j);
+    }
+  }
+  result[index] = carry[index] + grad;
+}
+`;
+
+/** The carry before the last tick: the final state's gradient plus the last symbol's read gradient; zero parameter gradients. */
+const CARRY_START_WGSL = /* wgsl */ `${TOPOLOGY_WGSL}
+fn main(index : i32) {
+  if (index >= uniforms.size) { return; }
+  let H = uniforms.width;
+  let B = uniforms.lanes;
+  if (index >= uniforms.nodes * B * H) {
+    result[index] = 0.0;
+    return;
+  }
+  let i = index % H;
+  let b = (index / H) % B;
+  var grad = outGrad[uniforms.steps * uniforms.readNodes * B * H + index];
+  let rs = readSlotOf(index / (H * B));
+  if (rs >= 0) { grad += outGrad[((uniforms.readGradStep * uniforms.readNodes + rs) * B + b) * H + i]; }
+  result[index] = grad;
+}
+`;
+
+/** The first walk from one-hot thread positions [B*Th, L]; counts start at zero. */
+const WALK_START_WGSL = /* wgsl */ `
+fn main(index : i32) {
+  if (index >= uniforms.size) { return; }
+  let L = uniforms.nodes;
+  if (index >= uniforms.lanes * uniforms.threads) {
+    result[index] = 0;
+    return;
+  }
+  var best = 0;
+  for (var a = 1; a < L; a++) {
+    if (positions[index * L + a] > positions[index * L + best]) { best = a; }
+  }
+  result[index] = best;
+}
+`;
+
+/** One-hot thread positions [B*Th, L] from a walk. */
+const WALK_ONE_HOT_WGSL = /* wgsl */ `
+fn main(index : i32) {
+  if (index >= uniforms.size) { return; }
+  result[index] = select(0.0, 1.0, walk[index / uniforms.nodes] == index % uniforms.nodes);
+}
+`;
+
+/** One of a walk's per-node counts [L] as floats: part 0 visits, 1 active lanes. */
+function walkCountWgsl(part: 0 | 1): string {
+  return /* wgsl */ `
+fn main(index : i32) {
+  if (index >= uniforms.size) { return; }
+  result[index] = f32(walk[uniforms.lanes * uniforms.threads + ${part} * uniforms.nodes + index]);
+}
+`;
+}
+
+/**
+ * The display trace of every tick at once, [ticks, L, B, K+2]: gates, active
+ * flag, mean state after the tick; from the stacked states [ticks+1, L, B, H]
+ * and walks [ticks, B*Th + 2L].
+ */
+function traceWgsl(gate: GateKind): string {
+  return `${TOPOLOGY_WGSL}${PARAMS_WGSL}${STATE_WGSL}${gatesWgsl(gate)}${ACTIVE_WGSL}
+fn main(index : i32) {
+  if (index >= uniforms.size) { return; }
+  let K = uniforms.slots;
+  let B = uniforms.lanes;
+  let L = uniforms.nodes;
+  let H = uniforms.width;
+  let E = K + 2;
+  let e = index % E;
+  let b = (index / E) % B;
+  let a = (index / (E * B)) % L;
+  let tick = index / (E * B * L);
+  let base = tick * L * B * H;
+  if (e < K) {
+    result[index] = gateAt(base, a, e, b, gateStats(base, a, b));
+    return;
+  }
+  if (e == K) {
+    let inner = tick % uniforms.think;
+    let walkBase = tick * (B * uniforms.threads + 2 * L);
+    result[index] = select(0.0, 1.0, computes(walkBase, a, b, inner == 0, inner == uniforms.think - 1));
+    return;
+  }
+  var total = 0.0;
+  for (var j = 0; j < H; j++) { total += stateAt(base + L * B * H, a, b, j); }
+  result[index] = total / f32(H);
+}
+`;
+}
+
+// ---------------------------------------------------------------- host side
+
+/**
+ * int32 table of the packing, concatenated: source per slot [L*K]; slot flags
+ * [L*K] (1 real, 2 a thread may take it); per node the input slot (-1 if
+ * none), output flag and read slot (-1) [3 x L]; the real slots each node
+ * feeds [L*J], padded with -1; the input nodes' positions [nIn].
+ */
+function topologyTable(topo: LaraTopology, threadStays: boolean): { table: Int32Array; J: number } {
+  const { L, K, source, mask } = topo;
+  const real = (slot: number): boolean => (mask[slot] as number) > 0;
+  const feeds: number[][] = Array.from({ length: L }, () => []);
+  for (let slot = 0; slot < L * K; slot++) if (real(slot)) feeds[source[slot] as number]?.push(slot);
+  const J = Math.max(1, ...feeds.map((f) => f.length));
+  const flags = new Int32Array(L * K);
+  for (let a = 0; a < L; a++) {
+    let others = 0;
+    for (let s = 0; s < K; s++) if (real(a * K + s) && source[a * K + s] !== a) others++;
+    for (let s = 0; s < K; s++) {
+      const slot = a * K + s;
+      // The plain path's routing penalty: padding is blocked, and self-loops unless the thread may stay or has nowhere else to go.
+      const routable = real(slot) && (threadStays || source[slot] !== a || others === 0);
+      flags[slot] = (real(slot) ? 1 : 0) | (routable ? 2 : 0);
+    }
+  }
+  const nodeEntries = new Int32Array(3 * L);
+  nodeEntries.fill(-1, 0, L);
+  nodeEntries.fill(-1, 2 * L, 3 * L);
+  topo.inputPositions.forEach((pos, n) => (nodeEntries[pos] = n));
+  for (const pos of topo.outputPositions) nodeEntries[L + pos] = 1;
+  topo.readPositions.forEach((pos, r) => (nodeEntries[2 * L + pos] = r));
+  const reverse = new Int32Array(L * J).fill(-1);
+  feeds.forEach((slots, c) => reverse.set(slots, c * J));
+  const parts = [Int32Array.from(source), flags, nodeEntries, reverse, Int32Array.from(topo.inputPositions)];
+  const table = new Int32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    table.set(p, at);
+    at += p.length;
+  }
+  return { table, J };
+}
+
+/** `code` runs only when the backend compiles the shader (once per shader key). */
+function program(key: string, variableNames: string[], outputShape: number[], code: () => string): WebGPUProgram {
+  const size = outputShape.reduce((a, b) => a * b, 1);
+  // A fresh object per call: runWebGPUProgram writes its shader key and dispatch into the program.
+  return {
+    variableNames,
+    outputShape,
+    shaderKey: `lara_${key}`,
+    dispatchLayout: { x: outputShape.map((_, i) => i) },
+    dispatch: [Math.ceil(size / WORKGROUP), 1, 1],
+    workgroupSize: [WORKGROUP, 1, 1],
+    size: true,
+    uniforms: UNIFORMS,
+    getUserCode: code,
+  };
+}
+
+function backend(): WebGPUBackend {
+  return tf.backend() as WebGPUBackend;
+}
+
+/** Runs one kernel: one compute dispatch, not taped, the result tracked in the current scope. */
+function runKernel(prog: WebGPUProgram, inputs: tf.Tensor[], dtype: 'float32' | 'int32', d: Dims, phase: Phase = NO_PHASE): tf.Tensor {
+  const info = backend().runWebGPUProgram(prog, inputs, dtype, uniformValues(d, phase));
+  return tf.engine().makeTensorFromTensorInfo(info);
+}
+
+function dimsOf(w: LaraWeights, topo: LaraTopology, input: UnrollInput, J: number): Dims {
+  const [, B, H] = input.h0.shape;
+  const [nIn, D] = w.inputW.shape;
+  return { L: topo.L, K: topo.K, B, H, Th: input.q0.shape[0] / B, J, D, nIn, nRead: topo.readCount, T: input.steps, think: input.thinkTicks };
+}
+
+/** Element count of the largest buffer the fused kernels bind (the ones the plain path binds too aside). */
+function largestBuffer(d: Dims, trace: boolean): number {
+  const state = d.L * d.B * d.H;
+  const ticks = d.T * d.think;
+  const carry = state + d.L * d.K * (d.H + 2) * d.H + d.nIn * d.D * d.H;
+  const y = d.T * d.nRead * d.B * d.H + state;
+  const traced = trace ? Math.max((ticks + 1) * state, ticks * d.L * d.B * (d.K + 2)) : 0;
+  return Math.max(carry, y, traced);
+}
+
+/** Whether unroll can run on the fused kernels: the webgpu backend, no empty buffer, none past the device's binding limit. */
+export function fusedTickSupported(w: LaraWeights, topo: LaraTopology, input: UnrollInput): boolean {
+  if (tf.getBackend() !== 'webgpu') return false;
+  const d = dimsOf(w, topo, input, topo.reverseWidth);
+  if ([d.L, d.K, d.B, d.H, d.D, d.nIn, d.nRead, d.T, d.think].some((n) => n === 0)) return false;
+  return largestBuffer(d, input.trace === true) * 4 <= backend().device.limits.maxStorageBufferBindingSize;
+}
+
+/** Tensors the forward hands out besides its value (outputs of a customGrad forward must be kept to leave it). */
+interface SideOutputs {
+  readonly qT: tf.Tensor2D;
+  readonly visits: tf.Tensor1D;
+  readonly activeCount: tf.Tensor1D;
+  readonly trace?: {
+    readonly activity: tf.Tensor3D;
+    readonly gates: tf.Tensor4D;
+    readonly active: tf.Tensor3D;
+    readonly threads: tf.Tensor2D;
+  };
+}
+
+/** A tensor kept inside a customGrad forward, moved to the caller's scope. */
+function adopt<T extends tf.Tensor>(kept: T): T {
+  const t = tf.clone(kept);
+  kept.dispose();
+  return t;
+}
+
+/**
+ * unroll on the fused kernels (see the file comment). Call it where unroll is
+ * called: inside a tidy or a gradient scope.
+ */
+export function fusedUnroll(w: LaraWeights, topo: LaraTopology, input: UnrollInput): FusedUnrollOutput {
+  const { table: tableData, J } = topologyTable(topo, input.threadStays ?? false);
+  const d = dimsOf(w, topo, input, J);
+  const { L, K, B, H, T, think } = d;
+  const ticks = T * think;
+  const rows = B * d.Th;
+  const stateSize = L * B * H;
+  const gate = input.gate;
+  const noise = input.noise;
+  const logScores = input.exploration === 'gumbel' && noise !== undefined;
+  const side: { kept?: SideOutputs } = {};
+
+  const forward = (edgeW: tf.Tensor, gateU: tf.Tensor, gateV: tf.Tensor, inputW: tf.Tensor, h0: tf.Tensor, save: tf.GradSaveFunc) => {
+    const params = tf.concat([tf.reshape(edgeW, [L * K, H, H]), tf.reshape(gateU, [L * K, 1, H]), tf.reshape(gateV, [L * K, 1, H])], 1);
+    const table = tf.tensor1d(tableData, 'int32');
+    let walk = runKernel(program('walk_start', ['positions'], [rows + 2 * L], () => WALK_START_WGSL), [input.q0], 'int32', d);
+    const states = [h0];
+    const walks: tf.Tensor[] = [];
+    const readStates: tf.Tensor[] = [];
+    for (let tick = 0; tick < ticks; tick++) {
+      const phase = forwardPhase(tick, think);
+      const h = states[tick] as tf.Tensor;
+      const next = runKernel(
+        program(`update_${gate}`, ['state', 'params', 'walk', 'topo', 'symbols', 'inputWeights'], [L, B, H], () => updateWgsl(gate)),
+        [h, params, walk, table, input.x, inputW],
+        'float32',
+        d,
+        phase,
+      );
+      const routeInputs = noise ? [h, params, walk, table, noise] : [h, params, walk, table];
+      const routeKey = `route_${gate}_${logScores ? 'log' : 'plain'}_${noise ? 'noise' : 'greedy'}`;
+      const nextWalk = runKernel(
+        program(routeKey, ['state', 'params', 'walk', 'topo', ...(noise ? ['noise'] : [])], [rows + 2 * L], () => routeWgsl(gate, logScores, noise !== undefined)),
+        routeInputs,
+        'int32',
+        d,
+        phase,
+      );
+      walks.push(walk);
+      states.push(next);
+      if (phase.readTick) readStates.push(next);
+      walk = nextWalk;
+    }
+    const hT = states[ticks] as tf.Tensor;
+    const stacked = tf.stack(readStates); // [T, L, B, H]
+    const reads = topo.readIndex ? tf.gather(stacked, topo.readIndex, 1) : stacked;
+    const value = tf.concat([tf.reshape(reads, [-1]), tf.reshape(hT, [-1])]);
+    save([params, table, input.x, ...states, ...walks]);
+
+    const count = (part: 0 | 1) => tf.keep(runKernel(program(`walk_count_${part}`, ['walk'], [L], () => walkCountWgsl(part)), [walk], 'float32', d)) as tf.Tensor1D;
+    side.kept = {
+      qT: tf.keep(runKernel(program('walk_one_hot', ['walk'], [rows, L], () => WALK_ONE_HOT_WGSL), [walk], 'float32', d)) as tf.Tensor2D,
+      visits: count(0),
+      activeCount: count(1),
+      ...(input.trace ? { trace: traceOutputs(gate, d, states, walks, params, table) } : {}),
+    };
+    return { value, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => reverseSweep(gate, d, dy, saved) };
+  };
+
+  const fused = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [edgeW, gateU, gateV, inputW, h0] = args as tf.Tensor[];
+    return forward(edgeW as tf.Tensor, gateU as tf.Tensor, gateV as tf.Tensor, inputW as tf.Tensor, h0 as tf.Tensor, args[5] as tf.GradSaveFunc);
+  });
+  const y = fused(w.edgeW, w.gateU, w.gateV, w.inputW, input.h0);
+  const kept = side.kept as SideOutputs;
+  const readSize = T * d.nRead * B * H;
+  const out: FusedUnrollOutput = {
+    reads: tf.reshape(tf.slice(y, 0, readSize), [T, d.nRead, B, H]),
+    hT: tf.reshape(tf.slice(y, readSize, stateSize), [L, B, H]),
+    qT: adopt(kept.qT),
+    visits: adopt(kept.visits),
+    activeCount: adopt(kept.activeCount),
+  };
+  if (!kept.trace) return out;
+  const tr = kept.trace;
+  return {
+    ...out,
+    trace: { activity: adopt(tr.activity), gates: adopt(tr.gates), active: adopt(tr.active), threads: adopt(tr.threads) },
+  };
+}
+
+/** The display trace from the saved states and walks, kept to leave the customGrad forward. */
+function traceOutputs(gate: GateKind, d: Dims, states: tf.Tensor[], walks: tf.Tensor[], params: tf.Tensor, table: tf.Tensor): NonNullable<SideOutputs['trace']> {
+  const { L, K, B } = d;
+  const ticks = walks.length;
+  const stackedWalks = tf.stack(walks) as tf.Tensor2D;
+  const rec = runKernel(program(`trace_${gate}`, ['state', 'walk', 'params', 'topo'], [ticks, L, B, K + 2], () => traceWgsl(gate)), [tf.stack(states), stackedWalks, params, table], 'float32', d);
+  const part = (at: number, size: number) => tf.slice(rec, [0, 0, 0, at], [ticks, L, B, size]);
+  return {
+    gates: tf.keep(tf.transpose(part(0, K), [0, 1, 3, 2])) as tf.Tensor4D,
+    active: tf.keep(tf.reshape(part(K, 1), [ticks, L, B])) as tf.Tensor3D,
+    activity: tf.keep(tf.reshape(part(K + 1, 1), [ticks, L, B])) as tf.Tensor3D,
+    threads: tf.keep(tf.slice(stackedWalks, [0, 0], [ticks, B * d.Th])) as tf.Tensor2D,
+  };
+}
+
+/** The customGrad's gradient: the ticks backwards, two kernels each; returns the gradients of (edgeW, gateU, gateV, inputW, h0). */
+function reverseSweep(gate: GateKind, d: Dims, dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] {
+  const { L, K, B, H, nIn, D, T, think } = d;
+  const ticks = T * think;
+  const [params, table, x, ...history] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, ...tf.Tensor[]];
+  const states = history.slice(0, ticks + 1);
+  const walks = history.slice(ticks + 1);
+  const carrySize = L * B * H + L * K * (H + 2) * H + nIn * D * H;
+  let carry = runKernel(program('carry_start', ['outGrad', 'topo'], [carrySize], () => CARRY_START_WGSL), [dy, table], 'float32', d, {
+    ...NO_PHASE,
+    readGradStep: T - 1,
+  });
+  for (let tick = ticks - 1; tick >= 0; tick--) {
+    const phase = backwardPhase(tick, think);
+    const before = states[tick] as tf.Tensor;
+    const hostGrads = runKernel(
+      program(`host_grads_${gate}`, ['carry', 'stateNext', 'state', 'params', 'walk', 'topo'], [L, B, H + 2 * K + 1], () => hostGradsWgsl(gate)),
+      [carry, states[tick + 1] as tf.Tensor, before, params, walks[tick] as tf.Tensor, table],
+      'float32',
+      d,
+      phase,
+    );
+    const next = runKernel(
+      program('adjoint', ['carry', 'hostGrads', 'state', 'params', 'topo', 'outGrad', 'symbols'], [carrySize], () => ADJOINT_WGSL),
+      [carry, hostGrads, before, params, table, dy, x],
+      'float32',
+      d,
+      phase,
+    );
+    tf.dispose([carry, hostGrads]);
+    carry = next;
+  }
+  const [dh0, dParams, dInputW] = tf.split(carry, [L * B * H, L * K * (H + 2) * H, nIn * D * H]) as [tf.Tensor, tf.Tensor, tf.Tensor];
+  const [dEdgeW, dGateU, dGateV] = tf.split(tf.reshape(dParams, [L * K, H + 2, H]), [H, 1, 1], 1) as [tf.Tensor, tf.Tensor, tf.Tensor];
+  return [
+    tf.reshape(dEdgeW, [L, K * H, H]),
+    tf.reshape(dGateU, [L, K, 1, H]),
+    tf.reshape(dGateV, [L, K, 1, H]),
+    tf.reshape(dInputW, [nIn, D, H]),
+    tf.reshape(dh0, [L, B, H]),
+  ];
+}
