@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { packRows, rowIds, unpackRows, type Packing, type RowSet, type RowTable } from './packing';
+import { newVariable } from './variables';
 
 export interface TableSpec {
   readonly set: RowSet;
@@ -25,8 +26,7 @@ export function uploadTables<N extends string>(
   for (const name of Object.keys(specs) as N[]) {
     const spec = specs[name];
     const data = packRows(tables[name], rowIds(p, spec.set));
-    // tidy frees the initial tensor; the variable keeps its own reference to the data.
-    vars[name] = tf.tidy(() => tf.variable(tf.tensor(data, spec.shape(p)), trainable));
+    vars[name] = newVariable(() => tf.tensor(data, spec.shape(p)), trainable);
   }
   return vars;
 }

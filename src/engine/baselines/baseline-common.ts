@@ -9,6 +9,7 @@ import { createRng, deriveSeed, normalArray, shuffle, type Rng } from '../random
 import { ADAM_DEFAULTS, clipByGlobalNorm, restingAdamStep, type AdamSlot, type NodeCounters } from '../resting-adam';
 import type { WeightCheckpoint } from '../sequence-model';
 import type { TaskBatch } from '../tasks/task';
+import { newVariable } from '../variables';
 
 /** A weight tensor on the host, row-major. */
 export interface HostTensor {
@@ -77,8 +78,8 @@ export class AdamOptimizer {
     private readonly learningRate: number,
     private readonly gradClip: number,
   ) {
-    this.slots = variables.map((value) => ({ value, m: tf.variable(tf.zerosLike(value), false), v: tf.variable(tf.zerosLike(value), false) }));
-    this.counters = { steps: tf.variable(tf.zeros([1]), false), rest: tf.variable(tf.zeros([1]), false) };
+    this.slots = variables.map((value) => ({ value, m: newVariable(() => tf.zerosLike(value), false), v: newVariable(() => tf.zerosLike(value), false) }));
+    this.counters = { steps: newVariable(() => tf.zeros([1]), false), rest: newVariable(() => tf.zeros([1]), false) };
   }
 
   /** One step; `grads[i]` belongs to `variables[i]`. */

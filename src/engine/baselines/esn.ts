@@ -33,6 +33,7 @@ import {
   uniformArray,
   type HostWeights,
 } from './baseline-common';
+import { newVariable } from '../variables';
 
 export const ESN_WEIGHT_NAMES = ['reservoirW', 'inputW', 'readoutW', 'readoutB'] as const;
 export type EsnWeightName = (typeof ESN_WEIGHT_NAMES)[number];
@@ -178,7 +179,7 @@ class Esn implements EsnModel {
   ) {
     this.lanes = spec.lanes;
     const init = initEsnWeights(spec, params);
-    const variable = (name: EsnWeightName, trainable: boolean): tf.Variable => tf.variable(tf.tensor(init[name].values, [...init[name].shape]), trainable);
+    const variable = (name: EsnWeightName, trainable: boolean): tf.Variable => newVariable(() => tf.tensor(init[name].values, [...init[name].shape]), trainable);
     this.vars = {
       reservoirW: variable('reservoirW', false),
       inputW: variable('inputW', false),

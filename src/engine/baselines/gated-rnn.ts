@@ -23,6 +23,7 @@ import {
   type HostTensor,
   type HostWeights,
 } from './baseline-common';
+import { newVariable } from '../variables';
 
 export interface CellDims {
   readonly inputSize: number;
@@ -105,7 +106,7 @@ class GatedRnn<N extends string> implements GatedRnnModel<N> {
     this.lanes = spec.lanes;
     this.dims = { inputSize: spec.inputSize, hidden: params.hidden, outputSize: spec.outputSize };
     const init = cell.init(this.dims, createRng(deriveSeed(spec.seed, `${cell.kind}-init`)));
-    const entries = cell.weightNames.map((name) => [name, tf.variable(tf.tensor(init[name].values, [...init[name].shape]), true)] as const);
+    const entries = cell.weightNames.map((name) => [name, newVariable(() => tf.tensor(init[name].values, [...init[name].shape]))] as const);
     this.vars = Object.fromEntries(entries) as Record<CellWeightName<N>, tf.Variable>;
     this.varList = entries.map(([, v]) => v);
     this.optimizer = new AdamOptimizer(this.varList, params.learningRate, params.gradClip);

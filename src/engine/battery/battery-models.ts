@@ -6,6 +6,8 @@ import { describeIssues, esnParamsSchema, gatedRnnParamsSchema, type EsnParamsIn
 import { createEsnModel } from '../baselines/esn';
 import { createGruModel } from '../baselines/gru';
 import { createLstmModel } from '../baselines/lstm';
+import { createLoopySequenceModel } from '../loopy/loopy-model';
+import { loopyParamsSchema, type LoopyParamsInput } from '../loopy/loopy-params';
 import type { z } from 'zod';
 import { createMemoryless, createOracle, createRandomPredictor } from './calibration-models';
 
@@ -50,6 +52,11 @@ export const BATTERY_MODELS = {
     description: 'baseline: echo-state network, fixed sparse reservoir at a set spectral radius, trained linear read-out',
     validate: validateWith(esnParamsSchema),
     create: (spec, params) => createEsnModel(spec, params as EsnParamsInput),
+  },
+  loopy: {
+    description: 'loopy network: a generated graph, all nodes active, no gates, tanh (rules bptt, tbptt, reservoir)',
+    validate: validateWith(loopyParamsSchema),
+    create: (spec, params) => createLoopySequenceModel(spec, params as LoopyParamsInput),
   },
   oracle: { description: 'calibration: knows every answer', validate: noParams('oracle'), create: (spec) => createOracle(spec) },
   random: { description: 'calibration: uniformly random guesses', validate: noParams('random'), create: (spec) => createRandomPredictor(spec) },

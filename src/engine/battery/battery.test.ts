@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLaraSequenceModel } from '../lara/lara-sequence-model';
+import { createLoopySequenceModel } from '../loopy/loopy-model';
 import { useBackend } from '../testing/backends';
 import { BATTERY, BATTERY_TESTS, DEFAULT_BATTERY_CONFIG, runBattery, type BatteryResult } from './battery';
 import { TEXT_ALPHABET } from '../tasks/text-task';
@@ -61,6 +62,15 @@ describe('battery calibration', () => {
       const [lara] = await runBattery((s) => createLaraSequenceModel(s, { nodes: 8, width: 8 }), 'lara', ['long-term'], recurrent, {});
       expect(control?.score).toBe(0);
       expect(lara?.score).toBeGreaterThan(control?.score as number);
+    });
+
+    it('a feed-forward (loop-free) loopy network scores lower than a loopy one', async () => {
+      const cfg = { ...config, trainSteps: 50, lanes: 8 };
+      const net = { hidden: 16, degree: 3, width: 2, thinkTicks: 2, learningRate: 0.03 };
+      const [ff] = await runBattery((s) => createLoopySequenceModel(s, { ...net, generator: 'feed-forward' }), 'ff', ['long-term'], cfg, {});
+      const [loopy] = await runBattery((s) => createLoopySequenceModel(s, { ...net, generator: 'erdos-renyi' }), 'loopy', ['long-term'], cfg, {});
+      expect(ff?.score).toBe(0);
+      expect(loopy?.score).toBeGreaterThan(ff?.score as number);
     });
   });
 });

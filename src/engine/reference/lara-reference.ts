@@ -36,7 +36,12 @@ export interface ReferenceInput {
   /** Class per [t, lane], -1 where nothing is scored. */
   readonly targets: ArrayLike<number>;
   readonly thinkTicks: number;
-  readonly gate: GateKind;
+  /** 'none': messages pass ungated (loopy networks). */
+  readonly gate: GateKind | 'none';
+  /** 'all': every node computes every tick and no thread moves (loopy networks); default 'thread'. */
+  readonly routing?: 'thread' | 'all';
+  /** Default relu. */
+  readonly activation?: 'relu' | 'tanh';
   readonly exploration: ExplorationKind;
   /** Routing noise [ticks, B*Th, K]; absent: greedy. */
   readonly noise?: ArrayLike<number> | undefined;
@@ -109,9 +114,10 @@ export function laraReference(input: ReferenceInput): ReferenceResult {
       const inputTick = tick === 0;
       const readTick = tick === thinkTicks - 1;
 
-      // Who computes: nodes holding a thread, input nodes on a new symbol, output nodes on the read tick.
-      const active = Array.from({ length: L }, () => new Array<boolean>(B).fill(false));
-      pos.forEach((a, row) => {
+      // Who computes: nodes holding a thread, input nodes on a new symbol, output nodes on the read tick (or everyone).
+      const everyone = input.routing === 'all';
+      const active = Array.from({ length: L }, () => new Array<boolean>(B).fill(everyone));
+      if (!everyone) pos.forEach((a, row) => {
         (active[a] as boolean[])[Math.floor(row / Th)] = true;
         visits[a] = (visits[a] as number) + 1;
         threadTrace[tickIndex * B * Th + row] = a;
@@ -142,7 +148,9 @@ export function laraReference(input: ReferenceInput): ReferenceResult {
             }
             z.push(sum(terms));
           }
-          if (input.gate === 'softmax') {
+          if (input.gate === 'none') {
+            perLane.push(z.map((v) => (v ? new Value(1) : null)));
+          } else if (input.gate === 'softmax') {
             const lse = logSumExp(z.filter((v): v is Value => v !== null));
             perLane.push(z.map((v) => (v ? v.sub(lse).exp() : null)));
           } else {
@@ -170,7 +178,7 @@ export function laraReference(input: ReferenceInput): ReferenceResult {
               terms.push(g.mul(message));
             }
             if (inputSlot >= 0) terms.push(Win(inputSlot, input.inputs[t * B + b] as number, j));
-            state.push(sum(terms).relu());
+            state.push(input.activation === 'tanh' ? sum(terms).tanh() : sum(terms).relu());
           }
           (next[a] as Value[][])[b] = state;
         }
@@ -192,7 +200,7 @@ export function laraReference(input: ReferenceInput): ReferenceResult {
       }
 
       // Routing: every thread moves to the source of its host's best routable slot (first one on ties).
-      pos.forEach((a, row) => {
+      if (!everyone) pos.forEach((a, row) => {
         const b = Math.floor(row / Th);
         let best = -1;
         let bestScore = -Infinity;

@@ -65,6 +65,14 @@ export class Value {
     return out;
   }
 
+  tanh(): Value {
+    const t = Math.tanh(this.data);
+    const out: Value = new Value(t, [this], () => {
+      this.grad += (1 - t * t) * out.grad;
+    });
+    return out;
+  }
+
   sigmoid(): Value {
     const s = 1 / (1 + Math.exp(-this.data));
     const out: Value = new Value(s, [this], () => {

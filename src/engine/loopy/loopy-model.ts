@@ -1,0 +1,181 @@
+/**
+ * Large loopy networks (seed 001, DESIGN 2.2) on the LARA engine: the same
+ * packed graph and unroll with another policy — every node computes every
+ * tick, gates off, tanh, widths down to one neuron. One input node per input
+ * symbol, clamped to its one-hot drive; one output node per class, read out
+ * through a linear layer on the last think tick of each symbol.
+ *
+ * Learning rules: 'bptt' (each batch is a whole sequence, from a fresh
+ * state), 'tbptt' (state carried from batch to batch, backprop truncated at
+ * the batch), 'reservoir' (the recurrent weights stay as drawn, rescaled to
+ * the spectral radius; only the read-out, from every node, trains: an
+ * echo-state network on the generated graph).
+ */
+import * as tf from '@tensorflow/tfjs';
+import {
+  AdamOptimizer,
+  assertLanes,
+  batchTensors,
+  checkpointVariables,
+  perturbVariable,
+  removeEntries,
+  scoredCount,
+} from '../baselines/baseline-common';
+import { spectralRadius } from '../baselines/esn';
+import { generateGraph } from '../graph-generators';
+import { createTopology, disposeTopology, readoutLoss, startPositions, unroll, type LaraTopology, type LaraWeights } from '../lara/lara-forward';
+import { packGraph, type Packing } from '../packing';
+import { createRng, deriveSeed, normalArray } from '../random';
+import { scorePredictions, type BatchScore, type Evaluation, type ModelSpec, type SequenceModel, type WeightCheckpoint } from '../sequence-model';
+import type { TaskBatch } from '../tasks/task';
+import { loopyParamsSchema, type LoopyParams, type LoopyParamsInput } from './loopy-params';
+import { newVariable } from '../variables';
+
+/** Builds the seeded graph, with one input node per symbol and one output node per class. */
+export function loopyGraph(spec: Pick<ModelSpec, 'inputSize' | 'outputSize' | 'seed'>, p: LoopyParams) {
+  return generateGraph({
+    generator: p.generator,
+    hidden: p.hidden,
+    inputs: spec.inputSize,
+    outputs: spec.outputSize,
+    readNode: false,
+    degree: p.degree,
+    rewire: p.rewire,
+    selfLoops: p.selfLoops,
+    seed: deriveSeed(spec.seed, 'loopy-graph'),
+  });
+}
+
+/**
+ * Seeded edge weights [L, K*H, H] (packed), rescaled so that the linearised
+ * recurrence h <- W h (tanh'(0) = 1) has the requested spectral radius.
+ */
+export function initLoopyEdges(packing: Packing, H: number, spectral: number, seed: number): Float32Array {
+  const { L, K } = packing;
+  const w = normalArray(createRng(deriveSeed(seed, 'loopy-edges')), L * K * H * H, 1);
+  for (let slot = 0; slot < L * K; slot++) if ((packing.mask[slot] as number) === 0) w.fill(0, slot * H * H, (slot + 1) * H * H);
+  const n = L * H;
+  const dense = new Float64Array(n * n);
+  for (let a = 0; a < L; a++) {
+    for (let s = 0; s < K; s++) {
+      const b = packing.source[a * K + s] as number;
+      if ((packing.mask[a * K + s] as number) === 0) continue;
+      for (let i = 0; i < H; i++) {
+        for (let j = 0; j < H; j++) dense[(a * H + j) * n + b * H + i] = (dense[(a * H + j) * n + b * H + i] as number) + (w[((a * K + s) * H + i) * H + j] as number);
+      }
+    }
+  }
+  const radius = spectralRadius({ n, values: dense }, seed);
+  const scale = radius > 0 ? spectral / radius : 0;
+  return w.map((x) => x * scale);
+}
+
+export function createLoopySequenceModel(spec: ModelSpec, params: LoopyParamsInput = {}): SequenceModel {
+  const p = loopyParamsSchema.parse(params);
+  const graph = loopyGraph(spec, p);
+  // A reservoir is read from every node, as an echo-state network is; trained networks from their output nodes.
+  const readAll = p.rule === 'reservoir';
+  const packing = packGraph(graph, readAll);
+  const reads = packing.readPositions.length;
+  const { L, K } = packing;
+  const H = p.width;
+  const D = spec.inputSize;
+  const C = spec.outputSize;
+  const B = spec.lanes;
+  const topo: LaraTopology = createTopology(packing, 1);
+
+  // Input node i is driven by symbol i alone (one-hot input); fixed.
+  const inputW = new Float32Array(D * D * H);
+  for (let i = 0; i < D; i++) inputW.fill(p.inputScale, (i * D + i) * H, (i * D + i + 1) * H);
+  const rng = createRng(deriveSeed(spec.seed, 'loopy-readout'));
+  const edgeMask = new Float32Array(L * K * H * H).fill(1);
+  const vars = {
+    edgeW: newVariable(() => tf.tensor3d(initLoopyEdges(packing, H, p.spectralRadius, spec.seed), [L, K * H, H]), p.rule !== 'reservoir'),
+    readoutW: newVariable(() => tf.tensor2d(normalArray(rng, reads * H * C, 1 / Math.sqrt(reads * H)), [reads * H, C])),
+  };
+  const fixed = {
+    gateU: tf.zeros([L, K, 1, H]) as tf.Tensor4D,
+    gateV: tf.zeros([L, K, 1, H]) as tf.Tensor4D,
+    inputW: tf.tensor3d(inputW, [D, D, H]),
+    mask: newVariable(() => tf.tensor3d(edgeMask, [L, K * H, H]), false),
+  };
+  const trained = p.rule === 'reservoir' ? [vars.readoutW] : [vars.edgeW, vars.readoutW];
+  const optimizer = new AdamOptimizer(trained, p.learningRate, p.gradClip);
+  const weights = (): LaraWeights => ({
+    edgeW: tf.mul(vars.edgeW, fixed.mask) as tf.Tensor3D,
+    gateU: fixed.gateU,
+    gateV: fixed.gateV,
+    inputW: fixed.inputW,
+    readoutW: vars.readoutW as tf.Tensor2D,
+  });
+  let h: tf.Tensor3D = tf.zeros([L, B, H]);
+  const q = startPositions(topo, B);
+
+  const forward = (x: tf.Tensor2D, steps: number) =>
+    unroll(weights(), topo, { h0: h, q0: q, x, steps, thinkTicks: p.thinkTicks, gate: 'none', routing: 'all', activation: 'tanh', exploration: 'epsilon' });
+
+  const resetState = (): void => {
+    h.dispose();
+    h = tf.zeros([L, B, H]);
+  };
+
+  return {
+    kind: 'loopy',
+    lanes: B,
+    async train(batch: TaskBatch): Promise<BatchScore> {
+      assertLanes(batch, B, 'loopy');
+      if (p.rule === 'bptt') resetState();
+      const t = batchTensors(batch, D, C);
+      const box: { hT?: tf.Tensor3D; correct?: tf.Scalar } = {};
+      const { value, grads } = tf.variableGrads(() => {
+        const out = forward(t.x, batch.length);
+        const r = readoutLoss(out.logits, t.targets, t.scored);
+        box.hT = tf.keep(out.hT);
+        box.correct = tf.keep(r.correct);
+        return r.loss;
+      }, trained);
+      optimizer.apply(trained.map((v) => grads[v.name] as tf.Tensor));
+      const [loss, correct] = await Promise.all([value.data(), (box.correct as tf.Scalar).data()]);
+      tf.dispose([value, box.correct as tf.Scalar, t.x, t.targets, t.scored, ...Object.values(grads)]);
+      h.dispose();
+      h = box.hT as tf.Tensor3D;
+      const scored = scoredCount(batch);
+      return { loss: loss[0] as number, accuracy: scored > 0 ? (correct[0] as number) / scored : 0, scored };
+    },
+    async evaluate(batch: TaskBatch): Promise<Evaluation> {
+      assertLanes(batch, B, 'loopy');
+      const t = batchTensors(batch, D, C);
+      const out = tf.tidy(() => {
+        const r = forward(t.x, batch.length);
+        return { hT: r.hT, predicted: tf.argMax(r.logits, 1), loss: readoutLoss(r.logits, t.targets, t.scored).loss };
+      });
+      tf.dispose([t.x, t.targets, t.scored, h]);
+      h = out.hT;
+      const [predicted, loss] = await Promise.all([out.predicted.data() as Promise<Int32Array>, out.loss.data()]);
+      tf.dispose([out.predicted, out.loss]);
+      return { ...scorePredictions(batch, predicted), loss: loss[0] as number };
+    },
+    resetState,
+    async checkpoint(): Promise<WeightCheckpoint> {
+      const step = optimizer.step;
+      return checkpointVariables([vars.edgeW, vars.readoutW, fixed.mask, ...optimizer.stateVariables()], () => (optimizer.step = step));
+    },
+    async perturbWeights(sigma: number, seed: number): Promise<void> {
+      await perturbVariable(vars.edgeW, sigma, seed, 'edgeW', (i) => (edgeMask[i] as number) > 0 && (packing.mask[Math.floor(i / (H * H))] as number) > 0);
+      await perturbVariable(vars.readoutW, sigma, seed, 'readoutW');
+    },
+    async removeConnections(fraction: number, seed: number): Promise<void> {
+      // Whole edges go: every weight of a chosen slot is zeroed, and stays zero (the mask multiplies W in every forward).
+      const current = Float32Array.from(await fixed.mask.data());
+      const keep = removeEntries(L * K, (slot) => (packing.mask[slot] as number) > 0 && (current[slot * H * H] as number) > 0, fraction, seed);
+      for (let slot = 0; slot < L * K; slot++) if ((keep[slot] as number) === 0) current.fill(0, slot * H * H, (slot + 1) * H * H);
+      edgeMask.set(current);
+      tf.tidy(() => fixed.mask.assign(tf.tensor3d(current, [L, K * H, H])));
+    },
+    dispose(): void {
+      optimizer.dispose();
+      tf.dispose([vars.edgeW, vars.readoutW, fixed.gateU, fixed.gateV, fixed.inputW, fixed.mask, h, q]);
+      disposeTopology(topo);
+    },
+  };
+}

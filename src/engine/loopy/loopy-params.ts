@@ -1,0 +1,32 @@
+/** Parameters of a loopy network, their ranges and defaults. */
+import { z } from 'zod';
+import { GRAPH_GENERATORS } from '../graph-generators';
+
+export const LOOPY_RULES = ['bptt', 'tbptt', 'reservoir'] as const;
+export type LoopyRule = (typeof LOOPY_RULES)[number];
+
+export const loopyParamsSchema = z.strictObject({
+  /** How the graph is wired (see graph-generators.ts). */
+  generator: z.enum(GRAPH_GENERATORS).default('erdos-renyi'),
+  /** Hidden nodes; input and output nodes come on top. */
+  hidden: z.number().int().min(1).max(4096).default(64),
+  /** Mean in-degree of hidden nodes. */
+  degree: z.number().min(1).max(64).default(4),
+  /** Watts-Strogatz rewiring probability. */
+  rewire: z.number().min(0).max(1).default(0.1),
+  /** Units per node (1 = single neurons). */
+  width: z.number().int().min(1).max(64).default(1),
+  selfLoops: z.boolean().default(true),
+  rule: z.enum(LOOPY_RULES).default('tbptt'),
+  learningRate: z.number().positive().max(1).default(0.01),
+  /** Spectral radius the initial recurrent weights are scaled to. */
+  spectralRadius: z.number().min(0).max(3).default(0.9),
+  /** Drive an input node gets from its symbol. */
+  inputScale: z.number().min(0).max(10).default(1),
+  /** Ticks per input symbol (signals need ticks to cross the graph). */
+  thinkTicks: z.number().int().min(1).max(16).default(3),
+  gradClip: z.number().min(0).max(1000).default(1),
+});
+export type LoopyParams = z.output<typeof loopyParamsSchema>;
+export type LoopyParamsInput = z.input<typeof loopyParamsSchema>;
+export const DEFAULT_LOOPY_PARAMS: LoopyParams = loopyParamsSchema.parse({});
