@@ -1,12 +1,12 @@
 /**
  * The fused WebGPU tick kernels against the plain-tfjs unroll, in Chromium's
- * WebGPU adapter (Node has none): bench/pages/webgpu-kernel-check.ts runs every
+ * WebGPU adapter (Node has none): src/bench/pages/webgpu-kernel-check.ts runs every
  * case and this asserts that each passed. The page is no part of the
  * production build, so the spec serves it from its own Vite dev server.
  */
 import { expect, test } from '@playwright/test';
 import { createServer, type ViteDevServer } from 'vite';
-import type { KernelCheckResult } from '../bench/pages/webgpu-kernel-check';
+import type { KernelCheckResult } from '../src/bench/pages/webgpu-kernel-check';
 
 let server: ViteDevServer;
 
@@ -27,7 +27,7 @@ test('fused WebGPU tick kernels match the plain-tfjs unroll: values, routing, tr
     if (m.type() === 'error') errors.push(m.text());
   });
   const origin = server.resolvedUrls?.local[0] ?? 'http://localhost:5198/';
-  await page.goto(new URL('bench/pages/webgpu-kernel-check.html', origin).href);
+  await page.goto(new URL('src/bench/pages/webgpu-kernel-check.html', origin).href);
   await page.waitForFunction(() => window.kernelCheck !== undefined, null, { timeout: 280_000 });
   const result = (await page.evaluate(() => window.kernelCheck)) as KernelCheckResult;
   expect(result.error).toBeUndefined();

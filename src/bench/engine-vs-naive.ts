@@ -6,10 +6,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { DEFAULT_LARA_PARAMS } from '../src/engine/lara/lara-params';
-import { LaraTrainer, type LaraExperiment } from '../src/engine/lara/lara-trainer';
-import { deriveSeed } from '../src/engine/random';
-import { createTaskStream, taskSizes } from '../src/engine/tasks/task-registry';
+import { DEFAULT_LARA_PARAMS } from '../engine/lara/lara-params';
+import { LaraTrainer, type LaraExperiment } from '../engine/lara/lara-trainer';
+import { deriveSeed } from '../engine/random';
+import { createTaskStream, taskSizes } from '../engine/tasks/task-registry';
 import { NaiveLara } from './naive-lara';
 
 export const BENCH_EXPERIMENT: LaraExperiment = {

@@ -5,8 +5,8 @@
  * the first loss agrees) — only the kernel count differs.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LaraHostModel } from '../src/engine/lara/lara-model';
-import type { TaskBatch } from '../src/engine/tasks/task';
+import type { LaraHostModel } from '../engine/lara/lara-model';
+import type { TaskBatch } from '../engine/tasks/task';
 
 export class NaiveLara {
   private readonly L: number;

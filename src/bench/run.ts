@@ -34,7 +34,7 @@ async function dispatchBench(browser: Browser): Promise<void> {
   await server.listen();
   try {
     const page = await browser.newPage();
-    await page.goto('http://localhost:5199/bench/pages/webgpu-dispatch.html');
+    await page.goto('http://localhost:5199/src/bench/pages/webgpu-dispatch.html');
     await page.waitForFunction(() => window.benchResult !== undefined, null, { timeout: 600_000 });
     const r = (await page.evaluate(() => window.benchResult)) as { forwardPerTick?: number; trainPerTick?: number; trainStepFixed?: number; error?: string };
     const adapter = await page.evaluate(async () => {

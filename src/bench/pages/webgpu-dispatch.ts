@@ -5,8 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { DEFAULT_LARA_PARAMS } from '../../src/engine/lara/lara-params';
-import { LaraTrainer, type LaraExperiment } from '../../src/engine/lara/lara-trainer';
+import { DEFAULT_LARA_PARAMS } from '../../engine/lara/lara-params';
+import { LaraTrainer, type LaraExperiment } from '../../engine/lara/lara-trainer';
 
 declare global {
   interface Window {

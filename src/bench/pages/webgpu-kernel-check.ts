@@ -10,11 +10,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { randomLoopyGraph } from '../../src/engine/graph';
-import { asLaraWeights, createTopology, disposeTopology, EXPLORE_SCALE, readoutLoss, unroll } from '../../src/engine/lara/lara-forward';
-import { GATE_KINDS } from '../../src/engine/lara/lara-params';
-import { packGraph } from '../../src/engine/packing';
-import { createRng } from '../../src/engine/random';
+import { randomLoopyGraph } from '../../engine/graph';
+import { asLaraWeights, createTopology, disposeTopology, EXPLORE_SCALE, readoutLoss, unroll } from '../../engine/lara/lara-forward';
+import { GATE_KINDS } from '../../engine/lara/lara-params';
+import { packGraph } from '../../engine/packing';
+import { createRng } from '../../engine/random';
 import {
   explorationNoise,
   oneHotRows,
@@ -23,9 +23,9 @@ import {
   randomWeights,
   relativeError,
   weightVariables,
-} from '../../src/engine/reference/fixtures';
-import { caseInput, caseLabel, type CaseInput, type LaraCase } from '../../src/engine/reference/lara-cases';
-import { laraReference, REFERENCE_WEIGHTS } from '../../src/engine/reference/lara-reference';
+} from '../../engine/reference/fixtures';
+import { caseInput, caseLabel, type CaseInput, type LaraCase } from '../../engine/reference/lara-cases';
+import { laraReference, REFERENCE_WEIGHTS } from '../../engine/reference/lara-reference';
 
 export interface KernelCaseReport {
   readonly label: string;
