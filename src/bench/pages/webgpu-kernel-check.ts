@@ -12,7 +12,6 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { randomLoopyGraph } from '../../engine/graph';
 import { asLaraWeights, createTopology, disposeTopology, EXPLORE_SCALE, readoutLoss, unroll } from '../../engine/lara/lara-forward';
-import { GATE_KINDS } from '../../engine/lara/lara-params';
 import { packGraph } from '../../engine/packing';
 import { createRng } from '../../engine/random';
 import {
@@ -24,7 +23,7 @@ import {
   relativeError,
   weightVariables,
 } from '../../engine/reference/fixtures';
-import { caseInput, caseLabel, type CaseInput, type LaraCase } from '../../engine/reference/lara-cases';
+import { caseInput, caseLabel, LARA_CASES, type CaseInput, type LaraCase } from '../../engine/reference/lara-cases';
 import { laraReference, REFERENCE_WEIGHTS } from '../../engine/reference/lara-reference';
 
 export interface KernelCaseReport {
@@ -212,24 +211,7 @@ function defaultSizeInput(c: LaraCase, seed: number): CaseInput {
 }
 
 function cases(): { label: string; input: CaseInput; reference: boolean }[] {
-  const small: LaraCase[] = [];
-  for (const gate of GATE_KINDS) {
-    for (const thinkTicks of [1, 2]) {
-      for (const threads of [1, 2]) {
-        for (const noise of ['greedy', 'epsilon', 'gumbel'] as const) small.push({ gate, thinkTicks, threads, noise });
-      }
-    }
-  }
-  small.push(
-    { gate: 'gaussian', thinkTicks: 2, threads: 2, noise: 'epsilon', graph: 'twoPort' },
-    { gate: 'sigmoid', thinkTicks: 1, threads: 1, noise: 'greedy', readAll: true },
-    { gate: 'softmax', thinkTicks: 2, threads: 3, noise: 'gumbel', graph: 'twoPort', readAll: true },
-    { gate: 'gaussian', thinkTicks: 1, threads: 1, noise: 'greedy', zeroState: true },
-    { gate: 'gaussian', thinkTicks: 2, threads: 1, noise: 'greedy', threadStays: true },
-    { gate: 'sigmoid', thinkTicks: 1, threads: 2, noise: 'epsilon', threadStays: true },
-    { gate: 'softmax', thinkTicks: 2, threads: 1, noise: 'gumbel', threadStays: true, zeroState: true },
-  );
-  const list = small.map((c, n) => ({ label: caseLabel(c), input: caseInput(c, 100 + n), reference: true }));
+  const list = LARA_CASES.map((c, n) => ({ label: caseLabel(c), input: caseInput(c, 100 + n), reference: true }));
   // Both threads of each lane on one node: the node computes once per lane, not twice.
   const crowded = caseInput({ gate: 'gaussian', thinkTicks: 2, threads: 2, noise: 'greedy' }, 5);
   list.push({ label: 'gaussian, 2 think, 2 threads, greedy, crowded', input: { ...crowded, threads0: [2, 2, 1, 1] }, reference: true });

@@ -273,28 +273,41 @@ const garbage: BatteryTest = {
   },
 };
 
+/**
+ * Recall-2 accuracy of a trained model under each level of `damage` (undone
+ * after each): the mean fraction of clean accuracy above chance kept.
+ */
+async function robustness(
+  factory: ModelFactory,
+  config: BatteryConfig,
+  ctx: RunContext,
+  label: string,
+  levels: readonly number[],
+  damage: (model: SequenceModel, level: number, seed: number) => Promise<void>,
+): Promise<TestOutcome> {
+  const chance = 1 / RECALL.symbols;
+  const source = recallEpisodes(RECALL.delay, RECALL.symbols, RECALL.length, deriveSeed(config.seed, `${label}-eval`));
+  const r = await onTrainedRecall(factory, config, ctx, label, async (model) => {
+    const out: Record<string, number> = {};
+    for (const [i, level] of levels.entries()) {
+      const cp = await model.checkpoint();
+      await damage(model, level, deriveSeed(config.seed, `${label}-${i}`));
+      out[`accuracy@${level}`] = await accuracy(model, source, config.evalBatches);
+      cp.restore();
+      cp.dispose();
+    }
+    return out;
+  });
+  const kept = levels.map((l) => retained(r.details[`accuracy@${l}`] as number, r.clean, chance));
+  return { score: mean(kept), unit: 'retained', steps: config.trainSteps, details: { clean: r.clean, ...r.details } };
+}
+
 const weightNoise: BatteryTest = {
   id: 'weight-noise',
   title: 'Weight-noise robustness',
   unit: 'retained',
   description: `Recall-2: accuracy with Gaussian noise of σ = ${NOISE_SIGMAS.join(', ')} × each weight tensor's std, mean fraction of clean accuracy above chance kept.`,
-  async run(factory, config, ctx) {
-    const chance = 1 / RECALL.symbols;
-    const source = recallEpisodes(RECALL.delay, RECALL.symbols, RECALL.length, deriveSeed(config.seed, 'noise-eval'));
-    const r = await onTrainedRecall(factory, config, ctx, 'noise', async (model) => {
-      const out: Record<string, number> = {};
-      for (const [i, sigma] of NOISE_SIGMAS.entries()) {
-        const cp = await model.checkpoint();
-        await model.perturbWeights(sigma, deriveSeed(config.seed, `noise-${i}`));
-        out[`accuracy@${sigma}`] = await accuracy(model, source, config.evalBatches);
-        cp.restore();
-        cp.dispose();
-      }
-      return out;
-    });
-    const kept = NOISE_SIGMAS.map((s) => retained(r.details[`accuracy@${s}`] as number, r.clean, chance));
-    return { score: mean(kept), unit: 'retained', steps: config.trainSteps, details: { clean: r.clean, ...r.details } };
-  },
+  run: (factory, config, ctx) => robustness(factory, config, ctx, 'noise', NOISE_SIGMAS, (m, sigma, seed) => m.perturbWeights(sigma, seed)),
 };
 
 const removal: BatteryTest = {
@@ -302,23 +315,7 @@ const removal: BatteryTest = {
   title: 'Edge-removal robustness',
   unit: 'retained',
   description: `Recall-2: accuracy with ${REMOVED_FRACTIONS.map((f) => `${f * 100}%`).join(', ')} of the recurrent connections removed, mean fraction of clean accuracy above chance kept.`,
-  async run(factory, config, ctx) {
-    const chance = 1 / RECALL.symbols;
-    const source = recallEpisodes(RECALL.delay, RECALL.symbols, RECALL.length, deriveSeed(config.seed, 'removal-eval'));
-    const r = await onTrainedRecall(factory, config, ctx, 'removal', async (model) => {
-      const out: Record<string, number> = {};
-      for (const [i, fraction] of REMOVED_FRACTIONS.entries()) {
-        const cp = await model.checkpoint();
-        await model.removeConnections(fraction, deriveSeed(config.seed, `removal-${i}`));
-        out[`accuracy@${fraction}`] = await accuracy(model, source, config.evalBatches);
-        cp.restore();
-        cp.dispose();
-      }
-      return out;
-    });
-    const kept = REMOVED_FRACTIONS.map((f) => retained(r.details[`accuracy@${f}`] as number, r.clean, chance));
-    return { score: mean(kept), unit: 'retained', steps: config.trainSteps, details: { clean: r.clean, ...r.details } };
-  },
+  run: (factory, config, ctx) => robustness(factory, config, ctx, 'removal', REMOVED_FRACTIONS, (m, fraction, seed) => m.removeConnections(fraction, seed)),
 };
 
 const forgetting: BatteryTest = {

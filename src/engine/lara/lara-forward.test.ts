@@ -7,29 +7,12 @@ import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
 import { packGraph } from '../packing';
 import { relativeError, twoPortGraph } from '../reference/fixtures';
-import { caseInput, caseLabel, CASE_DIMS, CASE_LANES, runDevice, type DeviceResult, type LaraCase } from '../reference/lara-cases';
+import { caseInput, caseLabel, CASE_DIMS, CASE_LANES, LARA_CASES, runDevice, type DeviceResult } from '../reference/lara-cases';
 import { laraReference, REFERENCE_WEIGHTS, type ReferenceResult } from '../reference/lara-reference';
 import { describeBackends } from '../testing/backends';
 import { createTopology, disposeTopology, startPositions } from './lara-forward';
-import { GATE_KINDS } from './lara-params';
 
-const CASES: LaraCase[] = [];
-for (const gate of GATE_KINDS) {
-  for (const thinkTicks of [1, 2]) {
-    for (const threads of [1, 2]) {
-      for (const noise of ['greedy', 'epsilon', 'gumbel'] as const) CASES.push({ gate, thinkTicks, threads, noise });
-    }
-  }
-}
-CASES.push(
-  { gate: 'gaussian', thinkTicks: 2, threads: 2, noise: 'epsilon', graph: 'twoPort' },
-  { gate: 'sigmoid', thinkTicks: 1, threads: 1, noise: 'greedy', readAll: true },
-  { gate: 'softmax', thinkTicks: 2, threads: 3, noise: 'gumbel', graph: 'twoPort', readAll: true },
-  { gate: 'gaussian', thinkTicks: 1, threads: 1, noise: 'greedy', zeroState: true },
-  { gate: 'gaussian', thinkTicks: 2, threads: 1, noise: 'greedy', threadStays: true },
-  { gate: 'sigmoid', thinkTicks: 1, threads: 2, noise: 'epsilon', threadStays: true },
-  { gate: 'softmax', thinkTicks: 2, threads: 1, noise: 'gumbel', threadStays: true, zeroState: true },
-);
+const CASES = LARA_CASES;
 const seedOf = (n: number): number => 100 + n;
 
 /** Whether two threads of one lane ever start a tick on the same node. */

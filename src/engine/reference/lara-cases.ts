@@ -3,6 +3,7 @@
  * (plain TS) and on the device (packed tensors), with the device's results
  * read back in the reference's layout.
  */
+import { GATE_KINDS } from '../lara/lara-params';
 import * as tf from '@tensorflow/tfjs';
 import { createTopology, disposeTopology, EXPLORE_SCALE, readoutLoss, unroll } from '../lara/lara-forward';
 import type { GateKind } from '../lara/lara-params';
@@ -39,6 +40,20 @@ export interface LaraCase {
 }
 
 export const CASE_DIMS: Dims = { H: 3, D: 3, C: 3 };
+
+/** Every gate kind x think ticks 1-2 x 1-2 threads x greedy/epsilon/Gumbel, plus the edge cases (two ports, read-all, 3 threads, zero state, threads that may stay). */
+export const LARA_CASES: readonly LaraCase[] = [
+  ...GATE_KINDS.flatMap((gate) =>
+    [1, 2].flatMap((thinkTicks) => [1, 2].flatMap((threads) => (['greedy', 'epsilon', 'gumbel'] as const).map((noise) => ({ gate, thinkTicks, threads, noise })))),
+  ),
+  { gate: 'gaussian', thinkTicks: 2, threads: 2, noise: 'epsilon', graph: 'twoPort' },
+  { gate: 'sigmoid', thinkTicks: 1, threads: 1, noise: 'greedy', readAll: true },
+  { gate: 'softmax', thinkTicks: 2, threads: 3, noise: 'gumbel', graph: 'twoPort', readAll: true },
+  { gate: 'gaussian', thinkTicks: 1, threads: 1, noise: 'greedy', zeroState: true },
+  { gate: 'gaussian', thinkTicks: 2, threads: 1, noise: 'greedy', threadStays: true },
+  { gate: 'sigmoid', thinkTicks: 1, threads: 2, noise: 'epsilon', threadStays: true },
+  { gate: 'softmax', thinkTicks: 2, threads: 1, noise: 'gumbel', threadStays: true, zeroState: true },
+];
 export const CASE_LANES = 2;
 export const CASE_SYMBOLS = 3;
 
