@@ -44,7 +44,8 @@ for (const { label, model, params } of columns) {
 }
 const labels = columns.map((c) => c.label);
 
-const fmt = (r: BatteryResult | undefined): string => (!r || !Number.isFinite(r.score) ? 'n/a' : Math.abs(r.score) >= 10 ? r.score.toFixed(0) : r.score.toFixed(3));
+const fmt = (r: BatteryResult | undefined): string =>
+  !r || !Number.isFinite(r.score) ? 'n/a' : Number.isInteger(r.score) ? String(r.score) : r.score.toFixed(3);
 const header = `| test | unit | ${labels.join(' | ')} |`;
 const rule = `| --- | --- | ${labels.map(() => '---:').join(' | ')} |`;
 const rows = BATTERY_TESTS.map(
@@ -70,7 +71,9 @@ What each number means (\`npm run battery -- --help\` prints the same):
 ${BATTERY_TESTS.map((t, i) => `${i + 1}. **${BATTERY[t].title}** (${BATTERY[t].unit}): ${BATTERY[t].description}`).join('\n')}
 
 \`n/a\`: the score is a ratio over a base task the model did not learn (or needs no training
-for), so it is not defined. Models: ${BATTERY_MODEL_NAMES.map((m) => `\`${m}\`: ${BATTERY_MODELS[m].description}`).join('; ')}.
+for), so it is not defined. The battery resets every model's state before each episode, so
+\`loopy bptt\` and \`loopy tbptt\` differ only where state is carried across batches (the
+language model). Models: ${BATTERY_MODEL_NAMES.map((m) => `\`${m}\`: ${BATTERY_MODELS[m].description}`).join('; ')}.
 `;
 mkdirSync('docs', { recursive: true });
 writeFileSync('docs/RESULTS.md', doc);
