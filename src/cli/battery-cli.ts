@@ -1,5 +1,5 @@
 /**
- * npm run battery -- [--model lara|loopy|lstm|gru|esn|oracle|random|memoryless] [--rule bptt|tbptt|reservoir] [--tests all|1,3,5|circuit,...]
+ * npm run battery -- [--model lara|loopy|lstm|gru|esn|oracle|random|memoryless] [--rule bptt|tbptt|reservoir|hebbian|perturbation] [--tests all|1,3,5|circuit,...]
  *   [--seed N] [--steps N] [--lanes N] [--set key=value ...] [--sweep key=v1,v2 ...]
  *   [--backend wasm|cpu] [--json]
  * Runs the test battery in Node on the same engine as the lab. With --json it

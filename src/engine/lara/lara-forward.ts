@@ -113,12 +113,7 @@ export interface UnrollInput {
   readonly x: tf.Tensor2D;
   readonly steps: number;
   readonly thinkTicks: number;
-  /** 'none': every real slot passes its message at full weight (loopy networks). */
-  readonly gate: GateKind | 'none';
-  /** 'thread' (default): only nodes under a thread, and forced ones, compute (LARA); 'all': every node, every tick (loopy networks). */
-  readonly routing?: 'thread' | 'all';
-  /** Default relu (LARA); tanh for loopy networks. */
-  readonly activation?: 'relu' | 'tanh';
+  readonly gate: GateKind;
   readonly exploration: ExplorationKind;
   /** Absent: greedy routing. */
   readonly noise?: ExplorationNoise | undefined;
@@ -224,7 +219,7 @@ export function startPositions(t: LaraTopology, lanes: number): tf.Tensor2D {
  * needs UnsortedSegmentSum, which wasm lacks; this one gathers the (padded)
  * slots each node feeds and sums them: O(L*K*M) on every backend.
  */
-function gatherSources(topo: LaraTopology, x: tf.Tensor2D): tf.Tensor2D {
+export function gatherSources(topo: LaraTopology, x: tf.Tensor2D): tf.Tensor2D {
   if (topo.dense) return oneHotMatMul(topo.dense.sourceRows, topo.dense.sourceRowsT, x);
   const f = tf.customGrad((v) => ({
     value: tf.gather(v as tf.Tensor2D, topo.sourceIndex),
@@ -254,7 +249,7 @@ function oneHotColumns(L: number, positions: readonly number[]): tf.Tensor2D {
 }
 
 /** States of the read nodes [nRead, B, H]; the gradient scatters back with a small one-hot matmul. */
-function gatherReads(topo: LaraTopology, h: tf.Tensor3D): tf.Tensor3D {
+export function gatherReads(topo: LaraTopology, h: tf.Tensor3D): tf.Tensor3D {
   const { readIndex, readScatter } = topo;
   if (!readIndex || !readScatter) return h;
   const [L, B, H] = h.shape;
@@ -383,14 +378,10 @@ export function unroll(w: LaraWeights, topo: LaraTopology, input: UnrollInput): 
   const T = input.steps;
   const think = input.thinkTicks;
   const c = laneConstants(topo, B, H, Th, input.threadStays ?? false);
-  const allActive = input.routing === 'all';
-  const gated = input.gate !== 'none';
-  const activate = input.activation === 'tanh' ? tf.tanh : tf.relu;
-  const everyNode = allActive ? (tf.greater(tf.ones([L, B, H]), 0) as tf.Tensor3D) : null;
 
   // Once per unroll: the gate vectors broadcast over lanes, the input drive of every step.
-  const gateU = gated ? broadcastLanes(w.gateU, c.onesB) : null;
-  const gateV = gated ? broadcastLanes(w.gateV, c.onesB) : null;
+  const gateU = broadcastLanes(w.gateU, c.onesB);
+  const gateV = broadcastLanes(w.gateV, c.onesB);
   const winFlat = tf.reshape(tf.transpose(w.inputW, [1, 0, 2]), [D, nIn * H]);
   const xw = tf.reshape(tf.matMul(input.x, winFlat), [T, B, nIn, H]);
   const xwByNode = tf.reshape(nIn === 1 ? xw : tf.transpose(xw, [0, 2, 1, 3]), [T, nIn, B * H]);
@@ -414,17 +405,13 @@ export function unroll(w: LaraWeights, topo: LaraTopology, input: UnrollInput): 
       const tickIndex = t * think + tick;
       const forced = inputTick && readTick ? c.forcedBoth : inputTick ? c.forcedInput : readTick ? c.forcedRead : null;
       // q comes out of untaped(), so nothing derived from it is differentiated.
-      const [occ, threadActive] = activeSet(q, B, H, Th, c, forced);
-      const active = everyNode ?? threadActive;
+      const [occ, active] = activeSet(q, B, H, Th, c, forced);
 
       // Host and source states per slot [L, K, B, H]; gates [L, K, B].
       const flat = tf.reshape(h, [L, B * H]) as tf.Tensor2D;
       const nb = tf.reshape(gatherSources(topo, flat), [L, K, B, H]);
-      let g = c.mask;
-      if (gateU && gateV && input.gate !== 'none') {
-        const hh = tf.reshape(gatherHosts(topo, flat), [L, K, B, H]);
-        g = gateValues(tf.sum(tf.add(tf.mul(hh, gateU), tf.mul(nb, gateV)), 3) as tf.Tensor3D, input.gate, c);
-      }
+      const hh = tf.reshape(gatherHosts(topo, flat), [L, K, B, H]);
+      const g = gateValues(tf.sum(tf.add(tf.mul(hh, gateU), tf.mul(nb, gateV)), 3) as tf.Tensor3D, input.gate, c);
 
       // h_a <- act(sum_b G_ab W_ab h_b + [input] W_in x), for active nodes only;
       // gating the sources first lets one [B, K*H] x [K*H, H] matmul per host do the sum.
@@ -432,8 +419,8 @@ export function unroll(w: LaraWeights, topo: LaraTopology, input: UnrollInput): 
       const sources = tf.transpose(tf.mul(nb, gFull), [0, 2, 1, 3]);
       let pre = tf.matMul(tf.reshape(sources, [L, B, K * H]), w.edgeW);
       if (inputTick) pre = tf.add(pre, drives[t] as tf.Tensor3D);
-      h = tf.where(active, activate(pre) as tf.Tensor3D, h) as tf.Tensor3D;
-      if (!allActive) occupancy.push(occ);
+      h = tf.where(active, tf.relu(pre), h) as tf.Tensor3D;
+      occupancy.push(occ);
       actives.push(active);
       if (readTick) reads.push(gatherReads(topo, h));
 
@@ -445,7 +432,6 @@ export function unroll(w: LaraWeights, topo: LaraTopology, input: UnrollInput): 
       }
 
       // Each thread moves to argmax_b G_ab of the node it sits on (plus exploration).
-      if (allActive) continue;
       const noise = noises?.[tickIndex] as tf.Tensor2D | undefined;
       const gNow = g;
       q = untaped(() => routeThreads(gNow, q, topo, c, input.exploration, noise));
@@ -456,7 +442,7 @@ export function unroll(w: LaraWeights, topo: LaraTopology, input: UnrollInput): 
     logits: readoutLogits(tf.stack(reads) as tf.Tensor4D, w.readoutW),
     hT: h,
     qT: q,
-    visits: occupancy.length > 0 ? tf.sum(sumOverTicks(occupancy), 1) : tf.zeros([L]),
+    visits: tf.sum(sumOverTicks(occupancy), 1),
     activeCount: tf.div(tf.sum(tf.reshape(sumOverTicks(actives.map((a) => tf.cast(a, 'float32'))), [L, B * H]), 1), H),
   };
   if (!trace) return out;
@@ -472,7 +458,7 @@ export function unroll(w: LaraWeights, topo: LaraTopology, input: UnrollInput): 
 }
 
 /** Read-out for every symbol at once from the read states [T, nRead, B, H]: [T*B, nRead*H] x [nRead*H, C]. */
-function readoutLogits(stacked: tf.Tensor4D, readoutW: tf.Tensor2D): tf.Tensor2D {
+export function readoutLogits(stacked: tf.Tensor4D, readoutW: tf.Tensor2D): tf.Tensor2D {
   const [T, nRead, B, H] = stacked.shape;
   const features =
     nRead === 1 ? tf.reshape(stacked, [T * B, H]) : tf.reshape(tf.transpose(stacked, [0, 2, 1, 3]), [T * B, nRead * H]);

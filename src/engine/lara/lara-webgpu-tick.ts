@@ -609,8 +609,6 @@ function largestBuffer(d: Dims, trace: boolean): number {
 /** Whether unroll can run on the fused kernels: the webgpu backend, no empty buffer, none past the device's binding limit. */
 export function fusedTickSupported(w: LaraWeights, topo: LaraTopology, input: UnrollInput): boolean {
   if (tf.getBackend() !== 'webgpu') return false;
-  // The kernels implement LARA's policy only: gated, thread-routed, relu.
-  if (input.gate === 'none' || input.routing === 'all' || input.activation === 'tanh') return false;
   const d = dimsOf(w, topo, input, topo.reverseWidth);
   if ([d.L, d.K, d.B, d.H, d.D, d.nIn, d.nRead, d.T, d.think].some((n) => n === 0)) return false;
   return largestBuffer(d, input.trace === true) * 4 <= backend().device.limits.maxStorageBufferBindingSize;
@@ -648,7 +646,6 @@ export function fusedUnroll(w: LaraWeights, topo: LaraTopology, input: UnrollInp
   const rows = B * d.Th;
   const stateSize = L * B * H;
   const gate = input.gate;
-  if (gate === 'none') throw new Error('fused LARA kernels need a gate (fusedTickSupported says so)');
   const noise = input.noise;
   const logScores = input.exploration === 'gumbel' && noise !== undefined;
   const side: { kept?: SideOutputs } = {};

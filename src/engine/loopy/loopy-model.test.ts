@@ -6,13 +6,14 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { spectralRadius } from '../baselines/esn';
 import { generateGraph } from '../graph-generators';
-import { createTopology, disposeTopology, readoutLoss, startPositions, unroll } from '../lara/lara-forward';
+import { createTopology, disposeTopology, readoutLoss } from '../lara/lara-forward';
 import { packGraph } from '../packing';
 import { createRng, normalArray } from '../random';
 import { laraReference } from '../reference/lara-reference';
 import { createRecallStream } from '../tasks/recall-task';
 import { describeBackends } from '../testing/backends';
 import { createLoopySequenceModel, initLoopyEdges } from './loopy-model';
+import { loopyUnroll } from './loopy-unroll';
 
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.max(1e-3, Math.abs(b));
 
@@ -60,15 +61,15 @@ describeBackends('loopy policy vs plain-TS reference', () => {
     const x = tf.cast(tf.oneHot(tf.tensor1d(inputs, 'int32'), D), 'float32') as tf.Tensor2D;
     const y = tf.cast(tf.oneHot(tf.tensor1d(targets.map((t) => Math.max(t, 0)), 'int32'), C), 'float32') as tf.Tensor2D;
     const scored = tf.tensor1d(Array.from(targets, (t) => (t >= 0 ? 1 : 0)));
-    const q0 = startPositions(topo, B);
     const hStart = tf.tensor3d(h0, [L, B, H]);
     const keep: { logits?: tf.Tensor; hT?: tf.Tensor } = {};
     const { value, grads } = tf.variableGrads(() => {
-      const out = unroll(
-        { edgeW: vars.edgeW as tf.Tensor3D, gateU: tf.zeros([L, K, 1, H]), gateV: tf.zeros([L, K, 1, H]), inputW: vars.inputW as tf.Tensor3D, readoutW: vars.readoutW as tf.Tensor2D },
-        topo,
-        { h0: hStart, q0, x, steps: 3, thinkTicks: 2, gate: 'none', routing: 'all', activation: 'tanh', exploration: 'epsilon' },
-      );
+      const out = loopyUnroll({ edgeW: vars.edgeW as tf.Tensor3D, inputW: vars.inputW as tf.Tensor3D, readoutW: vars.readoutW as tf.Tensor2D }, topo, {
+        h0: hStart,
+        x,
+        steps: 3,
+        thinkTicks: 2,
+      });
       keep.logits = tf.keep(out.logits);
       keep.hT = tf.keep(out.hT);
       return readoutLoss(out.logits, y, scored).loss;
@@ -85,7 +86,7 @@ describeBackends('loopy policy vs plain-TS reference', () => {
       expect(scale, name).toBeGreaterThan(0);
       ref.forEach((v, i) => expect(Math.abs((g[i] as number) - v) / scale, `${name}[${i}]`).toBeLessThan(1e-3));
     }
-    tf.dispose([value, ...Object.values(grads), ...Object.values(vars), x, y, scored, q0, hStart, keep.logits as tf.Tensor, keep.hT as tf.Tensor]);
+    tf.dispose([value, ...Object.values(grads), ...Object.values(vars), x, y, scored, hStart, keep.logits as tf.Tensor, keep.hT as tf.Tensor]);
     disposeTopology(topo);
   });
 });

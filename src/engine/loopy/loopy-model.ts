@@ -9,7 +9,8 @@
  * state), 'tbptt' (state carried from batch to batch, backprop truncated at
  * the batch), 'reservoir' (the recurrent weights stay as drawn, rescaled to
  * the spectral radius; only the read-out, from every node, trains: an
- * echo-state network on the generated graph).
+ * echo-state network on the generated graph), and the local rules 'hebbian'
+ * and 'perturbation' (loopy-local-rules.ts; state carried as in tbptt).
  */
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -22,13 +23,15 @@ import {
   scoredCount,
 } from '../baselines/baseline-common';
 import { spectralRadius } from '../baselines/esn';
-import { generateGraph } from '../graph-generators';
-import { createTopology, disposeTopology, readoutLoss, startPositions, unroll, type LaraTopology, type LaraWeights } from '../lara/lara-forward';
+import { generateGraph, generatorLayout } from '../graph-generators';
+import { createTopology, disposeTopology, readoutLoss, type LaraTopology } from '../lara/lara-forward';
 import { packGraph, type Packing } from '../packing';
 import { createRng, deriveSeed, normalArray } from '../random';
 import { scorePredictions, type BatchScore, type Evaluation, type ModelSpec, type SequenceModel, type WeightCheckpoint } from '../sequence-model';
 import type { TaskBatch } from '../tasks/task';
+import { applyLocalUpdate, LOCAL_RULES, localRuleDirections, type LocalRule } from './loopy-local-rules';
 import { loopyParamsSchema, type LoopyParams, type LoopyParamsInput } from './loopy-params';
+import { loopyUnroll, type LoopyWeights, type ReadNodePacing } from './loopy-unroll';
 import { newVariable } from '../variables';
 
 /** Builds the seeded graph, with one input node per symbol and one output node per class. */
@@ -38,12 +41,23 @@ export function loopyGraph(spec: Pick<ModelSpec, 'inputSize' | 'outputSize' | 's
     hidden: p.hidden,
     inputs: spec.inputSize,
     outputs: spec.outputSize,
-    readNode: false,
+    readNode: p.pacing === 'read-node',
     degree: p.degree,
     rewire: p.rewire,
     selfLoops: p.selfLoops,
     seed: deriveSeed(spec.seed, 'loopy-graph'),
   });
+}
+
+/** Read-node pacing for a packing of `loopyGraph`, or undefined in fixed mode. */
+export function readNodePacing(packing: Packing, spec: Pick<ModelSpec, 'inputSize' | 'outputSize'>, p: LoopyParams): ReadNodePacing | undefined {
+  if (p.pacing !== 'read-node') return undefined;
+  const id = generatorLayout({ hidden: p.hidden, inputs: spec.inputSize, outputs: spec.outputSize, readNode: true }).read as number;
+  return { position: packing.nodeIds.indexOf(id), maxTicks: p.thinkTicks };
+}
+
+export function isLocalRule(rule: string): rule is LocalRule {
+  return (LOCAL_RULES as readonly string[]).includes(rule);
 }
 
 /**
@@ -83,40 +97,64 @@ export function createLoopySequenceModel(spec: ModelSpec, params: LoopyParamsInp
   const C = spec.outputSize;
   const B = spec.lanes;
   const topo: LaraTopology = createTopology(packing, 1);
-
-  // Input node i is driven by symbol i alone (one-hot input); fixed.
-  const inputW = new Float32Array(D * D * H);
-  for (let i = 0; i < D; i++) inputW.fill(p.inputScale, (i * D + i) * H, (i * D + i + 1) * H);
+  const pacing = readNodePacing(packing, spec, p);
+  const rule = p.rule;
   const rng = createRng(deriveSeed(spec.seed, 'loopy-readout'));
-  const edgeMask = new Float32Array(L * K * H * H).fill(1);
+  const edgeMask = new Float32Array(L * K * H * H);
+  for (let slot = 0; slot < L * K; slot++) if ((packing.mask[slot] as number) > 0) edgeMask.fill(1, slot * H * H, (slot + 1) * H * H);
   const vars = {
-    edgeW: newVariable(() => tf.tensor3d(initLoopyEdges(packing, H, p.spectralRadius, spec.seed), [L, K * H, H]), p.rule !== 'reservoir'),
+    edgeW: newVariable(() => tf.tensor3d(initLoopyEdges(packing, H, p.spectralRadius, spec.seed), [L, K * H, H]), rule !== 'reservoir'),
     readoutW: newVariable(() => tf.tensor2d(normalArray(rng, reads * H * C, 1 / Math.sqrt(reads * H)), [reads * H, C])),
   };
   const fixed = {
-    gateU: tf.zeros([L, K, 1, H]) as tf.Tensor4D,
-    gateV: tf.zeros([L, K, 1, H]) as tf.Tensor4D,
-    inputW: tf.tensor3d(inputW, [D, D, H]),
+    inputW: tf.tensor3d(loopyInputWeights(D, H, p.inputScale), [D, D, H]),
     mask: newVariable(() => tf.tensor3d(edgeMask, [L, K * H, H]), false),
   };
-  const trained = p.rule === 'reservoir' ? [vars.readoutW] : [vars.edgeW, vars.readoutW];
-  const optimizer = new AdamOptimizer(trained, p.learningRate, p.gradClip);
-  const weights = (): LaraWeights => ({
+  const trained = rule === 'reservoir' ? [vars.readoutW] : [vars.edgeW, vars.readoutW];
+  // Local rules move the recurrent weights themselves (applyLocalUpdate); Adam trains the rest.
+  const optimizer = new AdamOptimizer(isLocalRule(rule) ? [vars.readoutW] : trained, p.learningRate, p.gradClip);
+  const weights = (): LoopyWeights => ({
     edgeW: tf.mul(vars.edgeW, fixed.mask) as tf.Tensor3D,
-    gateU: fixed.gateU,
-    gateV: fixed.gateV,
     inputW: fixed.inputW,
     readoutW: vars.readoutW as tf.Tensor2D,
   });
   let h: tf.Tensor3D = tf.zeros([L, B, H]);
-  const q = startPositions(topo, B);
+  let localSteps = 0;
 
-  const forward = (x: tf.Tensor2D, steps: number) =>
-    unroll(weights(), topo, { h0: h, q0: q, x, steps, thinkTicks: p.thinkTicks, gate: 'none', routing: 'all', activation: 'tanh', exploration: 'epsilon' });
+  const forward = (x: tf.Tensor2D, steps: number) => loopyUnroll(weights(), topo, { h0: h, x, steps, thinkTicks: p.thinkTicks, readNode: pacing });
 
   const resetState = (): void => {
     h.dispose();
     h = tf.zeros([L, B, H]);
+  };
+
+  /** One step of a local rule: directions from loopy-local-rules, applied by the same optimiser. */
+  const trainLocal = async (batch: TaskBatch, local: LocalRule): Promise<BatchScore> => {
+    const t = batchTensors(batch, D, C);
+    const r = localRuleDirections({
+      rule: local,
+      edgeW: vars.edgeW,
+      readoutW: vars.readoutW,
+      inputW: fixed.inputW,
+      edgeMask: fixed.mask as tf.Tensor3D,
+      topo,
+      h0: h,
+      x: t.x,
+      targets: t.targets,
+      scored: t.scored,
+      steps: batch.length,
+      thinkTicks: p.thinkTicks,
+      readNode: pacing,
+      sigma: p.noise,
+      seed: deriveSeed(spec.seed, `local-${localSteps++}`),
+    });
+    applyLocalUpdate(vars.edgeW, r.edgeW, p.learningRate, p.gradClip);
+    optimizer.apply([r.readoutW]);
+    const [loss, correct] = await Promise.all([r.loss.data(), r.correct.data()]);
+    tf.dispose([r.edgeW, r.readoutW, r.loss, r.correct, r.scoredCount, r.thinkSum, t.x, t.targets, t.scored, h]);
+    h = r.hT;
+    const scored = scoredCount(batch);
+    return { loss: loss[0] as number, accuracy: scored > 0 ? (correct[0] as number) / scored : 0, scored };
   };
 
   return {
@@ -124,7 +162,8 @@ export function createLoopySequenceModel(spec: ModelSpec, params: LoopyParamsInp
     lanes: B,
     async train(batch: TaskBatch): Promise<BatchScore> {
       assertLanes(batch, B, 'loopy');
-      if (p.rule === 'bptt') resetState();
+      if (isLocalRule(rule)) return trainLocal(batch, rule);
+      if (rule === 'bptt') resetState();
       const t = batchTensors(batch, D, C);
       const box: { hT?: tf.Tensor3D; correct?: tf.Scalar } = {};
       const { value, grads } = tf.variableGrads(() => {
@@ -161,7 +200,7 @@ export function createLoopySequenceModel(spec: ModelSpec, params: LoopyParamsInp
       return checkpointVariables([vars.edgeW, vars.readoutW, fixed.mask, ...optimizer.stateVariables()], () => (optimizer.step = step));
     },
     async perturbWeights(sigma: number, seed: number): Promise<void> {
-      await perturbVariable(vars.edgeW, sigma, seed, 'edgeW', (i) => (edgeMask[i] as number) > 0 && (packing.mask[Math.floor(i / (H * H))] as number) > 0);
+      await perturbVariable(vars.edgeW, sigma, seed, 'edgeW', (i) => (edgeMask[i] as number) > 0);
       await perturbVariable(vars.readoutW, sigma, seed, 'readoutW');
     },
     async removeConnections(fraction: number, seed: number): Promise<void> {
@@ -174,8 +213,15 @@ export function createLoopySequenceModel(spec: ModelSpec, params: LoopyParamsInp
     },
     dispose(): void {
       optimizer.dispose();
-      tf.dispose([vars.edgeW, vars.readoutW, fixed.gateU, fixed.gateV, fixed.inputW, fixed.mask, h, q]);
+      tf.dispose([vars.edgeW, vars.readoutW, fixed.inputW, fixed.mask, h]);
       disposeTopology(topo);
     },
   };
+}
+
+/** Input node i is driven by symbol i alone (one-hot input), with every unit at `scale`: [D, D, H], fixed. */
+export function loopyInputWeights(D: number, H: number, scale: number): Float32Array {
+  const w = new Float32Array(D * D * H);
+  for (let i = 0; i < D; i++) w.fill(scale, (i * D + i) * H, (i * D + i + 1) * H);
+  return w;
 }

@@ -2,8 +2,13 @@
 import { z } from 'zod';
 import { GRAPH_GENERATORS } from '../graph-generators';
 
-export const LOOPY_RULES = ['bptt', 'tbptt', 'reservoir'] as const;
+/** Gradient rules (bptt, tbptt), the echo-state reservoir, and the local rules of loopy-local-rules.ts. */
+export const LOOPY_RULES = ['bptt', 'tbptt', 'reservoir', 'hebbian', 'perturbation'] as const;
 export type LoopyRule = (typeof LOOPY_RULES)[number];
+
+/** 'fixed': thinkTicks ticks per symbol; 'read-node': read when the read node fires (thinkTicks is then the cap). */
+export const LOOPY_PACINGS = ['fixed', 'read-node'] as const;
+export type LoopyPacing = (typeof LOOPY_PACINGS)[number];
 
 export const loopyParamsSchema = z.strictObject({
   /** How the graph is wired (see graph-generators.ts). */
@@ -23,9 +28,16 @@ export const loopyParamsSchema = z.strictObject({
   spectralRadius: z.number().min(0).max(3).default(0.9),
   /** Drive an input node gets from its symbol. */
   inputScale: z.number().min(0).max(10).default(1),
-  /** Ticks per input symbol (signals need ticks to cross the graph). */
+  /** Ticks per input symbol (signals need ticks to cross the graph); with the read node, the most before a forced read. */
   thinkTicks: z.number().int().min(1).max(16).default(3),
+  pacing: z.enum(LOOPY_PACINGS).default('fixed'),
+  /** Exploration noise (std of a pre-activation kick per node and tick) of the local rules. */
+  noise: z.number().min(0.001).max(1).default(0.05),
   gradClip: z.number().min(0).max(1000).default(1),
+  /** Parallel sequences per train step (the lab; the battery sets its own). */
+  batch: z.number().int().min(1).max(256).default(16),
+  /** Symbols per train step: the truncated-BPTT window (the lab; the battery's batches set their own). */
+  window: z.number().int().min(1).max(256).default(16),
 });
 export type LoopyParams = z.output<typeof loopyParamsSchema>;
 export type LoopyParamsInput = z.input<typeof loopyParamsSchema>;

@@ -58,6 +58,8 @@ export const CASE_LANES = 2;
 export const CASE_SYMBOLS = 3;
 
 export interface CaseInput extends ReferenceInput {
+  /** The cases are LARA's policy: always gated. */
+  readonly gate: GateKind;
   readonly packing: Packing;
   readonly weights: WeightArrays;
   readonly threads: number;
