@@ -134,3 +134,32 @@ test('the battery panel runs a test on the current model beside a baseline and s
   await panel.getByRole('button', { name: 'Export CSV' }).click();
   expect((await download).suggestedFilename()).toBe('loopy-lab-battery.csv');
 });
+
+test('a loopy network: choose it, play, watch it learn, run a battery test on it', async ({ lab, page }, testInfo) => {
+  await lab.open();
+  await page.getByRole('combobox', { name: 'Model' }).selectOption('loopy');
+  await page.getByRole('combobox', { name: 'Graph' }).selectOption('watts-strogatz');
+  await page.getByRole('combobox', { name: 'Learning rule' }).selectOption('tbptt');
+  const ready = await lab.waitFor((s) => s.nodes > 200, 'the loopy graph');
+  expect(ready.threadVisits).toBe(0);
+  await page.getByRole('button', { name: 'Play' }).click();
+  const first = await lab.waitFor((s) => s.step >= 3 && s.loss !== null, 'a few steps');
+  const later = await lab.waitFor((s) => s.step >= first.step + 40, 'forty more steps', 120_000);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  expect(later.loss).not.toBeNull();
+  expect(later.loss as number).toBeLessThan(first.loss as number);
+  await page.screenshot({ path: testInfo.outputPath('loopy-network.png') });
+
+  await page.getByRole('button', { name: 'Battery' }).click();
+  const panel = page.getByRole('complementary', { name: 'Battery' });
+  for (const box of await panel.getByRole('checkbox').all()) {
+    if ((await box.isChecked()) && (await box.isEnabled())) await box.uncheck();
+  }
+  await panel.getByRole('checkbox', { name: '2. Random circuit' }).check();
+  await panel.getByLabel('Train steps per phase').fill('20');
+  await panel.getByRole('button', { name: 'Run' }).click();
+  await expect(panel.getByText('Done.')).toBeVisible({ timeout: 240_000 });
+  const score = Number(await panel.getByRole('table', { name: 'Battery results' }).locator('td[data-test="circuit"][data-model="loopy"]').innerText());
+  expect(score).toBeGreaterThan(0);
+  expect(score).toBeLessThanOrEqual(1);
+});

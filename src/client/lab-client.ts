@@ -149,7 +149,7 @@ export class LabClient {
     }
     const before = this.store.getState().experiment;
     this.store.getState().setExperiment(next);
-    if (isLiveChange(before, next)) this.send({ type: 'setParams', params: liveParams(next.params) });
+    if (isLiveChange(before, next)) this.send({ type: 'setParams', params: liveParams(next) });
     else this.send({ type: 'reset', experiment: next });
   }
 

@@ -5,10 +5,10 @@
  */
 import type { Graph } from '../engine/graph';
 import type { TopologyEvent } from '../engine/lara/lara-growth';
-import type { BackendChoice, BackendName, Experiment, LiveParams } from './experiment';
+import type { BackendChoice, BackendName, Experiment, LiveParams, LoopyLiveParams } from './experiment';
 import type { ModelDocument } from './model-document';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export type { Graph, TopologyEvent };
 export type { GraphEdge, GraphNode, NodeRole } from '../engine/graph';
@@ -24,7 +24,7 @@ export type ToWorker =
   /** Run `steps` train steps, then stop. */
   | { readonly type: 'step'; readonly steps: number }
   /** Change parameters without restarting. */
-  | { readonly type: 'setParams'; readonly params: Partial<LiveParams> }
+  | { readonly type: 'setParams'; readonly params: Partial<LiveParams> | Partial<LoopyLiveParams> }
   | { readonly type: 'setBackend'; readonly backend: BackendChoice }
   /** The client has drawn frame `frameId`; the worker may send the next. */
   | { readonly type: 'ack'; readonly frameId: number }
@@ -61,8 +61,10 @@ export interface FrameMessage {
   readonly gates: Float32Array;
   /** [ticks, L] 1 where the node computed. */
   readonly active: Uint8Array;
-  /** [ticks, threads] node id where each thread sat. */
+  /** [ticks, threads] node id where each thread sat (no threads: loopy networks). */
   readonly threads: Int32Array;
+  /** [ticks] 1 where the output was read (a loopy network's read node fired, or the last think tick). */
+  readonly reads: Uint8Array;
   /** [L] share of thread visits per node (EMA over training). */
   readonly visitShare: Float32Array;
 }
@@ -96,7 +98,7 @@ export type FromWorker =
 
 /** The buffers of a frame, for postMessage's transfer list. */
 export function frameTransferables(f: FrameMessage): ArrayBuffer[] {
-  return [f.stepNumbers, f.losses, f.accuracies, f.stepMs, f.nodeIds, f.slotEdge, f.activity, f.gates, f.active, f.threads, f.visitShare].map(
+  return [f.stepNumbers, f.losses, f.accuracies, f.stepMs, f.nodeIds, f.slotEdge, f.activity, f.gates, f.active, f.threads, f.reads, f.visitShare].map(
     (a) => a.buffer as ArrayBuffer,
   );
 }

@@ -89,7 +89,9 @@ function documentShape(name: LaraTableName, rows: number, d: LaraDims): number[]
 }
 
 export function dimsOf(experiment: Experiment): LaraDims {
-  return { width: experiment.params.width, ...taskSizes(experiment.task), readAll: experiment.params.readout === 'all' };
+  // A loopy reservoir reads every node, as an echo-state network does.
+  const readAll = experiment.model === 'lara' ? experiment.params.readout === 'all' : experiment.params.rule === 'reservoir';
+  return { width: experiment.params.width, ...taskSizes(experiment.task), readAll };
 }
 
 export function toModelDocument(experiment: Experiment, model: LaraHostModel, step: number, metrics: DocumentMetrics): ModelDocument {

@@ -57,7 +57,7 @@ export interface BatteryState {
   readonly jobs: readonly BatteryJob[];
   readonly tests: readonly BatteryTestId[];
   /** Sweep axes of the run (parameter name and values), if any. */
-  readonly sweep: readonly { readonly key: string; readonly values: readonly number[] }[];
+  readonly sweep: readonly { readonly key: string; readonly values: readonly (number | string)[] }[];
   readonly rows: readonly BatteryRow[];
   /** Why the last run stopped early, if it did. */
   readonly message: string | null;

@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXPERIMENT } from '../protocol/experiment';
+import { DEFAULT_EXPERIMENT, DEFAULT_LOOPY_EXPERIMENT, type LaraExperiment, type LoopyExperiment } from '../protocol/experiment';
 import { formatHash, parseHash } from './url-state';
+
+const LARA = DEFAULT_EXPERIMENT as LaraExperiment;
 
 describe('URL state', () => {
   it('round-trips an experiment through the hash', () => {
     const e = {
-      ...DEFAULT_EXPERIMENT,
+      ...LARA,
       task: 'text' as const,
       seed: 42,
-      params: { ...DEFAULT_EXPERIMENT.params, learningRate: 0.003, explore: 0.2, thinkTicks: 3, gate: 'sigmoid' as const, restingPhase: true },
+      params: { ...LARA.params, learningRate: 0.003, explore: 0.2, thinkTicks: 3, gate: 'sigmoid' as const, restingPhase: true },
     };
     const e2 = { ...e, params: { ...e.params, growth: { ...e.params.growth, enabled: true } } };
     const parsed = parseHash(formatHash(e2, 'wasm'));
@@ -17,13 +19,27 @@ describe('URL state', () => {
     expect(parsed.backend).toBe('wasm');
   });
 
+  it('keeps LARA hashes as they were: no model key, the same keys', () => {
+    expect(formatHash(DEFAULT_EXPERIMENT, 'auto')).toBe('#task=recall&seed=1');
+    const e: LaraExperiment = {
+      ...LARA,
+      task: 'circuit',
+      seed: 3,
+      params: { ...LARA.params, learningRate: 0.003, nodes: 40, degree: 6, restingPhase: true, threadStays: true, growth: { ...LARA.params.growth, enabled: true } },
+    };
+    const hash = '#task=circuit&seed=3&lr=0.003&nodes=40&degree=6&resting=1&stay=1&growth=1';
+    expect(formatHash(e, 'auto')).toBe(hash);
+    expect(parseHash(hash)).toEqual({ experiment: e, backend: 'auto', problems: [] });
+  });
+
   it('drops invalid values with a message and keeps the valid ones', () => {
     const parsed = parseHash('#task=recall&seed=7&lr=-3&think=999&gate=cubic&explore=0.5&backend=quantum&bogus=1');
-    expect(parsed.experiment.seed).toBe(7);
-    expect(parsed.experiment.params.explore).toBe(0.5);
-    expect(parsed.experiment.params.learningRate).toBe(DEFAULT_EXPERIMENT.params.learningRate);
-    expect(parsed.experiment.params.thinkTicks).toBe(DEFAULT_EXPERIMENT.params.thinkTicks);
-    expect(parsed.experiment.params.gate).toBe('gaussian');
+    const e = parsed.experiment as LaraExperiment;
+    expect(e.seed).toBe(7);
+    expect(e.params.explore).toBe(0.5);
+    expect(e.params.learningRate).toBe(LARA.params.learningRate);
+    expect(e.params.thinkTicks).toBe(LARA.params.thinkTicks);
+    expect(e.params.gate).toBe('gaussian');
     expect(parsed.backend).toBe('auto');
     expect(parsed.problems.join('\n')).toMatch(/lr=-3 ignored/);
     expect(parsed.problems.join('\n')).toMatch(/think=999 ignored/);
@@ -34,5 +50,71 @@ describe('URL state', () => {
 
   it('gives the defaults for an empty hash', () => {
     expect(parseHash('')).toEqual({ experiment: DEFAULT_EXPERIMENT, backend: 'auto', problems: [] });
+  });
+
+  it('round-trips a loopy experiment, writing only what differs from the loopy defaults', () => {
+    expect(formatHash({ ...DEFAULT_LOOPY_EXPERIMENT, seed: 5 }, 'auto')).toBe('#model=loopy&task=recall&seed=5');
+    const e: LoopyExperiment = {
+      ...DEFAULT_LOOPY_EXPERIMENT,
+      task: 'circuit',
+      seed: 9,
+      params: {
+        ...DEFAULT_LOOPY_EXPERIMENT.params,
+        generator: 'watts-strogatz',
+        rule: 'hebbian',
+        pacing: 'read-node',
+        hidden: 500,
+        degree: 6.5,
+        spectralRadius: 1.2,
+        learningRate: 0.003,
+        thinkTicks: 5,
+        width: 2,
+        noise: 0.1,
+        batch: 8,
+        window: 32,
+        rewire: 0.3,
+      },
+    };
+    const hash = formatHash(e, 'cpu');
+    expect(hash).toMatch(/^#model=loopy&task=circuit&seed=9&/);
+    expect(hash).toContain('graph=watts-strogatz');
+    expect(hash).toContain('nodes=500');
+    expect(hash).toContain('density=6.5');
+    expect(hash).toContain('radius=1.2');
+    const parsed = parseHash(hash);
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.experiment).toEqual(e);
+    expect(parsed.backend).toBe('cpu');
+  });
+
+  it('applies the model before the other keys, keeping task and seed', () => {
+    const parsed = parseHash('#seed=5&task=text&nodes=300&model=loopy');
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.experiment).toEqual({ ...DEFAULT_LOOPY_EXPERIMENT, task: 'text', seed: 5, params: { ...DEFAULT_LOOPY_EXPERIMENT.params, hidden: 300 } });
+  });
+
+  it('refuses bad loopy values and the other model’s keys with a message', () => {
+    const parsed = parseHash('#model=loopy&rule=backprop&graph=torus&nodes=0&radius=0.5&gate=gaussian&think=4');
+    const e = parsed.experiment as LoopyExperiment;
+    expect(e.model).toBe('loopy');
+    expect(e.params.rule).toBe(DEFAULT_LOOPY_EXPERIMENT.params.rule);
+    expect(e.params.generator).toBe(DEFAULT_LOOPY_EXPERIMENT.params.generator);
+    expect(e.params.hidden).toBe(DEFAULT_LOOPY_EXPERIMENT.params.hidden);
+    expect(e.params.spectralRadius).toBe(0.5);
+    expect(e.params.thinkTicks).toBe(4);
+    const text = parsed.problems.join('\n');
+    expect(parsed.problems).toHaveLength(4);
+    expect(text).toMatch(/rule=backprop ignored/);
+    expect(text).toMatch(/graph=torus ignored/);
+    expect(text).toMatch(/nodes=0 ignored/);
+    expect(text).toMatch(/gate is not a known parameter \(model=loopy\)/);
+  });
+
+  it('refuses an unknown model and reads the rest as LARA', () => {
+    const parsed = parseHash('#model=transformer&graph=lattice&nodes=30');
+    expect(parsed.experiment.model).toBe('lara');
+    expect((parsed.experiment as LaraExperiment).params.nodes).toBe(30);
+    expect(parsed.problems.join('\n')).toMatch(/model=transformer ignored: expected one of lara, loopy/);
+    expect(parsed.problems.join('\n')).toMatch(/graph is not a known parameter \(model=lara\)/);
   });
 });

@@ -1,20 +1,27 @@
 /**
  * Experiment parameters and seed in the URL hash, so a link reproduces an
- * experiment. Parsing validates every value; a bad one is dropped with a
- * message naming it, the rest still apply.
+ * experiment. `model` (absent = lara) picks the model first; every other key
+ * belongs to that model. Parsing validates every value; a bad one is dropped
+ * with a message naming it, the rest still apply.
  */
 import { z } from 'zod';
 import {
   BACKEND_CHOICES,
   DEFAULT_EXPERIMENT,
+  DEFAULT_LOOPY_EXPERIMENT,
+  experimentFor,
   experimentSchema,
+  MODEL_KINDS,
   type BackendChoice,
   type Experiment,
+  type LaraExperiment,
   type LaraParams,
+  type LoopyExperiment,
+  type LoopyParams,
 } from '../protocol/experiment';
 
-/** Hash key -> where it lives. Growth settings other than on/off keep their defaults. */
-const PARAM_KEYS = {
+/** LARA: hash key -> parameter. Growth settings other than on/off keep their defaults. */
+const LARA_KEYS = {
   lr: 'learningRate',
   explore: 'explore',
   exploration: 'exploration',
@@ -29,7 +36,24 @@ const PARAM_KEYS = {
   readout: 'readout',
 } as const satisfies Record<string, keyof LaraParams>;
 
-const BOOLEAN_KEYS = { resting: 'restingPhase', stay: 'threadStays' } as const satisfies Record<string, keyof LaraParams>;
+const LARA_BOOLEAN_KEYS = { resting: 'restingPhase', stay: 'threadStays' } as const satisfies Record<string, keyof LaraParams>;
+
+/** Loopy network: hash key -> parameter. */
+const LOOPY_KEYS = {
+  graph: 'generator',
+  rule: 'rule',
+  pacing: 'pacing',
+  nodes: 'hidden',
+  density: 'degree',
+  radius: 'spectralRadius',
+  lr: 'learningRate',
+  think: 'thinkTicks',
+  width: 'width',
+  noise: 'noise',
+  batch: 'batch',
+  window: 'window',
+  rewire: 'rewire',
+} as const satisfies Record<string, keyof LoopyParams>;
 
 export interface UrlState {
   readonly experiment: Experiment;
@@ -45,28 +69,46 @@ function coerce(value: string): string | number | boolean {
   return value.trim() !== '' && Number.isFinite(n) ? n : value;
 }
 
+function fieldOf<T extends Record<string, string>>(keys: T, key: string): T[keyof T] | undefined {
+  return Object.hasOwn(keys, key) ? keys[key as keyof T] : undefined;
+}
+
+/** The experiment with hash `key` set to `value`, or null when `key` is not a parameter of its model. Not yet validated. */
+function withParam(e: Experiment, key: string, value: string): Experiment | null {
+  if (e.model === 'loopy') {
+    const field = fieldOf(LOOPY_KEYS, key);
+    return field === undefined ? null : ({ ...e, params: { ...e.params, [field]: coerce(value) } } as LoopyExperiment);
+  }
+  const on = value === '1' || value === 'true';
+  const field = fieldOf(LARA_KEYS, key);
+  if (field !== undefined) return { ...e, params: { ...e.params, [field]: coerce(value) } } as LaraExperiment;
+  const flag = fieldOf(LARA_BOOLEAN_KEYS, key);
+  if (flag !== undefined) return { ...e, params: { ...e.params, [flag]: on } };
+  if (key === 'growth') return { ...e, params: { ...e.params, growth: { ...e.params.growth, enabled: on } } };
+  return null;
+}
+
 export function parseHash(hash: string, base: Experiment = DEFAULT_EXPERIMENT): UrlState {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   const problems: string[] = [];
-  let experiment = base;
+  const modelRaw = params.get('model');
+  const model = z.enum(MODEL_KINDS).safeParse(modelRaw ?? 'lara');
+  if (!model.success) problems.push(`model=${modelRaw ?? ''} ignored: expected one of ${MODEL_KINDS.join(', ')}`);
+  let experiment = experimentFor(model.success ? model.data : 'lara', base);
   const tryApply = (key: string, next: Experiment): void => {
     const r = experimentSchema.safeParse(next);
     if (r.success) experiment = r.data;
     else problems.push(`${key}=${params.get(key) ?? ''} ignored: ${r.error.issues[0]?.message ?? 'invalid'}`);
   };
   for (const [key, value] of params) {
+    if (key === 'model' || key === 'backend') continue;
     if (key === 'task') tryApply(key, { ...experiment, task: value as Experiment['task'] });
     else if (key === 'seed') tryApply(key, { ...experiment, seed: Number(value) });
-    else if (key in PARAM_KEYS) {
-      const field = PARAM_KEYS[key as keyof typeof PARAM_KEYS];
-      tryApply(key, { ...experiment, params: { ...experiment.params, [field]: coerce(value) } });
-    } else if (key in BOOLEAN_KEYS) {
-      const field = BOOLEAN_KEYS[key as keyof typeof BOOLEAN_KEYS];
-      tryApply(key, { ...experiment, params: { ...experiment.params, [field]: value === '1' || value === 'true' } });
-    } else if (key === 'growth') {
-      const on = value === '1' || value === 'true';
-      tryApply(key, { ...experiment, params: { ...experiment.params, growth: { ...experiment.params.growth, enabled: on } } });
-    } else if (key !== 'backend') problems.push(`${key} is not a known parameter`);
+    else {
+      const next = withParam(experiment, key, value);
+      if (next) tryApply(key, next);
+      else problems.push(`${key} is not a known parameter (model=${experiment.model})`);
+    }
   }
   const backendRaw = params.get('backend');
   const backend = z.enum(BACKEND_CHOICES).safeParse(backendRaw ?? 'auto');
@@ -74,20 +116,28 @@ export function parseHash(hash: string, base: Experiment = DEFAULT_EXPERIMENT): 
   return { experiment, backend: backend.success ? backend.data : 'auto', problems };
 }
 
-/** The hash for an experiment: only values that differ from the defaults, plus task and seed. */
+/** Writes `key=value` for every field of `keys` where `p` differs from `d`. */
+function setChanged<P>(out: URLSearchParams, keys: Record<string, keyof P>, p: P, d: P, format: (v: P[keyof P]) => string = String): void {
+  for (const [key, field] of Object.entries(keys)) {
+    if (p[field] !== d[field]) out.set(key, format(p[field]));
+  }
+}
+
+/** The hash for an experiment: the model (when not lara), task and seed, and only values that differ from that model's defaults. */
 export function formatHash(experiment: Experiment, backend: BackendChoice): string {
   const out = new URLSearchParams();
+  if (experiment.model !== 'lara') out.set('model', experiment.model);
   out.set('task', experiment.task);
   out.set('seed', String(experiment.seed));
-  const d = DEFAULT_EXPERIMENT.params;
-  const p = experiment.params;
-  for (const [key, field] of Object.entries(PARAM_KEYS)) {
-    if (p[field] !== d[field]) out.set(key, String(p[field]));
+  if (experiment.model === 'loopy') {
+    setChanged<LoopyParams>(out, LOOPY_KEYS, experiment.params, DEFAULT_LOOPY_EXPERIMENT.params);
+  } else {
+    const d = (DEFAULT_EXPERIMENT as LaraExperiment).params;
+    const p = experiment.params;
+    setChanged<LaraParams>(out, LARA_KEYS, p, d);
+    setChanged<LaraParams>(out, LARA_BOOLEAN_KEYS, p, d, (v) => (v ? '1' : '0'));
+    if (p.growth.enabled !== d.growth.enabled) out.set('growth', p.growth.enabled ? '1' : '0');
   }
-  for (const [key, field] of Object.entries(BOOLEAN_KEYS)) {
-    if (p[field] !== d[field]) out.set(key, p[field] ? '1' : '0');
-  }
-  if (p.growth.enabled !== d.growth.enabled) out.set('growth', p.growth.enabled ? '1' : '0');
   if (backend !== 'auto') out.set('backend', backend);
   return `#${out.toString()}`;
 }

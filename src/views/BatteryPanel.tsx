@@ -12,22 +12,28 @@ import {
   type BatteryModelName,
   type BatteryTestId,
 } from '../protocol/battery-messages';
+import type { Experiment } from '../protocol/experiment';
 import type { BatteryRow, BatteryState } from '../store/lab-store';
 import { downloadText } from './download';
 import { useBatteryClient, useLab } from './lab-context';
 
-/** Parameters of the lab model a sweep can vary. */
-const SWEEP_KEYS = ['nodes', 'width', 'degree', 'threads', 'thinkTicks', 'learningRate', 'explore'] as const;
-type SweepKey = (typeof SWEEP_KEYS)[number];
+/** Parameters of each lab model a sweep can vary; the choice-valued ones take names (e.g. rule = bptt, reservoir). */
+const SWEEP_KEYS = {
+  lara: ['nodes', 'width', 'degree', 'threads', 'thinkTicks', 'learningRate', 'explore'],
+  loopy: ['hidden', 'degree', 'width', 'spectralRadius', 'thinkTicks', 'learningRate', 'noise', 'rule', 'generator', 'pacing'],
+} as const satisfies Record<Experiment['model'], readonly string[]>;
+type SweepKey = (typeof SWEEP_KEYS)[keyof typeof SWEEP_KEYS][number];
+const NAMED_KEYS: ReadonlySet<string> = new Set(['rule', 'generator', 'pacing']);
 
 const BASELINES = (['lstm', 'gru', 'esn', 'memoryless', 'oracle', 'random'] as const).filter((m): m is BatteryModelName & typeof m => m in BATTERY_MODELS);
 
-function parseValues(text: string): number[] | null {
-  const values = text
+function parseValues(text: string, named: boolean): (number | string)[] | null {
+  const words = text
     .split(',')
     .map((v) => v.trim())
-    .filter(Boolean)
-    .map(Number);
+    .filter(Boolean);
+  if (named) return words.length > 0 ? words : null;
+  const values = words.map(Number);
   return values.length > 0 && values.every(Number.isFinite) ? values : null;
 }
 
@@ -69,31 +75,32 @@ export function BatteryPanel({ onClose }: { onClose(): void }) {
   };
 
   const start = () => {
-    const axes: { key: SweepKey; values: number[] }[] = [];
+    const axes: { key: SweepKey; values: (number | string)[] }[] = [];
     for (const [key, text] of [
       [sweepX, valuesX],
       [sweepY, valuesY],
     ] as const) {
       if (!key) continue;
-      const values = parseValues(text);
+      if (!(SWEEP_KEYS[experiment.model] as readonly string[]).includes(key)) continue;
+      const values = parseValues(text, NAMED_KEYS.has(key));
       if (!values) {
-        setProblem(`Sweep values for ${key} must be numbers separated by commas.`);
+        setProblem(`Sweep values for ${key} must be ${NAMED_KEYS.has(key) ? 'names' : 'numbers'} separated by commas.`);
         return;
       }
       axes.push({ key, values });
     }
-    const cells = axes.reduce<Record<string, number>[]>((acc, a) => acc.flatMap((c) => a.values.map((v) => ({ ...c, [a.key]: v }))), [{}]);
-    const lara = BATTERY_MODELS.lara;
+    const cells = axes.reduce<Record<string, number | string>[]>((acc, a) => acc.flatMap((c) => a.values.map((v) => ({ ...c, [a.key]: v }))), [{}]);
+    const kind = experiment.model;
     const jobs: BatteryJob[] = [];
     for (const cell of cells) {
       const params = { ...experiment.params, ...cell };
-      const bad = lara.validate(params);
+      const bad = BATTERY_MODELS[kind].validate(params);
       if (bad) {
         setProblem(`Sweep cell ${JSON.stringify(cell)}: ${bad}`);
         return;
       }
-      const label = Object.keys(cell).length > 0 ? `lara ${Object.entries(cell).map(([k, v]) => `${k}=${v}`).join(' ')}` : 'lara';
-      jobs.push({ model: 'lara', label, params });
+      const label = Object.keys(cell).length > 0 ? `${kind} ${Object.entries(cell).map(([k, v]) => `${k}=${v}`).join(' ')}` : kind;
+      jobs.push({ model: kind, label, params });
     }
     for (const b of BASELINES) if (baselines.has(b)) jobs.push({ model: b, label: b, params: {} });
     const chosen = BATTERY_TESTS.filter((t) => tests.has(t));
@@ -164,7 +171,7 @@ export function BatteryPanel({ onClose }: { onClose(): void }) {
                 <span className="control-label">{label}</span>
                 <select value={key} onChange={(e) => setKey(e.target.value as SweepKey | '')}>
                   <option value="">none</option>
-                  {SWEEP_KEYS.map((k) => (
+                  {SWEEP_KEYS[experiment.model].map((k) => (
                     <option key={k} value={k}>
                       {k}
                     </option>
@@ -246,7 +253,8 @@ function SweepHeatmap({ state, test, onTest }: { state: BatteryState; test: Batt
       .filter((r) => r.test === test)
       .forEach((r) => {
         const p = state.jobs[r.job]?.params as Record<string, unknown> | undefined;
-        if (!p || state.jobs[r.job]?.model !== 'lara') return;
+        const model = state.jobs[r.job]?.model;
+        if (!p || (model !== 'lara' && model !== 'loopy')) return;
         grid.set(`${String(p[x?.key ?? ''])}|${y ? String(p[y.key]) : ''}`, r.score);
       });
     return grid;

@@ -7,12 +7,23 @@ import { useEffect, useRef, useState, type ChangeEvent } from 'react';
 import {
   BACKEND_CHOICES,
   EXPLORATION_KINDS,
+  experimentFor,
   GATE_KINDS,
+  GRAPH_GENERATORS,
+  LOOPY_PACINGS,
+  LOOPY_RULES,
+  MODEL_KINDS,
+  MODEL_LABELS,
   TASK_IDS,
   TASKS,
   type BackendChoice,
   type Experiment,
+  type GraphGenerator,
   type LaraParams,
+  type LoopyPacing,
+  type LoopyParams,
+  type LoopyRule,
+  type ModelKind,
 } from '../protocol/experiment';
 import { useLab, useLabClient } from './lab-context';
 import { downloadJson } from './download';
@@ -20,9 +31,24 @@ import { downloadJson } from './download';
 const LR_MIN_EXP = -4;
 const LR_MAX_EXP = -0.5;
 
-function patchParams(e: Experiment, patch: Partial<LaraParams>): Experiment {
-  return { ...e, params: { ...e.params, ...patch } };
-}
+const GRAPH_LABELS: Record<GraphGenerator, string> = {
+  'erdos-renyi': 'Erdős–Rényi',
+  'watts-strogatz': 'Watts–Strogatz',
+  'barabasi-albert': 'Barabási–Albert',
+  waxman: 'Waxman (spatial)',
+  lattice: 'Ring lattice',
+  'feed-forward': 'Feed-forward (no loops)',
+};
+
+const RULE_LABELS: Record<LoopyRule, string> = {
+  bptt: 'BPTT',
+  tbptt: 'Truncated BPTT',
+  reservoir: 'Reservoir (read-out only)',
+  hebbian: 'Three-factor Hebbian',
+  perturbation: 'Node perturbation',
+};
+
+const PACING_LABELS: Record<LoopyPacing, string> = { fixed: 'Fixed think ticks', 'read-node': 'Read node' };
 
 interface SliderProps {
   label: string;
@@ -135,9 +161,6 @@ export function ParameterControls() {
   const client = useLabClient();
   const experiment = useLab((s) => s.experiment);
   const backendChoice = useLab((s) => s.backendChoice);
-  const p = experiment.params;
-  const set = (patch: Partial<LaraParams>) => client.setExperiment(patchParams(client.store.getState().experiment, patch));
-  const lrExp = Math.log10(p.learningRate);
 
   return (
     <form className="controls" aria-label="Parameters" onSubmit={(e) => e.preventDefault()}>
@@ -145,8 +168,15 @@ export function ParameterControls() {
         <legend>Experiment</legend>
         <label className="control">
           <span className="control-label">Model</span>
-          <select value={experiment.model} onChange={() => undefined}>
-            <option value="lara">LARA</option>
+          <select
+            value={experiment.model}
+            onChange={(e) => client.setExperiment(experimentFor(e.target.value as ModelKind, client.store.getState().experiment))}
+          >
+            {MODEL_KINDS.map((kind) => (
+              <option key={kind} value={kind}>
+                {MODEL_LABELS[kind]}
+              </option>
+            ))}
           </select>
         </label>
         <label className="control">
@@ -188,18 +218,40 @@ export function ParameterControls() {
         </label>
       </fieldset>
 
+      {/* Separate components, so a pending slider of one model unmounts (and its timer clears) when the model changes. */}
+      {experiment.model === 'lara' ? <LaraControls p={experiment.params} /> : <LoopyControls p={experiment.params} />}
+    </form>
+  );
+}
+
+/** Learning rate on a log scale, shared by both models. */
+function LearningRateSlider({ value, hint, onCommit }: { value: number; hint: string; onCommit(learningRate: number): void }) {
+  return (
+    <Slider
+      label="Learning rate"
+      min={LR_MIN_EXP}
+      max={LR_MAX_EXP}
+      step={0.05}
+      value={Math.log10(value)}
+      display={value.toPrecision(2)}
+      onCommit={(v) => onCommit(Number((10 ** v).toPrecision(3)))}
+      hint={hint}
+    />
+  );
+}
+
+function LaraControls({ p }: { p: LaraParams }) {
+  const client = useLabClient();
+  const set = (patch: Partial<LaraParams>) => {
+    const e = client.store.getState().experiment;
+    if (e.model === 'lara') client.setExperiment({ ...e, params: { ...e.params, ...patch } });
+  };
+
+  return (
+    <>
       <fieldset>
         <legend>Training (live)</legend>
-        <Slider
-          label="Learning rate"
-          min={LR_MIN_EXP}
-          max={LR_MAX_EXP}
-          step={0.05}
-          value={lrExp}
-          display={p.learningRate.toPrecision(2)}
-          onCommit={(v) => set({ learningRate: Number((10 ** v).toPrecision(3)) })}
-          hint="Adam step size (log scale)"
-        />
+        <LearningRateSlider value={p.learningRate} onCommit={(learningRate) => set({ learningRate })} hint="Adam step size (log scale)" />
         <Slider
           label="Exploration"
           min={0}
@@ -294,6 +346,111 @@ export function ParameterControls() {
           hint="Walkers routed through the graph"
         />
       </fieldset>
-    </form>
+    </>
+  );
+}
+
+const LOCAL_RULES: readonly LoopyRule[] = ['hebbian', 'perturbation'];
+
+function LoopyControls({ p }: { p: LoopyParams }) {
+  const client = useLabClient();
+  const set = (patch: Partial<LoopyParams>) => {
+    const e = client.store.getState().experiment;
+    if (e.model === 'loopy') client.setExperiment({ ...e, params: { ...e.params, ...patch } });
+  };
+  const readNode = p.pacing === 'read-node';
+
+  return (
+    <>
+      <fieldset>
+        <legend>Training (live)</legend>
+        <LearningRateSlider
+          value={p.learningRate}
+          onCommit={(learningRate) => set({ learningRate })}
+          hint={
+            LOCAL_RULES.includes(p.rule)
+              ? 'Plain SGD step of the recurrent weights; Adam step of the read-out (log scale)'
+              : 'Adam step size (log scale)'
+          }
+        />
+        <Slider
+          label="Think ticks"
+          min={1}
+          max={16}
+          step={1}
+          value={p.thinkTicks}
+          display={String(p.thinkTicks)}
+          onCommit={(v) => set({ thinkTicks: v })}
+          hint={readNode ? 'Most ticks per symbol before a read is forced' : 'Ticks per input symbol; the output is read on the last'}
+        />
+      </fieldset>
+
+      <fieldset>
+        <legend>Network (restarts)</legend>
+        <label className="control">
+          <span className="control-label">Graph</span>
+          <select value={p.generator} onChange={(e) => set({ generator: e.target.value as GraphGenerator })}>
+            {GRAPH_GENERATORS.map((g) => (
+              <option key={g} value={g}>
+                {GRAPH_LABELS[g]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="control">
+          <span className="control-label">Learning rule</span>
+          <select value={p.rule} onChange={(e) => set({ rule: e.target.value as LoopyRule })}>
+            {LOOPY_RULES.map((r) => (
+              <option key={r} value={r}>
+                {RULE_LABELS[r]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="control" title="Fixed: think ticks per symbol. Read node: the output is read when the read node switches low to high">
+          <span className="control-label">Pacing</span>
+          <select value={p.pacing} onChange={(e) => set({ pacing: e.target.value as LoopyPacing })}>
+            {LOOPY_PACINGS.map((m) => (
+              <option key={m} value={m}>
+                {PACING_LABELS[m]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <Slider
+          label="Nodes"
+          min={8}
+          max={1200}
+          step={1}
+          value={p.hidden}
+          display={String(p.hidden)}
+          settle
+          onCommit={(v) => set({ hidden: v })}
+          hint="Hidden nodes (single neurons); input and output nodes come on top"
+        />
+        <Slider
+          label="Density"
+          min={1}
+          max={16}
+          step={0.5}
+          value={p.degree}
+          display={p.degree.toFixed(1)}
+          settle
+          onCommit={(v) => set({ degree: v })}
+          hint="Mean in-degree of a hidden node (Watts–Strogatz, Barabási–Albert and the lattice round it to even)"
+        />
+        <Slider
+          label="Spectral radius"
+          min={0}
+          max={2}
+          step={0.05}
+          value={p.spectralRadius}
+          display={p.spectralRadius.toFixed(2)}
+          settle
+          onCommit={(v) => set({ spectralRadius: v })}
+          hint="The initial recurrent weights are scaled to this spectral radius"
+        />
+      </fieldset>
+    </>
   );
 }

@@ -79,6 +79,79 @@ export function HelpPanel({ onClose }: { onClose(): void }) {
       </section>
 
       <section>
+        <h3>Loopy network</h3>
+        <p>
+          Source: the seed <em>“Large Loopy Networks”</em>. The same engine with another policy: every node computes every tick, no
+          gates, no thread, widths down to 1 (each node a single neuron). The graph comes from the chosen generator; the feed-forward
+          graph is the loop-free control.
+        </p>
+        <ul className="formulas">
+          <li>
+            update of every node: <code>h_a ← tanh(Σ_b W_ab h_b + [a is input] W_in x)</code>
+          </li>
+          <li>
+            input: one node per symbol, driven by the one-hot symbol; output: one node per symbol, read out as{' '}
+            <code>y = softmax(W_out h_out)</code>; loss = cross-entropy
+          </li>
+          <li>
+            pacing <em>Fixed think ticks</em>: a symbol is fed on the first of Think ticks ticks, the output is read on the last
+          </li>
+          <li>
+            pacing <em>Read node</em>: one more output node. The output is read on the tick its mean state crosses 0 upwards (low →
+            high); the next symbol is fed for one tick after a read; after Think ticks ticks without one, a read is forced
+          </li>
+        </ul>
+        <h4>Learning rules</h4>
+        <ul>
+          <li>
+            <strong>BPTT</strong>: each train step is a whole sequence from a fresh state, backprop through every tick; Adam.
+          </li>
+          <li>
+            <strong>Truncated BPTT</strong>: the state carries over from step to step; backprop stops at the step’s window.
+          </li>
+          <li>
+            <strong>Reservoir</strong>: the recurrent weights stay as drawn; only the linear read-out trains (an echo-state network on
+            the generated graph).
+          </li>
+          <li>
+            <strong>Three-factor Hebbian</strong> (reward-modulated Oja, after Hoerzer, Legenstein &amp; Maass 2014): one noisy run;{' '}
+            <code>ΔW_ab ∝ M · (y_a − ȳ_a) · h_b − 0.01 · y_a² · W_ab</code>, M = a lane’s reward (−loss) minus the baseline, ȳ_a a
+            trace of a’s recent activity.
+          </li>
+          <li>
+            <strong>Node perturbation</strong> (Fiete &amp; Seung 2006): a clean and a noisy run, noise ξ on every pre-activation;{' '}
+            <code>ΔW_ab ∝ −(ΔL / σ²) Σ_t ξ_a h_b</code>, ΔL the noisy minus the clean loss: an unbiased gradient estimate as σ → 0.
+          </li>
+          <li>The local rules backpropagate nothing through time; their read-out learns by the delta rule (its exact gradient).</li>
+        </ul>
+        <h4>From the seed</h4>
+        <ul>
+          <li>One-hot input nodes; one-hot output nodes plus a read node, read when it switches from low to high.</li>
+          <li>After a read the next symbol is fed for one tick, and the output nodes get their error signal.</li>
+          <li>The connectivity rule, degree, learning rate and learning rule are parameters; a local learning rule is the goal.</li>
+        </ul>
+        <h4>Our choices (the seed leaves them open)</h4>
+        <ul>
+          <li>tanh; graph generators; reservoir and BPTT as references for the local rules.</li>
+          <li>Every rule starts from recurrent weights scaled to the chosen Spectral radius (of the linearised recurrence).</li>
+          <li>The reservoir is read out from every node, as an echo-state network is; the other rules read the output nodes.</li>
+          <li>“Low to high” is the read node’s mean state crossing 0 upwards; Think ticks caps the wait and forces a read.</li>
+          <li>
+            The read decision is discrete and not differentiated: gradients flow through the states that are read, so nothing trains
+            the read node’s timing directly.
+          </li>
+          <li>
+            Hebbian: the baseline is the mean reward over the parallel lanes; the activity trace is ȳ ← 0.8 ȳ + 0.2 y; Oja decay
+            0.01.
+          </li>
+          <li>
+            The local rules move the recurrent weights by plain SGD (Adam’s per-weight scaling would blow a weak, noisy signal up to
+            full-size random steps); the read-out uses Adam.
+          </li>
+        </ul>
+      </section>
+
+      <section>
         <h3>Tasks</h3>
         <ul>
           {TASK_IDS.map((id) => (

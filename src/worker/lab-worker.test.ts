@@ -2,7 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LabClient } from '../client/lab-client';
 import { useBackend } from '../engine/testing/backends';
-import { DEFAULT_EXPERIMENT, type Experiment } from '../protocol/experiment';
+import { DEFAULT_EXPERIMENT, DEFAULT_LOOPY_EXPERIMENT, type Experiment } from '../protocol/experiment';
 import type { Endpoint, FrameMessage, FromWorker, ToWorker } from '../protocol/messages';
 import { createLabStore } from '../store/lab-store';
 import { LabWorker } from './lab-worker';
@@ -119,6 +119,35 @@ describe('worker <-> client protocol [cpu]', () => {
     expect(Array.from(await b.client.predict())).toEqual(Array.from(before));
     expect(b.client.store.getState().experiment.seed).toBe(SMALL.seed);
   });
+
+  for (const pacing of ['fixed', 'read-node'] as const) {
+    it(`runs a loopy network (${pacing} pacing): frames mark read ticks, export -> import keeps its predictions`, async () => {
+      const loopy: Experiment = {
+        ...DEFAULT_LOOPY_EXPERIMENT,
+        params: { ...DEFAULT_LOOPY_EXPERIMENT.params, hidden: 12, width: 2, batch: 2, window: 3, pacing, thinkTicks: 3 },
+      };
+      const a = connect(loopy);
+      open.push(a);
+      await until(() => a.client.topology !== null && a.frames.length > 0, 'topology and a frame');
+      a.client.step(2);
+      await until(() => a.client.store.getState().step === 2 && !a.client.store.getState().playing, 'two steps');
+      const f = a.frames[a.frames.length - 1] as FrameMessage;
+      expect(f.threads.length).toBe(0);
+      expect(f.reads.length).toBe(f.ticks);
+      // The probe lane reads each of its symbols exactly once.
+      expect(f.reads.reduce((x, y) => x + y, 0)).toBeGreaterThan(0);
+      const doc = await a.client.exportModel();
+      expect(doc.experiment.model).toBe('loopy');
+      const before = await a.client.predict();
+
+      const b = connect();
+      open.push(b);
+      await until(() => b.client.topology !== null, 'topology');
+      expect(await b.client.importText(JSON.stringify(doc))).toBeNull();
+      expect(Array.from(await b.client.predict())).toEqual(Array.from(before));
+      expect(b.client.store.getState().experiment.model).toBe('loopy');
+    });
+  }
 
   it('refuses a bad file with a message and leaves the running network alone', async () => {
     const h = connect();

@@ -5,8 +5,9 @@
  * command never lands in the middle of a step. It talks through an Endpoint,
  * so Node tests drive it over a MessageChannel.
  */
-import { LaraTrainer, type StepStats } from '../engine/lara/lara-trainer';
-import type { BackendChoice, BackendName, Experiment, LiveParams } from '../protocol/experiment';
+import { createTrainer, trainerFromModel, type LabTrainer } from '../engine/lab-trainer';
+import type { StepStats } from '../engine/lara/lara-trainer';
+import type { BackendChoice, BackendName, Experiment, LiveParams, LoopyLiveParams } from '../protocol/experiment';
 import {
   assertNever,
   frameTransferables,
@@ -36,7 +37,7 @@ const CHECKPOINT_INTERVAL_MS = 20_000;
 const PROBE_SYMBOLS = 2;
 
 export class LabWorker {
-  private trainer: LaraTrainer | null = null;
+  private trainer: LabTrainer | null = null;
   private experiment: Experiment | null = null;
   private backend: BackendName | null = null;
   private playing = false;
@@ -134,7 +135,7 @@ export class LabWorker {
     }
   }
 
-  private requireTrainer(): LaraTrainer {
+  private requireTrainer(): LabTrainer {
     if (!this.trainer) throw new Error('no experiment is running yet');
     return this.trainer;
   }
@@ -146,7 +147,7 @@ export class LabWorker {
     this.post({ type: 'backend', backend, reason });
   }
 
-  private replaceTrainer(next: LaraTrainer, experiment: Experiment, events: readonly TopologyEvent[] = []): void {
+  private replaceTrainer(next: LabTrainer, experiment: Experiment, events: readonly TopologyEvent[] = []): void {
     this.trainer?.dispose();
     this.trainer = next;
     this.experiment = experiment;
@@ -159,29 +160,27 @@ export class LabWorker {
 
   private async start(experiment: Experiment): Promise<void> {
     await this.ensureBackend();
-    this.replaceTrainer(LaraTrainer.create(experiment), experiment);
+    this.replaceTrainer(createTrainer(experiment), experiment);
     await this.sendFrameIfFree();
   }
 
-  private setParams(params: Partial<LiveParams>): void {
+  private setParams(params: Partial<LiveParams> | Partial<LoopyLiveParams>): void {
     const t = this.requireTrainer();
     t.setLiveParams(params);
-    this.experiment = { ...(this.experiment as Experiment), params: t.currentParams };
+    this.experiment = t.currentExperiment;
   }
 
   private async changeBackend(choice: BackendChoice): Promise<void> {
     const old = this.trainer;
     const experiment = this.experiment;
-    const snapshot = old ? await old.snapshot() : null;
+    const rebuild = old ? await old.suspend() : null;
     old?.dispose();
     this.trainer = null;
     const { backend, reason } = await this.switchBackend(choice);
     this.backend = backend;
     this.post({ type: 'backend', backend, reason });
-    if (snapshot && experiment) {
-      const next = LaraTrainer.fromModel(experiment, snapshot.model, snapshot.step);
-      next.restore(snapshot);
-      this.replaceTrainer(next, experiment);
+    if (rebuild && experiment) {
+      this.replaceTrainer(rebuild(), experiment);
       await this.sendFrameIfFree();
     }
   }
@@ -209,9 +208,9 @@ export class LabWorker {
       this.post({ type: 'importFailed', requestId, message: model });
       return;
     }
-    let next: LaraTrainer;
+    let next: LabTrainer;
     try {
-      next = LaraTrainer.fromModel(document.experiment, model, document.step);
+      next = trainerFromModel(document.experiment, model, document.step);
     } catch (e) {
       this.post({ type: 'importFailed', requestId, message: `The network could not be built: ${(e as Error).message}` });
       return;
@@ -293,6 +292,7 @@ export class LabWorker {
       gates: trace.gates,
       active: trace.active,
       threads: trace.threads,
+      reads: trace.reads,
       visitShare: Float32Array.from(trace.nodeIds, (id) => visits.get(id) ?? 0),
     };
     this.stepsSinceFrame = [];

@@ -75,7 +75,8 @@ export class AdamOptimizer {
 
   constructor(
     readonly variables: readonly tf.Variable[],
-    private readonly learningRate: number,
+    /** Mutable: the lab changes it while training runs. */
+    public learningRate: number,
     private readonly gradClip: number,
   ) {
     this.slots = variables.map((value) => ({ value, m: newVariable(() => tf.zerosLike(value), false), v: newVariable(() => tf.zerosLike(value), false) }));

@@ -10,7 +10,7 @@ import { alignRows, packGraph, packRows, rowIds, type Packing, type RowTable } f
 import { createRng, deriveSeed, shuffle, type Rng } from '../random';
 import { scorePredictions, type Evaluation } from '../sequence-model';
 import { ADAM_DEFAULTS, clipByGlobalNorm, restingAdamStep, type AdamSlot } from '../resting-adam';
-import type { TaskBatch, TaskId, TaskStream } from '../tasks/task';
+import type { TaskBatch, TaskStream } from '../tasks/task';
 import { createTaskStream, taskSizes } from '../tasks/task-registry';
 import { growthCheck, type TopologyEvent } from './lara-growth';
 import {
@@ -27,13 +27,9 @@ import {
 } from './lara-forward';
 import { initLaraModel, LARA_TABLE_NAMES, type LaraDims, type LaraHostModel, type LaraTableName } from './lara-model';
 import type { LaraParams, LiveParams } from './lara-params';
+import type { LaraExperiment } from '../experiments';
 
-export interface LaraExperiment {
-  readonly model: 'lara';
-  readonly task: TaskId;
-  readonly seed: number;
-  readonly params: LaraParams;
-}
+export type { LaraExperiment };
 
 /** Scalars of one train step. */
 export interface StepStats {
@@ -75,6 +71,8 @@ export interface ProbeTrace {
   readonly active: Uint8Array;
   /** Node id of each thread per tick [ticks, Th]. */
   readonly threads: Int32Array;
+  /** 1 on the ticks the output was read [ticks]. */
+  readonly reads: Uint8Array;
 }
 
 type OptName = `${LaraTableName}.m` | `${LaraTableName}.v` | `${'edgeW' | 'gateU' | 'gateV'}.acc` | 'node.steps' | 'node.rest';
@@ -111,7 +109,8 @@ function initialModel(experiment: LaraExperiment, sizes: { inputSize: number; ou
   return initLaraModel(graph, dims, p.gate, experiment.seed);
 }
 
-function paramSpecs(d: LaraDims): TableSpecs<LaraTableName> {
+/** Device layout of each parameter table (loopy networks use the same layout). */
+export function paramSpecs(d: LaraDims): TableSpecs<LaraTableName> {
   const H = d.width;
   return {
     edgeW: { set: 'edges', width: H * H, shape: (p) => [p.L, p.K * H, H] },
@@ -234,6 +233,21 @@ export class LaraTrainer {
   }
   get currentParams(): LaraParams {
     return this.params;
+  }
+  /** The experiment with its live parameters as they are now. */
+  get currentExperiment(): LaraExperiment {
+    return { ...this.experiment, params: this.params };
+  }
+
+  /** Host copy of everything; the function rebuilds an equal trainer (on whatever backend is current then). */
+  async suspend(): Promise<() => LaraTrainer> {
+    const snap = await this.snapshot();
+    const experiment = this.currentExperiment;
+    return () => {
+      const t = LaraTrainer.fromModel(experiment, snap.model, snap.step);
+      t.restore(snap);
+      return t;
+    };
   }
   /** Visit share per node id (EMA). */
   get visits(): ReadonlyMap<number, number> {
@@ -634,7 +648,8 @@ export class LaraTrainer {
     const gates = take(ticks * L * K);
     const active = Uint8Array.from(take(ticks * L), (v) => (v > 0.5 ? 1 : 0));
     const threads = Int32Array.from(take(ticks * th), (i) => nodeIds[i] as number);
-    return { nodeIds: nodeIds.slice(), ticks, K, slotEdge: slotEdge.slice(), activity, gates, active, threads };
+    const reads = Uint8Array.from({ length: ticks }, (_, i) => (i % p.thinkTicks === p.thinkTicks - 1 ? 1 : 0));
+    return { nodeIds: nodeIds.slice(), ticks, K, slotEdge: slotEdge.slice(), activity, gates, active, threads, reads };
   }
 
   /**

@@ -41,4 +41,9 @@ export const loopyParamsSchema = z.strictObject({
 });
 export type LoopyParams = z.output<typeof loopyParamsSchema>;
 export type LoopyParamsInput = z.input<typeof loopyParamsSchema>;
-export const DEFAULT_LOOPY_PARAMS: LoopyParams = loopyParamsSchema.parse({});
+/** The lab's default: a few hundred single neurons, read every 3 ticks. */
+export const DEFAULT_LOOPY_PARAMS: LoopyParams = loopyParamsSchema.parse({ hidden: 200, degree: 4 });
+
+/** Parameters that can change while a loopy experiment runs in the lab; the rest need a new network. */
+export const LOOPY_LIVE_PARAM_KEYS = ['learningRate', 'noise', 'thinkTicks', 'window', 'gradClip'] as const satisfies readonly (keyof LoopyParams)[];
+export type LoopyLiveParams = Pick<LoopyParams, (typeof LOOPY_LIVE_PARAM_KEYS)[number]>;

@@ -41,6 +41,7 @@ function frame(nodeIds: number[], K: number, slotEdge: number[], ticks: number, 
     gates: Float32Array.from(gates),
     active: Uint8Array.from(activity.map((a) => (a > 0 ? 1 : 0))),
     threads: Int32Array.from(threads),
+    reads: new Uint8Array(ticks),
     visitShare: Float32Array.from({ length: L }, (_, p) => (p === 0 ? 0.5 : 0.25)),
   };
 }

@@ -355,10 +355,14 @@ export class GraphModel {
     this.gate.fill(0);
   }
 
+  /** Whether the output is read on the tick on screen (output nodes flash). */
+  reading = false;
+
   /** Shows tick `tick` of the current frame: activity, active set and gates. */
   applyTick(tick: number): void {
     const f = this.frame;
     if (!f || tick < 0 || tick >= f.ticks) return;
+    this.reading = f.reads[tick] === 1;
     const L = f.nodeIds.length;
     const LK = f.slotEdge.length;
     const scale = this.activityScale;

@@ -85,6 +85,7 @@ export class GraphPainter {
     this.paintNodes(ctx, m, s, px);
     this.paintGhosts(ctx, m, s, px);
     this.paintRoles(ctx, m, px);
+    if (m.reading) this.paintReadFlash(ctx, m, px);
     this.paintHeads(ctx, m, s, px);
     this.paintHover(ctx, m, s, px);
     ctx.setTransform(s.dpr, 0, 0, s.dpr, 0, 0);
@@ -285,6 +286,20 @@ export class GraphPainter {
     ctx.globalAlpha = 1;
   }
 
+  /** On a read tick the output nodes (a loopy network's read node among them) flash: a wide bright ring. */
+  private paintReadFlash(ctx: CanvasRenderingContext2D, m: GraphModel, px: number): void {
+    ctx.beginPath();
+    for (const n of m.nodes) {
+      if (n.role !== 'output') continue;
+      const r = Math.max(m.radius[n.slot] as number, MIN_NODE_PX * px) + 6 * px;
+      ctx.moveTo(n.x + r, n.y);
+      ctx.arc(n.x, n.y, r, 0, TAU);
+    }
+    ctx.strokeStyle = READ_FLASH_COLOUR;
+    ctx.lineWidth = 3.5 * px;
+    ctx.stroke();
+  }
+
   /** Input and output nodes wear a coloured ring (their "in"/"out" labels come with the screen-space text). */
   private paintRoles(ctx: CanvasRenderingContext2D, m: GraphModel, px: number): void {
     for (const [role, colour] of ROLE_RINGS) {
@@ -410,6 +425,9 @@ const GLOW_LAYERS: readonly (readonly [number, string])[] = [
   [1.8, ACTIVE_GLOW],
   [1.3, ACTIVE_GLOW_CORE],
 ];
+
+/** Output read: near-white, brighter than any activity colour. */
+const READ_FLASH_COLOUR = '#fff6c8';
 
 const ROLE_RINGS: readonly (readonly ['input' | 'output', string])[] = [
   ['input', INPUT_COLOUR],

@@ -37,6 +37,7 @@ const frame = {
   gates: Float32Array.from([0.9, 0, 0, 0.2, 0.7, 0.4, 0.9, 0, 0, 0.3, 0.1, 0.8]),
   active: Uint8Array.from([1, 0, 0, 1]),
   threads: Int32Array.from([1, 0]),
+  reads: Uint8Array.from([0, 1]),
   visitShare: Float32Array.from([0.25, 0.75]),
 } satisfies FrameMessage;
 

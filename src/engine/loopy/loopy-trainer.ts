@@ -1,0 +1,366 @@
+/**
+ * A loopy network running live in the lab: the generated graph, its packed
+ * tensors, the task streams, the learning rule, checkpoints and rollback,
+ * display probes. The host model uses LARA's tables (gates held at zero), so
+ * export, import and the graph view treat both models alike.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { AdamOptimizer, checkpointVariables } from '../baselines/baseline-common';
+import { downloadTables, disposeVars, uploadTables } from '../device-tables';
+import type { LoopyExperiment } from '../experiments';
+import type { Graph } from '../graph';
+import { createTopology, disposeTopology, readoutLoss, type LaraTopology } from '../lara/lara-forward';
+import { LARA_TABLE_NAMES, type LaraDims, type LaraHostModel, type LaraTableName } from '../lara/lara-model';
+import { paramSpecs, type ProbeTrace, type StepResult, type StepStats } from '../lara/lara-trainer';
+import { packGraph, rowIds, type Packing, type RowTable } from '../packing';
+import { createRng, deriveSeed, normalArray } from '../random';
+import type { WeightCheckpoint } from '../sequence-model';
+import type { TaskBatch, TaskStream } from '../tasks/task';
+import { createTaskStream, taskSizes } from '../tasks/task-registry';
+import { applyLocalUpdate, localRuleDirections } from './loopy-local-rules';
+import { initLoopyEdges, isLocalRule, loopyGraph, loopyInputWeights, readNodePacing } from './loopy-model';
+import type { LoopyLiveParams, LoopyParams } from './loopy-params';
+import { loopyUnroll, type LoopyWeights, type ReadNodePacing } from './loopy-unroll';
+
+const CHECKPOINT_EVERY = 25;
+
+function oneHotRows(symbols: Int32Array, size: number): Float32Array {
+  const out = new Float32Array(symbols.length * size);
+  symbols.forEach((s, i) => {
+    if (s >= 0) out[i * size + s] = 1;
+  });
+  return out;
+}
+
+export function loopyDims(experiment: LoopyExperiment): LaraDims {
+  return { width: experiment.params.width, ...taskSizes(experiment.task), readAll: experiment.params.rule === 'reservoir' };
+}
+
+/** The seeded graph and weights of a new loopy experiment, as host rows. */
+export function initialLoopyModel(experiment: LoopyExperiment): LaraHostModel {
+  const p = experiment.params;
+  const dims = loopyDims(experiment);
+  const graph = loopyGraph({ ...dims, seed: experiment.seed }, p);
+  const packing = packGraph(graph, dims.readAll);
+  const H = p.width;
+  const edges = initLoopyEdges(packing, H, p.spectralRadius, experiment.seed);
+  const tables = {} as Record<LaraTableName, RowTable>;
+  const edgeRows = new Map<number, Float32Array>();
+  packing.slotEdge.forEach((id, slot) => {
+    if (id >= 0) edgeRows.set(id, edges.slice(slot * H * H, (slot + 1) * H * H));
+  });
+  tables.edgeW = { width: H * H, rows: edgeRows };
+  for (const name of ['gateU', 'gateV'] as const) tables[name] = { width: H, rows: new Map(graph.edges.map((e) => [e.id, new Float32Array(H)])) };
+  const D = dims.inputSize;
+  const inputRows = loopyInputWeights(D, H, p.inputScale);
+  tables.inputW = { width: D * H, rows: new Map(rowIds(packing, 'inputs').map((id, n) => [id, inputRows.slice(n * D * H, (n + 1) * D * H)])) };
+  const reads = rowIds(packing, 'reads');
+  const rng = createRng(deriveSeed(experiment.seed, 'loopy-readout'));
+  const C = dims.outputSize;
+  tables.readoutW = { width: H * C, rows: new Map(reads.map((id) => [id, normalArray(rng, H * C, 1 / Math.sqrt(reads.length * H))])) };
+  const share = 1 / graph.nodes.length;
+  return { graph, dims, tables, visitShare: new Map(graph.nodes.map((n) => [n.id, share])) };
+}
+
+interface Device {
+  readonly packing: Packing;
+  readonly topo: LaraTopology;
+  readonly pacing: ReadNodePacing | undefined;
+  readonly vars: { readonly edgeW: tf.Variable; readonly readoutW: tf.Variable };
+  readonly fixed: { readonly inputW: tf.Tensor3D; readonly mask: tf.Tensor3D };
+  readonly optimizer: AdamOptimizer;
+  h: tf.Tensor3D;
+  probeH: tf.Tensor3D;
+}
+
+export class LoopyTrainer {
+  readonly experiment: LoopyExperiment;
+  private params: LoopyParams;
+  private readonly dims: LaraDims;
+  private readonly streams: { readonly train: TaskStream; readonly probe: TaskStream };
+  private readonly graph: Graph;
+  private readonly visitShare: ReadonlyMap<number, number>;
+  private device: Device;
+  private checkpoint: { readonly cp: WeightCheckpoint; readonly step: number; readonly tick: number } | null = null;
+  private stepCount = 0;
+  private tickCount = 0;
+  private localSteps = 0;
+  private disposed = false;
+
+  private constructor(experiment: LoopyExperiment, model: LaraHostModel) {
+    this.experiment = experiment;
+    this.params = experiment.params;
+    const { task, seed } = experiment;
+    this.streams = {
+      train: createTaskStream(task, this.params.batch, seed, deriveSeed(seed, 'train')),
+      probe: createTaskStream(task, 1, seed, deriveSeed(seed, 'probe')),
+    };
+    this.dims = model.dims;
+    this.graph = model.graph;
+    this.visitShare = model.visitShare;
+    this.device = this.upload(model);
+  }
+
+  static create(experiment: LoopyExperiment): LoopyTrainer {
+    return new LoopyTrainer(experiment, initialLoopyModel(experiment));
+  }
+
+  static fromModel(experiment: LoopyExperiment, model: LaraHostModel, step: number): LoopyTrainer {
+    const t = new LoopyTrainer(experiment, model);
+    t.stepCount = step;
+    return t;
+  }
+
+  get step(): number {
+    return this.stepCount;
+  }
+  get tick(): number {
+    return this.tickCount;
+  }
+  get currentGraph(): Graph {
+    return this.graph;
+  }
+  /** Loopy networks have no threads: every node computes every tick, so every node is visited equally. */
+  get visits(): ReadonlyMap<number, number> {
+    return this.visitShare;
+  }
+  get currentExperiment(): LoopyExperiment {
+    return { ...this.experiment, params: this.params };
+  }
+
+  setLiveParams(live: Partial<LoopyLiveParams>): void {
+    this.params = { ...this.params, ...live };
+    this.device.optimizer.learningRate = this.params.learningRate;
+    this.device = { ...this.device, pacing: readNodePacing(this.device.packing, this.dims, this.params) };
+  }
+
+  private upload(model: LaraHostModel): Device {
+    const p = this.params;
+    const H = this.dims.width;
+    const packing = packGraph(model.graph, this.dims.readAll);
+    const { L, K } = packing;
+    const specs = paramSpecs(this.dims);
+    const tables = uploadTables<'edgeW' | 'readoutW' | 'inputW'>({ edgeW: specs.edgeW, readoutW: specs.readoutW, inputW: specs.inputW }, model.tables, packing, true);
+    const mask = new Float32Array(L * K * H * H);
+    for (let slot = 0; slot < L * K; slot++) if ((packing.mask[slot] as number) > 0) mask.fill(1, slot * H * H, (slot + 1) * H * H);
+    const trained = p.rule === 'reservoir' || isLocalRule(p.rule) ? [tables.readoutW] : [tables.edgeW, tables.readoutW];
+    const inputW = tf.clone(tables.inputW) as tf.Tensor3D;
+    tables.inputW.dispose();
+    return {
+      packing,
+      topo: createTopology(packing, 1),
+      pacing: readNodePacing(packing, this.dims, p),
+      vars: { edgeW: tables.edgeW, readoutW: tables.readoutW },
+      fixed: { inputW, mask: tf.tensor3d(mask, [L, K * H, H]) },
+      optimizer: new AdamOptimizer(trained, p.learningRate, p.gradClip),
+      h: tf.zeros([L, p.batch, H]),
+      probeH: tf.zeros([L, 1, H]),
+    };
+  }
+
+  private disposeDevice(d: Device): void {
+    disposeTopology(d.topo);
+    disposeVars(d.vars);
+    tf.dispose([d.fixed.inputW, d.fixed.mask, d.h, d.probeH]);
+    d.optimizer.dispose();
+  }
+
+  private weights(): LoopyWeights {
+    const d = this.device;
+    return { edgeW: tf.mul(d.vars.edgeW, d.fixed.mask) as tf.Tensor3D, inputW: d.fixed.inputW, readoutW: d.vars.readoutW as tf.Tensor2D };
+  }
+
+  private batchTensors(batch: TaskBatch) {
+    const { inputSize: D, outputSize: C } = this.dims;
+    const n = batch.length * batch.lanes;
+    return {
+      x: tf.tensor2d(oneHotRows(batch.inputs, D), [n, D]),
+      targets: tf.tensor2d(oneHotRows(batch.targets, C), [n, C]),
+      scored: tf.tensor1d(Float32Array.from(batch.targets, (t) => (t >= 0 ? 1 : 0))),
+    };
+  }
+
+  private takeCheckpoint(): void {
+    this.checkpoint?.cp.dispose();
+    const d = this.device;
+    const optStep = d.optimizer.step;
+    const cp = checkpointVariables([d.vars.edgeW, d.vars.readoutW, ...d.optimizer.stateVariables()], () => (d.optimizer.step = optStep));
+    this.checkpoint = { cp, step: this.stepCount, tick: this.tickCount };
+  }
+
+  /** One step of the experiment's learning rule over the next `window` symbols of every lane. */
+  async trainStep(): Promise<StepResult> {
+    this.assertLive();
+    const started = performance.now();
+    if (!this.checkpoint) this.takeCheckpoint();
+    const p = this.params;
+    const d = this.device;
+    const batch = this.streams.train.next(p.window);
+    const t = this.batchTensors(batch);
+    if (p.rule === 'bptt') {
+      d.h.dispose();
+      d.h = tf.zeros(d.h.shape);
+    }
+    let loss: tf.Tensor;
+    let correct: tf.Tensor;
+    let scored: tf.Tensor;
+    let thinkSum: tf.Tensor;
+    let hT: tf.Tensor3D;
+    if (isLocalRule(p.rule)) {
+      const r = localRuleDirections({
+        rule: p.rule,
+        edgeW: d.vars.edgeW,
+        readoutW: d.vars.readoutW,
+        inputW: d.fixed.inputW,
+        edgeMask: d.fixed.mask,
+        topo: d.topo,
+        h0: d.h,
+        ...t,
+        steps: batch.length,
+        thinkTicks: p.thinkTicks,
+        readNode: d.pacing,
+        sigma: p.noise,
+        seed: deriveSeed(this.experiment.seed, `local-${this.localSteps++}`),
+      });
+      applyLocalUpdate(d.vars.edgeW, r.edgeW, p.learningRate, p.gradClip);
+      d.optimizer.apply([r.readoutW]);
+      tf.dispose([r.edgeW, r.readoutW]);
+      ({ loss, correct, scoredCount: scored, thinkSum, hT } = r);
+    } else {
+      const box: { kept?: tf.Tensor[] } = {};
+      const trained = d.optimizer.variables;
+      const { value, grads } = tf.variableGrads(() => {
+        const out = loopyUnroll(this.weights(), d.topo, { h0: d.h, x: t.x, steps: batch.length, thinkTicks: p.thinkTicks, readNode: d.pacing });
+        const r = readoutLoss(out.logits, t.targets, t.scored);
+        box.kept = [out.hT, r.correct, r.scored, out.thinkSum].map((k) => tf.keep(k));
+        return r.loss;
+      }, [...trained]);
+      d.optimizer.apply(trained.map((v) => grads[v.name] as tf.Tensor));
+      tf.dispose(Object.values(grads));
+      loss = value;
+      [hT, correct, scored, thinkSum] = box.kept as [tf.Tensor3D, tf.Tensor, tf.Tensor, tf.Tensor];
+    }
+    const readback = tf.tidy(() => tf.concat([tf.stack([loss, correct, scored]), tf.reshape(tf.sum(thinkSum), [1])]));
+    tf.dispose([loss, correct, scored, thinkSum, t.x, t.targets, t.scored, d.h]);
+    d.h = hT;
+    const [lossValue = NaN, right = 0, count = 0, ticks = 0] = (await readback.data()) as Float32Array;
+    readback.dispose();
+    this.stepCount += 1;
+    this.tickCount += Math.round(ticks / p.batch);
+    const ms = performance.now() - started;
+    if (!Number.isFinite(lossValue)) {
+      const toStep = this.rollback();
+      return {
+        stats: { step: this.stepCount, tick: this.tickCount, loss: lossValue, accuracy: 0, gradNorm: NaN, ms },
+        events: [],
+        rolledBack: { reason: `non-finite loss at step ${this.stepCount}`, toStep },
+      };
+    }
+    if (this.stepCount % CHECKPOINT_EVERY === 0) this.takeCheckpoint();
+    const stats: StepStats = { step: this.stepCount, tick: this.tickCount, loss: lossValue, accuracy: count > 0 ? right / count : 0, gradNorm: NaN, ms };
+    return { stats, events: [] };
+  }
+
+  private rollback(): number {
+    const c = this.checkpoint;
+    if (!c) return this.stepCount;
+    c.cp.restore();
+    const d = this.device;
+    d.h.dispose();
+    d.h = tf.zeros(d.h.shape);
+    this.stepCount = c.step;
+    this.tickCount = c.tick;
+    return c.step;
+  }
+
+  /** The probe lane's per-tick trace: activity of every node, and the ticks its output was read. */
+  async probe(symbols: number): Promise<ProbeTrace> {
+    this.assertLive();
+    const p = this.params;
+    const d = this.device;
+    const batch = this.streams.probe.next(symbols);
+    const out = tf.tidy(() => {
+      const x = tf.tensor2d(oneHotRows(batch.inputs, this.dims.inputSize), [symbols, this.dims.inputSize]);
+      const r = loopyUnroll(this.weights(), d.topo, { h0: d.probeH, x, steps: symbols, thinkTicks: p.thinkTicks, readNode: d.pacing, trace: true });
+      const tr = r.trace as NonNullable<typeof r.trace>;
+      return { flat: tf.concat([tf.reshape(tr.activity, [-1]), tf.reshape(tr.reads, [-1])]), h: r.hT };
+    });
+    d.probeH.dispose();
+    d.probeH = out.h;
+    const data = (await out.flat.data()) as Float32Array;
+    out.flat.dispose();
+    const { L, K, nodeIds, slotEdge, mask } = d.packing;
+    const ticks = data.length / (L + 1);
+    const gates = new Float32Array(ticks * L * K);
+    for (let i = 0; i < ticks; i++) gates.set(mask, i * L * K);
+    return {
+      nodeIds: nodeIds.slice(),
+      ticks,
+      K,
+      slotEdge: slotEdge.slice(),
+      activity: data.slice(0, ticks * L),
+      gates,
+      active: new Uint8Array(ticks * L).fill(1),
+      threads: new Int32Array(0),
+      reads: Uint8Array.from(data.subarray(ticks * L), (v) => (v > 0.5 ? 1 : 0)),
+    };
+  }
+
+  /** Class probabilities on the experiment's fixed evaluation sequence, from zero state: equal for equal networks. */
+  async predict(symbols = 16, lanes = 4): Promise<Float32Array> {
+    this.assertLive();
+    const d = this.device;
+    const { task, seed } = this.experiment;
+    const batch = createTaskStream(task, lanes, seed, deriveSeed(seed, 'eval')).next(symbols);
+    const probs = tf.tidy(() => {
+      const x = tf.tensor2d(oneHotRows(batch.inputs, this.dims.inputSize), [symbols * lanes, this.dims.inputSize]);
+      const h0 = tf.zeros([d.packing.L, lanes, this.dims.width]) as tf.Tensor3D;
+      return tf.softmax(loopyUnroll(this.weights(), d.topo, { h0, x, steps: symbols, thinkTicks: this.params.thinkTicks, readNode: d.pacing }).logits);
+    });
+    const data = (await probs.data()) as Float32Array;
+    probs.dispose();
+    return data;
+  }
+
+  /** The trained network on the host (export), gates as zero rows. */
+  async exportModel(): Promise<LaraHostModel> {
+    this.assertLive();
+    const d = this.device;
+    const specs = paramSpecs(this.dims);
+    const down = await downloadTables({ edgeW: specs.edgeW, readoutW: specs.readoutW, inputW: specs.inputW }, { ...d.vars, inputW: d.fixed.inputW }, d.packing);
+    const H = this.dims.width;
+    const zeros = (): RowTable => ({ width: H, rows: new Map(this.graph.edges.map((e) => [e.id, new Float32Array(H)])) });
+    const tables: Record<LaraTableName, RowTable> = { ...down, gateU: zeros(), gateV: zeros() };
+    for (const name of LARA_TABLE_NAMES) if (!tables[name]) throw new Error(`missing table ${name}`);
+    return { graph: this.graph, dims: this.dims, tables, visitShare: new Map(this.visitShare) };
+  }
+
+  /** Host copy of the network and the optimiser's moments; the function rebuilds an equal trainer on the current backend. */
+  async suspend(): Promise<() => LoopyTrainer> {
+    const model = await this.exportModel();
+    const d = this.device;
+    const moments = await Promise.all(d.optimizer.stateVariables().map(async (v) => ({ shape: v.shape, data: (await v.data()) as Float32Array })));
+    const optStep = d.optimizer.step;
+    const { step, tick } = this;
+    const experiment = this.currentExperiment;
+    return () => {
+      const t = LoopyTrainer.fromModel(experiment, model, step);
+      t.tickCount = tick;
+      const opt = t.device.optimizer;
+      opt.stateVariables().forEach((v, i) => tf.tidy(() => v.assign(tf.tensor((moments[i] as { data: Float32Array }).data, v.shape))));
+      opt.step = optStep;
+      return t;
+    };
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.checkpoint?.cp.dispose();
+    this.disposeDevice(this.device);
+  }
+
+  private assertLive(): void {
+    if (this.disposed) throw new Error('LoopyTrainer used after dispose()');
+  }
+}
