@@ -229,7 +229,8 @@ export class GraphController {
       const node = this.model.threadNode(tick, th);
       if (node) (this.trails[th] as TrailRing<NodeView>).push(node);
     }
-    graphPaintStats.hops++;
+    // A loopy network has no threads: its ticks show activity, not hops.
+    if (this.trails.length > 0) graphPaintStats.hops++;
   }
 
   /**
