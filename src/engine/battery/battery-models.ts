@@ -54,7 +54,7 @@ export const BATTERY_MODELS = {
     create: (spec, params) => createEsnModel(spec, params as EsnParamsInput),
   },
   loopy: {
-    description: 'loopy network: a generated graph, all nodes active, no gates, tanh (rules bptt, tbptt, reservoir)',
+    description: 'loopy network: a generated graph, all nodes active, no gates, tanh (rules bptt, tbptt, reservoir, hebbian, perturbation)',
     validate: validateWith(loopyParamsSchema),
     create: (spec, params) => createLoopySequenceModel(spec, params as LoopyParamsInput),
   },
