@@ -24,7 +24,8 @@ export function uniformArray(rng: Rng, length: number, scale: number): Float32Ar
   return Float32Array.from({ length }, () => (2 * rng.next() - 1) * scale);
 }
 
-function oneHotRows(symbols: Int32Array, size: number): Float32Array {
+/** One-hot rows [n, size]; negative symbols (nothing scored) give zero rows. */
+export function oneHotRows(symbols: Int32Array, size: number): Float32Array {
   const out = new Float32Array(symbols.length * size);
   symbols.forEach((s, i) => {
     if (s >= 0) out[i * size + s] = 1;

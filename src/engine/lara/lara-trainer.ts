@@ -12,6 +12,7 @@ import { scorePredictions, type Evaluation } from '../sequence-model';
 import { ADAM_DEFAULTS, clipByGlobalNorm, restingAdamStep, type AdamSlot } from '../resting-adam';
 import type { TaskBatch, TaskStream } from '../tasks/task';
 import { createTaskStream, taskSizes } from '../tasks/task-registry';
+import { oneHotRows } from '../baselines/baseline-common';
 import { growthCheck, type TopologyEvent } from './lara-growth';
 import {
   asLaraWeights,
@@ -138,13 +139,6 @@ function stateSpec(d: LaraDims, lanes: number): TableSpecs<'state'> {
   return { state: { set: 'nodes', width: lanes * d.width, shape: (p) => [p.L, lanes, d.width] } };
 }
 
-function oneHotRows(symbols: Int32Array, size: number): Float32Array {
-  const out = new Float32Array(symbols.length * size);
-  symbols.forEach((s, i) => {
-    if (s >= 0) out[i * size + s] = 1;
-  });
-  return out;
-}
 
 /** Device tensors of one packing; rebuilt whenever the graph changes. */
 interface Device {

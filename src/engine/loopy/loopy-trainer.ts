@@ -5,7 +5,7 @@
  * export, import and the graph view treat both models alike.
  */
 import * as tf from '@tensorflow/tfjs';
-import { AdamOptimizer, checkpointVariables } from '../baselines/baseline-common';
+import { AdamOptimizer, batchTensors, checkpointVariables, oneHotRows } from '../baselines/baseline-common';
 import { downloadTables, disposeVars, uploadTables } from '../device-tables';
 import type { LoopyExperiment } from '../experiments';
 import type { Graph } from '../graph';
@@ -15,7 +15,7 @@ import { paramSpecs, type ProbeTrace, type StepResult, type StepStats } from '..
 import { packGraph, rowIds, type Packing, type RowTable } from '../packing';
 import { createRng, deriveSeed, normalArray } from '../random';
 import type { WeightCheckpoint } from '../sequence-model';
-import type { TaskBatch, TaskStream } from '../tasks/task';
+import type { TaskStream } from '../tasks/task';
 import { createTaskStream, taskSizes } from '../tasks/task-registry';
 import { applyLocalUpdate, localRuleDirections } from './loopy-local-rules';
 import { initLoopyEdges, isLocalRule, loopyGraph, loopyInputWeights, readNodePacing } from './loopy-model';
@@ -24,13 +24,6 @@ import { loopyUnroll, type LoopyWeights, type ReadNodePacing } from './loopy-unr
 
 const CHECKPOINT_EVERY = 25;
 
-function oneHotRows(symbols: Int32Array, size: number): Float32Array {
-  const out = new Float32Array(symbols.length * size);
-  symbols.forEach((s, i) => {
-    if (s >= 0) out[i * size + s] = 1;
-  });
-  return out;
-}
 
 export function loopyDims(experiment: LoopyExperiment): LaraDims {
   return { width: experiment.params.width, ...taskSizes(experiment.task), readAll: experiment.params.rule === 'reservoir' };
@@ -170,15 +163,6 @@ export class LoopyTrainer {
     return { edgeW: tf.mul(d.vars.edgeW, d.fixed.mask) as tf.Tensor3D, inputW: d.fixed.inputW, readoutW: d.vars.readoutW as tf.Tensor2D };
   }
 
-  private batchTensors(batch: TaskBatch) {
-    const { inputSize: D, outputSize: C } = this.dims;
-    const n = batch.length * batch.lanes;
-    return {
-      x: tf.tensor2d(oneHotRows(batch.inputs, D), [n, D]),
-      targets: tf.tensor2d(oneHotRows(batch.targets, C), [n, C]),
-      scored: tf.tensor1d(Float32Array.from(batch.targets, (t) => (t >= 0 ? 1 : 0))),
-    };
-  }
 
   private takeCheckpoint(): void {
     this.checkpoint?.cp.dispose();
@@ -196,7 +180,7 @@ export class LoopyTrainer {
     const p = this.params;
     const d = this.device;
     const batch = this.streams.train.next(p.window);
-    const t = this.batchTensors(batch);
+    const t = batchTensors(batch, this.dims.inputSize, this.dims.outputSize);
     if (p.rule === 'bptt') {
       d.h.dispose();
       d.h = tf.zeros(d.h.shape);
