@@ -4,14 +4,20 @@
  * fails on a slow machine.
  *   1. engine vs naive one-layer-at-a-time loop, train steps/s, cpu and wasm (Node)
  *   2. WebGPU compute dispatches per tick (headless Chromium, SwiftShader adapter)
- *   3. activity-graph frame time at 1,000 nodes while training (headless Chromium)
- * Options: --quick (fewer rounds), --skip-node, --skip-browser.
+ *   3. activity-graph frame time at 1,000 nodes while LARA and a loopy network train (headless Chromium)
+ *   4. DNA cells on MNIST vs dense layers of about the same parameter count; routing modules vs the
+ *      same stack without routing (layer executions skipped, accuracy change, a λs sweep);
+ *      transition representations vs BPTT (steps and wall-clock to a target, roll-out accuracy) (Node, wasm)
+ * Options: --quick (fewer rounds), --skip-node, --skip-browser, --skip-models.
  */
 import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { chromium, type Browser } from '@playwright/test';
 import { build, createServer, preview } from 'vite';
+import { benchDna } from './dna-bench';
 import { DEFAULT_SIZE_EXPERIMENT, engineVsNaive, round } from './engine-vs-naive';
+import { benchRouting } from './routing-bench';
+import { benchTransitions } from './transitions-bench';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -56,49 +62,67 @@ async function dispatchBench(browser: Browser): Promise<void> {
   }
 }
 
+/** Networks whose graph view is timed while they train: LARA and a loopy network, 1,000 nodes each. */
+const FRAME_TIME_CASES = [
+  { model: 'lara', hash: '#nodes=1000&width=4&batch=4&degree=4&think=4' },
+  { model: 'loopy', hash: '#model=loopy&nodes=1000&density=4&batch=4&think=3&rule=tbptt' },
+] as const;
+
 async function frameTimeBench(browser: Browser): Promise<void> {
   await build({ logLevel: 'silent' });
   const server = await preview({ logLevel: 'silent', preview: { port: 4199, strictPort: true } });
   try {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await page.goto('http://localhost:4199/#nodes=1000&width=4&batch=4&degree=4&think=4');
-    await page.waitForFunction(() => (window.__loopyLab?.snapshot().frames ?? 0) > 0, null, { timeout: 300_000 });
-    await page.getByRole('button', { name: 'Play' }).click();
-    await page.waitForFunction(() => (window.__loopyLab?.snapshot().step ?? 0) >= 1, null, { timeout: 300_000 });
-    // Let the force layout cool first: its start-up transient is not the steady state being measured.
-    await page.waitForTimeout(8000);
-    const seconds = quick ? 5 : 10;
-    // A string, not a function: tsx would wrap named inner functions in a helper the page lacks.
-    const gaps = (await page.evaluate(`new Promise((resolve) => {
-      const out = [];
-      let last = performance.now();
-      const end = last + ${seconds * 1000};
-      const tick = (now) => { out.push(now - last); last = now; if (now < end) requestAnimationFrame(tick); else resolve(out); };
-      requestAnimationFrame(tick);
-    })`)) as number[];
-    const s = await page.evaluate(() => window.__loopyLab?.snapshot());
-    const sorted = [...gaps].sort((a, b) => a - b);
-    const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
-    print({
-      bench: 'graph-frame-time',
-      nodes: s?.nodes,
-      edges: s?.edges,
-      frameGapP50Ms: round(q(0.5), 1),
-      frameGapP95Ms: round(q(0.95), 1),
-      graphWorkP95Ms: round(s?.graphWorkP95Ms ?? NaN, 2),
-      framesFromWorker: s?.frames,
-      trainSteps: s?.step,
-      seconds,
-      target: 16.7,
-      note: 'gap between animation frames while the worker trains; the display runs at 60 Hz, so 16.7 ms is the floor',
-    });
-    await page.close();
+    for (const c of FRAME_TIME_CASES) await frameTimeCase(browser, c.model, c.hash);
   } finally {
     await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
   }
 }
 
+async function frameTimeCase(browser: Browser, model: string, hash: string): Promise<void> {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  await page.goto(`http://localhost:4199/${hash}`);
+  await page.waitForFunction(() => (window.__loopyLab?.snapshot().frames ?? 0) > 0, null, { timeout: 300_000 });
+  await page.getByRole('button', { name: 'Play' }).click();
+  await page.waitForFunction(() => (window.__loopyLab?.snapshot().step ?? 0) >= 1, null, { timeout: 300_000 });
+  // Let the force layout cool first: its start-up transient is not the steady state being measured.
+  await page.waitForTimeout(8000);
+  const seconds = quick ? 5 : 10;
+  // A string, not a function: tsx would wrap named inner functions in a helper the page lacks.
+  const gaps = (await page.evaluate(`new Promise((resolve) => {
+    const out = [];
+    let last = performance.now();
+    const end = last + ${seconds * 1000};
+    const tick = (now) => { out.push(now - last); last = now; if (now < end) requestAnimationFrame(tick); else resolve(out); };
+    requestAnimationFrame(tick);
+  })`)) as number[];
+  const s = await page.evaluate(() => window.__loopyLab?.snapshot());
+  const sorted = [...gaps].sort((a, b) => a - b);
+  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
+  print({
+    bench: 'graph-frame-time',
+    model,
+    nodes: s?.nodes,
+    edges: s?.edges,
+    frameGapP50Ms: round(q(0.5), 1),
+    frameGapP95Ms: round(q(0.95), 1),
+    graphWorkP95Ms: round(s?.graphWorkP95Ms ?? NaN, 2),
+    framesFromWorker: s?.frames,
+    trainSteps: s?.step,
+    seconds,
+    target: 16.7,
+    note: 'gap between animation frames while the worker trains; the display runs at 60 Hz, so 16.7 ms is the floor',
+  });
+  await page.close();
+}
+
+async function modelBenches(): Promise<void> {
+  for (const row of await benchDna(quick ? { epochs: 10 } : {})) print({ bench: 'dna', ...row });
+  for (const row of await benchRouting(quick ? { steps: 200, mnist: false } : {})) print({ bench: 'routing', ...row });
+  for (const row of await benchTransitions(quick ? { steps: 60 } : {})) print({ bench: 'transitions', ...row });
+}
+
 if (!args.has('--skip-node')) await nodeBenches();
+if (!args.has('--skip-models')) await modelBenches();
 if (!args.has('--skip-browser')) {
   const browser = await chromium.launch({ ...(CHROMIUM ? { executablePath: CHROMIUM } : {}), args: CHROMIUM_ARGS });
   try {
