@@ -3,11 +3,13 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BatteryClient } from '../client/battery-client';
 import { LabClient } from '../client/lab-client';
+import { StudyClient } from '../client/study-client';
 import type { FromBatteryWorker, ToBatteryWorker } from '../protocol/battery-messages';
 import type { Endpoint, FromWorker, ToWorker } from '../protocol/messages';
+import type { FromStudyWorker, ToStudyWorker } from '../protocol/study-messages';
 import { createLabStore } from '../store/lab-store';
 import { formatHash, parseHash } from '../store/url-state';
-import { BatteryContext, LabContext } from '../views/lab-context';
+import { BatteryContext, LabContext, StudyContext } from '../views/lab-context';
 import { App } from './App';
 import { installTestApi } from './test-api';
 import './styles.css';
@@ -50,6 +52,13 @@ const battery = new BatteryClient(
       name: 'loopy-lab-battery',
     }) as unknown as Endpoint<FromBatteryWorker, ToBatteryWorker>,
 );
+const study = new StudyClient(
+  () =>
+    new Worker(new URL('../worker/study-worker-entry.ts', import.meta.url), {
+      type: 'module',
+      name: 'loopy-lab-study',
+    }) as unknown as Endpoint<FromStudyWorker, ToStudyWorker>,
+);
 
 // The URL hash follows the experiment, so a link reproduces it.
 store.subscribe((s, prev) => {
@@ -67,7 +76,9 @@ createRoot(root).render(
   <StrictMode>
     <LabContext.Provider value={client}>
       <BatteryContext.Provider value={battery}>
-        <App />
+        <StudyContext.Provider value={study}>
+          <App />
+        </StudyContext.Provider>
       </BatteryContext.Provider>
     </LabContext.Provider>
   </StrictMode>,

@@ -4,6 +4,7 @@
  * in production builds; it exposes nothing a user could not see on the page.
  */
 import type { LabClient } from '../client/lab-client';
+import type { ModelDetail } from '../protocol/messages';
 import { graphPaintStats } from '../views/graph/paint-stats';
 
 export interface LabSnapshot {
@@ -27,6 +28,20 @@ export interface LabSnapshot {
   /** Canvas frames the activity graph has painted, and the 95th percentile of its per-frame work (ms). */
   readonly graphPaints: number;
   readonly graphWorkP95Ms: number;
+  /** The running model and a summary of its own view's data from the last frame (DNA, routing modules). */
+  readonly model: string;
+  readonly detail: DetailSummary | null;
+}
+
+export type DetailSummary =
+  | { readonly kind: 'dna'; readonly cells: number; readonly epoch: number; readonly testAccuracy: number }
+  | { readonly kind: 'routing'; readonly batchPExec: readonly number[]; readonly hardAccuracy: number; readonly skippedFraction: number };
+
+function summarise(d: ModelDetail | null): DetailSummary | null {
+  if (!d) return null;
+  return d.kind === 'dna'
+    ? { kind: 'dna', cells: d.cellIds.length, epoch: d.epoch, testAccuracy: d.testAccuracy }
+    : { kind: 'routing', batchPExec: Array.from(d.batchPExec), hardAccuracy: d.hardAccuracy, skippedFraction: d.skippedFraction };
 }
 
 export interface LoopyLabTestApi {
@@ -43,8 +58,10 @@ declare global {
 
 export function installTestApi(client: LabClient): void {
   let frames = 0;
-  client.onFrame(() => {
+  let detail: DetailSummary | null = null;
+  client.onFrame((f) => {
     frames += 1;
+    detail = summarise(f.detail);
   });
   const api: LoopyLabTestApi = Object.freeze({
     snapshot(): LabSnapshot {
@@ -63,6 +80,8 @@ export function installTestApi(client: LabClient): void {
         frames,
         graphPaints: graphPaintStats.paints,
         graphWorkP95Ms: graphPaintStats.quantile(0.95),
+        model: s.experiment.model,
+        detail,
       };
     },
     async predict(): Promise<number[]> {

@@ -176,7 +176,8 @@ export function rolePositions(graph: Graph, role: NodeRole): number[] {
 }
 
 /** Checks the invariants every graph must keep; returns a reason or null. */
-export function graphProblem(graph: Graph): string | null {
+/** `parallelEdges`: DNA cells split into parallel cells i -> j; every other graph has one edge per pair. */
+export function graphProblem(graph: Graph, options: { readonly parallelEdges?: boolean } = {}): string | null {
   const ids = new Set<number>();
   for (const n of graph.nodes) {
     if (ids.has(n.id)) return `node id ${n.id} appears twice`;
@@ -193,7 +194,7 @@ export function graphProblem(graph: Graph): string | null {
     edgeIds.add(e.id);
     if (!ids.has(e.source) || !ids.has(e.target)) return `edge ${e.id} names a missing node`;
     const key = `${e.source}>${e.target}`;
-    if (pairs.has(key)) return `edge ${e.source} -> ${e.target} appears twice`;
+    if (!options.parallelEdges && pairs.has(key)) return `edge ${e.source} -> ${e.target} appears twice`;
     pairs.add(key);
   }
   return null;

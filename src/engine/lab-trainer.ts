@@ -1,16 +1,27 @@
 /**
- * What the worker drives: one running experiment of any model kind. LARA and
- * loopy networks share the host model (graph + parameter tables), the probe
- * trace and the step result, so the worker, export and the view need not know
- * which model runs.
+ * What the worker drives: one running experiment of any model kind. Every
+ * model gives a graph, a probe trace for the graph view, step results and an
+ * exportable host model; the feed-forward models add a detail for their own
+ * view. The worker, export and the views need not know which model runs.
  */
-import type { Experiment } from './experiments';
+import type { HostTensor } from './baselines/baseline-common';
+import type { AnyLiveParams, Experiment } from './experiments';
 import type { Graph } from './graph';
 import { LaraTrainer, type ProbeTrace, type StepResult } from './lara/lara-trainer';
 import type { LaraHostModel } from './lara/lara-model';
-import type { LiveParams } from './lara/lara-params';
 import { LoopyTrainer } from './loopy/loopy-trainer';
-import type { LoopyLiveParams } from './loopy/loopy-params';
+import type { ModelDetail } from './model-detail';
+import { DnaTrainer } from './dna/dna-trainer';
+import { RoutingTrainer } from './routing/routing-trainer';
+
+/** A model whose weights are a few named tensors (DNA, routing modules); the export format stores them as they are. */
+export interface TensorHostModel {
+  readonly graph: Graph;
+  readonly tensors: Readonly<Record<string, HostTensor>>;
+}
+
+/** LARA and loopy networks keep weights per graph row (they grow and shrink); the others as named tensors. */
+export type HostModel = LaraHostModel | TensorHostModel;
 
 export interface LabTrainer {
   readonly step: number;
@@ -20,21 +31,41 @@ export interface LabTrainer {
   readonly visits: ReadonlyMap<number, number>;
   /** The experiment with its live parameters as they are now. */
   readonly currentExperiment: Experiment;
-  setLiveParams(live: Partial<LiveParams> | Partial<LoopyLiveParams>): void;
+  setLiveParams(live: AnyLiveParams): void;
   trainStep(): Promise<StepResult>;
   probe(symbols: number): Promise<ProbeTrace>;
+  /** The model's own view data, or null when the graph view says it all. */
+  detail(): Promise<ModelDetail | null>;
   predict(): Promise<Float32Array>;
-  exportModel(): Promise<LaraHostModel>;
+  exportModel(): Promise<HostModel>;
   /** Host copy of everything; the function rebuilds an equal trainer on the backend current when it is called. */
   suspend(): Promise<() => LabTrainer>;
   dispose(): void;
 }
 
-export function createTrainer(experiment: Experiment): LabTrainer {
-  return experiment.model === 'lara' ? LaraTrainer.create(experiment) : LoopyTrainer.create(experiment);
+export async function createTrainer(experiment: Experiment): Promise<LabTrainer> {
+  switch (experiment.model) {
+    case 'lara':
+      return LaraTrainer.create(experiment);
+    case 'loopy':
+      return LoopyTrainer.create(experiment);
+    case 'dna':
+      return DnaTrainer.create(experiment);
+    case 'routing':
+      return RoutingTrainer.create(experiment);
+  }
 }
 
 /** A trainer resumed from a network (import, crash recovery). */
-export function trainerFromModel(experiment: Experiment, model: LaraHostModel, step: number): LabTrainer {
-  return experiment.model === 'lara' ? LaraTrainer.fromModel(experiment, model, step) : LoopyTrainer.fromModel(experiment, model, step);
+export async function trainerFromModel(experiment: Experiment, model: HostModel, step: number): Promise<LabTrainer> {
+  switch (experiment.model) {
+    case 'lara':
+      return LaraTrainer.fromModel(experiment, model as LaraHostModel, step);
+    case 'loopy':
+      return LoopyTrainer.fromModel(experiment, model as LaraHostModel, step);
+    case 'dna':
+      return DnaTrainer.fromModel(experiment, model as TensorHostModel, step);
+    case 'routing':
+      return RoutingTrainer.fromModel(experiment, model as TensorHostModel, step);
+  }
 }

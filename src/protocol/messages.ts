@@ -5,12 +5,13 @@
  */
 import type { Graph } from '../engine/graph';
 import type { TopologyEvent } from '../engine/lara/lara-growth';
-import type { BackendChoice, BackendName, Experiment, LiveParams, LoopyLiveParams } from './experiment';
+import { detailBuffers, type ModelDetail } from '../engine/model-detail';
+import type { AnyLiveParams, BackendChoice, BackendName, Experiment } from './experiment';
 import type { ModelDocument } from './model-document';
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
-export type { Graph, TopologyEvent };
+export type { Graph, ModelDetail, TopologyEvent };
 export type { GraphEdge, GraphNode, NodeRole } from '../engine/graph';
 
 // ---- main thread -> worker ----
@@ -24,7 +25,7 @@ export type ToWorker =
   /** Run `steps` train steps, then stop. */
   | { readonly type: 'step'; readonly steps: number }
   /** Change parameters without restarting. */
-  | { readonly type: 'setParams'; readonly params: Partial<LiveParams> | Partial<LoopyLiveParams> }
+  | { readonly type: 'setParams'; readonly params: AnyLiveParams }
   | { readonly type: 'setBackend'; readonly backend: BackendChoice }
   /** The client has drawn frame `frameId`; the worker may send the next. */
   | { readonly type: 'ack'; readonly frameId: number }
@@ -67,6 +68,8 @@ export interface FrameMessage {
   readonly reads: Uint8Array;
   /** [L] share of thread visits per node (EMA over training). */
   readonly visitShare: Float32Array;
+  /** The model's own view data (DNA cells, routing probabilities); null for LARA and loopy networks. */
+  readonly detail: ModelDetail | null;
 }
 
 export type FromWorker =
@@ -98,9 +101,10 @@ export type FromWorker =
 
 /** The buffers of a frame, for postMessage's transfer list. */
 export function frameTransferables(f: FrameMessage): ArrayBuffer[] {
-  return [f.stepNumbers, f.losses, f.accuracies, f.stepMs, f.nodeIds, f.slotEdge, f.activity, f.gates, f.active, f.threads, f.reads, f.visitShare].map(
+  const common = [f.stepNumbers, f.losses, f.accuracies, f.stepMs, f.nodeIds, f.slotEdge, f.activity, f.gates, f.active, f.threads, f.reads, f.visitShare].map(
     (a) => a.buffer as ArrayBuffer,
   );
+  return f.detail ? [...common, ...detailBuffers(f.detail)] : common;
 }
 
 /** Anything that can carry messages: a Worker, a worker's global scope, a MessagePort (tests). */

@@ -4,6 +4,10 @@
  * Weights are stored per edge / per node in graph order, independent of how
  * the engine packs them, so a document outlives packing changes.
  *
+ * LARA and loopy networks store five tables (per edge, per input node, per
+ * read node); DNA and routing modules store their own named tensors. Which
+ * names and shapes a document must hold follows from its experiment's model.
+ *
  * Import runs parseModelDocument: JSON, format and version, the zod schema,
  * then the cross-checks a schema cannot express (shapes against the graph and
  * parameters, finite values). Nothing reaches the model before all pass.
@@ -13,8 +17,12 @@ import { graphProblem, rolePositions, type Graph } from '../engine/graph';
 import { LARA_TABLE_NAMES, LARA_TABLES, type LaraDims, type LaraHostModel, type LaraTableName } from '../engine/lara/lara-model';
 import type { RowTable } from '../engine/packing';
 import { taskSizes } from '../engine/tasks/task-registry';
+import type { HostTensor } from '../engine/baselines/baseline-common';
+import { dnaGraphProblem, dnaTensorShapes } from '../engine/dna/dna-trainer';
+import type { HostModel, TensorHostModel } from '../engine/lab-trainer';
+import { routingTensorShapes } from '../engine/routing/routing-trainer';
 import { base64ToFloat32, float32ToBase64 } from './base64';
-import { experimentSchema, type Experiment } from './experiment';
+import { experimentSchema, type Experiment, type LaraExperiment, type LoopyExperiment } from './experiment';
 
 export const MODEL_FORMAT = 'loopy-lab';
 export const MODEL_FORMAT_VERSION = 1;
@@ -39,18 +47,12 @@ export const modelDocumentSchema = z.object({
     nextNodeId: id,
     nextEdgeId: id,
   }),
-  weights: z.strictObject({
-    /** [E, H, H] per edge in graph.edges order. */
-    edgeW: tensorSchema,
-    /** [E, H] */
-    gateU: tensorSchema,
-    /** [E, H] */
-    gateV: tensorSchema,
-    /** [inputs, D, H] per input node in graph.nodes order. */
-    inputW: tensorSchema,
-    /** [reads, H, C] per read node (output nodes, or all nodes with readout 'all') in graph.nodes order. */
-    readoutW: tensorSchema,
-  }),
+  /**
+   * LARA and loopy: edgeW [E, H, H] and gateU, gateV [E, H] per edge in graph.edges order; inputW [inputs, D, H] per input node and
+   * readoutW [reads, H, C] per read node (output nodes, or all nodes with readout 'all') in graph.nodes order.
+   * DNA: cellW, cellB, passthrough [E] per cell (edge). Routing modules: see routingTensorShapes.
+   */
+  weights: z.record(z.string().max(64), tensorSchema).refine((w) => Object.keys(w).length <= 32, 'at most 32 tensors'),
   step: z.number().int().min(0),
   metrics: z.object({ loss: z.number().nullable(), accuracy: z.number().nullable() }),
 });
@@ -88,14 +90,51 @@ function documentShape(name: LaraTableName, rows: number, d: LaraDims): number[]
   }
 }
 
-export function dimsOf(experiment: Experiment): LaraDims {
+export function dimsOf(experiment: LaraExperiment | LoopyExperiment): LaraDims {
   // A loopy reservoir reads every node, as an echo-state network does.
   const readAll = experiment.model === 'lara' ? experiment.params.readout === 'all' : experiment.params.rule === 'reservoir';
   return { width: experiment.params.width, ...taskSizes(experiment.task), readAll };
 }
 
-export function toModelDocument(experiment: Experiment, model: LaraHostModel, step: number, metrics: DocumentMetrics): ModelDocument {
-  const weights = {} as ModelDocument['weights'];
+function isTableModel(model: HostModel): model is LaraHostModel {
+  return 'tables' in model;
+}
+
+/** The tensors a DNA or routing document must hold, by name, with their shapes. */
+function tensorShapes(experiment: Experiment, graph: Graph): Record<string, number[]> {
+  switch (experiment.model) {
+    case 'dna':
+      return dnaTensorShapes(experiment, graph);
+    case 'routing':
+      return routingTensorShapes(experiment);
+    default:
+      throw new Error(`${experiment.model} stores tables, not named tensors`);
+  }
+}
+
+export function toModelDocument(experiment: Experiment, model: HostModel, step: number, metrics: DocumentMetrics): ModelDocument {
+  const weights: ModelDocument['weights'] = {};
+  if (isTableModel(model)) writeTables(model, weights);
+  else for (const [name, t] of Object.entries(model.tensors)) weights[name] = { shape: [...t.shape], dtype: 'float32', data: float32ToBase64(t.values) };
+  const visitShare = isTableModel(model) ? model.visitShare : new Map<number, number>();
+  return {
+    format: MODEL_FORMAT,
+    version: MODEL_FORMAT_VERSION,
+    createdAt: new Date().toISOString(),
+    experiment,
+    graph: {
+      nodes: model.graph.nodes.map((n) => ({ id: n.id, role: n.role, visitShare: clamp01(visitShare.get(n.id) ?? 0) })),
+      edges: model.graph.edges.map((e) => ({ id: e.id, source: e.source, target: e.target })),
+      nextNodeId: model.graph.nextNodeId,
+      nextEdgeId: model.graph.nextEdgeId,
+    },
+    weights,
+    step,
+    metrics: { loss: finiteOrNull(metrics.loss), accuracy: finiteOrNull(metrics.accuracy) },
+  };
+}
+
+function writeTables(model: LaraHostModel, weights: ModelDocument['weights']): void {
   for (const name of LARA_TABLE_NAMES) {
     const table = model.tables[name];
     const ids = documentRowIds(model.graph, name, model.dims.readAll);
@@ -106,21 +145,6 @@ export function toModelDocument(experiment: Experiment, model: LaraHostModel, st
     });
     weights[name] = { shape: documentShape(name, ids.length, model.dims), dtype: 'float32', data: float32ToBase64(data) };
   }
-  return {
-    format: MODEL_FORMAT,
-    version: MODEL_FORMAT_VERSION,
-    createdAt: new Date().toISOString(),
-    experiment,
-    graph: {
-      nodes: model.graph.nodes.map((n) => ({ id: n.id, role: n.role, visitShare: clamp01(model.visitShare.get(n.id) ?? 0) })),
-      edges: model.graph.edges.map((e) => ({ id: e.id, source: e.source, target: e.target })),
-      nextNodeId: model.graph.nextNodeId,
-      nextEdgeId: model.graph.nextEdgeId,
-    },
-    weights,
-    step,
-    metrics: { loss: finiteOrNull(metrics.loss), accuracy: finiteOrNull(metrics.accuracy) },
-  };
 }
 
 function clamp01(x: number): number {
@@ -132,7 +156,7 @@ function finiteOrNull(x: number | null): number | null {
 }
 
 export type ParsedDocument =
-  | { readonly ok: true; readonly document: ModelDocument; readonly model: LaraHostModel }
+  | { readonly ok: true; readonly document: ModelDocument; readonly model: HostModel }
   | { readonly ok: false; readonly error: string };
 
 /** Validates a file's text completely; the error says what is wrong in words a person can act on. */
@@ -163,30 +187,63 @@ export function parseModelDocument(text: string): ParsedDocument {
 }
 
 /** Builds the host model from a schema-valid document, or says which cross-check failed. */
-export function documentToModel(doc: ModelDocument): LaraHostModel | string {
+export function documentToModel(doc: ModelDocument): HostModel | string {
   const graph: Graph = {
     nodes: doc.graph.nodes.map((n) => ({ id: n.id, role: n.role })),
     edges: doc.graph.edges,
     nextNodeId: doc.graph.nextNodeId,
     nextEdgeId: doc.graph.nextEdgeId,
   };
-  const problem = graphProblem(graph);
+  const experiment = doc.experiment;
+  const problem = graphProblem(graph, { parallelEdges: experiment.model === 'dna' }) ?? (experiment.model === 'dna' ? dnaGraphProblem(experiment, graph) : null);
   if (problem) return `The file's graph is invalid: ${problem}.`;
-  const dims = dimsOf(doc.experiment);
+  if (experiment.model === 'lara' || experiment.model === 'loopy') return tablesFromDocument(doc, experiment, graph);
+  return tensorsFromDocument(doc, tensorShapes(experiment, graph), graph);
+}
+
+/** The weights of `names`, each checked against its wanted shape; extra or missing names are refused. */
+function readTensors(doc: ModelDocument, want: Readonly<Record<string, readonly number[]>>): Record<string, HostTensor> | string {
+  const names = Object.keys(want);
+  const extra = Object.keys(doc.weights).filter((n) => !Object.hasOwn(want, n));
+  if (extra.length > 0) return `The file holds weights this ${doc.experiment.model} model does not have: ${extra.slice(0, 3).join(', ')}.`;
+  const out: Record<string, HostTensor> = {};
+  for (const name of names) {
+    const t = doc.weights[name];
+    const shape = want[name] as readonly number[];
+    if (!t) return `Weight "${name}" is missing.`;
+    if (t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
+      return `Weight "${name}" has shape [${t.shape.join(', ')}] but the graph and parameters need [${shape.join(', ')}].`;
+    }
+    const size = shape.reduce((a, b) => a * b, 1);
+    const data = base64ToFloat32(t.data);
+    if (!data || data.length !== size) return `Weight "${name}" does not hold ${size} float32 values.`;
+    if (!data.every(Number.isFinite)) return `Weight "${name}" contains NaN or infinite values.`;
+    out[name] = { shape: [...shape], values: data };
+  }
+  return out;
+}
+
+function tensorsFromDocument(doc: ModelDocument, want: Record<string, number[]>, graph: Graph): TensorHostModel | string {
+  const tensors = readTensors(doc, want);
+  return typeof tensors === 'string' ? tensors : { graph, tensors };
+}
+
+function tablesFromDocument(doc: ModelDocument, experiment: LaraExperiment | LoopyExperiment, graph: Graph): LaraHostModel | string {
+  const dims = dimsOf(experiment);
+  const want: Record<string, number[]> = {};
+  const ids = {} as Record<LaraTableName, number[]>;
+  for (const name of LARA_TABLE_NAMES) {
+    ids[name] = documentRowIds(graph, name, dims.readAll);
+    want[name] = documentShape(name, ids[name].length, dims);
+  }
+  const tensors = readTensors(doc, want);
+  if (typeof tensors === 'string') return tensors;
   const tables = {} as Record<LaraTableName, RowTable>;
   for (const name of LARA_TABLE_NAMES) {
-    const t = doc.weights[name];
-    const ids = documentRowIds(graph, name, dims.readAll);
-    const want = documentShape(name, ids.length, dims);
-    if (t.shape.length !== want.length || t.shape.some((s, i) => s !== want[i])) {
-      return `Weight "${name}" has shape [${t.shape.join(', ')}] but the graph and parameters need [${want.join(', ')}].`;
-    }
-    const data = base64ToFloat32(t.data);
-    const width = want.slice(1).reduce((a, b) => a * b, 1);
-    if (!data || data.length !== ids.length * width) return `Weight "${name}" does not hold ${ids.length * width} float32 values.`;
-    if (!data.every(Number.isFinite)) return `Weight "${name}" contains NaN or infinite values.`;
+    const { shape, values } = tensors[name] as HostTensor;
+    const width = shape.slice(1).reduce((a, b) => a * b, 1);
     const rows = new Map<number, Float32Array>();
-    ids.forEach((rowId, i) => rows.set(rowId, data.slice(i * width, (i + 1) * width)));
+    ids[name].forEach((rowId, i) => rows.set(rowId, values.slice(i * width, (i + 1) * width)));
     tables[name] = { width, rows };
   }
   const visitShare = new Map(doc.graph.nodes.map((n) => [n.id, n.visitShare]));

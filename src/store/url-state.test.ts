@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXPERIMENT, DEFAULT_LOOPY_EXPERIMENT, type LaraExperiment, type LoopyExperiment } from '../protocol/experiment';
+import {
+  DEFAULT_DNA_EXPERIMENT,
+  DEFAULT_EXPERIMENT,
+  DEFAULT_LOOPY_EXPERIMENT,
+  DEFAULT_ROUTING_EXPERIMENT,
+  type DnaExperiment,
+  type LaraExperiment,
+  type LoopyExperiment,
+  type RoutingExperiment,
+} from '../protocol/experiment';
 import { formatHash, parseHash } from './url-state';
 
 const LARA = DEFAULT_EXPERIMENT as LaraExperiment;
@@ -114,7 +123,34 @@ describe('URL state', () => {
     const parsed = parseHash('#model=transformer&graph=lattice&nodes=30');
     expect(parsed.experiment.model).toBe('lara');
     expect((parsed.experiment as LaraExperiment).params.nodes).toBe(30);
-    expect(parsed.problems.join('\n')).toMatch(/model=transformer ignored: expected one of lara, loopy/);
+    expect(parsed.problems.join('\n')).toMatch(/model=transformer ignored: expected one of lara, loopy, dna, routing/);
     expect(parsed.problems.join('\n')).toMatch(/graph is not a known parameter \(model=lara\)/);
+  });
+
+  it('round-trips DNA and routing experiments on their datasets', () => {
+    const dna: DnaExperiment = {
+      ...DEFAULT_DNA_EXPERIMENT,
+      task: 'spiral',
+      seed: 4,
+      params: { ...DEFAULT_DNA_EXPERIMENT.params, extinction: 'threshold', splitPercent: 12, deletePercent: 7, patience: 3, initialWeight: 1, warmupEpochs: 0 },
+    };
+    const dnaHash = formatHash(dna, 'auto');
+    expect(dnaHash).toBe('#model=dna&task=spiral&seed=4&w0=1&extinction=threshold&split=12&delete=7&patience=3&warmup=0');
+    expect(parseHash(dnaHash)).toEqual({ experiment: dna, backend: 'auto', problems: [] });
+    const routing: RoutingExperiment = {
+      ...DEFAULT_ROUTING_EXPERIMENT,
+      task: 'mnist',
+      params: { ...DEFAULT_ROUTING_EXPERIMENT.params, routing: false, layers: 6, lambdaS: 0.2, activation: 'relu' },
+    };
+    const routingHash = formatHash(routing, 'wasm');
+    expect(routingHash).toContain('routing=0');
+    expect(parseHash(routingHash)).toEqual({ experiment: routing, backend: 'wasm', problems: [] });
+  });
+
+  it('keeps the task when the new model reads the same kind of task, else takes the model’s own', () => {
+    expect(parseHash('#task=circuit&model=loopy').experiment.task).toBe('circuit');
+    const dna = parseHash('#model=dna&task=recall');
+    expect(dna.experiment.task).toBe('mnist');
+    expect(dna.problems.join('\n')).toMatch(/task=recall ignored/);
   });
 });

@@ -16,8 +16,11 @@ import {
   type Experiment,
   type LaraExperiment,
   type LaraParams,
-  type LoopyExperiment,
   type LoopyParams,
+  type DnaParams,
+  type RoutingParams,
+  DEFAULT_DNA_EXPERIMENT,
+  DEFAULT_ROUTING_EXPERIMENT,
 } from '../protocol/experiment';
 
 /** LARA: hash key -> parameter. Growth settings other than on/off keep their defaults. */
@@ -55,6 +58,32 @@ const LOOPY_KEYS = {
   rewire: 'rewire',
 } as const satisfies Record<string, keyof LoopyParams>;
 
+/** DNA cells: hash key -> parameter. */
+const DNA_KEYS = {
+  w0: 'initialWeight',
+  extinction: 'extinction',
+  split: 'splitPercent',
+  delete: 'deletePercent',
+  patience: 'patience',
+  warmup: 'warmupEpochs',
+  lr: 'learningRate',
+  batch: 'batch',
+  noise: 'noise',
+} as const satisfies Record<string, keyof DnaParams>;
+
+/** Routing modules: hash key -> parameter. */
+const ROUTING_KEYS = {
+  layers: 'layers',
+  width: 'width',
+  act: 'activation',
+  routing: 'routing',
+  sparsity: 'lambdaS',
+  l1: 'lambda1',
+  lr: 'learningRate',
+  batch: 'batch',
+  noise: 'noise',
+} as const satisfies Record<string, keyof RoutingParams>;
+
 export interface UrlState {
   readonly experiment: Experiment;
   readonly backend: BackendChoice;
@@ -75,9 +104,11 @@ function fieldOf<T extends Record<string, string>>(keys: T, key: string): T[keyo
 
 /** The experiment with hash `key` set to `value`, or null when `key` is not a parameter of its model. Not yet validated. */
 function withParam(e: Experiment, key: string, value: string): Experiment | null {
-  if (e.model === 'loopy') {
-    const field = fieldOf(LOOPY_KEYS, key);
-    return field === undefined ? null : ({ ...e, params: { ...e.params, [field]: coerce(value) } } as LoopyExperiment);
+  if (e.model !== 'lara') {
+    const keys: Record<string, string> = e.model === 'loopy' ? LOOPY_KEYS : e.model === 'dna' ? DNA_KEYS : ROUTING_KEYS;
+    const field = fieldOf(keys, key);
+    const v = key === 'routing' ? value === '1' || value === 'true' : coerce(value);
+    return field === undefined ? null : ({ ...e, params: { ...e.params, [field]: v } } as Experiment);
   }
   const on = value === '1' || value === 'true';
   const field = fieldOf(LARA_KEYS, key);
@@ -102,7 +133,7 @@ export function parseHash(hash: string, base: Experiment = DEFAULT_EXPERIMENT): 
   };
   for (const [key, value] of params) {
     if (key === 'model' || key === 'backend') continue;
-    if (key === 'task') tryApply(key, { ...experiment, task: value as Experiment['task'] });
+    if (key === 'task') tryApply(key, { ...experiment, task: value } as Experiment);
     else if (key === 'seed') tryApply(key, { ...experiment, seed: Number(value) });
     else {
       const next = withParam(experiment, key, value);
@@ -131,6 +162,10 @@ export function formatHash(experiment: Experiment, backend: BackendChoice): stri
   out.set('seed', String(experiment.seed));
   if (experiment.model === 'loopy') {
     setChanged<LoopyParams>(out, LOOPY_KEYS, experiment.params, DEFAULT_LOOPY_EXPERIMENT.params);
+  } else if (experiment.model === 'dna') {
+    setChanged<DnaParams>(out, DNA_KEYS, experiment.params, DEFAULT_DNA_EXPERIMENT.params);
+  } else if (experiment.model === 'routing') {
+    setChanged<RoutingParams>(out, ROUTING_KEYS, experiment.params, DEFAULT_ROUTING_EXPERIMENT.params, (v) => (typeof v === 'boolean' ? (v ? '1' : '0') : String(v)));
   } else {
     const d = (DEFAULT_EXPERIMENT as LaraExperiment).params;
     const p = experiment.params;

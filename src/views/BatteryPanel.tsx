@@ -12,7 +12,7 @@ import {
   type BatteryModelName,
   type BatteryTestId,
 } from '../protocol/battery-messages';
-import type { Experiment } from '../protocol/experiment';
+import { isSequenceModel, type LaraExperiment, type LoopyExperiment } from '../protocol/experiment';
 import type { BatteryRow, BatteryState } from '../store/lab-store';
 import { downloadText } from './download';
 import { useBatteryClient, useLab } from './lab-context';
@@ -21,7 +21,7 @@ import { useBatteryClient, useLab } from './lab-context';
 const SWEEP_KEYS = {
   lara: ['nodes', 'width', 'degree', 'threads', 'thinkTicks', 'learningRate', 'explore'],
   loopy: ['hidden', 'degree', 'width', 'spectralRadius', 'thinkTicks', 'learningRate', 'noise', 'rule', 'generator', 'pacing'],
-} as const satisfies Record<Experiment['model'], readonly string[]>;
+} as const satisfies Record<(LaraExperiment | LoopyExperiment)['model'], readonly string[]>;
 type SweepKey = (typeof SWEEP_KEYS)[keyof typeof SWEEP_KEYS][number];
 const NAMED_KEYS: ReadonlySet<string> = new Set(['rule', 'generator', 'pacing']);
 
@@ -54,9 +54,27 @@ function csvOf(state: BatteryState): string {
 }
 
 export function BatteryPanel({ onClose }: { onClose(): void }) {
+  const experiment = useLab((s) => s.experiment);
+  if (experiment.model === 'lara' || experiment.model === 'loopy') return <SequenceBatteryPanel onClose={onClose} experiment={experiment} />;
+  return (
+    <aside className="battery-panel" aria-label="Battery">
+      <header>
+        <h2>Test battery</h2>
+        <button type="button" onClick={onClose} aria-label="Close battery">
+          ×
+        </button>
+      </header>
+      <p className="battery-intro">
+        The battery scores sequence models (LARA, loopy networks and the LSTM, GRU and echo-state baselines) on memory, circuits and text.
+        {isSequenceModel(experiment.model) ? '' : ' This model classifies a dataset: its score is the test accuracy shown beside the loss, and npm run bench compares it with its baseline.'}
+      </p>
+    </aside>
+  );
+}
+
+function SequenceBatteryPanel({ onClose, experiment }: { onClose(): void; experiment: LaraExperiment | LoopyExperiment }) {
   const battery = useBatteryClient();
   const state = useLab((s) => s.battery);
-  const experiment = useLab((s) => s.experiment);
   const [tests, setTests] = useState<ReadonlySet<BatteryTestId>>(new Set(BATTERY_TESTS));
   const [baselines, setBaselines] = useState<ReadonlySet<string>>(new Set(BASELINES.filter((b) => ['lstm', 'gru', 'esn'].includes(b))));
   const [steps, setSteps] = useState(150);

@@ -12,11 +12,15 @@ import {
   GRAPH_GENERATORS,
   LOOPY_PACINGS,
   LOOPY_RULES,
+  EXTINCTION_MODES,
   MODEL_KINDS,
   MODEL_LABELS,
-  TASK_IDS,
-  TASKS,
+  ROUTING_ACTIVATIONS,
+  tasksFor,
   type BackendChoice,
+  type DnaParams,
+  type ExtinctionMode,
+  type RoutingParams,
   type Experiment,
   type GraphGenerator,
   type LaraParams,
@@ -183,11 +187,11 @@ export function ParameterControls() {
           <span className="control-label">Task</span>
           <select
             value={experiment.task}
-            onChange={(e) => client.setExperiment({ ...client.store.getState().experiment, task: e.target.value as Experiment['task'] })}
+            onChange={(e) => client.setExperiment({ ...client.store.getState().experiment, task: e.target.value } as Experiment)}
           >
-            {TASK_IDS.map((id) => (
-              <option key={id} value={id}>
-                {TASKS[id].label}
+            {tasksFor(experiment.model).map((t) => (
+              <option key={t.id} value={t.id} title={t.description}>
+                {t.label}
               </option>
             ))}
           </select>
@@ -219,7 +223,10 @@ export function ParameterControls() {
       </fieldset>
 
       {/* Separate components, so a pending slider of one model unmounts (and its timer clears) when the model changes. */}
-      {experiment.model === 'lara' ? <LaraControls p={experiment.params} /> : <LoopyControls p={experiment.params} />}
+      {experiment.model === 'lara' && <LaraControls p={experiment.params} />}
+      {experiment.model === 'loopy' && <LoopyControls p={experiment.params} />}
+      {experiment.model === 'dna' && <DnaControls p={experiment.params} />}
+      {experiment.model === 'routing' && <RoutingControls p={experiment.params} />}
     </form>
   );
 }
@@ -383,6 +390,18 @@ function LoopyControls({ p }: { p: LoopyParams }) {
           onCommit={(v) => set({ thinkTicks: v })}
           hint={readNode ? 'Most ticks per symbol before a read is forced' : 'Ticks per input symbol; the output is read on the last'}
         />
+        {LOCAL_RULES.includes(p.rule) && (
+          <Slider
+            label="Noise"
+            min={0.005}
+            max={0.5}
+            step={0.005}
+            value={p.noise}
+            display={p.noise.toFixed(3)}
+            onCommit={(v) => set({ noise: v })}
+            hint="Exploration noise of the local rules: std of the kick added to every node's pre-activation each tick"
+          />
+        )}
       </fieldset>
 
       <fieldset>
@@ -449,6 +468,178 @@ function LoopyControls({ p }: { p: LoopyParams }) {
           settle
           onCommit={(v) => set({ spectralRadius: v })}
           hint="The initial recurrent weights are scaled to this spectral radius"
+        />
+        <Slider
+          label="Width"
+          min={1}
+          max={8}
+          step={1}
+          value={p.width}
+          display={String(p.width)}
+          settle
+          onCommit={(v) => set({ width: v })}
+          hint="Units per node: 1 = single neurons; more makes each node a small layer"
+        />
+      </fieldset>
+    </>
+  );
+}
+
+const EXTINCTION_LABELS: Record<ExtinctionMode, string> = { percent: 'Top/bottom percent at a plateau', threshold: 'Weight thresholds (2·w0, w0/2)' };
+
+function DnaControls({ p }: { p: DnaParams }) {
+  const client = useLabClient();
+  const set = (patch: Partial<DnaParams>) => {
+    const e = client.store.getState().experiment;
+    if (e.model === 'dna') client.setExperiment({ ...e, params: { ...e.params, ...patch } });
+  };
+  const percent = p.extinction === 'percent';
+
+  return (
+    <>
+      <fieldset>
+        <legend>Extinction (live)</legend>
+        <label className="control" title="When cells split and die">
+          <span className="control-label">Extinction mode</span>
+          <select value={p.extinction} onChange={(e) => set({ extinction: e.target.value as ExtinctionMode })}>
+            {EXTINCTION_MODES.map((m) => (
+              <option key={m} value={m}>
+                {EXTINCTION_LABELS[m]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <Slider
+          label="Split percent"
+          min={0}
+          max={50}
+          step={1}
+          value={p.splitPercent}
+          display={`${p.splitPercent}%`}
+          onCommit={(v) => set({ splitPercent: v })}
+          hint={percent ? 'Share of cells with the most passthrough that split in two at each extinction event' : 'Used in percent mode only'}
+        />
+        <Slider
+          label="Delete percent"
+          min={0}
+          max={50}
+          step={1}
+          value={p.deletePercent}
+          display={`${p.deletePercent}%`}
+          onCommit={(v) => set({ deletePercent: v })}
+          hint={percent ? 'Share of cells with the least passthrough that die at each extinction event' : 'Used in percent mode only'}
+        />
+        <Slider
+          label="Patience"
+          min={1}
+          max={10}
+          step={1}
+          value={p.patience}
+          display={`${p.patience} epoch${p.patience === 1 ? '' : 's'}`}
+          onCommit={(v) => set({ patience: v })}
+          hint="Epochs without a better loss before an extinction event"
+        />
+        <LearningRateSlider value={p.learningRate} onCommit={(learningRate) => set({ learningRate })} hint="Adam step size (log scale)" />
+      </fieldset>
+      <fieldset>
+        <legend>Layer (restarts)</legend>
+        <Slider
+          label="Initial weight"
+          min={0.01}
+          max={1}
+          step={0.01}
+          value={p.initialWeight}
+          display={p.initialWeight.toFixed(2)}
+          settle
+          onCommit={(v) => set({ initialWeight: v })}
+          hint="w0 of every initial cell: 1 in the seed's text, 1/outputs (0.1 for ten digits) in the seed's code"
+        />
+      </fieldset>
+    </>
+  );
+}
+
+function RoutingControls({ p }: { p: RoutingParams }) {
+  const client = useLabClient();
+  const set = (patch: Partial<RoutingParams>) => {
+    const e = client.store.getState().experiment;
+    if (e.model === 'routing') client.setExperiment({ ...e, params: { ...e.params, ...patch } });
+  };
+
+  return (
+    <>
+      <fieldset>
+        <legend>Training (live)</legend>
+        <Slider
+          label="Sparsity λs"
+          min={0}
+          max={0.5}
+          step={0.005}
+          value={p.lambdaS}
+          display={p.lambdaS.toFixed(3)}
+          onCommit={(v) => set({ lambdaS: v })}
+          hint="Weight of mean(p_exec) in the loss: higher skips more layers"
+        />
+        <Slider
+          label="Skip L1 λ1"
+          min={0}
+          max={0.01}
+          step={0.0001}
+          value={p.lambda1}
+          display={p.lambda1.toFixed(4)}
+          onCommit={(v) => set({ lambda1: v })}
+          hint="Weight of |S|₁ over the skip matrices"
+        />
+        <LearningRateSlider value={p.learningRate} onCommit={(learningRate) => set({ learningRate })} hint="Adam step size (log scale)" />
+      </fieldset>
+      <fieldset>
+        <legend>Stack (restarts)</legend>
+        <label className="control checkbox" title="Off: the same stack with every layer always executed (the baseline)">
+          <input type="checkbox" checked={p.routing} onChange={(e) => set({ routing: e.target.checked })} />
+          Routing modules
+        </label>
+        <Slider
+          label="Layers"
+          min={1}
+          max={12}
+          step={1}
+          value={p.layers}
+          display={String(p.layers)}
+          settle
+          onCommit={(v) => set({ layers: v })}
+          hint="Routed layers between the input projection and the read-out"
+        />
+        <Slider
+          label="Width"
+          min={2}
+          max={128}
+          step={1}
+          value={p.width}
+          display={String(p.width)}
+          settle
+          onCommit={(v) => set({ width: v })}
+          hint="Units per layer"
+        />
+        <label className="control">
+          <span className="control-label">Activation</span>
+          <select value={p.activation} onChange={(e) => set({ activation: e.target.value as RoutingParams['activation'] })}>
+            {ROUTING_ACTIVATIONS.map((a) => (
+              <option key={a} value={a}>
+                {a}
+              </option>
+            ))}
+          </select>
+        </label>
+        <Slider
+          label="Noise"
+          min={0}
+          max={0.5}
+          step={0.05}
+          value={p.noise}
+          display={p.noise.toFixed(2)}
+          settle
+          onCommit={(v) => set({ noise: v })}
+          hint="Playground's label noise of the 2-D datasets"
         />
       </fieldset>
     </>

@@ -1,5 +1,5 @@
 /** What the lab computes, in formulas, and which choices are the seed's and which are ours. */
-import { TASK_IDS, TASKS } from '../protocol/experiment';
+import { DATASET_IDS, DATASETS, TASK_IDS, TASKS } from '../protocol/experiment';
 
 export function HelpPanel({ onClose }: { onClose(): void }) {
   return (
@@ -152,7 +152,118 @@ export function HelpPanel({ onClose }: { onClose(): void }) {
       </section>
 
       <section>
-        <h3>Tasks</h3>
+        <h3>DNA: cells that are born and die</h3>
+        <p>
+          Source: the seed on DNA-like growth. One layer of <strong>cells</strong>; each cell is an edge i → j from an input to an
+          output with its own weight and bias. Cells with much traffic split, cells with little die, so the layer grows where the data
+          needs it.
+        </p>
+        <ul className="formulas">
+          <li>
+            output: <code>o_j = Σ_(cells c: i→j) (w_c · x_i + b_c)</code>, <code>y = softmax(o)</code>; loss = cross-entropy; Adam on
+            every w and b
+          </li>
+          <li>
+            start: every input joined to every output by one cell, <code>w = w0</code>, <code>b = 0</code>. The seed’s text says
+            w0 = 1, its code 1/outputs: the <em>Initial weight</em> slider picks (default 0.1 = 1/10 for digits)
+          </li>
+          <li>
+            passthrough of a cell: mean <code>|w · x_i + b|</code> over recent batches (an exponential average)
+          </li>
+          <li>
+            extinction (percent mode): after the warm-up epochs, whenever the epoch loss has not improved for <em>Patience</em> epochs,
+            the top <em>Split percent</em> of cells by passthrough split (A keeps <code>w/2, b</code>, a new B gets{' '}
+            <code>w/2, b = 0</code>, so the layer computes the same right after) and the bottom <em>Delete percent</em> die
+          </li>
+          <li>
+            threshold mode: split cells with <code>|w| &gt; 2·w0</code>, kill cells with <code>|w| &lt; w0/2</code> (we compare |w|:
+            a weight can turn negative)
+          </li>
+          <li>every output keeps at least one cell; cell ids are never reused; new cells start with fresh Adam moments</li>
+          <li>
+            our choices: p% of E cells is rounded up (a 4-cell layer still changes); ties go in a seeded random order; the layer is
+            capped at 4 cells per input-output pair on average; a dead cell takes its bias with it, so the loss can jump after an
+            extinction
+          </li>
+        </ul>
+        <p>
+          The view draws every cell as a line from its input (a 28×28 grid for digits) to its output: blue positive, orange negative,
+          thickness by |w| or passthrough. Births flash green, deaths red; the Cells chart counts them.
+        </p>
+      </section>
+
+      <section>
+        <h3>Routing modules: adaptive sparsity</h3>
+        <p>
+          Source: the seed on routing modules. A stack of layers with a small router before each that decides to run the layer or skip
+          it, per example.
+        </p>
+        <ul className="formulas">
+          <li>
+            router: one linear layer scores {'{execute, skip}'}, <code>p = softmax(h_l R_l + r_l)</code>
+          </li>
+          <li>
+            training (soft): <code>h_(l+1) = p_exec · f_l(h_l) + p_skip · h_l S_l</code>, <code>f_l(h) = act(h W_l + b_l)</code>,
+            S_l zero at the start and trained
+          </li>
+          <li>
+            loss = cross-entropy <code>+ λs · mean(p_exec) + λ1 · Σ|S|</code>
+          </li>
+          <li>
+            inference (hard): run the layer only if <code>p_exec &gt; 0.5</code>, else take the skip path; the view reports hard-routing
+            accuracy and the share of layer executions skipped
+          </li>
+        </ul>
+        <p>
+          Our choices: the seed’s pseudocode multiplies a path distribution by an activation vector, which does not type-check, so we
+          follow its prose (the formula above). The router starts biased to execute (p_exec ≈ 0.88), so a new stack starts close to
+          the plain stack and learns to skip. A skip through a dense S costs as many multiply-adds as the layer it replaces: “skipped”
+          counts layer executions, not time saved. Soft routers that settle near 0.5 can make hard routing lose accuracy that soft
+          routing does not; the sweep (compute saved against accuracy lost over λs) shows where.
+        </p>
+      </section>
+
+      <section>
+        <h3>Transition representations (the Transitions panel)</h3>
+        <p>
+          Source: the seed on transition representations. Any recurrent model is a transition <code>f(s, x) = [s′, y]</code>. Instead
+          of back-propagating through time, every transition (sequence i, time t) owns a trainable state <code>e_(i,t)</code> and all
+          transitions train at once:
+        </p>
+        <ul className="formulas">
+          <li>
+            loss = cross-entropy of <code>y</code> from <code>f(e_(i,t), x_(i,t))</code>
+            <code> + β · ‖s′_(i,t) − stopgrad(ē_(i,t+1))‖²</code>
+          </li>
+          <li>
+            ē is a frozen copy of the embeddings, refreshed every K steps (a DQN-style target); <em>Beta</em> and{' '}
+            <em>Refresh every K</em> change while it runs
+          </li>
+          <li>
+            judged honestly: the cell rolls forward from its initial state over held-out sequences, as BPTT’s cell does
+          </li>
+        </ul>
+        <p>
+          Our choices: the embeddings start from a roll-out of the initial weights, have their own Adam (slower than the weights’), and
+          are clipped to the cell’s state range. LARA’s thread positions are discrete, so its transition restarts the threads every
+          symbol (a variant of the lab’s LARA). What we measured: a transitions step is 2–3× cheaper than a BPTT step, but the roll-out
+          lags far behind BPTT on recall (the embeddings learn the answers faster than the dynamics can reach them).
+        </p>
+      </section>
+
+      <section>
+        <h3>Datasets (DNA and routing modules)</h3>
+        <ul>
+          {DATASET_IDS.map((id) => (
+            <li key={id}>
+              <strong>{DATASETS[id].label}</strong>: {DATASETS[id].description}
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section>
+        <h3>Tasks (LARA and loopy networks)</h3>
         <ul>
           {TASK_IDS.map((id) => (
             <li key={id}>

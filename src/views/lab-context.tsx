@@ -1,12 +1,26 @@
 /** React access to the lab's client and store; components select slow state with hooks. */
-import { createContext, useContext } from 'react';
+import { createContext, useContext, useSyncExternalStore } from 'react';
 import { useStore } from 'zustand';
 import type { BatteryClient } from '../client/battery-client';
 import type { LabClient } from '../client/lab-client';
+import type { StudyClient, StudyState } from '../client/study-client';
 import type { LabState } from '../store/lab-store';
 
 export const LabContext = createContext<LabClient | null>(null);
 export const BatteryContext = createContext<BatteryClient | null>(null);
+export const StudyContext = createContext<StudyClient | null>(null);
+
+export function useStudyClient(): StudyClient {
+  const client = useContext(StudyContext);
+  if (!client) throw new Error('StudyContext is missing');
+  return client;
+}
+
+/** The study's state; re-renders on every study message (a few per second at most). */
+export function useStudy(): StudyState {
+  const client = useStudyClient();
+  return useSyncExternalStore(client.subscribe, client.getSnapshot);
+}
 
 export function useBatteryClient(): BatteryClient {
   const client = useContext(BatteryContext);

@@ -2,7 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LabClient } from '../client/lab-client';
 import { useBackend } from '../engine/testing/backends';
-import { DEFAULT_EXPERIMENT, DEFAULT_LOOPY_EXPERIMENT, type Experiment } from '../protocol/experiment';
+import { DEFAULT_DNA_EXPERIMENT, DEFAULT_EXPERIMENT, DEFAULT_LOOPY_EXPERIMENT, DEFAULT_ROUTING_EXPERIMENT, type Experiment } from '../protocol/experiment';
 import type { Endpoint, FrameMessage, FromWorker, ToWorker } from '../protocol/messages';
 import { createLabStore } from '../store/lab-store';
 import { LabWorker } from './lab-worker';
@@ -146,6 +146,36 @@ describe('worker <-> client protocol [cpu]', () => {
       expect(await b.client.importText(JSON.stringify(doc))).toBeNull();
       expect(Array.from(await b.client.predict())).toEqual(Array.from(before));
       expect(b.client.store.getState().experiment.model).toBe('loopy');
+    });
+  }
+
+  const classifiers: readonly Experiment[] = [
+    { ...DEFAULT_ROUTING_EXPERIMENT, task: 'xor', params: { ...DEFAULT_ROUTING_EXPERIMENT.params, layers: 2, width: 6, batch: 8 } },
+    { ...DEFAULT_DNA_EXPERIMENT, task: 'gaussian', params: { ...DEFAULT_DNA_EXPERIMENT.params, batch: 16 } },
+  ];
+  for (const experiment of classifiers) {
+    it(`runs ${experiment.model} on a dataset: frames carry its detail, export -> import keeps its predictions, a mangled tensor is refused`, async () => {
+      const a = connect(experiment);
+      open.push(a);
+      await until(() => a.client.topology !== null && a.frames.length > 0, 'topology and a frame');
+      a.client.step(3);
+      await until(() => a.client.store.getState().step === 3 && !a.client.store.getState().playing, 'three steps');
+      const f = a.frames[a.frames.length - 1] as FrameMessage;
+      expect(f.detail?.kind).toBe(experiment.model);
+      const doc = await a.client.exportModel();
+      expect(doc.experiment.model).toBe(experiment.model);
+      const before = await a.client.predict();
+
+      const b = connect();
+      open.push(b);
+      await until(() => b.client.topology !== null, 'topology');
+      const name = Object.keys(doc.weights)[0] as string;
+      const bad = { ...doc, weights: { ...doc.weights, [name]: { ...doc.weights[name], shape: [1, 2, 3] } } };
+      expect(await b.client.importText(JSON.stringify(bad))).toMatch(new RegExp(`${name}.*shape`));
+      expect(b.client.store.getState().experiment.model).toBe('lara');
+      expect(await b.client.importText(JSON.stringify(doc))).toBeNull();
+      expect(Array.from(await b.client.predict())).toEqual(Array.from(before));
+      expect(b.client.store.getState().experiment.model).toBe(experiment.model);
     });
   }
 

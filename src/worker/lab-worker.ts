@@ -7,7 +7,7 @@
  */
 import { createTrainer, trainerFromModel, type LabTrainer } from '../engine/lab-trainer';
 import type { StepStats } from '../engine/lara/lara-trainer';
-import type { BackendChoice, BackendName, Experiment, LiveParams, LoopyLiveParams } from '../protocol/experiment';
+import type { AnyLiveParams, BackendChoice, BackendName, Experiment } from '../protocol/experiment';
 import {
   assertNever,
   frameTransferables,
@@ -160,11 +160,11 @@ export class LabWorker {
 
   private async start(experiment: Experiment): Promise<void> {
     await this.ensureBackend();
-    this.replaceTrainer(createTrainer(experiment), experiment);
+    this.replaceTrainer(await createTrainer(experiment), experiment);
     await this.sendFrameIfFree();
   }
 
-  private setParams(params: Partial<LiveParams> | Partial<LoopyLiveParams>): void {
+  private setParams(params: AnyLiveParams): void {
     const t = this.requireTrainer();
     t.setLiveParams(params);
     this.experiment = t.currentExperiment;
@@ -210,7 +210,7 @@ export class LabWorker {
     }
     let next: LabTrainer;
     try {
-      next = trainerFromModel(document.experiment, model, document.step);
+      next = await trainerFromModel(document.experiment, model, document.step);
     } catch (e) {
       this.post({ type: 'importFailed', requestId, message: `The network could not be built: ${(e as Error).message}` });
       return;
@@ -270,6 +270,7 @@ export class LabWorker {
     const t = this.trainer;
     if (!t || this.awaitingAck !== null) return;
     const trace = await t.probe(this.probeSymbols);
+    const detail = await t.detail();
     const now = performance.now();
     const stats = this.stepsSinceFrame;
     const elapsed = now - this.lastFrameAt;
@@ -294,6 +295,7 @@ export class LabWorker {
       threads: trace.threads,
       reads: trace.reads,
       visitShare: Float32Array.from(trace.nodeIds, (id) => visits.get(id) ?? 0),
+      detail,
     };
     this.stepsSinceFrame = [];
     this.lastFrameAt = now;

@@ -9,7 +9,8 @@ import { randNormal, type Rng } from '../random';
 import { freshRow, LARA_TABLE_NAMES, type LaraHostModel, type LaraTableName } from './lara-model';
 import type { GateKind, GrowthParams } from './lara-params';
 
-export type GrowthCause = 'split' | 'birth' | 'starved';
+/** LARA: split, birth, starved. DNA cells: split (a strong cell halves into two), extinct (a weak cell dies at a plateau), threshold (threshold mode). */
+export type GrowthCause = 'split' | 'birth' | 'starved' | 'extinct' | 'threshold';
 
 /** A node born or dead, with the edges that came or went with it. */
 export interface TopologyEvent {
@@ -21,6 +22,8 @@ export interface TopologyEvent {
   /** Node the new one was copied from or wired to (births). */
   readonly parentId?: number;
   readonly edgeIds: readonly number[];
+  /** DNA: the cell a newborn cell split from. */
+  readonly parentEdgeId?: number;
 }
 
 export interface GrowthResult {

@@ -234,6 +234,11 @@ export class LaraTrainer {
   }
 
   /** Host copy of everything; the function rebuilds an equal trainer (on whatever backend is current then). */
+  /** The graph view shows everything this model has. */
+  detail(): Promise<null> {
+    return Promise.resolve(null);
+  }
+
   async suspend(): Promise<() => LaraTrainer> {
     const snap = await this.snapshot();
     const experiment = this.currentExperiment;

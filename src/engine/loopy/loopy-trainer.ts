@@ -320,6 +320,11 @@ export class LoopyTrainer {
   }
 
   /** Host copy of the network and the optimiser's moments; the function rebuilds an equal trainer on the current backend. */
+  /** The graph view shows everything this model has. */
+  detail(): Promise<null> {
+    return Promise.resolve(null);
+  }
+
   async suspend(): Promise<() => LoopyTrainer> {
     const model = await this.exportModel();
     const d = this.device;

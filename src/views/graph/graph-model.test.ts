@@ -43,6 +43,7 @@ function frame(nodeIds: number[], K: number, slotEdge: number[], ticks: number, 
     threads: Int32Array.from(threads),
     reads: new Uint8Array(ticks),
     visitShare: Float32Array.from({ length: L }, (_, p) => (p === 0 ? 0.5 : 0.25)),
+    detail: null,
   };
 }
 

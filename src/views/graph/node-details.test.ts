@@ -39,6 +39,7 @@ const frame = {
   threads: Int32Array.from([1, 0]),
   reads: Uint8Array.from([0, 1]),
   visitShare: Float32Array.from([0.25, 0.75]),
+  detail: null,
 } satisfies FrameMessage;
 
 describe('describeNode', () => {

@@ -1,0 +1,109 @@
+/**
+ * The models beside LARA and loopy networks, as a person uses them: pick the
+ * model, play, see it learn and see its own view; export and import it; the
+ * transitions study against BPTT.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Page, TestInfo } from '@playwright/test';
+import { expect, test, type Lab } from './fixtures';
+
+/** Export the running network, reset, import it back: the same predictions. */
+async function roundTrip(lab: Lab, page: Page, testInfo: TestInfo, model: string): Promise<void> {
+  await page.getByRole('button', { name: 'Pause' }).click();
+  const trained = await lab.waitFor((s) => !s.playing, 'pause');
+  const before = await lab.predict();
+  const downloadPromise = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export' }).click();
+  const download = await downloadPromise;
+  expect(download.suggestedFilename()).toBe(`loopy-lab-${model}-step${trained.step}.json`);
+  const file = testInfo.outputPath(`${model}.json`);
+  await download.saveAs(file);
+  const doc = JSON.parse(await readFile(file, 'utf8')) as { format: string; version: number; experiment: { model: string } };
+  expect(doc).toMatchObject({ format: 'loopy-lab', version: 1, experiment: { model } });
+  await page.getByRole('button', { name: 'Reset' }).click();
+  await lab.waitFor((s) => s.step === 0, 'reset');
+  expect(await lab.predict()).not.toEqual(before);
+  await page.getByLabel('Import').setInputFiles(file);
+  await lab.waitFor((s) => s.step === trained.step, 'the imported step');
+  expect(await lab.predict()).toEqual(before);
+  await expect(page.getByRole('alert')).toHaveText('');
+}
+
+test('routing modules: pick them, play, watch layers get skipped, sweep λs, export and import', async ({ lab, page }, testInfo) => {
+  await lab.open();
+  await page.getByRole('combobox', { name: 'Model' }).selectOption('routing');
+  await expect(page.getByRole('combobox', { name: 'Task' })).toHaveValue('circle');
+  const start = await lab.waitFor((s) => s.model === 'routing' && s.detail?.kind === 'routing', 'the routing stack');
+  expect(start.nodes).toBe(6); // input, four routed layers, output
+  await page.getByRole('button', { name: 'Play' }).click();
+  const first = await lab.waitFor((s) => s.step >= 5 && s.loss !== null, 'a few steps');
+  const later = await lab.waitFor((s) => s.step >= 300, '300 steps', 180_000);
+  expect(later.loss as number).toBeLessThan(first.loss as number);
+  expect(later.accuracy as number).toBeGreaterThan(0.8);
+  // The chain shows each layer's execute probability for the current batch.
+  const stack = page.getByRole('list', { name: 'Routing stack' });
+  await expect(stack.getByText(/Layer 1: execute \d\.\d\d/)).toBeVisible();
+  const detail = later.detail;
+  if (detail?.kind !== 'routing') throw new Error('no routing detail');
+  expect(detail.batchPExec).toHaveLength(4);
+  for (const p of detail.batchPExec) expect(p).toBeGreaterThanOrEqual(0);
+  await page.screenshot({ path: testInfo.outputPath('routing-modules.png') });
+
+  await page.getByRole('button', { name: 'Sweep λs' }).click();
+  await expect(page.getByRole('table', { name: /sweep/i }).locator('tbody tr')).toHaveCount(7, { timeout: 240_000 });
+  await page.screenshot({ path: testInfo.outputPath('routing-sweep.png') });
+  await roundTrip(lab, page, testInfo, 'routing');
+});
+
+test('DNA cells: pick them, play, see cells split and die, export and import', async ({ lab, page }, testInfo) => {
+  // A short plateau window, so extinction events come within the test.
+  await lab.open('#model=dna&task=gaussian&patience=1&warmup=0&split=10&delete=10');
+  await expect(page.getByRole('img', { name: 'DNA cells' })).toBeVisible();
+  const start = await lab.waitFor((s) => s.detail?.kind === 'dna', 'the DNA layer');
+  expect(start.edges).toBe(4); // 2 inputs x 2 classes, one cell each
+  await page.getByRole('button', { name: 'Play' }).click();
+  const first = await lab.waitFor((s) => s.step >= 3 && s.loss !== null, 'a few steps');
+  const later = await lab.waitFor((s) => s.births > 0 && s.deaths > 0 && s.step >= first.step + 30, 'births and deaths', 180_000);
+  expect(later.loss as number).toBeLessThan(first.loss as number);
+  expect(later.accuracy as number).toBeGreaterThan(0.8);
+  await page.screenshot({ path: testInfo.outputPath('dna-cells.png') });
+  await roundTrip(lab, page, testInfo, 'dna');
+});
+
+test('DNA cells on MNIST: the digits load from the bundle and the layer learns', async ({ lab, page }, testInfo) => {
+  await lab.open();
+  await page.getByRole('combobox', { name: 'Model' }).selectOption('dna');
+  await expect(page.getByRole('combobox', { name: 'Task' })).toHaveValue('mnist');
+  const start = await lab.waitFor((s) => s.detail?.kind === 'dna' && s.edges === 7840, 'the 784 x 10 cells', 120_000);
+  await page.getByRole('button', { name: 'Play' }).click();
+  const first = await lab.waitFor((s) => s.step >= start.step + 3 && s.loss !== null, 'a few steps');
+  const later = await lab.waitFor((s) => s.step >= first.step + 100, '100 more steps', 180_000);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  expect(later.loss as number).toBeLessThan(first.loss as number);
+  expect(later.accuracy as number).toBeGreaterThan(0.5);
+  await page.screenshot({ path: testInfo.outputPath('dna-mnist.png') });
+});
+
+test('transition representations against BPTT: both train side by side, refreshes counted, roll-outs scored', async ({ lab, page }, testInfo) => {
+  await lab.open();
+  await page.getByRole('button', { name: 'Transitions' }).click();
+  const panel = page.getByRole('complementary', { name: 'Transition representations' });
+  await panel.getByRole('combobox', { name: 'Cell' }).selectOption('gru');
+  await expect(panel.getByRole('checkbox', { name: 'Transition representations' })).toBeChecked();
+  await panel.getByLabel('Train steps').fill('40');
+  await panel.getByRole('button', { name: 'Compare' }).click();
+  await expect(panel.getByRole('button', { name: 'Stop' })).toBeVisible();
+  const table = panel.getByRole('table', { name: 'Transitions summary' });
+  await expect(table.locator('tr[data-mode="bptt"] td[data-test="steps"]')).toHaveText('40', { timeout: 240_000 });
+  await expect(panel.getByRole('button', { name: 'Compare' })).toBeVisible();
+  const rows = table.locator('tbody tr');
+  await expect(rows).toHaveCount(2);
+  const refreshes = Number(await table.locator('tr[data-mode="transitions"] td[data-test="refreshes"]').innerText());
+  expect(refreshes).toBe(8); // 40 steps, refreshed every 5
+  for (const mode of ['transitions', 'bptt']) {
+    const acc = Number(await table.locator(`tr[data-mode="${mode}"] td[data-test="rollout-accuracy"]`).innerText());
+    expect(acc).toBeGreaterThan(0);
+    expect(acc).toBeLessThanOrEqual(1);
+  }
+  await page.screenshot({ path: testInfo.outputPath('transitions.png') });
+});

@@ -1,0 +1,542 @@
+/**
+ * A DNA layer running live in the lab (seed 004, DESIGN section 2.6): cells
+ * trained with Adam over seeded epochs of a classification dataset, an
+ * extinction check at every epoch end that splits and kills cells (events in
+ * the step result, the graph follows), checkpoints and rollback, probes and
+ * the cell view's detail. Cells are the graph's edges, input -> output node.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { AdamOptimizer, checkpointVariables, oneHotRows } from '../baselines/baseline-common';
+import { DATASETS, gatherRows, loadDataset, type ClassificationData, type DatasetId, type Split } from '../datasets/classification-data';
+import type { DnaExperiment } from '../experiments';
+import { rolePositions, type Graph, type GraphEdge, type GraphNode } from '../graph';
+import type { LabTrainer, TensorHostModel } from '../lab-trainer';
+import type { TopologyEvent } from '../lara/lara-growth';
+import type { ProbeTrace, StepResult, StepStats } from '../lara/lara-trainer';
+import type { DnaDetail } from '../model-detail';
+import { createRng, deriveSeed, shuffle } from '../random';
+import type { WeightCheckpoint } from '../sequence-model';
+import { newVariable } from '../variables';
+import { extinction, INITIAL_PLATEAU, MAX_CELLS_FACTOR, plateauStep, type Cells, type PlateauState } from './dna-extinction';
+import { batchPassthrough, cellInputs, correctCount, createWiring, disposeWiring, dnaLogits, dnaLoss, PASSTHROUGH_ELEMENTS, PASSTHROUGH_EMA, type CellWiring } from './dna-layer';
+import type { DnaLiveParams, DnaParams } from './dna-params';
+
+/** Test rows per forward pass when scoring the whole test split (bounds one upload). */
+const EVAL_CHUNK = 500;
+/** predict() scores this many test examples (fewer when the split is smaller). */
+const PREDICT_ROWS = 64;
+
+/** Names of the tensors a DNA export holds, each [E] in graph.edges order. */
+export const DNA_TENSOR_NAMES = ['cellW', 'cellB', 'passthrough'] as const;
+
+export function dnaSizes(task: DatasetId): { inputSize: number; classes: number } {
+  const info = DATASETS[task];
+  return { inputSize: info.inputSize, classes: info.classes };
+}
+
+/** The fully connected start: input nodes 0..D-1, output nodes D..D+C-1, cell i -> j has id i·C + j. */
+export function initialDnaGraph(inputSize: number, classes: number): Graph {
+  const nodes: GraphNode[] = [];
+  for (let i = 0; i < inputSize; i++) nodes.push({ id: i, role: 'input' });
+  for (let j = 0; j < classes; j++) nodes.push({ id: inputSize + j, role: 'output' });
+  const edges: GraphEdge[] = [];
+  for (let i = 0; i < inputSize; i++) for (let j = 0; j < classes; j++) edges.push({ id: i * classes + j, source: i, target: inputSize + j });
+  return { nodes, edges, nextNodeId: inputSize + classes, nextEdgeId: edges.length };
+}
+
+/** What a DNA export must hold for `graph`: one weight, bias and passthrough per cell. */
+export function dnaTensorShapes(_experiment: DnaExperiment, graph: Graph): Record<string, number[]> {
+  const E = graph.edges.length;
+  return { cellW: [E], cellB: [E], passthrough: [E] };
+}
+
+/**
+ * Why `graph` cannot be this experiment's layer, or null: the dataset's input
+ * and output node counts, no hidden node, every edge input -> output, every
+ * output with a cell. (graphProblem checks ids; parallel cells are allowed here.)
+ */
+export function dnaGraphProblem(experiment: DnaExperiment, graph: Graph): string | null {
+  const { inputSize, classes } = dnaSizes(experiment.task);
+  const inputs = rolePositions(graph, 'input').length;
+  const outputs = rolePositions(graph, 'output').length;
+  if (inputs !== inputSize || outputs !== classes) return `a DNA layer on ${experiment.task} needs ${inputSize} input and ${classes} output nodes, the graph has ${inputs} and ${outputs}`;
+  if (graph.nodes.length !== inputs + outputs) return 'a DNA layer has no hidden nodes';
+  const role = new Map(graph.nodes.map((n) => [n.id, n.role]));
+  const fed = new Set<number>();
+  for (const e of graph.edges) {
+    if (role.get(e.source) !== 'input' || role.get(e.target) !== 'output') return `cell ${e.id} does not run from an input to an output node`;
+    fed.add(e.target);
+  }
+  if (fed.size !== classes) return 'every output node needs at least one cell';
+  return null;
+}
+
+/** Host-side progress; a checkpoint saves it with the device tensors. */
+interface Progress {
+  step: number;
+  /** Epochs done (the trainer's tick). */
+  epoch: number;
+  /** Steps done in the current epoch. */
+  cursor: number;
+  lossSum: number;
+  lossSteps: number;
+  plateau: PlateauState;
+  /** Test accuracy at the last epoch end, NaN before. */
+  testAccuracy: number;
+  /** The passthrough EMA has not seen a batch yet: the first one sets it. */
+  freshPassthrough: boolean;
+}
+
+interface Device {
+  readonly wiring: CellWiring;
+  readonly w: tf.Variable;
+  readonly b: tf.Variable;
+  readonly passthrough: tf.Variable;
+  readonly optimizer: AdamOptimizer;
+}
+
+/** Adam moments per cell (m and v of w and b) and the step count its bias correction uses. */
+interface Moments {
+  readonly mW: Float32Array;
+  readonly vW: Float32Array;
+  readonly mB: Float32Array;
+  readonly vB: Float32Array;
+  readonly step: number;
+}
+
+export class DnaTrainer implements LabTrainer {
+  readonly experiment: DnaExperiment;
+  private params: DnaParams;
+  private readonly data: ClassificationData;
+  private readonly D: number;
+  private readonly C: number;
+  /** Node id of each input index and output index. */
+  private readonly inputNodeIds: Int32Array;
+  private readonly outputNodeIds: Int32Array;
+  private readonly visitShare: ReadonlyMap<number, number>;
+  private graph: Graph;
+  /** Cell ids and wiring on the host, in graph.edges order (weights live on the device). */
+  private cellIds: Int32Array;
+  private cellInput: Int32Array;
+  private cellOutput: Int32Array;
+  private device: Device;
+  private progress: Progress;
+  /** This epoch's example order. */
+  private order: Int32Array;
+  private checkpoint: { readonly cp: WeightCheckpoint; readonly progress: Progress } | null = null;
+  /** Test example shown next by detail() and probe(); they rotate through the test split. */
+  private shown = 0;
+  private disposed = false;
+
+  private constructor(experiment: DnaExperiment, data: ClassificationData, graph: Graph, cells: Cells, progress: Progress, moments: Moments | null) {
+    this.experiment = experiment;
+    this.params = experiment.params;
+    this.data = data;
+    this.D = data.info.inputSize;
+    this.C = data.info.classes;
+    this.inputNodeIds = Int32Array.from(rolePositions(graph, 'input'), (p) => (graph.nodes[p] as GraphNode).id);
+    this.outputNodeIds = Int32Array.from(rolePositions(graph, 'output'), (p) => (graph.nodes[p] as GraphNode).id);
+    const share = 1 / graph.nodes.length;
+    this.visitShare = new Map(graph.nodes.map((n) => [n.id, share]));
+    this.graph = graph;
+    this.cellIds = Int32Array.from(cells.ids);
+    this.cellInput = Int32Array.from(cells.input);
+    this.cellOutput = Int32Array.from(cells.output);
+    this.progress = { ...progress };
+    this.order = this.epochOrder(progress.epoch);
+    this.device = this.upload(cells, moments);
+  }
+
+  /** A fully connected layer, every cell w = initialWeight, b = 0 (the seed's start). */
+  static async create(experiment: DnaExperiment): Promise<DnaTrainer> {
+    const data = await loadDataset(experiment.task, experiment.seed, { noise: experiment.params.noise });
+    const graph = initialDnaGraph(data.info.inputSize, data.info.classes);
+    const E = graph.edges.length;
+    const C = data.info.classes;
+    const cells: Cells = {
+      ids: Int32Array.from(graph.edges, (e) => e.id),
+      input: Int32Array.from({ length: E }, (_, c) => Math.floor(c / C)),
+      output: Int32Array.from({ length: E }, (_, c) => c % C),
+      w: new Float32Array(E).fill(experiment.params.initialWeight),
+      b: new Float32Array(E),
+      passthrough: new Float32Array(E),
+    };
+    return new DnaTrainer(experiment, data, graph, cells, startProgress(0, 0, true), null);
+  }
+
+  /** A trainer resumed from an exported layer; epoch and position in it follow from `step`. */
+  static async fromModel(experiment: DnaExperiment, model: TensorHostModel, step: number): Promise<DnaTrainer> {
+    const problem = dnaGraphProblem(experiment, model.graph);
+    if (problem) throw new Error(`cannot load this DNA layer: ${problem}`);
+    const E = model.graph.edges.length;
+    const tensor = (name: (typeof DNA_TENSOR_NAMES)[number]): Float32Array => {
+      const t = model.tensors[name];
+      if (!t || t.shape.length !== 1 || t.shape[0] !== E || t.values.length !== E) throw new Error(`cannot load this DNA layer: tensor ${name} must have shape [${E}]`);
+      if (!t.values.every(Number.isFinite)) throw new Error(`cannot load this DNA layer: tensor ${name} holds non-finite values`);
+      return Float32Array.from(t.values);
+    };
+    const data = await loadDataset(experiment.task, experiment.seed, { noise: experiment.params.noise });
+    const g = model.graph;
+    const index = (role: 'input' | 'output'): Map<number, number> => new Map(rolePositions(g, role).map((p, k) => [(g.nodes[p] as GraphNode).id, k]));
+    const inputIndex = index('input');
+    const outputIndex = index('output');
+    const cells: Cells = {
+      ids: Int32Array.from(g.edges, (e) => e.id),
+      input: Int32Array.from(g.edges, (e) => inputIndex.get(e.source) as number),
+      output: Int32Array.from(g.edges, (e) => outputIndex.get(e.target) as number),
+      w: tensor('cellW'),
+      b: tensor('cellB'),
+      passthrough: tensor('passthrough'),
+    };
+    const perEpoch = stepsPerEpoch(data.train.n, experiment.params.batch);
+    return new DnaTrainer(experiment, data, g, cells, startProgress(step, perEpoch, false), null);
+  }
+
+  get step(): number {
+    return this.progress.step;
+  }
+  /** Epochs done. */
+  get tick(): number {
+    return this.progress.epoch;
+  }
+  get currentGraph(): Graph {
+    return this.graph;
+  }
+  /** Every node computes on every example: uniform. */
+  get visits(): ReadonlyMap<number, number> {
+    return this.visitShare;
+  }
+  get currentExperiment(): DnaExperiment {
+    return { ...this.experiment, params: this.params };
+  }
+  /** Cells in the layer now. */
+  get cellCount(): number {
+    return this.cellIds.length;
+  }
+  get stepsPerEpoch(): number {
+    return stepsPerEpoch(this.data.train.n, this.params.batch);
+  }
+
+  setLiveParams(live: Partial<DnaLiveParams>): void {
+    this.params = { ...this.params, ...live };
+    this.device.optimizer.learningRate = this.params.learningRate;
+  }
+
+  /** One Adam step on the next batch of the epoch; at the epoch's last step, test accuracy and maybe an extinction. */
+  async trainStep(): Promise<StepResult> {
+    this.assertLive();
+    const started = performance.now();
+    if (!this.checkpoint) this.takeCheckpoint();
+    const d = this.device;
+    const batch = gatherRows(this.data.train, this.D, this.batchRows());
+    const x = tf.tensor2d(batch.x, [batch.n, this.D]);
+    const labels = tf.tensor1d(batch.y, 'int32');
+    const targets = tf.tensor2d(oneHotRows(batch.y, this.C), [batch.n, this.C]);
+    const w = d.w as tf.Tensor1D;
+    const b = d.b as tf.Tensor1D;
+    const box: { correct?: tf.Scalar } = {};
+    const { value, grads } = tf.variableGrads(() => {
+      const logits = dnaLogits(x, w, b, d.wiring);
+      box.correct = tf.keep(correctCount(logits, labels));
+      return dnaLoss(logits, targets);
+    }, [d.w, d.b]);
+    const correct = box.correct as tf.Scalar;
+    const E = this.cellIds.length;
+    const rows = Math.max(1, Math.min(batch.n, Math.floor(PASSTHROUGH_ELEMENTS / E)));
+    const pass = tf.tidy(() => batchPassthrough(tf.tensor2d(cellInputs(batch.x, rows, this.D, this.cellInput), [rows, E]), w, b));
+    const gw = grads[d.w.name] as tf.Tensor;
+    const gb = grads[d.b.name] as tf.Tensor;
+    const readback = tf.tidy(() => tf.stack([value, correct, tf.sqrt(tf.add(tf.sum(tf.square(gw)), tf.sum(tf.square(gb))))]));
+    d.optimizer.apply([gw, gb]);
+    const fresh = this.progress.freshPassthrough;
+    tf.tidy(() => d.passthrough.assign(fresh ? pass : tf.add(tf.mul(d.passthrough, 1 - PASSTHROUGH_EMA), tf.mul(pass, PASSTHROUGH_EMA))));
+    tf.dispose([x, labels, targets, value, pass, correct, gw, gb]);
+    const [loss = NaN, right = 0, gradNorm = NaN] = (await readback.data()) as Float32Array;
+    readback.dispose();
+
+    const p = this.progress;
+    p.step += 1;
+    p.cursor += 1;
+    p.freshPassthrough = false;
+    if (!Number.isFinite(loss)) {
+      const toStep = this.rollback();
+      return {
+        stats: { step: p.step, tick: this.tick, loss, accuracy: 0, gradNorm, ms: performance.now() - started },
+        events: [],
+        rolledBack: { reason: `non-finite loss at step ${p.step}`, toStep },
+      };
+    }
+    p.lossSum += loss;
+    p.lossSteps += 1;
+    const events = p.cursor >= this.stepsPerEpoch ? await this.endEpoch() : [];
+    const stats: StepStats = { step: p.step, tick: p.epoch, loss, accuracy: right / batch.n, gradNorm, ms: performance.now() - started };
+    return { stats, events };
+  }
+
+  /** Epoch bookkeeping: test accuracy, the plateau trigger, maybe an extinction, the next order, a checkpoint. */
+  private async endEpoch(): Promise<TopologyEvent[]> {
+    const p = this.progress;
+    p.epoch += 1;
+    p.cursor = 0;
+    const epochLoss = p.lossSum / Math.max(1, p.lossSteps);
+    p.lossSum = 0;
+    p.lossSteps = 0;
+    p.testAccuracy = await this.testAccuracy();
+    const trigger = plateauStep(p.plateau, epochLoss, p.epoch, this.params);
+    p.plateau = trigger.state;
+    const events = trigger.fire ? await this.extinguish() : [];
+    this.order = this.epochOrder(p.epoch);
+    this.takeCheckpoint();
+    return events;
+  }
+
+  /** One extinction event: host copy, split/kill, rebuild the device tensors (survivors keep their Adam moments). */
+  private async extinguish(): Promise<TopologyEvent[]> {
+    const cells = await this.hostCells();
+    const moments = await this.hostMoments();
+    const r = extinction(cells, this.params, {
+      rng: createRng(deriveSeed(this.experiment.seed, 'dna-extinction'), this.progress.epoch),
+      nextEdgeId: this.graph.nextEdgeId,
+      tick: this.progress.epoch,
+      outputNodeIds: this.outputNodeIds,
+      maxCells: MAX_CELLS_FACTOR * this.D * this.C,
+    });
+    if (r.events.length === 0) return [];
+    const remap = (old: Float32Array): Float32Array => Float32Array.from(r.origin, (o) => (o >= 0 ? (old[o] as number) : 0));
+    const next: Moments = { mW: remap(moments.mW), vW: remap(moments.vW), mB: remap(moments.mB), vB: remap(moments.vB), step: moments.step };
+    // The checkpoint names the old variables; endEpoch takes a new one right after.
+    this.checkpoint?.cp.dispose();
+    this.checkpoint = null;
+    this.disposeDevice(this.device);
+    this.device = this.upload(r.cells, next);
+    this.cellIds = r.cells.ids;
+    this.cellInput = r.cells.input;
+    this.cellOutput = r.cells.output;
+    this.graph = {
+      nodes: this.graph.nodes,
+      edges: Array.from(r.cells.ids, (id, k) => ({
+        id,
+        source: this.inputNodeIds[r.cells.input[k] as number] as number,
+        target: this.outputNodeIds[r.cells.output[k] as number] as number,
+      })),
+      nextNodeId: this.graph.nextNodeId,
+      nextEdgeId: r.nextEdgeId,
+    };
+    return [...r.events];
+  }
+
+  private upload(cells: Cells, moments: Moments | null): Device {
+    const wiring = createWiring(cells.input, cells.output, this.D, this.C);
+    const w = newVariable(() => tf.tensor1d(cells.w));
+    const b = newVariable(() => tf.tensor1d(cells.b));
+    const passthrough = newVariable(() => tf.tensor1d(cells.passthrough), false);
+    // No clipping: the parameter set has no clip and a linear layer's gradients stay bounded.
+    const optimizer = new AdamOptimizer([w, b], this.params.learningRate, 0);
+    if (moments) {
+      const [mW, vW, mB, vB] = optimizer.stateVariables();
+      const set = (v: tf.Variable | undefined, values: Float32Array): void => void tf.tidy(() => v?.assign(tf.tensor1d(values)));
+      set(mW, moments.mW);
+      set(vW, moments.vW);
+      set(mB, moments.mB);
+      set(vB, moments.vB);
+      optimizer.step = moments.step;
+    }
+    return { wiring, w, b, passthrough, optimizer };
+  }
+
+  private disposeDevice(d: Device): void {
+    disposeWiring(d.wiring);
+    tf.dispose([d.w, d.b, d.passthrough]);
+    d.optimizer.dispose();
+  }
+
+  private takeCheckpoint(): void {
+    this.checkpoint?.cp.dispose();
+    const d = this.device;
+    const optStep = d.optimizer.step;
+    const cp = checkpointVariables([d.w, d.b, d.passthrough, ...d.optimizer.stateVariables()], () => (d.optimizer.step = optStep));
+    this.checkpoint = { cp, progress: { ...this.progress } };
+  }
+
+  private rollback(): number {
+    const c = this.checkpoint;
+    if (!c) return this.progress.step;
+    c.cp.restore();
+    this.progress = { ...c.progress };
+    this.order = this.epochOrder(this.progress.epoch);
+    return this.progress.step;
+  }
+
+  /** Seeded order of the train split for one epoch; a function of (seed, epoch) so rollback and resume replay it. */
+  private epochOrder(epoch: number): Int32Array {
+    const n = this.data.train.n;
+    const rng = createRng(deriveSeed(this.experiment.seed, 'dna-order'), epoch);
+    return Int32Array.from(shuffle(rng, Array.from({ length: n }, (_, i) => i)));
+  }
+
+  /** The current step's rows; the last batch of an epoch wraps to the order's start so every batch has the same size. */
+  private batchRows(): Int32Array {
+    const n = this.data.train.n;
+    const B = Math.min(this.params.batch, n);
+    const start = this.progress.cursor * B;
+    return Int32Array.from({ length: B }, (_, r) => this.order[(start + r) % n] as number);
+  }
+
+  /** Class probabilities [rows, C] of `rows` examples x [rows, D]. */
+  private async probabilities(x: Float32Array, rows: number): Promise<Float32Array> {
+    const d = this.device;
+    const probs = tf.tidy(() => tf.softmax(dnaLogits(tf.tensor2d(x, [rows, this.D]), d.w as tf.Tensor1D, d.b as tf.Tensor1D, d.wiring)));
+    const out = Float32Array.from(await probs.data());
+    probs.dispose();
+    return out;
+  }
+
+  /** Accuracy on the whole test split, in chunks, one readback. */
+  private async testAccuracy(): Promise<number> {
+    const d = this.device;
+    const test = this.data.test;
+    let total: tf.Tensor = tf.scalar(0);
+    for (let start = 0; start < test.n; start += EVAL_CHUNK) {
+      const rows = Math.min(EVAL_CHUNK, test.n - start);
+      const sum = tf.tidy(() => {
+        const x = tf.tensor2d(test.x.subarray(start * this.D, (start + rows) * this.D), [rows, this.D]);
+        const labels = tf.tensor1d(test.y.subarray(start, start + rows), 'int32');
+        return tf.add(total, correctCount(dnaLogits(x, d.w as tf.Tensor1D, d.b as tf.Tensor1D, d.wiring), labels));
+      });
+      total.dispose();
+      total = sum;
+    }
+    const [right = 0] = (await total.data()) as Float32Array;
+    total.dispose();
+    return right / Math.max(1, test.n);
+  }
+
+  private async hostCells(): Promise<Cells> {
+    const d = this.device;
+    const [w, b, passthrough] = await Promise.all([d.w, d.b, d.passthrough].map(async (v) => Float32Array.from(await v.data())));
+    return {
+      ids: Int32Array.from(this.cellIds),
+      input: Int32Array.from(this.cellInput),
+      output: Int32Array.from(this.cellOutput),
+      w: w as Float32Array,
+      b: b as Float32Array,
+      passthrough: passthrough as Float32Array,
+    };
+  }
+
+  private async hostMoments(): Promise<Moments> {
+    const opt = this.device.optimizer;
+    const [mW, vW, mB, vB] = await Promise.all(opt.stateVariables().slice(0, 4).map(async (v) => Float32Array.from(await v.data())));
+    return { mW: mW as Float32Array, vW: vW as Float32Array, mB: mB as Float32Array, vB: vB as Float32Array, step: opt.step };
+  }
+
+  /** The next test example to show, rotating through the split. */
+  private nextShown(): Split {
+    const k = this.shown++ % this.data.test.n;
+    return gatherRows(this.data.test, this.D, [k]);
+  }
+
+  /** One test example through the layer: input pixels on the input nodes, class probabilities on the outputs. */
+  async probe(_symbols: number): Promise<ProbeTrace> {
+    this.assertLive();
+    const sample = this.nextShown();
+    const probs = await this.probabilities(sample.x, 1);
+    const value = new Map<number, number>();
+    this.inputNodeIds.forEach((id, i) => value.set(id, sample.x[i] as number));
+    this.outputNodeIds.forEach((id, j) => value.set(id, probs[j] as number));
+    const L = this.graph.nodes.length;
+    return {
+      nodeIds: Int32Array.from(this.graph.nodes, (n) => n.id),
+      ticks: 1,
+      K: 0,
+      slotEdge: new Int32Array(0),
+      activity: Float32Array.from(this.graph.nodes, (n) => value.get(n.id) ?? 0),
+      gates: new Float32Array(0),
+      active: new Uint8Array(L).fill(1),
+      threads: new Int32Array(0),
+      reads: Uint8Array.of(1),
+    };
+  }
+
+  /** The cells now and one test example (a different one each call). */
+  async detail(): Promise<DnaDetail> {
+    this.assertLive();
+    const cells = await this.hostCells();
+    const sample = this.nextShown();
+    return {
+      kind: 'dna',
+      epoch: this.progress.epoch,
+      cellIds: cells.ids,
+      cellInput: cells.input,
+      cellOutput: cells.output,
+      weights: cells.w,
+      biases: cells.b,
+      passthrough: cells.passthrough,
+      sampleX: sample.x,
+      sampleLabel: sample.y[0] as number,
+      sampleProbabilities: await this.probabilities(sample.x, 1),
+      testAccuracy: this.progress.testAccuracy,
+    };
+  }
+
+  /** Class probabilities of the first 64 test examples [64·C]: equal for equal layers. */
+  async predict(): Promise<Float32Array> {
+    this.assertLive();
+    const rows = Math.min(PREDICT_ROWS, this.data.test.n);
+    return this.probabilities(this.data.test.x.subarray(0, rows * this.D), rows);
+  }
+
+  async exportModel(): Promise<TensorHostModel> {
+    this.assertLive();
+    const cells = await this.hostCells();
+    const E = cells.ids.length;
+    return {
+      graph: this.graph,
+      tensors: { cellW: { shape: [E], values: cells.w }, cellB: { shape: [E], values: cells.b }, passthrough: { shape: [E], values: cells.passthrough } },
+    };
+  }
+
+  /** Host copy of the cells, Adam moments and epoch progress; the function rebuilds an equal trainer on the current backend. */
+  async suspend(): Promise<() => DnaTrainer> {
+    this.assertLive();
+    const cells = await this.hostCells();
+    const moments = await this.hostMoments();
+    const { experiment, data, graph, shown } = { experiment: this.currentExperiment, data: this.data, graph: this.graph, shown: this.shown };
+    const progress = { ...this.progress };
+    return () => {
+      const t = new DnaTrainer(experiment, data, graph, cells, progress, moments);
+      t.shown = shown;
+      return t;
+    };
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.checkpoint?.cp.dispose();
+    this.checkpoint = null;
+    this.disposeDevice(this.device);
+  }
+
+  private assertLive(): void {
+    if (this.disposed) throw new Error('DnaTrainer used after dispose()');
+  }
+}
+
+/** Steps in one epoch: ceil(n / batch), batch capped at n. */
+export function stepsPerEpoch(n: number, batch: number): number {
+  return Math.ceil(n / Math.max(1, Math.min(batch, n)));
+}
+
+function startProgress(step: number, perEpoch: number, freshPassthrough: boolean): Progress {
+  return {
+    step,
+    epoch: perEpoch > 0 ? Math.floor(step / perEpoch) : 0,
+    cursor: perEpoch > 0 ? step % perEpoch : 0,
+    lossSum: 0,
+    lossSteps: 0,
+    plateau: INITIAL_PLATEAU,
+    testAccuracy: NaN,
+    freshPassthrough,
+  };
+}

@@ -1,0 +1,448 @@
+/**
+ * A stack of layers with routing modules (DESIGN 2.5, seed 003) running live
+ * in the lab: the dataset, the device variables, Adam, checkpoints and
+ * rollback, the probe for the graph view and the detail for the routing view.
+ *
+ * The graph is the chain input (id 0, the input projection h_0) -> routed
+ * layers (ids 1..N, node l holds h_l) -> output (id N+1, the logits); edge
+ * l-1 -> l (id l-1) is routed layer l's path, so its gate is that layer's
+ * p_exec. Batches are a pure function of (seed, step), so a rebuilt or
+ * imported trainer continues on the same batches.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { AdamOptimizer, checkpointVariables, downloadHost, oneHotRows, type HostTensor } from '../baselines/baseline-common';
+import { DATASETS, gatherRows, loadDataset, type ClassificationData } from '../datasets/classification-data';
+import type { RoutingExperiment } from '../experiments';
+import type { Graph } from '../graph';
+import type { LabTrainer, TensorHostModel } from '../lab-trainer';
+import type { ProbeTrace, StepResult, StepStats } from '../lara/lara-trainer';
+import type { RoutingDetail } from '../model-detail';
+import { createRng, deriveSeed, randInt } from '../random';
+import { clipByGlobalNorm } from '../resting-adam';
+import type { WeightCheckpoint } from '../sequence-model';
+import { newVariable } from '../variables';
+import { ROUTING_LIVE_PARAM_KEYS, type RoutingLiveParams, type RoutingParams } from './routing-params';
+import {
+  correctRows,
+  initStackTensors,
+  ROUTER_TENSOR_NAMES,
+  ROUTING_TENSOR_NAMES,
+  stackForward,
+  stackLoss,
+  stackShapes,
+  type RoutingTensorName,
+  type StackDims,
+  type StackOptions,
+  type StackWeights,
+} from './routing-stack';
+
+const CHECKPOINT_EVERY = 25;
+/** Global gradient-norm clip (the house default; not a lab parameter). */
+const GRAD_CLIP = 1;
+/** Test examples shown in the routing view, and predicted by predict(). */
+const PROBE_EXAMPLES = 64;
+/** Side of the decision-boundary grid over [-1, 1]^2 (2-D datasets). */
+const GRID_SIZE = 40;
+
+export function routingDims(experiment: RoutingExperiment): StackDims {
+  const info = DATASETS[experiment.task];
+  return { inputSize: info.inputSize, width: experiment.params.width, layers: experiment.params.layers, classes: info.classes };
+}
+
+/**
+ * The tensors an exported routing model must hold, with their shapes. The
+ * baseline (routing = false) stores router and skip tensors too (untrained),
+ * so every export of an experiment's size has the same shapes.
+ */
+export function routingTensorShapes(experiment: RoutingExperiment): Record<string, number[]> {
+  return stackShapes(routingDims(experiment));
+}
+
+/** The chain input -> layer 1 -> ... -> layer N -> output; edge l (id l) runs from node l to node l + 1. */
+export function routingGraph(layers: number): Graph {
+  const nodes = Array.from({ length: layers + 2 }, (_, id) => ({ id, role: id === 0 ? ('input' as const) : id === layers + 1 ? ('output' as const) : ('hidden' as const) }));
+  const edges = Array.from({ length: layers + 1 }, (_, id) => ({ id, source: id, target: id + 1 }));
+  return { nodes, edges, nextNodeId: layers + 2, nextEdgeId: layers + 1 };
+}
+
+/** Refuses a model whose tensors do not fit the experiment (names, shapes, finite values). */
+export function validateRoutingModel(experiment: RoutingExperiment, model: TensorHostModel): void {
+  const shapes = routingTensorShapes(experiment);
+  for (const name of Object.keys(model.tensors)) {
+    if (!(name in shapes)) throw new Error(`routing model: unknown tensor "${name}"`);
+  }
+  for (const [name, shape] of Object.entries(shapes)) {
+    const t = model.tensors[name];
+    if (!t) throw new Error(`routing model: tensor "${name}" is missing`);
+    if (t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
+      throw new Error(`routing model: tensor "${name}" has shape [${t.shape.join(', ')}], the experiment needs [${shape.join(', ')}]`);
+    }
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (t.values.length !== size) throw new Error(`routing model: tensor "${name}" has ${t.values.length} values, its shape needs ${size}`);
+    if (!t.values.every(Number.isFinite)) throw new Error(`routing model: tensor "${name}" holds a non-finite value`);
+  }
+  if (model.graph.nodes.length !== experiment.params.layers + 2) {
+    throw new Error(`routing model: graph has ${model.graph.nodes.length} nodes, ${experiment.params.layers} routed layers need ${experiment.params.layers + 2}`);
+  }
+}
+
+/** Test-split accuracies and compute saved. */
+export interface RoutingEvaluation {
+  /** Hard routing (execute iff p_exec > 0.5). */
+  readonly hardAccuracy: number;
+  /** Every layer mixed softly, as in training. */
+  readonly softAccuracy: number;
+  /** Share of layer executions skipped under hard routing (0 without routing). */
+  readonly skippedFraction: number;
+}
+
+interface Device {
+  readonly vars: Readonly<Record<RoutingTensorName, tf.Variable>>;
+  readonly optimizer: AdamOptimizer;
+}
+
+/** The data the trainer evaluates on, uploaded once. */
+interface EvalTensors {
+  readonly testX: tf.Tensor2D;
+  readonly testY: tf.Tensor1D;
+  /** The first PROBE_EXAMPLES test rows. */
+  readonly probeX: tf.Tensor2D;
+  readonly grid: tf.Tensor2D | null;
+}
+
+export class RoutingTrainer implements LabTrainer {
+  readonly experiment: RoutingExperiment;
+  private params: RoutingParams;
+  private readonly options: StackOptions;
+  private readonly dims: StackDims;
+  private readonly data: ClassificationData;
+  private readonly graph: Graph;
+  private readonly visitShare: ReadonlyMap<number, number>;
+  private readonly device: Device;
+  private readonly evalTensors: EvalTensors;
+  private checkpoint: { readonly cp: WeightCheckpoint; readonly step: number } | null = null;
+  private stepCount = 0;
+  private probeCursor = 0;
+  /** Mean p_exec per layer over the last train batch (null before the first step). */
+  private batchPExec: Float32Array | null = null;
+  private lastTotal = NaN;
+  private disposed = false;
+
+  private constructor(experiment: RoutingExperiment, data: ClassificationData, tensors: Readonly<Record<string, HostTensor>>) {
+    this.experiment = experiment;
+    this.params = experiment.params;
+    this.options = { activation: experiment.params.activation, routing: experiment.params.routing };
+    this.dims = routingDims(experiment);
+    if (data.info.inputSize !== this.dims.inputSize || data.info.classes !== this.dims.classes) {
+      throw new Error(`routing: data of ${data.info.id} does not fit task ${experiment.task}`);
+    }
+    this.data = data;
+    this.graph = routingGraph(this.dims.layers);
+    const share = 1 / this.graph.nodes.length;
+    this.visitShare = new Map(this.graph.nodes.map((n) => [n.id, share]));
+    this.device = this.upload(tensors);
+    this.evalTensors = this.uploadEval();
+  }
+
+  /** A new seeded stack; `data` skips loading the dataset (it must be the experiment's). */
+  static async create(experiment: RoutingExperiment, data?: ClassificationData): Promise<RoutingTrainer> {
+    const d = data ?? (await loadRoutingData(experiment));
+    const tensors = initStackTensors(routingDims(experiment), experiment.params.activation, deriveSeed(experiment.seed, 'routing-init'));
+    return new RoutingTrainer(experiment, d, tensors);
+  }
+
+  /** A trainer resumed from an exported model at `step`; refuses a model that does not fit the experiment. */
+  static async fromModel(experiment: RoutingExperiment, model: TensorHostModel, step: number, data?: ClassificationData): Promise<RoutingTrainer> {
+    validateRoutingModel(experiment, model);
+    const t = new RoutingTrainer(experiment, data ?? (await loadRoutingData(experiment)), model.tensors);
+    t.stepCount = step;
+    return t;
+  }
+
+  get step(): number {
+    return this.stepCount;
+  }
+  /** One train step is one tick. */
+  get tick(): number {
+    return this.stepCount;
+  }
+  get currentGraph(): Graph {
+    return this.graph;
+  }
+  /** No threads: every node is visited equally. */
+  get visits(): ReadonlyMap<number, number> {
+    return this.visitShare;
+  }
+  get currentExperiment(): RoutingExperiment {
+    return { ...this.experiment, params: this.params };
+  }
+  /** Training loss of the last step with both penalties (StepStats.loss is the task loss alone). */
+  get lastTotalLoss(): number {
+    return this.lastTotal;
+  }
+
+  setLiveParams(live: Partial<RoutingLiveParams>): void {
+    const next = { ...this.params };
+    for (const key of ROUTING_LIVE_PARAM_KEYS) {
+      const v = live[key];
+      if (v !== undefined) next[key] = v;
+    }
+    this.params = next;
+    this.device.optimizer.learningRate = next.learningRate;
+  }
+
+  private upload(tensors: Readonly<Record<string, HostTensor>>): Device {
+    const vars = {} as Record<RoutingTensorName, tf.Variable>;
+    for (const name of ROUTING_TENSOR_NAMES) {
+      const t = tensors[name] as HostTensor;
+      vars[name] = newVariable(() => tf.tensor(t.values, [...t.shape]));
+    }
+    const unused = new Set<string>(this.options.routing ? [] : ROUTER_TENSOR_NAMES);
+    const trained = ROUTING_TENSOR_NAMES.filter((n) => !unused.has(n)).map((n) => vars[n]);
+    return { vars, optimizer: new AdamOptimizer(trained, this.params.learningRate, GRAD_CLIP) };
+  }
+
+  private uploadEval(): EvalTensors {
+    const { test } = this.data;
+    const D = this.dims.inputSize;
+    const P = Math.min(PROBE_EXAMPLES, test.n);
+    let grid: tf.Tensor2D | null = null;
+    if (D === 2) {
+      const g = new Float32Array(GRID_SIZE * GRID_SIZE * 2);
+      // Row-major from the top-left: x grows along a row, y falls down the rows.
+      for (let r = 0; r < GRID_SIZE; r++) {
+        for (let c = 0; c < GRID_SIZE; c++) {
+          g[2 * (r * GRID_SIZE + c)] = -1 + (2 * c) / (GRID_SIZE - 1);
+          g[2 * (r * GRID_SIZE + c) + 1] = 1 - (2 * r) / (GRID_SIZE - 1);
+        }
+      }
+      grid = tf.tensor2d(g, [GRID_SIZE * GRID_SIZE, 2]);
+    }
+    return {
+      testX: tf.tensor2d(test.x, [test.n, D]),
+      testY: tf.tensor1d(test.y, 'int32'),
+      probeX: tf.tensor2d(test.x.subarray(0, P * D), [P, D]),
+      grid,
+    };
+  }
+
+  private get weights(): StackWeights {
+    return this.device.vars;
+  }
+
+  /** Rows of train step `step`: seeded by (seed, step) alone, with replacement. */
+  private batchIndices(step: number): Int32Array {
+    const rng = createRng(deriveSeed(this.experiment.seed, 'routing-batch'), step);
+    const n = this.data.train.n;
+    return Int32Array.from({ length: this.params.batch }, () => randInt(rng, n));
+  }
+
+  private takeCheckpoint(): void {
+    this.checkpoint?.cp.dispose();
+    const d = this.device;
+    const optStep = d.optimizer.step;
+    const cp = checkpointVariables([...Object.values(d.vars), ...d.optimizer.stateVariables()], () => (d.optimizer.step = optStep));
+    this.checkpoint = { cp, step: this.stepCount };
+  }
+
+  /** One Adam step on the next seeded minibatch. */
+  async trainStep(): Promise<StepResult> {
+    this.assertLive();
+    const started = performance.now();
+    if (!this.checkpoint) this.takeCheckpoint();
+    const p = this.params;
+    const { inputSize: D, classes: C, layers: N } = this.dims;
+    const batch = gatherRows(this.data.train, D, this.batchIndices(this.stepCount));
+    const x = tf.tensor2d(batch.x, [batch.n, D]);
+    const targets = tf.tensor2d(oneHotRows(batch.y, C), [batch.n, C]);
+    const labels = tf.tensor1d(batch.y, 'int32');
+    const trained = this.device.optimizer.variables;
+    const box: { kept?: tf.Tensor[] } = {};
+    const { value, grads } = tf.variableGrads(() => {
+      const r = stackLoss(this.weights, x, targets, this.options, p);
+      box.kept = [r.task, tf.mean(correctRows(r.logits, labels)), tf.mean(r.pExec, 0)].map((t) => tf.keep(t));
+      return r.total;
+    }, [...trained]);
+    const gradList = trained.map((v) => grads[v.name] as tf.Tensor);
+    const norm = tf.tidy(() => clipByGlobalNorm(gradList, 0).norm);
+    this.device.optimizer.apply(gradList);
+    const kept = box.kept as tf.Tensor[];
+    const readback = tf.tidy(() => tf.concat([tf.stack([value, kept[0] as tf.Tensor, kept[1] as tf.Tensor, norm]), kept[2] as tf.Tensor]));
+    tf.dispose([...Object.values(grads), ...kept, value, norm, x, targets, labels]);
+    const out = (await readback.data()) as Float32Array;
+    readback.dispose();
+    const [total = NaN, task = NaN, accuracy = 0, gradNorm = NaN] = out;
+    this.stepCount += 1;
+    const ms = performance.now() - started;
+    if (!Number.isFinite(total) || !Number.isFinite(task)) {
+      const toStep = this.rollback();
+      return {
+        stats: { step: this.stepCount, tick: this.stepCount, loss: task, accuracy: 0, gradNorm, ms },
+        events: [],
+        rolledBack: { reason: `non-finite loss at step ${this.stepCount}`, toStep },
+      };
+    }
+    this.lastTotal = total;
+    this.batchPExec = out.slice(4, 4 + N);
+    if (this.stepCount % CHECKPOINT_EVERY === 0) this.takeCheckpoint();
+    const stats: StepStats = { step: this.stepCount, tick: this.stepCount, loss: task, accuracy, gradNorm, ms };
+    return { stats, events: [] };
+  }
+
+  private rollback(): number {
+    const c = this.checkpoint;
+    if (!c) return this.stepCount;
+    c.cp.restore();
+    this.stepCount = c.step;
+    return c.step;
+  }
+
+  /**
+   * One test example per call (cycling through the test split) under hard
+   * routing: mean |h| per node, its p_exec on each routed layer's in-edge,
+   * and which layers ran. `symbols` is ignored: a feed-forward pass is one tick.
+   */
+  async probe(_symbols: number): Promise<ProbeTrace> {
+    this.assertLive();
+    const { inputSize: D, layers: N } = this.dims;
+    const test = this.data.test;
+    const i = this.probeCursor % test.n;
+    this.probeCursor += 1;
+    const flat = tf.tidy(() => {
+      const x = tf.tensor2d(test.x.subarray(i * D, (i + 1) * D), [1, D]);
+      const r = stackForward(this.weights, x, this.options, true, true);
+      return tf.concat([tf.reshape(r.activity as tf.Tensor, [-1]), tf.reshape(r.pExec, [-1]), tf.reshape(r.executed, [-1])]);
+    });
+    const data = (await flat.data()) as Float32Array;
+    flat.dispose();
+    const L = N + 2;
+    const gates = new Float32Array(L).fill(1);
+    gates.set(data.subarray(L, L + N), 1);
+    const active = new Uint8Array(L).fill(1);
+    for (let l = 0; l < N; l++) active[l + 1] = (data[L + N + l] as number) > 0.5 ? 1 : 0;
+    return {
+      nodeIds: Int32Array.from({ length: L }, (_, id) => id),
+      ticks: 1,
+      K: 1,
+      slotEdge: Int32Array.from({ length: L }, (_, id) => id - 1),
+      activity: data.slice(0, L),
+      gates,
+      active,
+      threads: new Int32Array(0),
+      reads: Uint8Array.of(1),
+    };
+  }
+
+  /** Test-split accuracies and skipped share as one device vector [hard, soft, skipped]. */
+  private evaluationTensor(): tf.Tensor1D {
+    const { testX, testY } = this.evalTensors;
+    const soft = stackForward(this.weights, testX, this.options, false);
+    const hard = stackForward(this.weights, testX, this.options, true);
+    return tf.stack([tf.mean(correctRows(hard.logits, testY)), tf.mean(correctRows(soft.logits, testY)), tf.sub(1, tf.mean(hard.executed))]) as tf.Tensor1D;
+  }
+
+  async evaluate(): Promise<RoutingEvaluation> {
+    this.assertLive();
+    const t = tf.tidy(() => this.evaluationTensor());
+    const [hardAccuracy = NaN, softAccuracy = NaN, skippedFraction = NaN] = (await t.data()) as Float32Array;
+    t.dispose();
+    return { hardAccuracy, softAccuracy, skippedFraction };
+  }
+
+  /**
+   * The routing view's data, computed on the device and read once. The
+   * samples' p_exec is the hard-routed pass's (the one whose > 0.5 decides);
+   * before the first step batchPExec is the samples' mean.
+   */
+  async detail(): Promise<RoutingDetail> {
+    this.assertLive();
+    const { inputSize: D, layers: N } = this.dims;
+    const { probeX, grid } = this.evalTensors;
+    const P = probeX.shape[0];
+    const flat = tf.tidy(() => {
+      const parts: tf.Tensor[] = [this.evaluationTensor(), tf.reshape(stackForward(this.weights, probeX, this.options, true).pExec, [-1])];
+      if (grid) {
+        const probs = tf.softmax(stackForward(this.weights, grid, this.options, true).logits);
+        parts.push(tf.reshape(tf.slice(probs, [0, 1], [-1, 1]), [-1]));
+      }
+      return tf.concat(parts);
+    });
+    const data = (await flat.data()) as Float32Array;
+    flat.dispose();
+    const samplePExec = data.slice(3, 3 + P * N);
+    let batchPExec = this.batchPExec?.slice();
+    if (!batchPExec) {
+      batchPExec = new Float32Array(N);
+      for (let s = 0; s < P; s++) for (let l = 0; l < N; l++) batchPExec[l] = (batchPExec[l] as number) + (samplePExec[s * N + l] as number) / P;
+    }
+    return {
+      kind: 'routing',
+      layers: N,
+      batchPExec,
+      sampleX: this.data.test.x.slice(0, P * D),
+      sampleLabels: this.data.test.y.slice(0, P),
+      samplePExec,
+      hardAccuracy: data[0] as number,
+      softAccuracy: data[1] as number,
+      skippedFraction: data[2] as number,
+      boundary: grid ? data.slice(3 + P * N) : new Float32Array(0),
+      gridSize: grid ? GRID_SIZE : 0,
+    };
+  }
+
+  /** Class probabilities under hard routing for the first 64 test examples [n, classes]. */
+  async predict(): Promise<Float32Array> {
+    this.assertLive();
+    const probs = tf.tidy(() => tf.softmax(stackForward(this.weights, this.evalTensors.probeX, this.options, true).logits));
+    const data = (await probs.data()) as Float32Array;
+    probs.dispose();
+    return data;
+  }
+
+  async exportModel(): Promise<TensorHostModel> {
+    this.assertLive();
+    const entries = await Promise.all(ROUTING_TENSOR_NAMES.map(async (name) => [name, await downloadHost(this.device.vars[name])] as const));
+    return { graph: this.graph, tensors: Object.fromEntries(entries) };
+  }
+
+  /** Host copy of the weights and Adam's moments; the function rebuilds an equal trainer on the current backend. */
+  async suspend(): Promise<() => RoutingTrainer> {
+    const model = await this.exportModel();
+    const opt = this.device.optimizer;
+    const moments = await Promise.all(opt.stateVariables().map(async (v) => Float32Array.from(await v.data())));
+    const optStep = opt.step;
+    const experiment = this.currentExperiment;
+    const { data, stepCount, probeCursor, lastTotal } = this;
+    const batchPExec = this.batchPExec?.slice() ?? null;
+    return () => {
+      const t = new RoutingTrainer(experiment, data, model.tensors);
+      t.stepCount = stepCount;
+      t.probeCursor = probeCursor;
+      t.batchPExec = batchPExec;
+      t.lastTotal = lastTotal;
+      const o = t.device.optimizer;
+      o.stateVariables().forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(moments[i] as Float32Array, v.shape))));
+      o.step = optStep;
+      return t;
+    };
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.checkpoint?.cp.dispose();
+    tf.dispose(Object.values(this.device.vars));
+    this.device.optimizer.dispose();
+    const e = this.evalTensors;
+    tf.dispose([e.testX, e.testY, e.probeX, ...(e.grid ? [e.grid] : [])]);
+  }
+
+  private assertLive(): void {
+    if (this.disposed) throw new Error('RoutingTrainer used after dispose()');
+  }
+}
+
+/** The experiment's dataset split (seeded by the experiment's seed, with its noise). */
+export function loadRoutingData(experiment: RoutingExperiment): Promise<ClassificationData> {
+  return loadDataset(experiment.task, experiment.seed, { noise: experiment.params.noise });
+}

@@ -1,0 +1,203 @@
+/**
+ * Transition representations (seed 002) against BPTT, side by side in the
+ * study worker: the same cell, task, seed and training sequences. Loss over
+ * steps and over seconds, refresh events marked, and the honest measure: a
+ * sequential roll-out from the initial state on held-out sequences.
+ */
+import { useEffect, useMemo, useRef, useState } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { isSequenceModel, TASKS, type TaskId } from '../protocol/experiment';
+import { TRANSITION_CELL_KINDS, type TransitionMode } from '../protocol/study-messages';
+import { useLab, useStudy, useStudyClient } from './lab-context';
+import { transitionCurves, type CurveData } from './transitions/transition-curves';
+
+type CellKind = (typeof TRANSITION_CELL_KINDS)[number];
+const CELL_LABELS: Record<CellKind, string> = { gru: 'GRU', loopy: 'Loopy network', lara: 'LARA (threads restart each symbol)' };
+/** Held-out roll-out loss that counts as learned: well under chance on every task. */
+const TARGET_FRACTION_OF_CHANCE = 0.5;
+
+const COLOURS = { transitions: '#f97316', bptt: '#38bdf8', refresh: '#facc15' };
+
+function useChart(host: React.RefObject<HTMLDivElement | null>, xLabel: string, withRefresh: boolean): React.RefObject<uPlot | null> {
+  const plot = useRef<uPlot | null>(null);
+  useEffect(() => {
+    const el = host.current;
+    if (!el) return;
+    const series: uPlot.Series[] = [
+      { label: xLabel },
+      { label: 'transitions', stroke: COLOURS.transitions, width: 1.5, spanGaps: true },
+      { label: 'BPTT', stroke: COLOURS.bptt, width: 1.5, spanGaps: true },
+    ];
+    if (withRefresh) series.push({ label: 'refresh', stroke: COLOURS.refresh, paths: () => null, points: { show: true, size: 7, fill: COLOURS.refresh } });
+    const p = new uPlot(
+      {
+        width: Math.max(240, el.clientWidth),
+        height: 200,
+        legend: { show: true, live: false },
+        scales: { x: { time: false } },
+        axes: [
+          { stroke: '#94a3b8', grid: { stroke: '#1e293b' }, label: xLabel },
+          { stroke: '#94a3b8', grid: { stroke: '#1e293b' }, label: 'train loss (nats)' },
+        ],
+        series,
+      },
+      series.map(() => []) as unknown as uPlot.AlignedData,
+      el,
+    );
+    plot.current = p;
+    const resize = new ResizeObserver(() => p.setSize({ width: Math.max(240, el.clientWidth), height: 200 }));
+    resize.observe(el);
+    return () => {
+      resize.disconnect();
+      p.destroy();
+      plot.current = null;
+    };
+  }, [host, xLabel, withRefresh]);
+  return plot;
+}
+
+export function TransitionsPanel({ onClose }: { onClose(): void }) {
+  const study = useStudyClient();
+  const state = useStudy();
+  const experiment = useLab((s) => s.experiment);
+  const [cell, setCell] = useState<CellKind>(experiment.model === 'loopy' || experiment.model === 'lara' ? experiment.model : 'gru');
+  const [task, setTask] = useState<TaskId>(isSequenceModel(experiment.model) ? (experiment.task as TaskId) : 'recall');
+  const [enabled, setEnabled] = useState(true);
+  const [beta, setBeta] = useState(10);
+  const [refreshEvery, setRefreshEvery] = useState(5);
+  const [steps, setSteps] = useState(150);
+  const stepsHost = useRef<HTMLDivElement>(null);
+  const secondsHost = useRef<HTMLDivElement>(null);
+  const stepsPlot = useChart(stepsHost, 'step', true);
+  const secondsPlot = useChart(secondsHost, 'seconds', false);
+
+  const running = state.running && state.kind === 'transitions';
+  const target = Math.log(1 / TASKS[task].chance) * TARGET_FRACTION_OF_CHANCE;
+  const curves: CurveData = useMemo(
+    () => transitionCurves(state.kind === 'transitions' ? state.transitionPoints : [], target),
+    [state.kind, state.transitionPoints, target],
+  );
+
+  useEffect(() => {
+    stepsPlot.current?.setData(curves.bySteps as uPlot.AlignedData);
+    secondsPlot.current?.setData(curves.bySeconds as uPlot.AlignedData);
+  }, [curves, stepsPlot, secondsPlot]);
+
+  const start = () => {
+    const modes: TransitionMode[] = enabled ? ['transitions', 'bptt'] : ['bptt'];
+    study.start({ kind: 'transitions', options: { cell, task, seed: experiment.seed, beta, refreshEvery }, modes, steps, evalEvery: 10 });
+  };
+  const live = (patch: { beta?: number; refreshEvery?: number }) => {
+    if (patch.beta !== undefined) setBeta(patch.beta);
+    if (patch.refreshEvery !== undefined) setRefreshEvery(patch.refreshEvery);
+    study.setLive(patch);
+  };
+
+  return (
+    <aside className="battery-panel transitions-panel" aria-label="Transition representations">
+      <header>
+        <h2>Transition representations vs BPTT</h2>
+        <button type="button" onClick={onClose} aria-label="Close transitions">
+          ×
+        </button>
+      </header>
+      <p className="battery-intro">
+        Every transition (sequence i, time t) owns a trainable state; all transitions train at once against a frozen copy of the next state,
+        refreshed every K steps (seed 002). BPTT trains the same cell on the same sequences beside it. Both are judged by rolling the cell
+        forward from its initial state on held-out sequences. Runs in its own worker; the experiment on the left keeps going.
+      </p>
+      <div className="battery-setup">
+        <fieldset>
+          <legend>Run</legend>
+          <label className="control">
+            <span className="control-label">Cell</span>
+            <select value={cell} onChange={(e) => setCell(e.target.value as CellKind)} disabled={running}>
+              {TRANSITION_CELL_KINDS.map((k) => (
+                <option key={k} value={k}>
+                  {CELL_LABELS[k]}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="control">
+            <span className="control-label">Task</span>
+            <select value={task} onChange={(e) => setTask(e.target.value as TaskId)} disabled={running}>
+              {Object.values(TASKS).map((t) => (
+                <option key={t.id} value={t.id}>
+                  {t.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="control checkbox" title="Off: only BPTT runs">
+            <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} disabled={running} />
+            Transition representations
+          </label>
+          <label className="control slider">
+            <span className="control-label">
+              Beta <span className="control-value">{beta}</span>
+            </span>
+            <input type="range" min={0} max={50} step={0.5} value={beta} onChange={(e) => live({ beta: Number(e.target.value) })} />
+          </label>
+          <label className="control slider">
+            <span className="control-label">
+              Refresh every K <span className="control-value">{refreshEvery}</span>
+            </span>
+            <input type="range" min={1} max={50} step={1} value={refreshEvery} onChange={(e) => live({ refreshEvery: Number(e.target.value) })} />
+          </label>
+          <label className="control">
+            <span className="control-label">Train steps</span>
+            <input type="number" min={10} max={2000} step={10} value={steps} disabled={running} onChange={(e) => setSteps(Math.max(10, Math.min(2000, Math.floor(Number(e.target.value)) || 10)))} />
+          </label>
+          {running ? (
+            <button type="button" onClick={() => study.cancel()}>
+              Stop
+            </button>
+          ) : (
+            <button type="button" className="primary" onClick={start}>
+              Compare
+            </button>
+          )}
+        </fieldset>
+      </div>
+      {state.kind === 'transitions' && state.message && <p role="status">{state.message}</p>}
+      <div className="transitions-charts">
+        <section aria-label="Loss over steps">
+          <h3>Loss over steps (refreshes marked)</h3>
+          <div ref={stepsHost} className="chart" />
+        </section>
+        <section aria-label="Loss over seconds">
+          <h3>Loss over seconds</h3>
+          <div ref={secondsHost} className="chart" />
+        </section>
+      </div>
+      <table className="battery-table" aria-label="Transitions summary">
+        <thead>
+          <tr>
+            <th>mode</th>
+            <th>steps</th>
+            <th>refreshes</th>
+            <th>steps to roll-out loss ≤ {target.toFixed(2)}</th>
+            <th>seconds to it</th>
+            <th>roll-out accuracy</th>
+            <th>roll-out loss</th>
+          </tr>
+        </thead>
+        <tbody>
+          {curves.summaries.map((s) => (
+            <tr key={s.mode} data-mode={s.mode}>
+              <td>{s.mode === 'bptt' ? 'BPTT' : 'transitions'}</td>
+              <td data-test="steps">{s.steps}</td>
+              <td data-test="refreshes">{s.mode === 'bptt' ? '—' : s.refreshes}</td>
+              <td>{s.stepsToTarget ?? '—'}</td>
+              <td>{s.secondsToTarget === null ? '—' : s.secondsToTarget.toFixed(2)}</td>
+              <td data-test="rollout-accuracy">{s.lastRollout ? s.lastRollout.accuracy.toFixed(3) : '—'}</td>
+              <td>{s.lastRollout ? s.lastRollout.loss.toFixed(3) : '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </aside>
+  );
+}
