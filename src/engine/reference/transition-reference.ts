@@ -4,7 +4,7 @@
  * host function of (states, inputs) works; the GRU's comes from the
  * baselines' own float64 reference, one step per row.
  */
-import { gruReference, type ReferenceCase } from '../baselines/baseline-reference';
+import { gruReference, referenceLoss as crossEntropy, type ReferenceCase } from '../baselines/baseline-reference';
 import type { GruWeightName } from '../baselines/gru';
 
 /** One step of every row from `states` [rows*S]: next states [rows*S] and logits [rows*C]. */
@@ -38,22 +38,6 @@ export interface TransitionReferenceResult {
 
 const at = (a: ArrayLike<number>, i: number): number => a[i] as number;
 
-/** Mean cross-entropy over scored rows; 0 when none is. */
-function crossEntropy(logits: Float64Array, targets: ArrayLike<number>, C: number): number {
-  let total = 0;
-  let scored = 0;
-  for (let row = 0; row < targets.length; row++) {
-    const t = at(targets, row);
-    if (t < 0) continue;
-    let max = -Infinity;
-    for (let k = 0; k < C; k++) max = Math.max(max, at(logits, row * C + k));
-    let sum = 0;
-    for (let k = 0; k < C; k++) sum += Math.exp(at(logits, row * C + k) - max);
-    total += max + Math.log(sum) - at(logits, row * C + t);
-    scored++;
-  }
-  return scored > 0 ? total / scored : 0;
-}
 
 /** loss = CE(f(e_{i,t}, x_{i,t})) + beta * mean_{i, t<T-1} ||s'_{i,t} - ebar_{i,t+1}||^2. */
 export function transitionLossReference(cell: ReferenceCell, c: TransitionCase): TransitionReferenceResult {

@@ -4,6 +4,7 @@
  * for births and deaths, and paints from one requestAnimationFrame loop that
  * runs only while something changes (a frame, a fading flash, a resize).
  */
+import type { GraphTextSink } from '../graph/graph-controller';
 import type { LabClient, TopologyUpdate } from '../../client/lab-client';
 import type { FrameMessage } from '../../protocol/messages';
 import { BACKGROUND, BIRTH_COLOUR, DEATH_COLOUR } from '../graph/palette';
@@ -12,12 +13,8 @@ import { cellBucket, cellStrokes, STRENGTH_BUCKETS, strengthScale, type CellStre
 import { dnaLayout, HEADING_ROOM, imageSideFor, LAYOUT_PADDING, parallelBends, type DnaLayout } from './dna-layout';
 import { argmax, describeCellEvents, describeDna, type DnaDetail, type DnaStats } from './dna-text';
 
-/** Where the controller writes text: the component puts it straight into the DOM. */
-export interface DnaTextSink {
-  /** Visually hidden description of the layer now (at most once a second). */
-  summary(text: string): void;
-  /** Something worth announcing: an extinction event. */
-  announce(text: string): void;
+/** Where the controller writes text: the component puts it straight into the DOM (summary at most once a second; announce: an extinction event). */
+export interface DnaTextSink extends GraphTextSink {
   /** The visible numbers, every frame (the sink skips unchanged text). */
   stats(stats: DnaStats): void;
 }
