@@ -206,6 +206,8 @@ export class GraphPainter {
 
   /** A soft two-step halo (no shadowBlur) around every node that computed on this tick. */
   private paintActiveGlow(ctx: CanvasRenderingContext2D, m: GraphModel, s: PaintState, px: number): void {
+    // The glow marks the active set; when every node computes (a loopy network) it says nothing and costs a large fill.
+    if (m.nodes.every((n) => m.active[n.slot] === 1)) return;
     for (const [grow, style] of GLOW_LAYERS) {
       ctx.beginPath();
       let any = false;
