@@ -36,15 +36,16 @@ test('routing modules: pick them, play, watch layers get skipped, sweep λs, exp
   const start = await lab.waitFor((s) => s.model === 'routing' && s.detail?.kind === 'routing', 'the routing stack');
   expect(start.nodes).toBe(6); // input, four routed layers, output
   await page.getByRole('button', { name: 'Play' }).click();
-  const first = await lab.waitFor((s) => s.step >= 5 && s.loss !== null, 'a few steps');
+  // Batch losses are sampled at frame rate and noisy: judge learning on the test split.
   const later = await lab.waitFor((s) => s.step >= 300, '300 steps', 180_000);
-  expect(later.loss as number).toBeLessThan(first.loss as number);
-  expect(later.accuracy as number).toBeGreaterThan(0.8);
   // The chain shows each layer's execute probability for the current batch.
   const stack = page.getByRole('list', { name: 'Routing stack' });
   await expect(stack.getByText(/Layer 1: execute \d\.\d\d/)).toBeVisible();
   const detail = later.detail;
   if (detail?.kind !== 'routing') throw new Error('no routing detail');
+  expect(detail.softAccuracy).toBeGreaterThan(0.85); // chance is 0.5
+  expect(detail.hardAccuracy).toBeGreaterThan(0.6);
+  expect(detail.skippedFraction).toBeGreaterThan(0); // λs = 0.05 pushes some layers to skip
   expect(detail.batchPExec).toHaveLength(4);
   for (const p of detail.batchPExec) expect(p).toBeGreaterThanOrEqual(0);
   await page.screenshot({ path: testInfo.outputPath('routing-modules.png') });
@@ -62,10 +63,9 @@ test('DNA cells: pick them, play, see cells split and die, export and import', a
   const start = await lab.waitFor((s) => s.detail?.kind === 'dna', 'the DNA layer');
   expect(start.edges).toBe(4); // 2 inputs x 2 classes, one cell each
   await page.getByRole('button', { name: 'Play' }).click();
-  const first = await lab.waitFor((s) => s.step >= 3 && s.loss !== null, 'a few steps');
-  const later = await lab.waitFor((s) => s.births > 0 && s.deaths > 0 && s.step >= first.step + 30, 'births and deaths', 180_000);
-  expect(later.loss as number).toBeLessThan(first.loss as number);
-  expect(later.accuracy as number).toBeGreaterThan(0.8);
+  const later = await lab.waitFor((s) => s.births > 0 && s.deaths > 0 && s.step >= 30, 'births and deaths', 180_000);
+  if (later.detail?.kind !== 'dna') throw new Error('no DNA detail');
+  expect(later.detail.testAccuracy).toBeGreaterThan(0.8); // chance is 0.5
   await page.screenshot({ path: testInfo.outputPath('dna-cells.png') });
   await roundTrip(lab, page, testInfo, 'dna');
 });
@@ -76,11 +76,12 @@ test('DNA cells on MNIST: the digits load from the bundle and the layer learns',
   await expect(page.getByRole('combobox', { name: 'Task' })).toHaveValue('mnist');
   const start = await lab.waitFor((s) => s.detail?.kind === 'dna' && s.edges === 7840, 'the 784 x 10 cells', 120_000);
   await page.getByRole('button', { name: 'Play' }).click();
-  const first = await lab.waitFor((s) => s.step >= start.step + 3 && s.loss !== null, 'a few steps');
-  const later = await lab.waitFor((s) => s.step >= first.step + 100, '100 more steps', 180_000);
+  // Steps run faster than frames, so batch losses are sampled late and noisy: judge learning on the test split instead.
+  const later = await lab.waitFor((s) => s.detail?.kind === 'dna' && s.detail.epoch >= 1 && s.step >= start.step + 150, 'an epoch', 180_000);
   await page.getByRole('button', { name: 'Pause' }).click();
-  expect(later.loss as number).toBeLessThan(first.loss as number);
-  expect(later.accuracy as number).toBeGreaterThan(0.5);
+  if (later.detail?.kind !== 'dna') throw new Error('no DNA detail');
+  expect(later.detail.testAccuracy).toBeGreaterThan(0.7); // chance is 0.1
+  expect(later.loss as number).toBeLessThan(Math.log(10) / 2);
   await page.screenshot({ path: testInfo.outputPath('dna-mnist.png') });
 });
 

@@ -35,13 +35,13 @@ export interface LabSnapshot {
 
 export type DetailSummary =
   | { readonly kind: 'dna'; readonly cells: number; readonly epoch: number; readonly testAccuracy: number }
-  | { readonly kind: 'routing'; readonly batchPExec: readonly number[]; readonly hardAccuracy: number; readonly skippedFraction: number };
+  | { readonly kind: 'routing'; readonly batchPExec: readonly number[]; readonly hardAccuracy: number; readonly softAccuracy: number; readonly skippedFraction: number };
 
 function summarise(d: ModelDetail | null): DetailSummary | null {
   if (!d) return null;
   return d.kind === 'dna'
     ? { kind: 'dna', cells: d.cellIds.length, epoch: d.epoch, testAccuracy: d.testAccuracy }
-    : { kind: 'routing', batchPExec: Array.from(d.batchPExec), hardAccuracy: d.hardAccuracy, skippedFraction: d.skippedFraction };
+    : { kind: 'routing', batchPExec: Array.from(d.batchPExec), hardAccuracy: d.hardAccuracy, softAccuracy: d.softAccuracy, skippedFraction: d.skippedFraction };
 }
 
 export interface LoopyLabTestApi {
