@@ -4,6 +4,7 @@
  * for births and deaths, and paints from one requestAnimationFrame loop that
  * runs only while something changes (a frame, a fading flash, a resize).
  */
+import { fitCanvasToDisplay } from '../canvas-size';
 import type { GraphTextSink } from '../graph/graph-controller';
 import type { LabClient, TopologyUpdate } from '../../client/lab-client';
 import type { FrameMessage } from '../../protocol/messages';
@@ -136,15 +137,7 @@ export class DnaController {
   }
 
   private resize(): void {
-    const dpr = window.devicePixelRatio || 1;
-    const w = this.canvas.clientWidth;
-    const h = this.canvas.clientHeight;
-    const pw = Math.max(1, Math.round(w * dpr));
-    const ph = Math.max(1, Math.round(h * dpr));
-    if (this.canvas.width !== pw || this.canvas.height !== ph) {
-      this.canvas.width = pw;
-      this.canvas.height = ph;
-    }
+    const { width: w, height: h, dpr } = fitCanvasToDisplay(this.canvas);
     this.width = w;
     this.height = h;
     this.dpr = dpr;

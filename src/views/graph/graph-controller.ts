@@ -4,6 +4,7 @@
  * and paints from one requestAnimationFrame loop that runs only while
  * something changes (a frame, a hop, the layout, an animation, the view).
  */
+import { fitCanvasToDisplay } from '../canvas-size';
 import type { ZoomTransform } from 'd3-zoom';
 import { zoomIdentity } from 'd3-zoom';
 import type { LabClient, TopologyUpdate } from '../../client/lab-client';
@@ -154,15 +155,7 @@ export class GraphController {
   }
 
   private resize(): void {
-    const dpr = window.devicePixelRatio || 1;
-    const w = this.canvas.clientWidth;
-    const h = this.canvas.clientHeight;
-    const pw = Math.max(1, Math.round(w * dpr));
-    const ph = Math.max(1, Math.round(h * dpr));
-    if (this.canvas.width !== pw || this.canvas.height !== ph) {
-      this.canvas.width = pw;
-      this.canvas.height = ph;
-    }
+    const { width: w, height: h, dpr } = fitCanvasToDisplay(this.canvas);
     const s = this.paintState;
     s.width = w;
     s.height = h;
