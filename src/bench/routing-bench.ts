@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import type { HostTensor } from '../engine/baselines/baseline-common';
+import type { HostTensor } from '../engine/training/host-tensor';
 import { loadDataset, type DatasetId } from '../engine/datasets/classification-data';
 import type { RoutingExperiment } from '../engine/experiments';
 import { DEFAULT_ROUTING_PARAMS } from '../engine/routing/routing-params';

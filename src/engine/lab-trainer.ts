@@ -4,10 +4,12 @@
  * exportable host model; the feed-forward models add a detail for their own
  * view. The worker, export and the views need not know which model runs.
  */
-import type { HostTensor } from './baselines/baseline-common';
+import type { HostTensor } from './training/host-tensor';
 import type { AnyLiveParams, Experiment } from './experiments';
 import type { Graph } from './graph';
-import { LaraTrainer, type ProbeTrace, type StepResult } from './lara/lara-trainer';
+import { LaraTrainer } from './lara/lara-trainer';
+import { type ProbeTrace } from './training/probe-trace';
+import { type StepResult } from './training/step-result';
 import type { LaraHostModel } from './lara/lara-model';
 import { LoopyTrainer } from './loopy/loopy-trainer';
 import type { ModelDetail } from './model-detail';

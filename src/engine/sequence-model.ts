@@ -4,6 +4,7 @@
  * batch. LARA, loopy networks and the baselines (LSTM, GRU, echo-state
  * network) all implement it; so do the calibration models (oracle, random).
  */
+import type { WeightCheckpoint } from './training/checkpoint';
 import type { TaskBatch } from './tasks/task';
 
 export interface BatchScore {
@@ -18,12 +19,6 @@ export interface BatchScore {
 export interface Evaluation extends BatchScore {
   /** [length * lanes], time major: 1 where a scored symbol was predicted right. */
   readonly correct: Uint8Array;
-}
-
-/** Undoes weight changes made after it was taken. */
-export interface WeightCheckpoint {
-  restore(): void;
-  dispose(): void;
 }
 
 export interface SequenceModel {

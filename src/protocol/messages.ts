@@ -4,7 +4,7 @@
  * transferables, never as JSON arrays. Bump PROTOCOL_VERSION on any change.
  */
 import type { Graph } from '../engine/graph';
-import type { TopologyEvent } from '../engine/lara/lara-growth';
+import type { TopologyEvent } from '../engine/training/step-result';
 import { detailBuffers, type ModelDetail } from '../engine/model-detail';
 import type { AnyLiveParams, BackendChoice, BackendName, Experiment } from './experiment';
 import type { ModelDocument } from './model-document';

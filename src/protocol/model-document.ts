@@ -17,7 +17,7 @@ import { graphProblem, rolePositions, type Graph } from '../engine/graph';
 import { LARA_TABLE_NAMES, LARA_TABLES, type LaraDims, type LaraHostModel, type LaraTableName } from '../engine/lara/lara-model';
 import type { RowTable } from '../engine/packing';
 import { taskSizes } from '../engine/tasks/task-registry';
-import type { HostTensor } from '../engine/baselines/baseline-common';
+import type { HostTensor } from '../engine/training/host-tensor';
 import { dnaGraphProblem, dnaTensorShapes } from '../engine/dna/dna-trainer';
 import type { HostModel, TensorHostModel } from '../engine/lab-trainer';
 import { routingTensorShapes } from '../engine/routing/routing-trainer';

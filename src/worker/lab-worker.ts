@@ -6,7 +6,7 @@
  * so Node tests drive it over a MessageChannel.
  */
 import { createTrainer, trainerFromModel, type LabTrainer } from '../engine/lab-trainer';
-import type { StepStats } from '../engine/lara/lara-trainer';
+import type { StepStats } from '../engine/training/step-result';
 import type { AnyLiveParams, BackendChoice, BackendName, Experiment } from '../protocol/experiment';
 import {
   assertNever,

@@ -1,23 +1,12 @@
 /**
- * What the baselines (LSTM, GRU, echo-state network) share: batches as
- * one-hot tensors, the cross-entropy on scored symbols, Adam with global-norm
- * clipping over a list of variables, checkpoints of variables, and seeded
- * host-side noise and connection removal.
+ * What the sequence models (LSTM, GRU, echo-state network, LARA, loopy
+ * networks) share: batches as one-hot tensors, the cross-entropy on scored
+ * symbols, and seeded host-side noise and connection removal. Adam, host
+ * tensors and checkpoints are the training contract's (../training/).
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRng, deriveSeed, normalArray, shuffle, type Rng } from '../random';
-import { ADAM_DEFAULTS, clipByGlobalNorm, restingAdamStep, type AdamSlot, type NodeCounters } from '../resting-adam';
-import type { WeightCheckpoint } from '../sequence-model';
 import type { TaskBatch } from '../tasks/task';
-import { newVariable } from '../variables';
-
-/** A weight tensor on the host, row-major. */
-export interface HostTensor {
-  readonly shape: readonly number[];
-  readonly values: Float32Array;
-}
-
-export type HostWeights<N extends string> = Readonly<Record<N, HostTensor>>;
 
 /** Uniform samples in [-scale, scale). */
 export function uniformArray(rng: Rng, length: number, scale: number): Float32Array {
@@ -65,74 +54,6 @@ export function scoredCount(batch: TaskBatch): number {
 
 export function assertLanes(batch: TaskBatch, lanes: number, kind: string): void {
   if (batch.lanes !== lanes) throw new Error(`${kind}: batch has ${batch.lanes} lanes, the model ${lanes}`);
-}
-
-/** Plain Adam (the engine's, with resting off) plus global-norm clipping, over a fixed list of variables. */
-export class AdamOptimizer {
-  private readonly slots: AdamSlot[];
-  /** One node-counter pair: restingAdamStep's plain path ignores it, but needs it. */
-  private readonly counters: NodeCounters;
-  private globalStep = 0;
-
-  constructor(
-    readonly variables: readonly tf.Variable[],
-    /** Mutable: the lab changes it while training runs. */
-    public learningRate: number,
-    private readonly gradClip: number,
-  ) {
-    this.slots = variables.map((value) => ({ value, m: newVariable(() => tf.zerosLike(value), false), v: newVariable(() => tf.zerosLike(value), false) }));
-    this.counters = { steps: newVariable(() => tf.zeros([1]), false), rest: newVariable(() => tf.zeros([1]), false) };
-  }
-
-  /** One step; `grads[i]` belongs to `variables[i]`. */
-  apply(grads: readonly tf.Tensor[]): void {
-    this.globalStep += 1;
-    tf.tidy(() => {
-      const { clipped } = clipByGlobalNorm([...grads], this.gradClip);
-      restingAdamStep(this.slots, clipped, this.counters, tf.ones([1]), false, this.globalStep, { ...ADAM_DEFAULTS, learningRate: this.learningRate });
-    });
-  }
-
-  /** Moments and counters (the variables themselves are the model's to save). */
-  stateVariables(): tf.Variable[] {
-    return [...this.slots.flatMap((s) => [s.m, s.v]), this.counters.steps, this.counters.rest];
-  }
-
-  get step(): number {
-    return this.globalStep;
-  }
-
-  set step(n: number) {
-    this.globalStep = n;
-  }
-
-  dispose(): void {
-    tf.dispose(this.stateVariables());
-  }
-}
-
-/**
- * Copies of `variables` now; restore assigns them back exactly and calls
- * `restoreHost` (host-side state saved with them); can be restored again.
- */
-export function checkpointVariables(variables: readonly tf.Variable[], restoreHost: () => void, disposeHost: () => void = () => undefined): WeightCheckpoint {
-  let copies: tf.Tensor[] | null = variables.map((v) => tf.clone(v));
-  return {
-    restore() {
-      if (!copies) throw new Error('checkpoint used after dispose()');
-      variables.forEach((v, i) => v.assign(copies?.[i] as tf.Tensor));
-      restoreHost();
-    },
-    dispose() {
-      if (copies) tf.dispose(copies);
-      copies = null;
-      disposeHost();
-    },
-  };
-}
-
-export async function downloadHost(v: tf.Tensor): Promise<HostTensor> {
-  return { shape: [...v.shape], values: Float32Array.from(await v.data()) };
 }
 
 /** Population standard deviation of the entries `keep` selects (all when absent). */

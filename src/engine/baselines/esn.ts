@@ -17,22 +17,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRng, deriveSeed, randNormal } from '../random';
-import { scorePredictions, type BatchScore, type Evaluation, type ModelSpec, type SequenceModel, type WeightCheckpoint } from '../sequence-model';
+import { scorePredictions, type BatchScore, type Evaluation, type ModelSpec, type SequenceModel } from '../sequence-model';
+import { type WeightCheckpoint } from '../training/checkpoint';
 import type { TaskBatch } from '../tasks/task';
 import { esnParamsSchema, parseParams, type EsnParams, type EsnParamsInput } from './baseline-params';
-import {
-  AdamOptimizer,
-  assertLanes,
-  batchTensors,
-  checkpointVariables,
-  downloadHost,
-  perturbVariable,
-  removeEntries,
-  scoredCount,
-  sequenceLoss,
-  uniformArray,
-  type HostWeights,
-} from './baseline-common';
+import { assertLanes, batchTensors, perturbVariable, removeEntries, scoredCount, sequenceLoss, uniformArray } from './baseline-common';
+import { AdamOptimizer } from '../training/adam';
+import { checkpointVariables } from '../training/checkpoint';
+import { downloadHost, type HostWeights } from '../training/host-tensor';
 import { newVariable } from '../variables';
 
 export const ESN_WEIGHT_NAMES = ['reservoirW', 'inputW', 'readoutW', 'readoutB'] as const;

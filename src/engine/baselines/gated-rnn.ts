@@ -7,22 +7,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRng, deriveSeed, type Rng } from '../random';
-import { scorePredictions, type BatchScore, type Evaluation, type ModelSpec, type SequenceModel, type WeightCheckpoint } from '../sequence-model';
+import { scorePredictions, type BatchScore, type Evaluation, type ModelSpec, type SequenceModel } from '../sequence-model';
+import { type WeightCheckpoint } from '../training/checkpoint';
 import type { TaskBatch } from '../tasks/task';
 import { parseParams, gatedRnnParamsSchema, type GatedRnnParams, type GatedRnnParamsInput } from './baseline-params';
-import {
-  AdamOptimizer,
-  assertLanes,
-  batchTensors,
-  checkpointVariables,
-  downloadHost,
-  perturbVariable,
-  removeEntries,
-  scoredCount,
-  sequenceLoss,
-  type HostTensor,
-  type HostWeights,
-} from './baseline-common';
+import { assertLanes, batchTensors, perturbVariable, removeEntries, scoredCount, sequenceLoss } from './baseline-common';
+import { AdamOptimizer } from '../training/adam';
+import { checkpointVariables } from '../training/checkpoint';
+import { downloadHost, type HostTensor, type HostWeights } from '../training/host-tensor';
 import { newVariable } from '../variables';
 
 export interface CellDims {

@@ -5,7 +5,8 @@
  * control: whatever needs memory stays at chance for it).
  */
 import { createRng, randInt } from '../random';
-import { scorePredictions, type BatchScore, type Evaluation, type ModelSpec, type SequenceModel, type WeightCheckpoint } from '../sequence-model';
+import { scorePredictions, type BatchScore, type Evaluation, type ModelSpec, type SequenceModel } from '../sequence-model';
+import { type WeightCheckpoint } from '../training/checkpoint';
 import type { TaskBatch } from '../tasks/task';
 
 const NO_CHECKPOINT: WeightCheckpoint = { restore: () => undefined, dispose: () => undefined };

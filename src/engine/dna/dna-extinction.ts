@@ -3,7 +3,7 @@
  * cells split and which die, the new cell set, and the birth/death events.
  * Also the plateau trigger that says when an extinction happens.
  */
-import type { TopologyEvent } from '../lara/lara-growth';
+import type { TopologyEvent } from '../training/step-result';
 import { shuffle, type Rng } from '../random';
 import type { DnaParams } from './dna-params';
 

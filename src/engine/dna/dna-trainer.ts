@@ -6,16 +6,19 @@
  * the cell view's detail. Cells are the graph's edges, input -> output node.
  */
 import * as tf from '@tensorflow/tfjs';
-import { AdamOptimizer, checkpointVariables, oneHotRows } from '../baselines/baseline-common';
+import { oneHotRows } from '../baselines/baseline-common';
+import { AdamOptimizer } from '../training/adam';
+import { checkpointVariables } from '../training/checkpoint';
 import { DATASETS, gatherRows, loadDataset, type ClassificationData, type DatasetId, type Split } from '../datasets/classification-data';
 import type { DnaExperiment } from '../experiments';
 import { rolePositions, type Graph, type GraphEdge, type GraphNode } from '../graph';
 import type { LabTrainer, TensorHostModel } from '../lab-trainer';
-import type { TopologyEvent } from '../lara/lara-growth';
-import type { ProbeTrace, StepResult, StepStats } from '../lara/lara-trainer';
+import type { TopologyEvent } from '../training/step-result';
+import type { ProbeTrace } from '../training/probe-trace';
+import type { StepResult, StepStats } from '../training/step-result';
 import type { DnaDetail } from '../model-detail';
 import { createRng, deriveSeed, shuffle } from '../random';
-import type { WeightCheckpoint } from '../sequence-model';
+import type { WeightCheckpoint } from '../training/checkpoint';
 import { newVariable } from '../variables';
 import { extinction, INITIAL_PLATEAU, MAX_CELLS_FACTOR, plateauStep, type Cells, type PlateauState } from './dna-extinction';
 import { batchPassthrough, cellInputs, correctCount, createWiring, disposeWiring, dnaLogits, dnaLoss, PASSTHROUGH_ELEMENTS, PASSTHROUGH_EMA, type CellWiring } from './dna-layer';

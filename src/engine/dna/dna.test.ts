@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { DnaExperiment } from '../experiments';
-import type { TopologyEvent } from '../lara/lara-growth';
+import type { TopologyEvent } from '../training/step-result';
 import { createRng } from '../random';
 import { dnaReference } from '../reference/dna-reference';
 import { describeBackends } from '../testing/backends';

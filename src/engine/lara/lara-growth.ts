@@ -8,23 +8,7 @@ import type { RowTable } from '../packing';
 import { randNormal, type Rng } from '../random';
 import { freshRow, LARA_TABLE_NAMES, type LaraHostModel, type LaraTableName } from './lara-model';
 import type { GateKind, GrowthParams } from './lara-params';
-
-/** LARA: split, birth, starved. DNA cells: split (a strong cell halves into two), extinct (a weak cell dies at a plateau), threshold (threshold mode). */
-export type GrowthCause = 'split' | 'birth' | 'starved' | 'extinct' | 'threshold';
-
-/** A node born or dead, with the edges that came or went with it. */
-export interface TopologyEvent {
-  readonly kind: 'birth' | 'death';
-  readonly nodeId: number;
-  /** Global tick at which it happened. */
-  readonly tick: number;
-  readonly cause: GrowthCause;
-  /** Node the new one was copied from or wired to (births). */
-  readonly parentId?: number;
-  readonly edgeIds: readonly number[];
-  /** DNA: the cell a newborn cell split from. */
-  readonly parentEdgeId?: number;
-}
+import type { TopologyEvent } from '../training/step-result';
 
 export interface GrowthResult {
   readonly model: LaraHostModel;

@@ -1,5 +1,6 @@
 /** LARA as a SequenceModel, so the test battery can score it like any other model. */
-import type { BatchScore, Evaluation, ModelSpec, SequenceModel, WeightCheckpoint } from '../sequence-model';
+import type { BatchScore, Evaluation, ModelSpec, SequenceModel } from '../sequence-model';
+import type { WeightCheckpoint } from '../training/checkpoint';
 import type { TaskBatch } from '../tasks/task';
 import { DEFAULT_LARA_PARAMS, type LaraParams } from './lara-params';
 import { LaraTrainer } from './lara-trainer';

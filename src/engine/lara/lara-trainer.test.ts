@@ -4,7 +4,7 @@ import { expect, it } from 'vitest';
 import { graphProblem } from '../graph';
 import { describeBackends } from '../testing/backends';
 import { DEFAULT_LARA_PARAMS, type LaraParams } from './lara-params';
-import type { TopologyEvent } from './lara-growth';
+import type { TopologyEvent } from '../training/step-result';
 import { LaraTrainer, type LaraExperiment } from './lara-trainer';
 
 function experiment(seed: number, params: Partial<LaraParams>): LaraExperiment {

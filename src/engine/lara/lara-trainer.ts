@@ -9,11 +9,13 @@ import { randomLoopyGraph, type Graph } from '../graph';
 import { alignRows, packGraph, packRows, rowIds, type Packing, type RowTable } from '../packing';
 import { createRng, deriveSeed, shuffle, type Rng } from '../random';
 import { scorePredictions, type Evaluation } from '../sequence-model';
-import { ADAM_DEFAULTS, clipByGlobalNorm, restingAdamStep, type AdamSlot } from '../resting-adam';
+import { ADAM_DEFAULTS, clipByGlobalNorm, restingAdamStep, type AdamSlot } from '../training/adam';
 import type { TaskBatch, TaskStream } from '../tasks/task';
 import { createTaskStream, taskSizes } from '../tasks/task-registry';
 import { oneHotRows } from '../baselines/baseline-common';
-import { growthCheck, type TopologyEvent } from './lara-growth';
+import { growthCheck } from './lara-growth';
+import type { StepResult, TopologyEvent } from '../training/step-result';
+import type { ProbeTrace } from '../training/probe-trace';
 import {
   asLaraWeights,
   createTopology,
@@ -31,50 +33,6 @@ import type { LaraParams, LiveParams } from './lara-params';
 import type { LaraExperiment } from '../experiments';
 
 export type { LaraExperiment };
-
-/** Scalars of one train step. */
-export interface StepStats {
-  /** Steps done, this one included. */
-  readonly step: number;
-  /** Global tick count after the step. */
-  readonly tick: number;
-  /** Mean cross-entropy (nats) over scored symbols. */
-  readonly loss: number;
-  /** Fraction of scored symbols predicted right. */
-  readonly accuracy: number;
-  /** Global gradient L2 norm before clipping. */
-  readonly gradNorm: number;
-  /** Wall time of the step in milliseconds. */
-  readonly ms: number;
-}
-
-export interface StepResult {
-  readonly stats: StepStats;
-  /** Births and deaths this step (growth). */
-  readonly events: readonly TopologyEvent[];
-  /** Set when the step produced a non-finite loss and the trainer went back to its last checkpoint. */
-  readonly rolledBack?: { readonly reason: string; readonly toStep: number };
-}
-
-/** A per-tick trace of one probe lane, for display. */
-export interface ProbeTrace {
-  /** Node id per packed position [L]. */
-  readonly nodeIds: Int32Array;
-  readonly ticks: number;
-  readonly K: number;
-  /** Edge id per slot [L*K], -1 for padding. */
-  readonly slotEdge: Int32Array;
-  /** Mean state per node [ticks, L]. */
-  readonly activity: Float32Array;
-  /** Gate per slot [ticks, L, K]. */
-  readonly gates: Float32Array;
-  /** 1 where the node computed [ticks, L]. */
-  readonly active: Uint8Array;
-  /** Node id of each thread per tick [ticks, Th]. */
-  readonly threads: Int32Array;
-  /** 1 on the ticks the output was read [ticks]. */
-  readonly reads: Uint8Array;
-}
 
 type OptName = `${LaraTableName}.m` | `${LaraTableName}.v` | `${'edgeW' | 'gateU' | 'gateV'}.acc` | 'node.steps' | 'node.rest';
 

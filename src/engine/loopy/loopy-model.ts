@@ -13,21 +13,16 @@
  * and 'perturbation' (loopy-local-rules.ts; state carried as in tbptt).
  */
 import * as tf from '@tensorflow/tfjs';
-import {
-  AdamOptimizer,
-  assertLanes,
-  batchTensors,
-  checkpointVariables,
-  perturbVariable,
-  removeEntries,
-  scoredCount,
-} from '../baselines/baseline-common';
+import { assertLanes, batchTensors, perturbVariable, removeEntries, scoredCount } from '../baselines/baseline-common';
+import { AdamOptimizer } from '../training/adam';
+import { checkpointVariables } from '../training/checkpoint';
 import { spectralRadius } from '../baselines/esn';
 import { generateGraph, generatorLayout } from '../graph-generators';
 import { createTopology, disposeTopology, readoutLoss, type LaraTopology } from '../lara/lara-forward';
 import { packGraph, type Packing } from '../packing';
 import { createRng, deriveSeed, normalArray } from '../random';
-import { scorePredictions, type BatchScore, type Evaluation, type ModelSpec, type SequenceModel, type WeightCheckpoint } from '../sequence-model';
+import { scorePredictions, type BatchScore, type Evaluation, type ModelSpec, type SequenceModel } from '../sequence-model';
+import { type WeightCheckpoint } from '../training/checkpoint';
 import type { TaskBatch } from '../tasks/task';
 import { applyLocalUpdate, LOCAL_RULES, localRuleDirections, type LocalRule } from './loopy-local-rules';
 import { loopyParamsSchema, type LoopyParams, type LoopyParamsInput } from './loopy-params';

@@ -5,16 +5,20 @@
  * export, import and the graph view treat both models alike.
  */
 import * as tf from '@tensorflow/tfjs';
-import { AdamOptimizer, batchTensors, checkpointVariables, oneHotRows } from '../baselines/baseline-common';
+import { batchTensors, oneHotRows } from '../baselines/baseline-common';
+import { AdamOptimizer } from '../training/adam';
+import { checkpointVariables } from '../training/checkpoint';
 import { downloadTables, disposeVars, uploadTables } from '../device-tables';
 import type { LoopyExperiment } from '../experiments';
 import type { Graph } from '../graph';
 import { createTopology, disposeTopology, readoutLoss, type LaraTopology } from '../lara/lara-forward';
 import { LARA_TABLE_NAMES, type LaraDims, type LaraHostModel, type LaraTableName } from '../lara/lara-model';
-import { paramSpecs, type ProbeTrace, type StepResult, type StepStats } from '../lara/lara-trainer';
+import { paramSpecs } from '../lara/lara-trainer';
+import { type ProbeTrace } from '../training/probe-trace';
+import { type StepResult, type StepStats } from '../training/step-result';
 import { packGraph, rowIds, type Packing, type RowTable } from '../packing';
 import { createRng, deriveSeed, normalArray } from '../random';
-import type { WeightCheckpoint } from '../sequence-model';
+import type { WeightCheckpoint } from '../training/checkpoint';
 import type { TaskStream } from '../tasks/task';
 import { createTaskStream, taskSizes } from '../tasks/task-registry';
 import { applyLocalUpdate, localRuleDirections } from './loopy-local-rules';

@@ -26,7 +26,7 @@
  * routers, no skip matrices, no penalties.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { HostTensor } from '../baselines/baseline-common';
+import type { HostTensor } from '../training/host-tensor';
 import { createRng, normalArray } from '../random';
 import type { RoutingActivation } from './routing-params';
 

@@ -10,16 +10,20 @@
  * imported trainer continues on the same batches.
  */
 import * as tf from '@tensorflow/tfjs';
-import { AdamOptimizer, checkpointVariables, downloadHost, oneHotRows, type HostTensor } from '../baselines/baseline-common';
+import { oneHotRows } from '../baselines/baseline-common';
+import { AdamOptimizer } from '../training/adam';
+import { checkpointVariables } from '../training/checkpoint';
+import { downloadHost, type HostTensor } from '../training/host-tensor';
 import { DATASETS, gatherRows, loadDataset, type ClassificationData } from '../datasets/classification-data';
 import type { RoutingExperiment } from '../experiments';
 import type { Graph } from '../graph';
 import type { LabTrainer, TensorHostModel } from '../lab-trainer';
-import type { ProbeTrace, StepResult, StepStats } from '../lara/lara-trainer';
+import type { ProbeTrace } from '../training/probe-trace';
+import type { StepResult, StepStats } from '../training/step-result';
 import type { RoutingDetail } from '../model-detail';
 import { createRng, deriveSeed, randInt } from '../random';
-import { clipByGlobalNorm } from '../resting-adam';
-import type { WeightCheckpoint } from '../sequence-model';
+import { clipByGlobalNorm } from '../training/adam';
+import type { WeightCheckpoint } from '../training/checkpoint';
 import { newVariable } from '../variables';
 import { ROUTING_LIVE_PARAM_KEYS, type RoutingLiveParams, type RoutingParams } from './routing-params';
 import {

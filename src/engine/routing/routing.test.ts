@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { HostTensor } from '../baselines/baseline-common';
+import type { HostTensor } from '../training/host-tensor';
 import { loadDataset, type ClassificationData } from '../datasets/classification-data';
 import type { RoutingExperiment } from '../experiments';
 import { createRng, normalArray, randInt } from '../random';

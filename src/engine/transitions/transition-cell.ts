@@ -20,7 +20,7 @@
  * restarts, so the evaluation is honest for the model (b) defines.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { HostWeights } from '../baselines/baseline-common';
+import type { HostWeights } from '../training/host-tensor';
 import type { CellDims, CellWeightName } from '../baselines/gated-rnn';
 import { GRU_CELL, type GruWeightName } from '../baselines/gru';
 import { uploadTables } from '../device-tables';

@@ -39,7 +39,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { AdamOptimizer, batchTensors, type BatchTensors } from '../baselines/baseline-common';
+import { batchTensors, type BatchTensors } from '../baselines/baseline-common';
+import { AdamOptimizer } from '../training/adam';
 import { readoutLoss } from '../lara/lara-forward';
 import { deriveSeed } from '../random';
 import { TASK_IDS, type TaskBatch } from '../tasks/task';

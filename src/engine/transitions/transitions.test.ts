@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
-import { uniformArray, type HostWeights } from '../baselines/baseline-common';
+import { uniformArray } from '../baselines/baseline-common';
+import { type HostWeights } from '../training/host-tensor';
 import { gruReference } from '../baselines/baseline-reference';
 import type { CellWeightName } from '../baselines/gated-rnn';
 import { GRU_CELL, type GruWeightName } from '../baselines/gru';

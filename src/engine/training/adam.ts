@@ -4,9 +4,11 @@
  * gradient accumulates; on the step it is active again it is updated with
  * accumulated / restingSteps and both reset. With the rule off every row
  * updates every step (plain Adam). Parameters not owned by a node (input and
- * read-out weights) always update.
+ * read-out weights) always update. AdamOptimizer is the plain form over a
+ * list of variables, for every model without resting nodes.
  */
 import * as tf from '@tensorflow/tfjs';
+import { newVariable } from '../variables';
 
 export interface AdamHyper {
   readonly learningRate: number;
@@ -94,4 +96,48 @@ export function clipByGlobalNorm(grads: tf.Tensor[], clip: number): { clipped: t
   if (clip <= 0) return { clipped: grads, norm };
   const scale = tf.minimum(1, tf.div(clip, tf.add(norm, 1e-6)));
   return { clipped: grads.map((g) => tf.mul(g, scale)), norm };
+}
+
+/** Plain Adam (the engine's, with resting off) plus global-norm clipping, over a fixed list of variables. */
+export class AdamOptimizer {
+  private readonly slots: AdamSlot[];
+  /** One node-counter pair: restingAdamStep's plain path ignores it, but needs it. */
+  private readonly counters: NodeCounters;
+  private globalStep = 0;
+
+  constructor(
+    readonly variables: readonly tf.Variable[],
+    /** Mutable: the lab changes it while training runs. */
+    public learningRate: number,
+    private readonly gradClip: number,
+  ) {
+    this.slots = variables.map((value) => ({ value, m: newVariable(() => tf.zerosLike(value), false), v: newVariable(() => tf.zerosLike(value), false) }));
+    this.counters = { steps: newVariable(() => tf.zeros([1]), false), rest: newVariable(() => tf.zeros([1]), false) };
+  }
+
+  /** One step; `grads[i]` belongs to `variables[i]`. */
+  apply(grads: readonly tf.Tensor[]): void {
+    this.globalStep += 1;
+    tf.tidy(() => {
+      const { clipped } = clipByGlobalNorm([...grads], this.gradClip);
+      restingAdamStep(this.slots, clipped, this.counters, tf.ones([1]), false, this.globalStep, { ...ADAM_DEFAULTS, learningRate: this.learningRate });
+    });
+  }
+
+  /** Moments and counters (the variables themselves are the model's to save). */
+  stateVariables(): tf.Variable[] {
+    return [...this.slots.flatMap((s) => [s.m, s.v]), this.counters.steps, this.counters.rest];
+  }
+
+  get step(): number {
+    return this.globalStep;
+  }
+
+  set step(n: number) {
+    this.globalStep = n;
+  }
+
+  dispose(): void {
+    tf.dispose(this.stateVariables());
+  }
 }

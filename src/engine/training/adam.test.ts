@@ -1,9 +1,9 @@
 /** Resting-phase Adam against a hand-written float64 Adam. */
 import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
-import { relativeError } from './reference/fixtures';
-import { ADAM_DEFAULTS, clipByGlobalNorm, restingAdamStep, type AdamSlot, type NodeCounters } from './resting-adam';
-import { describeBackends } from './testing/backends';
+import { relativeError } from '../reference/fixtures';
+import { ADAM_DEFAULTS, clipByGlobalNorm, restingAdamStep, type AdamSlot, type NodeCounters } from './adam';
+import { describeBackends } from '../testing/backends';
 
 const HYPER = { learningRate: 0.05, ...ADAM_DEFAULTS };
 const L = 3;
