@@ -1,10 +1,10 @@
 /**
  * The DNA view's painter, outside React: takes frames and topology from the
  * lab client, keeps the latest cells, diffs them against the previous frame
- * for births and deaths, and paints from one requestAnimationFrame loop that
- * runs only while something changes (a frame, a fading flash, a resize).
+ * for births and deaths, and paints through a CanvasLoop only while something
+ * changes (a frame, a fading flash, a resize).
  */
-import { fitCanvasToDisplay } from '../canvas-size';
+import { CanvasLoop, type CanvasSize } from '../canvas-loop';
 import type { GraphTextSink } from '../graph/graph-controller';
 import type { LabClient, TopologyUpdate } from '../../client/lab-client';
 import type { FrameMessage } from '../../protocol/messages';
@@ -38,10 +38,7 @@ const FONT_BOLD = '700 11px ui-sans-serif, system-ui, sans-serif';
 
 export class DnaController {
   private readonly ctx: CanvasRenderingContext2D | null;
-  private readonly unsubscribe: (() => void)[] = [];
-  private readonly resizeObserver: ResizeObserver;
-  private raf = 0;
-  private dirty = false;
+  private readonly loop: CanvasLoop;
   private width = 0;
   private height = 0;
   private dpr = 1;
@@ -98,20 +95,18 @@ export class DnaController {
     this.imageCtx = this.image.getContext('2d');
     this.cellsLayer = document.createElement('canvas');
     this.cellsCtx = this.cellsLayer.getContext('2d');
-    this.resizeObserver = new ResizeObserver(() => this.resize());
-    this.resizeObserver.observe(canvas);
-    this.resize();
-    this.unsubscribe.push(client.onTopology((u) => this.onTopology(u)));
+    this.loop = new CanvasLoop(canvas, {
+      paint: (now) => this.frame(now),
+      resize: (size) => this.resize(size),
+    });
+    this.loop.own(client.onTopology((u) => this.onTopology(u)));
     this.subscribed = true;
-    this.unsubscribe.push(client.onFrame((f) => this.onFrame(f)));
+    this.loop.own(client.onFrame((f) => this.onFrame(f)));
     if (client.frame) this.onFrame(client.frame);
   }
 
   dispose(): void {
-    if (this.raf) cancelAnimationFrame(this.raf);
-    this.raf = 0;
-    for (const u of this.unsubscribe) u();
-    this.resizeObserver.disconnect();
+    this.loop.dispose();
   }
 
   /** Repaint-only: what sets a cell's width and opacity. */
@@ -119,7 +114,7 @@ export class DnaController {
     if (strength === this.strength) return;
     this.strength = strength;
     this.cellsDirty = true;
-    this.markDirty();
+    this.loop.markDirty();
   }
 
   /** The dataset's image side (28 for MNIST, 0 for 2-D data). */
@@ -128,22 +123,15 @@ export class DnaController {
     this.imageSide = side;
     this.layoutKey = '';
     this.cellsDirty = true;
-    this.markDirty();
+    this.loop.markDirty();
   }
 
-  private markDirty(): void {
-    this.dirty = true;
-    if (this.raf === 0) this.raf = requestAnimationFrame(this.animationFrame);
-  }
-
-  private resize(): void {
-    const { width: w, height: h, dpr } = fitCanvasToDisplay(this.canvas);
-    this.width = w;
-    this.height = h;
+  private resize({ width, height, dpr }: CanvasSize): void {
+    this.width = width;
+    this.height = height;
     this.dpr = dpr;
     this.layoutKey = '';
     this.cellsDirty = true;
-    this.markDirty();
   }
 
   /** Forget the previous cells: the next frame is a new baseline, not births and deaths. */
@@ -159,7 +147,7 @@ export class DnaController {
     if (u.events.length === 0) {
       // Start, reset, import or rollback: a new layer, nothing was born or died.
       this.rebaseline(u.step === 0);
-      this.markDirty();
+      this.loop.markDirty();
       return;
     }
     if (this.subscribed) this.text.announce(describeCellEvents(u.events, u.graph.edges.length));
@@ -197,7 +185,7 @@ export class DnaController {
       this.lastSummaryAt = now;
       this.text.summary(describeDna(stats, d));
     }
-    this.markDirty();
+    this.loop.markDirty();
   }
 
   private stats(d: DnaDetail): DnaStats {
@@ -236,16 +224,13 @@ export class DnaController {
     return this.layout;
   }
 
-  private readonly animationFrame = (): void => {
-    this.raf = 0;
-    if (!this.dirty || !this.ctx) return;
-    this.dirty = false;
-    const now = performance.now();
-    let more = this.flashes.prune(now);
+  /** One pass of the loop; true while flashes fade or throttled cells wait for their turn. */
+  private frame(now: number): boolean {
+    if (!this.ctx) return false;
+    const more = this.flashes.prune(now);
     // Cells waiting for their turn to repaint keep the loop alive.
-    if (this.paint(this.ctx, now)) more = true;
-    if (more) this.markDirty();
-  };
+    return this.paint(this.ctx, now) || more;
+  }
 
   /** Paints everything; true when the cell layer is stale but was not repainted yet (throttled). */
   private paint(ctx: CanvasRenderingContext2D, now: number): boolean {

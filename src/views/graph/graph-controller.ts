@@ -1,10 +1,10 @@
 /**
  * The activity graph's engine room, outside React: takes topology updates and
  * frames from the lab client, runs the force layout, plays the thread back,
- * and paints from one requestAnimationFrame loop that runs only while
- * something changes (a frame, a hop, the layout, an animation, the view).
+ * and paints through a CanvasLoop only while something changes (a frame, a
+ * hop, the layout, an animation, the view).
  */
-import { fitCanvasToDisplay } from '../canvas-size';
+import { CanvasLoop, type CanvasSize } from '../canvas-loop';
 import type { ZoomTransform } from 'd3-zoom';
 import { zoomIdentity } from 'd3-zoom';
 import type { LabClient, TopologyUpdate } from '../../client/lab-client';
@@ -49,11 +49,8 @@ export class GraphController {
   private readonly painter = new GraphPainter();
   private readonly paintState = createPaintState();
   private readonly ctx: CanvasRenderingContext2D | null;
+  private readonly loop: CanvasLoop;
   private readonly interaction: Interaction;
-  private readonly unsubscribe: (() => void)[] = [];
-  private readonly resizeObserver: ResizeObserver;
-  private raf = 0;
-  private dirty = false;
 
   // Playback of the current frame's ticks.
   private plan: PlaybackPlan = { firstTick: 0, hopMs: 0 };
@@ -87,6 +84,11 @@ export class GraphController {
     private readonly text: GraphTextSink,
   ) {
     this.ctx = canvas.getContext('2d', { alpha: false });
+    this.loop = new CanvasLoop(canvas, {
+      prepare: () => this.checkHover(),
+      paint: (now) => this.paint(now),
+      resize: (size) => this.resize(size),
+    });
     this.interaction = attachInteraction(canvas, {
       nodeAt: (sx, sy) => this.nodeAt(sx, sy),
       onView: (t, byUser) => this.onView(t, byUser),
@@ -95,18 +97,18 @@ export class GraphController {
         this.layout.dragStart(n);
         this.setHovered(n);
         this.canvas.style.cursor = 'grabbing';
-        this.markDirty();
+        this.loop.markDirty();
       },
       onDrag: (n, x, y) => {
         this.layout.dragMove(n, x, y);
-        this.markDirty();
+        this.loop.markDirty();
       },
       onDragEnd: (n) => {
         this.dragged = null;
         this.layout.dragEnd(n);
         this.canvas.style.cursor = this.paintState.hovered ? 'grab' : '';
         this.hoverCheck = true;
-        this.markDirty();
+        this.loop.markDirty();
       },
       // Pointer moves only ask for a hit test; a repaint follows when the hovered node changes.
       onPointer: (sx, sy) => {
@@ -114,54 +116,37 @@ export class GraphController {
         this.pointerY = sy;
         this.pointerIn = true;
         this.hoverCheck = true;
-        this.schedule();
+        this.loop.schedule();
       },
       onPointerLeave: () => {
         this.pointerIn = false;
         this.hoverCheck = true;
-        this.schedule();
+        this.loop.schedule();
       },
       onFit: () => {
         this.autoFit = true;
         this.fitPending = true;
-        this.markDirty();
+        this.loop.markDirty();
       },
     });
-    this.resizeObserver = new ResizeObserver(() => this.resize());
-    this.resizeObserver.observe(canvas);
-    this.resize();
-    this.unsubscribe.push(client.onTopology((u) => this.onTopology(u)));
-    this.unsubscribe.push(client.onFrame((f) => this.onFrame(f)));
+    this.loop.own(() => this.interaction.detach());
+    this.loop.own(client.onTopology((u) => this.onTopology(u)));
+    this.loop.own(client.onFrame((f) => this.onFrame(f)));
     if (client.frame) this.onFrame(client.frame);
   }
 
   dispose(): void {
-    if (this.raf) cancelAnimationFrame(this.raf);
-    this.raf = 0;
-    for (const u of this.unsubscribe) u();
-    this.resizeObserver.disconnect();
-    this.interaction.detach();
+    this.loop.dispose();
     hoverStore.setHovered(null);
     hoverStore.setShownTick(null, 0);
   }
 
-  private markDirty(): void {
-    this.dirty = true;
-    this.schedule();
-  }
-
-  private schedule(): void {
-    if (this.raf === 0) this.raf = requestAnimationFrame(this.animationFrame);
-  }
-
-  private resize(): void {
-    const { width: w, height: h, dpr } = fitCanvasToDisplay(this.canvas);
+  private resize({ width, height, dpr }: CanvasSize): void {
     const s = this.paintState;
-    s.width = w;
-    s.height = h;
+    s.width = width;
+    s.height = height;
     s.dpr = dpr;
     this.fitPending = true;
-    this.markDirty();
   }
 
   private onTopology(u: TopologyUpdate): void {
@@ -186,7 +171,7 @@ export class GraphController {
     else if (change.structural) this.text.announce(`New graph: ${u.graph.nodes.length} nodes, ${u.graph.edges.length} edges.`);
     this.fitPending = true;
     this.summarise(now, true);
-    this.markDirty();
+    this.loop.markDirty();
   }
 
   private onFrame(f: FrameMessage): void {
@@ -206,7 +191,7 @@ export class GraphController {
     this.playStart = now;
     this.playing = f.ticks > 0;
     this.summarise(now, false);
-    this.markDirty();
+    this.loop.markDirty();
   }
 
   /** A new frame came before the last one finished: its remaining hops become trail. */
@@ -257,7 +242,7 @@ export class GraphController {
     this.view.y = t.y;
     if (byUser) this.autoFit = false;
     this.hoverCheck = true;
-    this.markDirty();
+    this.loop.markDirty();
   }
 
   /** One easing step of the auto-fit; true while still moving. */
@@ -296,20 +281,21 @@ export class GraphController {
   private setHovered(n: NodeView | null): void {
     if (this.paintState.hovered === n) return;
     this.paintState.hovered = n;
-    this.dirty = true;
+    this.loop.markDirty();
     hoverStore.setHovered(n ? n.id : null);
     if (!this.dragged) this.canvas.style.cursor = n ? 'grab' : '';
   }
 
-  private readonly animationFrame = (): void => {
-    this.raf = 0;
-    if (this.hoverCheck && !this.dragged) {
-      this.hoverCheck = false;
-      this.setHovered(this.pointerIn ? this.nodeAt(this.pointerX, this.pointerY) : null);
-    }
-    if (!this.dirty || !this.ctx) return;
-    this.dirty = false;
-    const start = performance.now();
+  /** Every pass of the loop, dirty or not: a pointer move or a moved view may have changed the node under the pointer. */
+  private checkHover(): void {
+    if (!this.hoverCheck || this.dragged) return;
+    this.hoverCheck = false;
+    this.setHovered(this.pointerIn ? this.nodeAt(this.pointerX, this.pointerY) : null);
+  }
+
+  /** Steps the layout, playback, fades and fit, then paints; true while any of them still moves. */
+  private paint(start: number): boolean {
+    if (!this.ctx) return false;
     let more = false;
     if (this.layout.running) {
       this.layout.tick();
@@ -327,8 +313,8 @@ export class GraphController {
     s.y = this.view.y;
     this.painter.paint(this.ctx, this.model, s);
     graphPaintStats.record(performance.now() - start);
-    if (more) this.markDirty();
-  };
+    return more;
+  }
 
   private summarise(now: number, force: boolean): void {
     if (!force && now - this.lastSummaryAt < SUMMARY_EVERY_MS) return;

@@ -1,11 +1,12 @@
 /**
  * The routing view's engine room, outside React: takes frames from the lab
- * client and, once per animation frame, writes the stack's execute
+ * client and, once per pass of its CanvasLoop, writes the stack's execute
  * probabilities into the chain (React rendered its boxes), the accuracies
  * into the stats, and paints the samples canvas: the decision boundary with
  * probe dots (2-D data) or the probe digits (MNIST). Hovering or arrowing to
  * a sample shows that sample's route instead of the batch's.
  */
+import { CanvasLoop, sizeBackingStore, type CanvasSize } from '../canvas-loop';
 import type { LabClient } from '../../client/lab-client';
 import type { FrameMessage } from '../../protocol/messages';
 import { BACKGROUND } from '../graph/palette';
@@ -49,11 +50,8 @@ function put(el: HTMLElement | null, text: string): void {
 
 export class RoutingController {
   private readonly ctx: CanvasRenderingContext2D | null;
-  private readonly unsubscribe: (() => void)[] = [];
-  private readonly resizeObserver: ResizeObserver;
-  private readonly detach: () => void;
-  private raf = 0;
-  private paintDirty = false;
+  private readonly loop: CanvasLoop;
+  /** The DOM text is stale; the canvas's staleness is the loop's dirty flag. */
   private textDirty = false;
   private width = 0;
   private dpr = 1;
@@ -78,21 +76,24 @@ export class RoutingController {
     this.ctx = els.canvas.getContext('2d', { alpha: false });
     this.boundaryImage = document.createElement('canvas');
     this.thumbsImage = document.createElement('canvas');
-    this.detach = this.attachPointer(els.canvas);
-    this.resizeObserver = new ResizeObserver(() => this.resize());
-    this.resizeObserver.observe(els.canvas.parentElement ?? els.canvas);
+    // The canvas's CSS size follows its content, so the width comes from its parent.
+    this.loop = new CanvasLoop(
+      els.canvas,
+      {
+        prepare: () => this.prepare(),
+        paint: () => this.paintFrame(),
+        resize: (size) => this.resize(size),
+      },
+      'parent',
+    );
+    this.loop.own(this.attachPointer(els.canvas));
     this.refreshChain();
-    this.unsubscribe.push(client.onFrame((f) => this.onFrame(f)));
+    this.loop.own(client.onFrame((f) => this.onFrame(f)));
     if (client.frame) this.onFrame(client.frame);
-    this.resize();
   }
 
   dispose(): void {
-    if (this.raf) cancelAnimationFrame(this.raf);
-    this.raf = 0;
-    for (const u of this.unsubscribe) u();
-    this.resizeObserver.disconnect();
-    this.detach();
+    this.loop.dispose();
   }
 
   /** Re-reads the layer boxes after React rendered a different number of them. */
@@ -103,7 +104,7 @@ export class RoutingController {
       fill: box.querySelector<HTMLElement>('[data-role="fill"]'),
     }));
     this.textDirty = true;
-    this.schedule();
+    this.loop.schedule();
   }
 
   private onFrame(f: FrameMessage): void {
@@ -112,31 +113,22 @@ export class RoutingController {
     const n = d.sampleLabels.length;
     if (this.selected !== null && this.selected >= n) this.selected = null;
     this.detail = d;
-    this.paintDirty = true;
     this.textDirty = true;
-    this.schedule();
+    this.loop.markDirty();
   }
 
-  private schedule(): void {
-    if (this.raf === 0) this.raf = requestAnimationFrame(this.animationFrame);
-  }
-
-  private resize(): void {
-    const host = this.els.canvas.parentElement;
-    this.width = Math.max(120, Math.floor(host ? host.clientWidth : this.els.canvas.clientWidth));
-    this.dpr = window.devicePixelRatio || 1;
+  private resize({ width, dpr }: CanvasSize): void {
+    this.width = Math.max(120, Math.floor(width));
+    this.dpr = dpr;
     this.grid = null;
-    this.paintDirty = true;
-    this.schedule();
   }
 
   private select(i: number | null, byKeyboard: boolean): void {
     this.byKeyboard = byKeyboard && i !== null;
     if (i === this.selected) return;
     this.selected = i;
-    this.paintDirty = true;
     this.textDirty = true;
-    this.schedule();
+    this.loop.markDirty();
   }
 
   private attachPointer(canvas: HTMLCanvasElement): () => void {
@@ -196,17 +188,18 @@ export class RoutingController {
     return side >= 4 && side * side === D ? side : 0;
   }
 
-  private readonly animationFrame = (): void => {
-    this.raf = 0;
-    if (this.textDirty) {
-      this.textDirty = false;
-      this.writeText();
-    }
-    if (this.paintDirty && this.ctx) {
-      this.paintDirty = false;
-      this.paint(this.ctx);
-    }
-  };
+  /** Every pass of the loop, before any repaint: the DOM text. */
+  private prepare(): void {
+    if (!this.textDirty) return;
+    this.textDirty = false;
+    this.writeText();
+  }
+
+  /** Nothing here animates: one paint per change. */
+  private paintFrame(): boolean {
+    if (this.ctx) this.paint(this.ctx);
+    return false;
+  }
 
   private writeText(): void {
     const d = this.detail;
@@ -236,12 +229,7 @@ export class RoutingController {
   /** Sizes the backing store to `w` x `h` CSS pixels; the canvas's CSS size follows the content. */
   private sizeCanvas(ctx: CanvasRenderingContext2D, w: number, h: number): void {
     const c = this.els.canvas;
-    const pw = Math.max(1, Math.round(w * this.dpr));
-    const ph = Math.max(1, Math.round(h * this.dpr));
-    if (c.width !== pw || c.height !== ph) {
-      c.width = pw;
-      c.height = ph;
-    }
+    sizeBackingStore(c, w, h, this.dpr);
     const cw = `${w}px`;
     const ch = `${h}px`;
     if (c.style.width !== cw) c.style.width = cw;
