@@ -1,9 +1,10 @@
 /**
- * A DNA layer running live in the lab (seed 004, DESIGN section 2.6): cells
- * trained with Adam over seeded epochs of a classification dataset, an
- * extinction check at every epoch end that splits and kills cells (events in
- * the step result, the graph follows), checkpoints and rollback, probes and
- * the cell view's detail. Cells are the graph's edges, input -> output node.
+ * A DNA layer running live in the lab (seed 004): cells trained with Adam
+ * over seeded epochs of a classification dataset, an extinction check at
+ * every epoch end that splits and kills cells (events in the step result,
+ * the graph follows), probes and the cell view's detail, on the shared
+ * trainer core (its tick counts epochs; an epoch end is a checkpoint
+ * boundary). Cells are the graph's edges, input -> output node.
  */
 import * as tf from '@tensorflow/tfjs';
 import { oneHotRows } from '../baselines/baseline-common';
@@ -12,17 +13,16 @@ import { checkpointVariables } from '../training/checkpoint';
 import { DATASETS, gatherRows, loadDataset, type ClassificationData, type DatasetId, type Split } from '../datasets/classification-data';
 import type { DnaExperiment } from '../experiments';
 import { rolePositions, type Graph, type GraphEdge, type GraphNode } from '../graph';
-import type { LabTrainer, TensorHostModel } from '../lab-trainer';
-import type { TopologyEvent } from '../training/step-result';
+import type { TensorHostModel } from '../training/host-tensor';
 import type { ProbeTrace } from '../training/probe-trace';
-import type { StepResult, StepStats } from '../training/step-result';
+import type { TopologyEvent } from '../training/step-result';
+import { TrainerCore, type ModelCheckpoint, type RawStep, type StepAt } from '../training/trainer-core';
 import type { DnaDetail } from '../model-detail';
 import { createRng, deriveSeed, shuffle } from '../random';
-import type { WeightCheckpoint } from '../training/checkpoint';
 import { newVariable } from '../variables';
 import { extinction, INITIAL_PLATEAU, MAX_CELLS_FACTOR, plateauStep, type Cells, type PlateauState } from './dna-extinction';
 import { batchPassthrough, cellInputs, correctCount, createWiring, disposeWiring, dnaLogits, dnaLoss, PASSTHROUGH_ELEMENTS, PASSTHROUGH_EMA, type CellWiring } from './dna-layer';
-import type { DnaLiveParams, DnaParams } from './dna-params';
+import { DNA_LIVE_PARAM_KEYS, type DnaParams } from './dna-params';
 
 /** Test rows per forward pass when scoring the whole test split (bounds one upload). */
 const EVAL_CHUNK = 500;
@@ -74,11 +74,8 @@ export function dnaGraphProblem(experiment: DnaExperiment, graph: Graph): string
   return null;
 }
 
-/** Host-side progress; a checkpoint saves it with the device tensors. */
+/** Host-side progress within the epochs (the core counts steps and epochs); a checkpoint saves it with the device tensors. */
 interface Progress {
-  step: number;
-  /** Epochs done (the trainer's tick). */
-  epoch: number;
   /** Steps done in the current epoch. */
   cursor: number;
   lossSum: number;
@@ -107,9 +104,7 @@ interface Moments {
   readonly step: number;
 }
 
-export class DnaTrainer implements LabTrainer {
-  readonly experiment: DnaExperiment;
-  private params: DnaParams;
+export class DnaTrainer extends TrainerCore<DnaExperiment, TensorHostModel, DnaDetail> {
   private readonly data: ClassificationData;
   private readonly D: number;
   private readonly C: number;
@@ -126,14 +121,11 @@ export class DnaTrainer implements LabTrainer {
   private progress: Progress;
   /** This epoch's example order. */
   private order: Int32Array;
-  private checkpoint: { readonly cp: WeightCheckpoint; readonly progress: Progress } | null = null;
   /** Test example shown next by detail() and probe(); they rotate through the test split. */
   private shown = 0;
-  private disposed = false;
 
-  private constructor(experiment: DnaExperiment, data: ClassificationData, graph: Graph, cells: Cells, progress: Progress, moments: Moments | null) {
-    this.experiment = experiment;
-    this.params = experiment.params;
+  private constructor(experiment: DnaExperiment, data: ClassificationData, graph: Graph, cells: Cells, progress: Progress, moments: Moments | null, start?: StepAt) {
+    super(experiment, DNA_LIVE_PARAM_KEYS, start);
     this.data = data;
     this.D = data.info.inputSize;
     this.C = data.info.classes;
@@ -146,7 +138,7 @@ export class DnaTrainer implements LabTrainer {
     this.cellInput = Int32Array.from(cells.input);
     this.cellOutput = Int32Array.from(cells.output);
     this.progress = { ...progress };
-    this.order = this.epochOrder(progress.epoch);
+    this.order = this.epochOrder(this.tick);
     this.device = this.upload(cells, moments);
   }
 
@@ -164,7 +156,7 @@ export class DnaTrainer implements LabTrainer {
       b: new Float32Array(E),
       passthrough: new Float32Array(E),
     };
-    return new DnaTrainer(experiment, data, graph, cells, startProgress(0, 0, true), null);
+    return new DnaTrainer(experiment, data, graph, cells, startProgress(0, true), null);
   }
 
   /** A trainer resumed from an exported layer; epoch and position in it follow from `step`. */
@@ -192,25 +184,15 @@ export class DnaTrainer implements LabTrainer {
       passthrough: tensor('passthrough'),
     };
     const perEpoch = stepsPerEpoch(data.train.n, experiment.params.batch);
-    return new DnaTrainer(experiment, data, g, cells, startProgress(step, perEpoch, false), null);
+    return new DnaTrainer(experiment, data, g, cells, startProgress(step % perEpoch, false), null, { step, tick: Math.floor(step / perEpoch) });
   }
 
-  get step(): number {
-    return this.progress.step;
-  }
-  /** Epochs done. */
-  get tick(): number {
-    return this.progress.epoch;
-  }
   get currentGraph(): Graph {
     return this.graph;
   }
   /** Every node computes on every example: uniform. */
   get visits(): ReadonlyMap<number, number> {
     return this.visitShare;
-  }
-  get currentExperiment(): DnaExperiment {
-    return { ...this.experiment, params: this.params };
   }
   /** Cells in the layer now. */
   get cellCount(): number {
@@ -220,16 +202,13 @@ export class DnaTrainer implements LabTrainer {
     return stepsPerEpoch(this.data.train.n, this.params.batch);
   }
 
-  setLiveParams(live: Partial<DnaLiveParams>): void {
-    this.params = { ...this.params, ...live };
-    this.device.optimizer.learningRate = this.params.learningRate;
+  protected applyParams(params: DnaParams): void {
+    this.device.optimizer.learningRate = params.learningRate;
   }
 
   /** One Adam step on the next batch of the epoch; at the epoch's last step, test accuracy and maybe an extinction. */
-  async trainStep(): Promise<StepResult> {
+  protected async runStep(at: StepAt): Promise<RawStep> {
     this.assertLive();
-    const started = performance.now();
-    if (!this.checkpoint) this.takeCheckpoint();
     const d = this.device;
     const batch = gatherRows(this.data.train, this.D, this.batchRows());
     const x = tf.tensor2d(batch.x, [batch.n, this.D]);
@@ -258,58 +237,47 @@ export class DnaTrainer implements LabTrainer {
     readback.dispose();
 
     const p = this.progress;
-    p.step += 1;
     p.cursor += 1;
     p.freshPassthrough = false;
-    if (!Number.isFinite(loss)) {
-      const toStep = this.rollback();
-      return {
-        stats: { step: p.step, tick: this.tick, loss, accuracy: 0, gradNorm, ms: performance.now() - started },
-        events: [],
-        rolledBack: { reason: `non-finite loss at step ${p.step}`, toStep },
-      };
-    }
+    const accuracy = right / batch.n;
+    if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) return { loss, accuracy, gradNorm, ticks: 0, events: [] };
     p.lossSum += loss;
     p.lossSteps += 1;
-    const events = p.cursor >= this.stepsPerEpoch ? await this.endEpoch() : [];
-    const stats: StepStats = { step: p.step, tick: p.epoch, loss, accuracy: right / batch.n, gradNorm, ms: performance.now() - started };
-    return { stats, events };
+    if (p.cursor < this.stepsPerEpoch) return { loss, accuracy, gradNorm, ticks: 0, events: [] };
+    const events = await this.endEpoch(at.tick + 1);
+    return { loss, accuracy, gradNorm, ticks: 1, events, boundary: true };
   }
 
-  /** Epoch bookkeeping: test accuracy, the plateau trigger, maybe an extinction, the next order, a checkpoint. */
-  private async endEpoch(): Promise<TopologyEvent[]> {
+  /** Bookkeeping as epoch `epoch` ends: test accuracy, the plateau trigger, maybe an extinction, the next epoch's order. */
+  private async endEpoch(epoch: number): Promise<TopologyEvent[]> {
     const p = this.progress;
-    p.epoch += 1;
     p.cursor = 0;
     const epochLoss = p.lossSum / Math.max(1, p.lossSteps);
     p.lossSum = 0;
     p.lossSteps = 0;
     p.testAccuracy = await this.testAccuracy();
-    const trigger = plateauStep(p.plateau, epochLoss, p.epoch, this.params);
+    const trigger = plateauStep(p.plateau, epochLoss, epoch, this.params);
     p.plateau = trigger.state;
-    const events = trigger.fire ? await this.extinguish() : [];
-    this.order = this.epochOrder(p.epoch);
-    this.takeCheckpoint();
+    const events = trigger.fire ? await this.extinguish(epoch) : [];
+    this.order = this.epochOrder(epoch);
     return events;
   }
 
-  /** One extinction event: host copy, split/kill, rebuild the device tensors (survivors keep their Adam moments). */
-  private async extinguish(): Promise<TopologyEvent[]> {
+  /** One extinction event at epoch `epoch`: host copy, split/kill, rebuild the device tensors (survivors keep their Adam moments). */
+  private async extinguish(epoch: number): Promise<TopologyEvent[]> {
     const cells = await this.hostCells();
     const moments = await this.hostMoments();
     const r = extinction(cells, this.params, {
-      rng: createRng(deriveSeed(this.experiment.seed, 'dna-extinction'), this.progress.epoch),
+      rng: createRng(deriveSeed(this.experiment.seed, 'dna-extinction'), epoch),
       nextEdgeId: this.graph.nextEdgeId,
-      tick: this.progress.epoch,
+      tick: epoch,
       outputNodeIds: this.outputNodeIds,
       maxCells: MAX_CELLS_FACTOR * this.D * this.C,
     });
     if (r.events.length === 0) return [];
     const remap = (old: Float32Array): Float32Array => Float32Array.from(r.origin, (o) => (o >= 0 ? (old[o] as number) : 0));
     const next: Moments = { mW: remap(moments.mW), vW: remap(moments.vW), mB: remap(moments.mB), vB: remap(moments.vB), step: moments.step };
-    // The checkpoint names the old variables; endEpoch takes a new one right after.
-    this.checkpoint?.cp.dispose();
-    this.checkpoint = null;
+    // The core's checkpoint names the old variables; it takes a new one right after this step (it has events).
     this.disposeDevice(this.device);
     this.device = this.upload(r.cells, next);
     this.cellIds = r.cells.ids;
@@ -353,21 +321,19 @@ export class DnaTrainer implements LabTrainer {
     d.optimizer.dispose();
   }
 
-  private takeCheckpoint(): void {
-    this.checkpoint?.cp.dispose();
+  /** Cells, Adam's state and the epoch progress; restore replays the epoch's order from its start (`tick` is the core's, put back first). */
+  protected checkpointModel(): Promise<ModelCheckpoint> {
     const d = this.device;
     const optStep = d.optimizer.step;
-    const cp = checkpointVariables([d.w, d.b, d.passthrough, ...d.optimizer.stateVariables()], () => (d.optimizer.step = optStep));
-    this.checkpoint = { cp, progress: { ...this.progress } };
-  }
-
-  private rollback(): number {
-    const c = this.checkpoint;
-    if (!c) return this.progress.step;
-    c.cp.restore();
-    this.progress = { ...c.progress };
-    this.order = this.epochOrder(this.progress.epoch);
-    return this.progress.step;
+    const progress = { ...this.progress };
+    const epoch = this.tick;
+    return Promise.resolve(
+      checkpointVariables([d.w, d.b, d.passthrough, ...d.optimizer.stateVariables()], () => {
+        d.optimizer.step = optStep;
+        this.progress = { ...progress };
+        this.order = this.epochOrder(epoch);
+      }),
+    );
   }
 
   /** Seeded order of the train split for one epoch; a function of (seed, epoch) so rollback and resume replay it. */
@@ -468,7 +434,7 @@ export class DnaTrainer implements LabTrainer {
     const sample = this.nextShown();
     return {
       kind: 'dna',
-      epoch: this.progress.epoch,
+      epoch: this.tick,
       cellIds: cells.ids,
       cellInput: cells.input,
       cellOutput: cells.output,
@@ -500,29 +466,20 @@ export class DnaTrainer implements LabTrainer {
   }
 
   /** Host copy of the cells, Adam moments and epoch progress; the function rebuilds an equal trainer on the current backend. */
-  async suspend(): Promise<() => DnaTrainer> {
-    this.assertLive();
+  protected async suspendModel(): Promise<(at: StepAt) => DnaTrainer> {
     const cells = await this.hostCells();
     const moments = await this.hostMoments();
     const { experiment, data, graph, shown } = { experiment: this.currentExperiment, data: this.data, graph: this.graph, shown: this.shown };
     const progress = { ...this.progress };
-    return () => {
-      const t = new DnaTrainer(experiment, data, graph, cells, progress, moments);
+    return (at) => {
+      const t = new DnaTrainer(experiment, data, graph, cells, progress, moments, at);
       t.shown = shown;
       return t;
     };
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.checkpoint?.cp.dispose();
-    this.checkpoint = null;
+  protected disposeModel(): void {
     this.disposeDevice(this.device);
-  }
-
-  private assertLive(): void {
-    if (this.disposed) throw new Error('DnaTrainer used after dispose()');
   }
 }
 
@@ -531,11 +488,9 @@ export function stepsPerEpoch(n: number, batch: number): number {
   return Math.ceil(n / Math.max(1, Math.min(batch, n)));
 }
 
-function startProgress(step: number, perEpoch: number, freshPassthrough: boolean): Progress {
+function startProgress(cursor: number, freshPassthrough: boolean): Progress {
   return {
-    step,
-    epoch: perEpoch > 0 ? Math.floor(step / perEpoch) : 0,
-    cursor: perEpoch > 0 ? step % perEpoch : 0,
+    cursor,
     lossSum: 0,
     lossSteps: 0,
     plateau: INITIAL_PLATEAU,

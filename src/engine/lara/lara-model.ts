@@ -3,6 +3,7 @@
  * what export writes, import reads and growth edits; the trainer packs it into
  * device tensors (see ../packing.ts).
  */
+import type { TableSpecs } from '../device-tables';
 import { type Graph } from '../graph';
 import { type RowSet, type RowTable, packGraph, rowIds } from '../packing';
 import { createRng, deriveSeed, normalArray, type Rng } from '../random';
@@ -104,4 +105,16 @@ export function initLaraModel(graph: Graph, dims: LaraDims, gate: GateKind, seed
   }
   const share = 1 / graph.nodes.length;
   return { graph, dims, tables, visitShare: new Map(graph.nodes.map((n) => [n.id, share])) };
+}
+
+/** Device layout of each parameter table (loopy networks use the same layout). */
+export function paramSpecs(d: LaraDims): TableSpecs<LaraTableName> {
+  const H = d.width;
+  return {
+    edgeW: { set: 'edges', width: H * H, shape: (p) => [p.L, p.K * H, H] },
+    gateU: { set: 'edges', width: H, shape: (p) => [p.L, p.K, 1, H] },
+    gateV: { set: 'edges', width: H, shape: (p) => [p.L, p.K, 1, H] },
+    inputW: { set: 'inputs', width: d.inputSize * H, shape: (p) => [p.inputPositions.length, d.inputSize, H] },
+    readoutW: { set: 'reads', width: H * d.outputSize, shape: (p) => [p.readPositions.length * H, d.outputSize] },
+  };
 }

@@ -1,7 +1,8 @@
 /**
  * A running LARA experiment: packed device tensors, the task streams, the
- * optimiser, growth, checkpoints and rollback. Pure engine code: the worker
- * drives it, Node tests drive it the same way.
+ * optimiser and growth, on the shared trainer core (counters, checkpoints,
+ * rollback). Pure engine code: the worker drives it, Node tests drive it the
+ * same way.
  */
 import * as tf from '@tensorflow/tfjs';
 import { downloadTables, disposeVars, uploadTables, type TableSpecs } from '../device-tables';
@@ -15,6 +16,7 @@ import { createTaskStream, taskSizes } from '../tasks/task-registry';
 import { oneHotRows } from '../baselines/baseline-common';
 import { growthCheck } from './lara-growth';
 import type { StepResult, TopologyEvent } from '../training/step-result';
+import { TrainerCore, type ModelCheckpoint, type RawStep, type StepAt } from '../training/trainer-core';
 import type { ProbeTrace } from '../training/probe-trace';
 import {
   asLaraWeights,
@@ -28,8 +30,8 @@ import {
   type LaraTopology,
   type LaraWeights,
 } from './lara-forward';
-import { initLaraModel, LARA_TABLE_NAMES, type LaraDims, type LaraHostModel, type LaraTableName } from './lara-model';
-import type { LaraParams, LiveParams } from './lara-params';
+import { initLaraModel, LARA_TABLE_NAMES, paramSpecs, type LaraDims, type LaraHostModel, type LaraTableName } from './lara-model';
+import { LIVE_PARAM_KEYS, type LaraParams } from './lara-params';
 import type { LaraExperiment } from '../experiments';
 
 export type { LaraExperiment };
@@ -45,13 +47,10 @@ export interface TrainerSnapshot {
   /** Node id of each (lane, thread). */
   readonly threads: Int32Array;
   readonly globalStep: number;
-  readonly step: number;
-  readonly tick: number;
   readonly starving: ReadonlyMap<number, number>;
 }
 
 const VISIT_EMA = 0.1;
-const CHECKPOINT_EVERY = 25;
 const NODE_OWNED = ['edgeW', 'gateU', 'gateV'] as const;
 
 /** The seeded initial graph and weights of an experiment. */
@@ -66,18 +65,6 @@ function initialModel(experiment: LaraExperiment, sizes: { inputSize: number; ou
   });
   const dims: LaraDims = { width: p.width, ...sizes, readAll: p.readout === 'all' };
   return initLaraModel(graph, dims, p.gate, experiment.seed);
-}
-
-/** Device layout of each parameter table (loopy networks use the same layout). */
-export function paramSpecs(d: LaraDims): TableSpecs<LaraTableName> {
-  const H = d.width;
-  return {
-    edgeW: { set: 'edges', width: H * H, shape: (p) => [p.L, p.K * H, H] },
-    gateU: { set: 'edges', width: H, shape: (p) => [p.L, p.K, 1, H] },
-    gateV: { set: 'edges', width: H, shape: (p) => [p.L, p.K, 1, H] },
-    inputW: { set: 'inputs', width: d.inputSize * H, shape: (p) => [p.inputPositions.length, d.inputSize, H] },
-    readoutW: { set: 'reads', width: H * d.outputSize, shape: (p) => [p.readPositions.length * H, d.outputSize] },
-  };
 }
 
 function optimizerSpecs(d: LaraDims): TableSpecs<OptName> {
@@ -111,9 +98,7 @@ interface Device {
   probeQ: tf.Tensor2D;
 }
 
-export class LaraTrainer {
-  readonly experiment: LaraExperiment;
-  private params: LaraParams;
+export class LaraTrainer extends TrainerCore<LaraExperiment, LaraHostModel, null> {
   private readonly dims: LaraDims;
   /** The experiment's own task streams; null for a trainer fed from outside (trainOn / evaluateOn only). */
   private readonly streams: { readonly train: TaskStream; readonly probe: TaskStream } | null;
@@ -124,15 +109,11 @@ export class LaraTrainer {
   private device: Device;
   private visitShare: Map<number, number>;
   private starving: ReadonlyMap<number, number> = new Map();
-  private checkpoint: TrainerSnapshot | null = null;
+  /** Adam steps taken (its bias correction); not the lab's step count, which restarts on import. */
   private globalStep = 0;
-  private stepCount = 0;
-  private tickCount = 0;
-  private disposed = false;
 
-  private constructor(experiment: LaraExperiment, model: LaraHostModel, ownStreams = true) {
-    this.experiment = experiment;
-    this.params = experiment.params;
+  private constructor(experiment: LaraExperiment, model: LaraHostModel, ownStreams = true, start?: StepAt) {
+    super(experiment, LIVE_PARAM_KEYS, start);
     const { task, seed } = experiment;
     this.streams = ownStreams
       ? {
@@ -169,51 +150,42 @@ export class LaraTrainer {
 
   /** An experiment resumed from a trained network (import). */
   static fromModel(experiment: LaraExperiment, model: LaraHostModel, step: number): LaraTrainer {
-    const t = new LaraTrainer(experiment, model);
-    t.stepCount = step;
-    return t;
+    return new LaraTrainer(experiment, model, true, { step, tick: 0 });
   }
 
-  get step(): number {
-    return this.stepCount;
-  }
-  get tick(): number {
-    return this.tickCount;
-  }
   get currentGraph(): Graph {
     return this.graph;
   }
   get currentParams(): LaraParams {
     return this.params;
   }
-  /** The experiment with its live parameters as they are now. */
-  get currentExperiment(): LaraExperiment {
-    return { ...this.experiment, params: this.params };
-  }
 
-  /** Host copy of everything; the function rebuilds an equal trainer (on whatever backend is current then). */
   /** The graph view shows everything this model has. */
   detail(): Promise<null> {
     return Promise.resolve(null);
   }
 
-  async suspend(): Promise<() => LaraTrainer> {
+  protected async suspendModel(): Promise<(at: StepAt) => LaraTrainer> {
     const snap = await this.snapshot();
     const experiment = this.currentExperiment;
-    return () => {
-      const t = LaraTrainer.fromModel(experiment, snap.model, snap.step);
+    return (at) => {
+      const t = new LaraTrainer(experiment, snap.model, true, at);
       t.restore(snap);
       return t;
     };
   }
+
   /** Visit share per node id (EMA). */
   get visits(): ReadonlyMap<number, number> {
     return this.visitShare;
   }
 
-  /** Changes parameters that apply without restarting. */
-  setLiveParams(live: Partial<LiveParams>): void {
-    this.params = { ...this.params, ...live };
+  /** Every live parameter is read afresh on each step: nothing to rebuild. */
+  protected applyParams(): void {}
+
+  protected async checkpointModel(): Promise<ModelCheckpoint> {
+    const snap = await this.snapshot();
+    return { restore: () => this.restore(snap), dispose: () => undefined };
   }
 
   private weights(): LaraWeights {
@@ -300,16 +272,18 @@ export class LaraTrainer {
   }
 
   /** One truncated-BPTT step over the next `window` symbols of every lane. */
-  async trainStep(): Promise<StepResult> {
-    return this.trainOn(this.ownStreams().train.next(this.params.window));
+  protected runStep(at: StepAt): Promise<RawStep> {
+    return this.stepOn(this.ownStreams().train.next(this.params.window), at);
   }
 
-  /** One truncated-BPTT step over `batch` (lanes = params.batch), continuing every lane's state. */
-  async trainOn(batch: TaskBatch): Promise<StepResult> {
+  /** One truncated-BPTT step over `batch` (lanes = params.batch), continuing every lane's state; checkpoints and rollback as trainStep. */
+  trainOn(batch: TaskBatch): Promise<StepResult> {
+    return this.train((at) => this.stepOn(batch, at));
+  }
+
+  private async stepOn(batch: TaskBatch, at: StepAt): Promise<RawStep> {
     this.assertLive();
     this.assertLanes(batch);
-    const started = performance.now();
-    if (!this.checkpoint) this.checkpoint = await this.snapshot();
     const p = this.params;
     const dev = this.device;
     const ticks = batch.length * p.thinkTicks;
@@ -375,31 +349,13 @@ export class LaraTrainer {
     k.visits.dispose();
 
     const [lossValue = NaN, correct = 0, scored = 0, gradNorm = NaN] = values;
-    this.stepCount += 1;
-    this.tickCount += ticks;
-    if (!Number.isFinite(lossValue) || !Number.isFinite(gradNorm)) {
-      const toStep = await this.rollback();
-      return {
-        stats: { step: this.stepCount, tick: this.tickCount, loss: lossValue, accuracy: 0, gradNorm, ms: performance.now() - started },
-        events: [],
-        rolledBack: { reason: `non-finite ${Number.isFinite(lossValue) ? 'gradient' : 'loss'} at step ${this.stepCount}`, toStep },
-      };
-    }
+    const accuracy = scored > 0 ? correct / scored : 0;
+    // A non-finite step is rolled back by the core: visits and growth must not see it.
+    if (!Number.isFinite(lossValue) || !Number.isFinite(gradNorm)) return { loss: lossValue, accuracy, gradNorm, ticks, events: [] };
     this.updateVisits(values.subarray(4));
-    let events: readonly TopologyEvent[] = [];
-    if (p.growth.enabled && this.stepCount % p.growth.every === 0) events = await this.grow();
-    if (this.stepCount % CHECKPOINT_EVERY === 0 || events.length > 0) this.checkpoint = await this.snapshot();
-    return {
-      stats: {
-        step: this.stepCount,
-        tick: this.tickCount,
-        loss: lossValue,
-        accuracy: scored > 0 ? correct / scored : 0,
-        gradNorm,
-        ms: performance.now() - started,
-      },
-      events,
-    };
+    const grows = p.growth.enabled && (at.step + 1) % p.growth.every === 0;
+    const events = grows ? await this.grow(at.tick + ticks) : [];
+    return { loss: lossValue, accuracy, gradNorm, ticks, events };
   }
 
   /**
@@ -484,7 +440,8 @@ export class LaraTrainer {
     });
   }
 
-  private async grow(): Promise<readonly TopologyEvent[]> {
+  /** A growth check at global tick `tick`; births and deaths rebuild the device tensors. */
+  private async grow(tick: number): Promise<readonly TopologyEvent[]> {
     const snap = await this.snapshot();
     const p = this.params;
     const result = growthCheck(snap.model, this.starving, {
@@ -492,7 +449,7 @@ export class LaraTrainer {
       gate: p.gate,
       selfLoops: p.selfLoops,
       degree: p.degree,
-      tick: this.tickCount,
+      tick,
       rng: this.growthRng,
     });
     this.starving = result.starving;
@@ -523,8 +480,6 @@ export class LaraTrainer {
       state: state.state,
       threads,
       globalStep: this.globalStep,
-      step: this.stepCount,
-      tick: this.tickCount,
       starving: new Map(this.starving),
     };
   }
@@ -546,15 +501,7 @@ export class LaraTrainer {
     this.device = this.upload(snap.model, snap);
     this.disposeDevice(old);
     this.globalStep = snap.globalStep;
-    this.stepCount = snap.step;
-    this.tickCount = snap.tick;
     this.starving = new Map(snap.starving);
-  }
-
-  private async rollback(): Promise<number> {
-    const cp = this.checkpoint ?? (await this.snapshot());
-    this.restore(cp);
-    return cp.step;
   }
 
   /**
@@ -643,13 +590,7 @@ export class LaraTrainer {
     return (await this.snapshot()).model;
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
+  protected disposeModel(): void {
     this.disposeDevice(this.device);
-  }
-
-  private assertLive(): void {
-    if (this.disposed) throw new Error('LaraTrainer used after dispose()');
   }
 }

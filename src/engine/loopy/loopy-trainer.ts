@@ -1,7 +1,7 @@
 /**
  * A loopy network running live in the lab: the generated graph, its packed
- * tensors, the task streams, the learning rule, checkpoints and rollback,
- * display probes. The host model uses LARA's tables (gates held at zero), so
+ * tensors, the task streams, the learning rule and display probes, on the
+ * shared trainer core (counters, checkpoints, rollback). The host model uses LARA's tables (gates held at zero), so
  * export, import and the graph view treat both models alike.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -12,21 +12,18 @@ import { downloadTables, disposeVars, uploadTables } from '../device-tables';
 import type { LoopyExperiment } from '../experiments';
 import type { Graph } from '../graph';
 import { createTopology, disposeTopology, readoutLoss, type LaraTopology } from '../lara/lara-forward';
-import { LARA_TABLE_NAMES, type LaraDims, type LaraHostModel, type LaraTableName } from '../lara/lara-model';
-import { paramSpecs } from '../lara/lara-trainer';
-import { type ProbeTrace } from '../training/probe-trace';
-import { type StepResult, type StepStats } from '../training/step-result';
+import { LARA_TABLE_NAMES, paramSpecs, type LaraDims, type LaraHostModel, type LaraTableName } from '../lara/lara-model';
+import type { ProbeTrace } from '../training/probe-trace';
+import { TrainerCore, type ModelCheckpoint, type RawStep, type StepAt } from '../training/trainer-core';
 import { packGraph, rowIds, type Packing, type RowTable } from '../packing';
 import { createRng, deriveSeed, normalArray } from '../random';
-import type { WeightCheckpoint } from '../training/checkpoint';
 import type { TaskStream } from '../tasks/task';
 import { createTaskStream, taskSizes } from '../tasks/task-registry';
 import { applyLocalUpdate, localRuleDirections } from './loopy-local-rules';
 import { initLoopyEdges, isLocalRule, loopyGraph, loopyInputWeights, readNodePacing } from './loopy-model';
-import type { LoopyLiveParams, LoopyParams } from './loopy-params';
+import { LOOPY_LIVE_PARAM_KEYS, type LoopyParams } from './loopy-params';
 import { loopyUnroll, type LoopyWeights, type ReadNodePacing } from './loopy-unroll';
 
-const CHECKPOINT_EVERY = 25;
 
 
 export function loopyDims(experiment: LoopyExperiment): LaraDims {
@@ -70,23 +67,16 @@ interface Device {
   probeH: tf.Tensor3D;
 }
 
-export class LoopyTrainer {
-  readonly experiment: LoopyExperiment;
-  private params: LoopyParams;
+export class LoopyTrainer extends TrainerCore<LoopyExperiment, LaraHostModel, null> {
   private readonly dims: LaraDims;
   private readonly streams: { readonly train: TaskStream; readonly probe: TaskStream };
   private readonly graph: Graph;
   private readonly visitShare: ReadonlyMap<number, number>;
   private device: Device;
-  private checkpoint: { readonly cp: WeightCheckpoint; readonly step: number; readonly tick: number } | null = null;
-  private stepCount = 0;
-  private tickCount = 0;
   private localSteps = 0;
-  private disposed = false;
 
-  private constructor(experiment: LoopyExperiment, model: LaraHostModel) {
-    this.experiment = experiment;
-    this.params = experiment.params;
+  private constructor(experiment: LoopyExperiment, model: LaraHostModel, start?: StepAt) {
+    super(experiment, LOOPY_LIVE_PARAM_KEYS, start);
     const { task, seed } = experiment;
     this.streams = {
       train: createTaskStream(task, this.params.batch, seed, deriveSeed(seed, 'train')),
@@ -103,17 +93,9 @@ export class LoopyTrainer {
   }
 
   static fromModel(experiment: LoopyExperiment, model: LaraHostModel, step: number): LoopyTrainer {
-    const t = new LoopyTrainer(experiment, model);
-    t.stepCount = step;
-    return t;
+    return new LoopyTrainer(experiment, model, { step, tick: 0 });
   }
 
-  get step(): number {
-    return this.stepCount;
-  }
-  get tick(): number {
-    return this.tickCount;
-  }
   get currentGraph(): Graph {
     return this.graph;
   }
@@ -121,14 +103,9 @@ export class LoopyTrainer {
   get visits(): ReadonlyMap<number, number> {
     return this.visitShare;
   }
-  get currentExperiment(): LoopyExperiment {
-    return { ...this.experiment, params: this.params };
-  }
-
-  setLiveParams(live: Partial<LoopyLiveParams>): void {
-    this.params = { ...this.params, ...live };
-    this.device.optimizer.learningRate = this.params.learningRate;
-    this.device = { ...this.device, pacing: readNodePacing(this.device.packing, this.dims, this.params) };
+  protected applyParams(params: LoopyParams): void {
+    this.device.optimizer.learningRate = params.learningRate;
+    this.device = { ...this.device, pacing: readNodePacing(this.device.packing, this.dims, params) };
   }
 
   private upload(model: LaraHostModel): Device {
@@ -168,19 +145,21 @@ export class LoopyTrainer {
   }
 
 
-  private takeCheckpoint(): void {
-    this.checkpoint?.cp.dispose();
+  /** Weights and Adam's state; a rollback also starts every lane from a zero state. */
+  protected checkpointModel(): Promise<ModelCheckpoint> {
     const d = this.device;
     const optStep = d.optimizer.step;
-    const cp = checkpointVariables([d.vars.edgeW, d.vars.readoutW, ...d.optimizer.stateVariables()], () => (d.optimizer.step = optStep));
-    this.checkpoint = { cp, step: this.stepCount, tick: this.tickCount };
+    const cp = checkpointVariables([d.vars.edgeW, d.vars.readoutW, ...d.optimizer.stateVariables()], () => {
+      d.optimizer.step = optStep;
+      d.h.dispose();
+      d.h = tf.zeros(d.h.shape);
+    });
+    return Promise.resolve(cp);
   }
 
   /** One step of the experiment's learning rule over the next `window` symbols of every lane. */
-  async trainStep(): Promise<StepResult> {
+  protected async runStep(): Promise<RawStep> {
     this.assertLive();
-    const started = performance.now();
-    if (!this.checkpoint) this.takeCheckpoint();
     const p = this.params;
     const d = this.device;
     const batch = this.streams.train.next(p.window);
@@ -233,32 +212,7 @@ export class LoopyTrainer {
     d.h = hT;
     const [lossValue = NaN, right = 0, count = 0, ticks = 0] = (await readback.data()) as Float32Array;
     readback.dispose();
-    this.stepCount += 1;
-    this.tickCount += Math.round(ticks / p.batch);
-    const ms = performance.now() - started;
-    if (!Number.isFinite(lossValue)) {
-      const toStep = this.rollback();
-      return {
-        stats: { step: this.stepCount, tick: this.tickCount, loss: lossValue, accuracy: 0, gradNorm: NaN, ms },
-        events: [],
-        rolledBack: { reason: `non-finite loss at step ${this.stepCount}`, toStep },
-      };
-    }
-    if (this.stepCount % CHECKPOINT_EVERY === 0) this.takeCheckpoint();
-    const stats: StepStats = { step: this.stepCount, tick: this.tickCount, loss: lossValue, accuracy: count > 0 ? right / count : 0, gradNorm: NaN, ms };
-    return { stats, events: [] };
-  }
-
-  private rollback(): number {
-    const c = this.checkpoint;
-    if (!c) return this.stepCount;
-    c.cp.restore();
-    const d = this.device;
-    d.h.dispose();
-    d.h = tf.zeros(d.h.shape);
-    this.stepCount = c.step;
-    this.tickCount = c.tick;
-    return c.step;
+    return { loss: lossValue, accuracy: count > 0 ? right / count : 0, gradNorm: null, ticks: Math.round(ticks / p.batch), events: [] };
   }
 
   /** The probe lane's per-tick trace: activity of every node, and the ticks its output was read. */
@@ -329,16 +283,14 @@ export class LoopyTrainer {
     return Promise.resolve(null);
   }
 
-  async suspend(): Promise<() => LoopyTrainer> {
+  protected async suspendModel(): Promise<(at: StepAt) => LoopyTrainer> {
     const model = await this.exportModel();
     const d = this.device;
     const moments = await Promise.all(d.optimizer.stateVariables().map(async (v) => ({ shape: v.shape, data: (await v.data()) as Float32Array })));
     const optStep = d.optimizer.step;
-    const { step, tick } = this;
     const experiment = this.currentExperiment;
-    return () => {
-      const t = LoopyTrainer.fromModel(experiment, model, step);
-      t.tickCount = tick;
+    return (at) => {
+      const t = new LoopyTrainer(experiment, model, at);
       const opt = t.device.optimizer;
       opt.stateVariables().forEach((v, i) => tf.tidy(() => v.assign(tf.tensor((moments[i] as { data: Float32Array }).data, v.shape))));
       opt.step = optStep;
@@ -346,14 +298,7 @@ export class LoopyTrainer {
     };
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.checkpoint?.cp.dispose();
+  protected disposeModel(): void {
     this.disposeDevice(this.device);
-  }
-
-  private assertLive(): void {
-    if (this.disposed) throw new Error('LoopyTrainer used after dispose()');
   }
 }

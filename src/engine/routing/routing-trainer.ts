@@ -1,7 +1,8 @@
 /**
  * A stack of layers with routing modules (DESIGN 2.5, seed 003) running live
- * in the lab: the dataset, the device variables, Adam, checkpoints and
- * rollback, the probe for the graph view and the detail for the routing view.
+ * in the lab: the dataset, the device variables, Adam, the probe for the
+ * graph view and the detail for the routing view, on the shared trainer core
+ * (counters, checkpoints, rollback; one step is one tick).
  *
  * The graph is the chain input (id 0, the input projection h_0) -> routed
  * layers (ids 1..N, node l holds h_l) -> output (id N+1, the logits); edge
@@ -11,21 +12,18 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { oneHotRows } from '../baselines/baseline-common';
-import { AdamOptimizer } from '../training/adam';
+import { AdamOptimizer, clipByGlobalNorm } from '../training/adam';
 import { checkpointVariables } from '../training/checkpoint';
-import { downloadHost, type HostTensor } from '../training/host-tensor';
+import { downloadHost, type HostTensor, type TensorHostModel } from '../training/host-tensor';
 import { DATASETS, gatherRows, loadDataset, type ClassificationData } from '../datasets/classification-data';
 import type { RoutingExperiment } from '../experiments';
 import type { Graph } from '../graph';
-import type { LabTrainer, TensorHostModel } from '../lab-trainer';
 import type { ProbeTrace } from '../training/probe-trace';
-import type { StepResult, StepStats } from '../training/step-result';
+import { TrainerCore, type ModelCheckpoint, type RawStep, type StepAt } from '../training/trainer-core';
 import type { RoutingDetail } from '../model-detail';
 import { createRng, deriveSeed, randInt } from '../random';
-import { clipByGlobalNorm } from '../training/adam';
-import type { WeightCheckpoint } from '../training/checkpoint';
 import { newVariable } from '../variables';
-import { ROUTING_LIVE_PARAM_KEYS, type RoutingLiveParams, type RoutingParams } from './routing-params';
+import { ROUTING_LIVE_PARAM_KEYS, type RoutingParams } from './routing-params';
 import {
   correctRows,
   initStackTensors,
@@ -40,7 +38,6 @@ import {
   type StackWeights,
 } from './routing-stack';
 
-const CHECKPOINT_EVERY = 25;
 /** Global gradient-norm clip (the house default; not a lab parameter). */
 const GRAD_CLIP = 1;
 /** Test examples shown in the routing view, and predicted by predict(). */
@@ -114,9 +111,7 @@ interface EvalTensors {
   readonly grid: tf.Tensor2D | null;
 }
 
-export class RoutingTrainer implements LabTrainer {
-  readonly experiment: RoutingExperiment;
-  private params: RoutingParams;
+export class RoutingTrainer extends TrainerCore<RoutingExperiment, TensorHostModel, RoutingDetail> {
   private readonly options: StackOptions;
   private readonly dims: StackDims;
   private readonly data: ClassificationData;
@@ -124,17 +119,13 @@ export class RoutingTrainer implements LabTrainer {
   private readonly visitShare: ReadonlyMap<number, number>;
   private readonly device: Device;
   private readonly evalTensors: EvalTensors;
-  private checkpoint: { readonly cp: WeightCheckpoint; readonly step: number } | null = null;
-  private stepCount = 0;
   private probeCursor = 0;
   /** Mean p_exec per layer over the last train batch (null before the first step). */
   private batchPExec: Float32Array | null = null;
   private lastTotal = NaN;
-  private disposed = false;
 
-  private constructor(experiment: RoutingExperiment, data: ClassificationData, tensors: Readonly<Record<string, HostTensor>>) {
-    this.experiment = experiment;
-    this.params = experiment.params;
+  private constructor(experiment: RoutingExperiment, data: ClassificationData, tensors: Readonly<Record<string, HostTensor>>, start?: StepAt) {
+    super(experiment, ROUTING_LIVE_PARAM_KEYS, start);
     this.options = { activation: experiment.params.activation, routing: experiment.params.routing };
     this.dims = routingDims(experiment);
     if (data.info.inputSize !== this.dims.inputSize || data.info.classes !== this.dims.classes) {
@@ -158,18 +149,9 @@ export class RoutingTrainer implements LabTrainer {
   /** A trainer resumed from an exported model at `step`; refuses a model that does not fit the experiment. */
   static async fromModel(experiment: RoutingExperiment, model: TensorHostModel, step: number, data?: ClassificationData): Promise<RoutingTrainer> {
     validateRoutingModel(experiment, model);
-    const t = new RoutingTrainer(experiment, data ?? (await loadRoutingData(experiment)), model.tensors);
-    t.stepCount = step;
-    return t;
+    return new RoutingTrainer(experiment, data ?? (await loadRoutingData(experiment)), model.tensors, { step, tick: step });
   }
 
-  get step(): number {
-    return this.stepCount;
-  }
-  /** One train step is one tick. */
-  get tick(): number {
-    return this.stepCount;
-  }
   get currentGraph(): Graph {
     return this.graph;
   }
@@ -177,22 +159,13 @@ export class RoutingTrainer implements LabTrainer {
   get visits(): ReadonlyMap<number, number> {
     return this.visitShare;
   }
-  get currentExperiment(): RoutingExperiment {
-    return { ...this.experiment, params: this.params };
-  }
   /** Training loss of the last step with both penalties (StepStats.loss is the task loss alone). */
   get lastTotalLoss(): number {
     return this.lastTotal;
   }
 
-  setLiveParams(live: Partial<RoutingLiveParams>): void {
-    const next = { ...this.params };
-    for (const key of ROUTING_LIVE_PARAM_KEYS) {
-      const v = live[key];
-      if (v !== undefined) next[key] = v;
-    }
-    this.params = next;
-    this.device.optimizer.learningRate = next.learningRate;
+  protected applyParams(params: RoutingParams): void {
+    this.device.optimizer.learningRate = params.learningRate;
   }
 
   private upload(tensors: Readonly<Record<string, HostTensor>>): Device {
@@ -241,22 +214,18 @@ export class RoutingTrainer implements LabTrainer {
     return Int32Array.from({ length: this.params.batch }, () => randInt(rng, n));
   }
 
-  private takeCheckpoint(): void {
-    this.checkpoint?.cp.dispose();
+  protected checkpointModel(): Promise<ModelCheckpoint> {
     const d = this.device;
     const optStep = d.optimizer.step;
-    const cp = checkpointVariables([...Object.values(d.vars), ...d.optimizer.stateVariables()], () => (d.optimizer.step = optStep));
-    this.checkpoint = { cp, step: this.stepCount };
+    return Promise.resolve(checkpointVariables([...Object.values(d.vars), ...d.optimizer.stateVariables()], () => (d.optimizer.step = optStep)));
   }
 
   /** One Adam step on the next seeded minibatch. */
-  async trainStep(): Promise<StepResult> {
+  protected async runStep(at: StepAt): Promise<RawStep> {
     this.assertLive();
-    const started = performance.now();
-    if (!this.checkpoint) this.takeCheckpoint();
     const p = this.params;
     const { inputSize: D, classes: C, layers: N } = this.dims;
-    const batch = gatherRows(this.data.train, D, this.batchIndices(this.stepCount));
+    const batch = gatherRows(this.data.train, D, this.batchIndices(at.step));
     const x = tf.tensor2d(batch.x, [batch.n, D]);
     const targets = tf.tensor2d(oneHotRows(batch.y, C), [batch.n, C]);
     const labels = tf.tensor1d(batch.y, 'int32');
@@ -276,29 +245,13 @@ export class RoutingTrainer implements LabTrainer {
     const out = (await readback.data()) as Float32Array;
     readback.dispose();
     const [total = NaN, task = NaN, accuracy = 0, gradNorm = NaN] = out;
-    this.stepCount += 1;
-    const ms = performance.now() - started;
-    if (!Number.isFinite(total) || !Number.isFinite(task)) {
-      const toStep = this.rollback();
-      return {
-        stats: { step: this.stepCount, tick: this.stepCount, loss: task, accuracy: 0, gradNorm, ms },
-        events: [],
-        rolledBack: { reason: `non-finite loss at step ${this.stepCount}`, toStep },
-      };
+    // The core rolls back on a non-finite task loss; the penalties can overflow on their own, so the total counts too.
+    const loss = Number.isFinite(total) ? task : NaN;
+    if (Number.isFinite(loss)) {
+      this.lastTotal = total;
+      this.batchPExec = out.slice(4, 4 + N);
     }
-    this.lastTotal = total;
-    this.batchPExec = out.slice(4, 4 + N);
-    if (this.stepCount % CHECKPOINT_EVERY === 0) this.takeCheckpoint();
-    const stats: StepStats = { step: this.stepCount, tick: this.stepCount, loss: task, accuracy, gradNorm, ms };
-    return { stats, events: [] };
-  }
-
-  private rollback(): number {
-    const c = this.checkpoint;
-    if (!c) return this.stepCount;
-    c.cp.restore();
-    this.stepCount = c.step;
-    return c.step;
+    return { loss, accuracy, gradNorm, ticks: 1, events: [] };
   }
 
   /**
@@ -410,17 +363,16 @@ export class RoutingTrainer implements LabTrainer {
   }
 
   /** Host copy of the weights and Adam's moments; the function rebuilds an equal trainer on the current backend. */
-  async suspend(): Promise<() => RoutingTrainer> {
+  protected async suspendModel(): Promise<(at: StepAt) => RoutingTrainer> {
     const model = await this.exportModel();
     const opt = this.device.optimizer;
     const moments = await Promise.all(opt.stateVariables().map(async (v) => Float32Array.from(await v.data())));
     const optStep = opt.step;
     const experiment = this.currentExperiment;
-    const { data, stepCount, probeCursor, lastTotal } = this;
+    const { data, probeCursor, lastTotal } = this;
     const batchPExec = this.batchPExec?.slice() ?? null;
-    return () => {
-      const t = new RoutingTrainer(experiment, data, model.tensors);
-      t.stepCount = stepCount;
+    return (at) => {
+      const t = new RoutingTrainer(experiment, data, model.tensors, at);
       t.probeCursor = probeCursor;
       t.batchPExec = batchPExec;
       t.lastTotal = lastTotal;
@@ -431,19 +383,13 @@ export class RoutingTrainer implements LabTrainer {
     };
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.checkpoint?.cp.dispose();
+  protected disposeModel(): void {
     tf.dispose(Object.values(this.device.vars));
     this.device.optimizer.dispose();
     const e = this.evalTensors;
     tf.dispose([e.testX, e.testY, e.probeX, ...(e.grid ? [e.grid] : [])]);
   }
 
-  private assertLive(): void {
-    if (this.disposed) throw new Error('RoutingTrainer used after dispose()');
-  }
 }
 
 /** The experiment's dataset split (seeded by the experiment's seed, with its noise). */

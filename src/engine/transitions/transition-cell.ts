@@ -26,18 +26,17 @@ import { GRU_CELL, type GruWeightName } from '../baselines/gru';
 import { uploadTables } from '../device-tables';
 import { randomLoopyGraph } from '../graph';
 import { asLaraWeights, createTopology, disposeTopology, startPositions, unroll } from '../lara/lara-forward';
-import { initLaraModel, type LaraDims } from '../lara/lara-model';
+import { initLaraModel, paramSpecs, type LaraDims } from '../lara/lara-model';
 import { DEFAULT_LARA_PARAMS, type LaraParams } from '../lara/lara-params';
-import { paramSpecs } from '../lara/lara-trainer';
 import { initLoopyEdges, loopyGraph, loopyInputWeights } from '../loopy/loopy-model';
 import { loopyParamsSchema, type LoopyParamsInput } from '../loopy/loopy-params';
 import { loopyUnroll } from '../loopy/loopy-unroll';
 import { packGraph } from '../packing';
 import { createRng, deriveSeed, normalArray } from '../random';
 import { newVariable } from '../variables';
+import type { TransitionCellKind } from './transition-cell-kinds';
 
-export const TRANSITION_CELL_KINDS = ['gru', 'loopy', 'lara'] as const;
-export type TransitionCellKind = (typeof TRANSITION_CELL_KINDS)[number];
+export { TRANSITION_CELL_KINDS, type TransitionCellKind } from './transition-cell-kinds';
 
 export interface TransitionCell {
   readonly kind: TransitionCellKind;
