@@ -20,20 +20,19 @@ import {
   recallEpisodes,
   type EpisodeSource,
 } from './battery-streams';
+import {
+  BATTERY_TEST_INFO,
+  CIRCUIT,
+  LONG_TERM_GAPS,
+  MEMORISE_LENGTHS,
+  NOISE_SIGMAS,
+  REMOVED_FRACTIONS,
+  SOLVED,
+  type BatteryTestId,
+  type BatteryTestInfo,
+} from './battery-tests';
 
-export const BATTERY_TESTS = [
-  'memorisation',
-  'circuit',
-  'long-term',
-  'garbage',
-  'weight-noise',
-  'removal',
-  'forgetting',
-  'transfer',
-  'composition',
-  'language-model',
-] as const;
-export type BatteryTestId = (typeof BATTERY_TESTS)[number];
+export { BATTERY_TESTS, type BatteryTestId } from './battery-tests';
 
 export interface BatteryConfig {
   /** Parallel episodes per train step. */
@@ -59,12 +58,8 @@ export interface TestOutcome {
   readonly details: Readonly<Record<string, number>>;
 }
 
-export interface BatteryTest {
-  readonly id: BatteryTestId;
-  readonly title: string;
-  readonly unit: string;
-  /** What the number means, for tables and help text. */
-  readonly description: string;
+/** A test's page info (battery-tests.ts) and how it runs. */
+export interface BatteryTest extends BatteryTestInfo {
   run(factory: ModelFactory, config: BatteryConfig, ctx: RunContext): Promise<TestOutcome>;
 }
 
@@ -80,16 +75,10 @@ export class BatteryCancelled extends Error {
   }
 }
 
-const MEMORISE_LENGTHS = [4, 8, 16, 32, 64];
 const MEMORISE_SYMBOLS = 4;
-const LONG_TERM_GAPS = [1, 2, 4, 8, 16, 32];
-const SOLVED = 0.95;
-const CIRCUIT = { states: 3, symbols: 3, outputs: 3 } as const;
 const CIRCUIT_LENGTH = 24;
 const CIRCUIT_WARMUP = 4;
 const RECALL = { delay: 2, symbols: 4, length: 24 } as const;
-const NOISE_SIGMAS = [0.03, 0.1, 0.3, 1];
-const REMOVED_FRACTIONS = [0.05, 0.1, 0.2, 0.4];
 /** A model must beat chance by this much before ratios of its accuracy mean anything. */
 const LEARNED_MARGIN = 0.1;
 
@@ -163,10 +152,7 @@ function circuit(config: BatteryConfig, label: string): Circuit {
 }
 
 const memorisation: BatteryTest = {
-  id: 'memorisation',
-  title: 'Memorisation',
-  unit: 'symbols',
-  description: `Longest random sequence (of ${MEMORISE_LENGTHS.join(', ')}) a fresh model reproduces with ≥ ${SOLVED * 100}% accuracy after training.`,
+  ...BATTERY_TEST_INFO.memorisation,
   async run(factory, config, ctx) {
     let best = 0;
     let steps = 0;
@@ -190,10 +176,7 @@ const memorisation: BatteryTest = {
 };
 
 const circuitTest: BatteryTest = {
-  id: 'circuit',
-  title: 'Random circuit',
-  unit: 'accuracy',
-  description: `Accuracy predicting a hidden random ${CIRCUIT.states}-state machine's outputs after training (chance ${(1 / CIRCUIT.outputs).toFixed(2)}).`,
+  ...BATTERY_TEST_INFO.circuit,
   async run(factory, config, ctx) {
     const source = circuitEpisodes([circuit(config, 'circuit')], CIRCUIT_LENGTH, CIRCUIT_WARMUP, deriveSeed(config.seed, 'circuit-data'));
     const model = factory(spec(source, config, 'circuit'));
@@ -208,10 +191,7 @@ const circuitTest: BatteryTest = {
 };
 
 const longTerm: BatteryTest = {
-  id: 'long-term',
-  title: 'Long-term dependency',
-  unit: 'steps',
-  description: `Largest gap (of ${LONG_TERM_GAPS.join(', ')}) over which a fresh model recalls the first symbol with ≥ ${SOLVED * 100}% accuracy (chance 50%).`,
+  ...BATTERY_TEST_INFO['long-term'],
   async run(factory, config, ctx) {
     let best = 0;
     let steps = 0;
@@ -255,11 +235,7 @@ async function onTrainedRecall(
 }
 
 const garbage: BatteryTest = {
-  id: 'garbage',
-  title: 'Garbage robustness',
-  unit: 'retained',
-  description:
-    'Recall-2: accuracy after a burst of 4 garbage symbols (an unseen symbol, or random ones), as a fraction of clean accuracy above chance (1 = unaffected).',
+  ...BATTERY_TEST_INFO.garbage,
   async run(factory, config, ctx) {
     const chance = 1 / RECALL.symbols;
     const burst = (garbage: number | 'random', i: number): EpisodeSource =>
@@ -303,26 +279,17 @@ async function robustness(
 }
 
 const weightNoise: BatteryTest = {
-  id: 'weight-noise',
-  title: 'Weight-noise robustness',
-  unit: 'retained',
-  description: `Recall-2: accuracy with Gaussian noise of σ = ${NOISE_SIGMAS.join(', ')} × each weight tensor's std, mean fraction of clean accuracy above chance kept.`,
+  ...BATTERY_TEST_INFO['weight-noise'],
   run: (factory, config, ctx) => robustness(factory, config, ctx, 'noise', NOISE_SIGMAS, (m, sigma, seed) => m.perturbWeights(sigma, seed)),
 };
 
 const removal: BatteryTest = {
-  id: 'removal',
-  title: 'Edge-removal robustness',
-  unit: 'retained',
-  description: `Recall-2: accuracy with ${REMOVED_FRACTIONS.map((f) => `${f * 100}%`).join(', ')} of the recurrent connections removed, mean fraction of clean accuracy above chance kept.`,
+  ...BATTERY_TEST_INFO.removal,
   run: (factory, config, ctx) => robustness(factory, config, ctx, 'removal', REMOVED_FRACTIONS, (m, fraction, seed) => m.removeConnections(fraction, seed)),
 };
 
 const forgetting: BatteryTest = {
-  id: 'forgetting',
-  title: 'Forgetting',
-  unit: 'retained',
-  description: 'Train circuit X, then circuit Y, then test X: the fraction of X accuracy above chance retained (1 = no forgetting).',
+  ...BATTERY_TEST_INFO.forgetting,
   async run(factory, config, ctx) {
     const chance = 1 / CIRCUIT.outputs;
     const x = circuitEpisodes([circuit(config, 'forget-x')], CIRCUIT_LENGTH, CIRCUIT_WARMUP, deriveSeed(config.seed, 'forget-x-data'));
@@ -379,10 +346,7 @@ async function speedUpTest(
 }
 
 const transfer: BatteryTest = {
-  id: 'transfer',
-  title: 'Transfer',
-  unit: '× speed-up',
-  description: 'Steps to reach 95% of what a fresh model reaches on circuit X + δ (2 output cells changed): from scratch ÷ after learning X. Above 1 = transfer.',
+  ...BATTERY_TEST_INFO.transfer,
   async run(factory, config, ctx) {
     const x = circuit(config, 'transfer-x');
     const xDelta = perturbCircuit(x, 2, createRng(deriveSeed(config.seed, 'transfer-delta')));
@@ -392,10 +356,7 @@ const transfer: BatteryTest = {
 };
 
 const composition: BatteryTest = {
-  id: 'composition',
-  title: 'Composition',
-  unit: '× speed-up',
-  description: 'Steps to reach 95% of what a fresh model reaches on circuit A∘B (A’s outputs drive B): from scratch ÷ after learning A and B. Above 1 = composition helps.',
+  ...BATTERY_TEST_INFO.composition,
   async run(factory, config, ctx) {
     const a = circuit(config, 'compose-a');
     const b = circuit(config, 'compose-b');
@@ -415,10 +376,7 @@ const composition: BatteryTest = {
 const LM_WINDOW = 32;
 
 const languageModel: BatteryTest = {
-  id: 'language-model',
-  title: 'Language model',
-  unit: 'bits/char',
-  description: `Bits per character on held-out text (Moby-Dick chapters 11-12) after training on chapters 1-10, ${TEXT_ALPHABET.length}-symbol alphabet (uniform: ${Math.log2(TEXT_ALPHABET.length).toFixed(2)}). Lower is better.`,
+  ...BATTERY_TEST_INFO['language-model'],
   async run(factory, config, ctx) {
     const size = TEXT_ALPHABET.length;
     const model = factory({ inputSize: size, outputSize: size, lanes: config.lanes, seed: deriveSeed(config.seed, 'language-model') });

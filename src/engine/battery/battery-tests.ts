@@ -1,0 +1,106 @@
+/**
+ * What the page shows of each battery test (ids, titles, units, descriptions)
+ * and the constants those descriptions quote. Plain data, no tfjs and no
+ * corpus: the main thread imports it, battery.ts adds how each test runs.
+ */
+import { TEXT_ALPHABET } from '../tasks/text-task';
+
+export const BATTERY_TESTS = [
+  'memorisation',
+  'circuit',
+  'long-term',
+  'garbage',
+  'weight-noise',
+  'removal',
+  'forgetting',
+  'transfer',
+  'composition',
+  'language-model',
+] as const;
+export type BatteryTestId = (typeof BATTERY_TESTS)[number];
+
+/** One test as the page names it. */
+export interface BatteryTestInfo {
+  readonly id: BatteryTestId;
+  readonly title: string;
+  readonly unit: string;
+  /** What the number means, for tables and help text. */
+  readonly description: string;
+}
+
+/** Sequence lengths the memorisation test tries, shortest first. */
+export const MEMORISE_LENGTHS: readonly number[] = [4, 8, 16, 32, 64];
+/** Gaps the long-term dependency test tries, shortest first. */
+export const LONG_TERM_GAPS: readonly number[] = [1, 2, 4, 8, 16, 32];
+/** Accuracy at which a length or gap counts as solved. */
+export const SOLVED = 0.95;
+/** The hidden random circuit's size. */
+export const CIRCUIT = { states: 3, symbols: 3, outputs: 3 } as const;
+/** Weight-noise levels, in units of each weight tensor's std. */
+export const NOISE_SIGMAS: readonly number[] = [0.03, 0.1, 0.3, 1];
+/** Shares of recurrent connections removed. */
+export const REMOVED_FRACTIONS: readonly number[] = [0.05, 0.1, 0.2, 0.4];
+
+export const BATTERY_TEST_INFO: Readonly<Record<BatteryTestId, BatteryTestInfo>> = {
+  memorisation: {
+    id: 'memorisation',
+    title: 'Memorisation',
+    unit: 'symbols',
+    description: `Longest random sequence (of ${MEMORISE_LENGTHS.join(', ')}) a fresh model reproduces with ≥ ${SOLVED * 100}% accuracy after training.`,
+  },
+  circuit: {
+    id: 'circuit',
+    title: 'Random circuit',
+    unit: 'accuracy',
+    description: `Accuracy predicting a hidden random ${CIRCUIT.states}-state machine's outputs after training (chance ${(1 / CIRCUIT.outputs).toFixed(2)}).`,
+  },
+  'long-term': {
+    id: 'long-term',
+    title: 'Long-term dependency',
+    unit: 'steps',
+    description: `Largest gap (of ${LONG_TERM_GAPS.join(', ')}) over which a fresh model recalls the first symbol with ≥ ${SOLVED * 100}% accuracy (chance 50%).`,
+  },
+  garbage: {
+    id: 'garbage',
+    title: 'Garbage robustness',
+    unit: 'retained',
+    description:
+      'Recall-2: accuracy after a burst of 4 garbage symbols (an unseen symbol, or random ones), as a fraction of clean accuracy above chance (1 = unaffected).',
+  },
+  'weight-noise': {
+    id: 'weight-noise',
+    title: 'Weight-noise robustness',
+    unit: 'retained',
+    description: `Recall-2: accuracy with Gaussian noise of σ = ${NOISE_SIGMAS.join(', ')} × each weight tensor's std, mean fraction of clean accuracy above chance kept.`,
+  },
+  removal: {
+    id: 'removal',
+    title: 'Edge-removal robustness',
+    unit: 'retained',
+    description: `Recall-2: accuracy with ${REMOVED_FRACTIONS.map((f) => `${f * 100}%`).join(', ')} of the recurrent connections removed, mean fraction of clean accuracy above chance kept.`,
+  },
+  forgetting: {
+    id: 'forgetting',
+    title: 'Forgetting',
+    unit: 'retained',
+    description: 'Train circuit X, then circuit Y, then test X: the fraction of X accuracy above chance retained (1 = no forgetting).',
+  },
+  transfer: {
+    id: 'transfer',
+    title: 'Transfer',
+    unit: '× speed-up',
+    description: 'Steps to reach 95% of what a fresh model reaches on circuit X + δ (2 output cells changed): from scratch ÷ after learning X. Above 1 = transfer.',
+  },
+  composition: {
+    id: 'composition',
+    title: 'Composition',
+    unit: '× speed-up',
+    description: 'Steps to reach 95% of what a fresh model reaches on circuit A∘B (A’s outputs drive B): from scratch ÷ after learning A and B. Above 1 = composition helps.',
+  },
+  'language-model': {
+    id: 'language-model',
+    title: 'Language model',
+    unit: 'bits/char',
+    description: `Bits per character on held-out text (Moby-Dick chapters 11-12) after training on chapters 1-10, ${TEXT_ALPHABET.length}-symbol alphabet (uniform: ${Math.log2(TEXT_ALPHABET.length).toFixed(2)}). Lower is better.`,
+  },
+};
