@@ -1,12 +1,13 @@
 /** Boots the lab: store from the URL, the training worker, the client, the React tree. */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { BatteryClient } from '../client/battery-client';
+import { createBatteryClient } from '../client/battery-client';
 import { LabClient } from '../client/lab-client';
-import { StudyClient } from '../client/study-client';
-import type { FromBatteryWorker, ToBatteryWorker } from '../protocol/battery-messages';
+import { createStudyClient } from '../client/study-client';
+import type { BatteryJobTypes } from '../protocol/battery-messages';
+import type { FromJobWorker, ToJobWorker } from '../protocol/job-messages';
 import type { Endpoint, FromWorker, ToWorker } from '../protocol/messages';
-import type { FromStudyWorker, ToStudyWorker } from '../protocol/study-messages';
+import type { StudyJobTypes } from '../protocol/study-messages';
 import { createLabStore } from '../store/lab-store';
 import { formatHash, parseHash } from '../store/url-state';
 import { BatteryContext, LabContext, StudyContext } from '../views/lab-context';
@@ -44,20 +45,21 @@ function startWorker(): Endpoint<FromWorker, ToWorker> {
 
 const client: LabClient = new LabClient(startWorker(), store);
 installTestApi(client);
-const battery = new BatteryClient(
+const battery = createBatteryClient(
   store,
   () =>
     new Worker(new URL('../worker/battery-worker-entry.ts', import.meta.url), {
       type: 'module',
       name: 'loopy-lab-battery',
-    }) as unknown as Endpoint<FromBatteryWorker, ToBatteryWorker>,
+    }) as unknown as Endpoint<FromJobWorker<BatteryJobTypes>, ToJobWorker<BatteryJobTypes>>,
 );
-const study = new StudyClient(
+const study = createStudyClient(
+  store,
   () =>
     new Worker(new URL('../worker/study-worker-entry.ts', import.meta.url), {
       type: 'module',
       name: 'loopy-lab-study',
-    }) as unknown as Endpoint<FromStudyWorker, ToStudyWorker>,
+    }) as unknown as Endpoint<FromJobWorker<StudyJobTypes>, ToJobWorker<StudyJobTypes>>,
 );
 
 // The URL hash follows the experiment, so a link reproduces it.

@@ -1,82 +1,22 @@
-/** The main-thread side of the battery worker: starts runs, cancels them, keeps their progress and results in the store. */
-import {
-  BATTERY_PROTOCOL_VERSION,
-  type BatteryJob,
-  type BatteryTestId,
-  type FromBatteryWorker,
-  type ToBatteryWorker,
-} from '../protocol/battery-messages';
-import { assertNever, type Endpoint } from '../protocol/messages';
+/** The battery's job client: runs land in the store's battery slice. */
+import { BATTERY_JOB, type BatteryJobTypes } from '../protocol/battery-messages';
+import type { FromJobWorker, ToJobWorker } from '../protocol/job-messages';
+import type { Endpoint } from '../protocol/messages';
 import type { BatteryState, LabStore } from '../store/lab-store';
+import { JobClient } from './job-client';
 
-export interface BatteryRequest {
-  readonly jobs: readonly BatteryJob[];
-  readonly tests: readonly BatteryTestId[];
-  readonly trainSteps: number;
-  readonly lanes: number;
-  readonly seed: number;
-  readonly sweep?: BatteryState['sweep'];
-}
+/** The job client of the battery. */
+export type BatteryClient = JobClient<BatteryJobTypes, BatteryState>;
 
-export class BatteryClient {
-  private endpoint: Endpoint<FromBatteryWorker, ToBatteryWorker> | null = null;
-  private nextRunId = 1;
-
-  constructor(
-    private readonly store: LabStore,
-    /** Makes the worker on first use, so a lab that never runs the battery never loads it. */
-    private readonly makeWorker: () => Endpoint<FromBatteryWorker, ToBatteryWorker>,
-  ) {}
-
-  private worker(): Endpoint<FromBatteryWorker, ToBatteryWorker> {
-    if (!this.endpoint) {
-      this.endpoint = this.makeWorker();
-      this.endpoint.addEventListener('message', (e) => this.onMessage(e.data));
-    }
-    return this.endpoint;
-  }
-
-  run(request: BatteryRequest): number {
-    const runId = this.nextRunId++;
-    this.store.getState().setBattery({
-      running: true,
-      runId,
-      progress: 0,
-      currentTest: request.tests[0] ?? null,
-      jobs: request.jobs,
-      tests: request.tests,
-      sweep: request.sweep ?? [],
-      rows: [],
-      message: null,
-    });
-    const { sweep: _sweep, ...run } = request;
-    this.worker().postMessage({ type: 'run', version: BATTERY_PROTOCOL_VERSION, run: { runId, ...run } });
-    return runId;
-  }
-
-  cancel(): void {
-    const { runId, running } = this.store.getState().battery;
-    if (running) this.worker().postMessage({ type: 'cancel', runId });
-  }
-
-  private onMessage(msg: FromBatteryWorker): void {
-    const s = this.store.getState();
-    if (msg.runId !== s.battery.runId) return; // a cancelled run's stragglers
-    switch (msg.type) {
-      case 'progress':
-        s.setBattery({ progress: msg.overall, currentTest: msg.test });
-        return;
-      case 'result':
-        s.addBatteryRow({ ...msg.result, job: msg.job });
-        return;
-      case 'done':
-        s.setBattery({ running: false, progress: msg.cancelled ? s.battery.progress : 1, currentTest: null, message: msg.cancelled ? 'Cancelled.' : null });
-        return;
-      case 'failed':
-        s.setBattery({ running: false, currentTest: null, message: `The battery stopped: ${msg.message}` });
-        return;
-      default:
-        assertNever(msg);
-    }
-  }
+/** A battery client writing into `store`'s battery slice; the worker is made on the first run. */
+export function createBatteryClient(store: LabStore, makeWorker: () => Endpoint<FromJobWorker<BatteryJobTypes>, ToJobWorker<BatteryJobTypes>>): BatteryClient {
+  return new JobClient(BATTERY_JOB, makeWorker, {
+    read: () => store.getState().battery,
+    write: (patch) => store.getState().setBattery(patch),
+    started: (r) => ({ progress: 0, currentTest: r.tests[0] ?? null, jobs: r.jobs, tests: r.tests, sweep: r.sweep, rows: [] }),
+    progress: (_s, p) => ({ progress: p.overall, currentTest: p.test }),
+    result: (s, row) => ({ rows: [...s.rows, row] }),
+    ended: (s, end) => ({ currentTest: null, progress: end === 'done' ? 1 : s.progress }),
+    wording: { cancelled: 'Cancelled.', failed: 'The battery stopped' },
+  });
 }

@@ -1,17 +1,18 @@
 /**
- * Messages of the study worker: a third worker for studies that train many
- * models or two side by side (the routing λs sweep; transition
- * representations against BPTT), so the live experiment is untouched.
+ * The study job: a side worker for studies that train many models or two
+ * side by side (the routing λs sweep; transition representations against
+ * BPTT), so the live experiment is untouched. Engine imports are types only,
+ * but the cell kinds' plain-data module: the page loads this file.
  */
 import type { RoutingExperiment } from '../engine/experiments';
 import type { SweepPoint } from '../engine/routing/routing-sweep';
 import type { TransitionLiveParams, TransitionMode, TransitionRunInput } from '../engine/transitions/transition-training';
-
-export const STUDY_PROTOCOL_VERSION = 1;
+import { jobKind } from './job-messages';
 
 export type { SweepPoint, TransitionLiveParams, TransitionMode, TransitionRunInput };
-export { TRANSITION_CELL_KINDS } from '../engine/transitions/transition-cell';
+export { TRANSITION_CELL_KINDS, type TransitionCellKind } from '../engine/transitions/transition-cell-kinds';
 
+/** Transition representations against BPTT on one cell, task and seed. */
 export interface TransitionStudy {
   readonly kind: 'transitions';
   /** The run's options; its `mode` is ignored: the modes below run side by side. */
@@ -23,6 +24,7 @@ export interface TransitionStudy {
   readonly evalEvery: number;
 }
 
+/** Compute saved against accuracy lost, one routed stack per λs. */
 export interface RoutingSweepStudy {
   readonly kind: 'routing-sweep';
   readonly experiment: RoutingExperiment;
@@ -30,6 +32,7 @@ export interface RoutingSweepStudy {
   readonly steps: number;
 }
 
+/** What the study worker runs. */
 export type Study = TransitionStudy | RoutingSweepStudy;
 
 /** One train step of one mode; rollout is set on the steps a held-out roll-out ran. */
@@ -43,13 +46,18 @@ export interface TransitionPoint {
   readonly rollout: { readonly loss: number; readonly accuracy: number } | null;
 }
 
-export type ToStudyWorker =
-  | { readonly type: 'start'; readonly version: number; readonly runId: number; readonly study: Study }
-  | { readonly type: 'setLive'; readonly runId: number; readonly live: TransitionLiveParams }
-  | { readonly type: 'cancel'; readonly runId: number };
+/** What a study streams: batches of transition points, or one trained stack of the sweep. */
+export type StudyResult =
+  | { readonly kind: 'transitions'; readonly points: readonly TransitionPoint[] }
+  | { readonly kind: 'routing-sweep'; readonly point: SweepPoint };
 
-export type FromStudyWorker =
-  | { readonly type: 'transitionPoints'; readonly runId: number; readonly points: readonly TransitionPoint[] }
-  | { readonly type: 'sweepPoint'; readonly runId: number; readonly point: SweepPoint; readonly done: number; readonly total: number }
-  | { readonly type: 'done'; readonly runId: number; readonly cancelled: boolean }
-  | { readonly type: 'failed'; readonly runId: number; readonly message: string };
+/** The study's payloads: progress is the share done, 0..1; live updates are the transitions mode's β and K. */
+export interface StudyJobTypes {
+  readonly request: Study;
+  readonly progress: number;
+  readonly result: StudyResult;
+  readonly live: TransitionLiveParams;
+}
+
+/** The study's kind: name and payload version. */
+export const STUDY_JOB = jobKind<StudyJobTypes>('study', 2);

@@ -4,7 +4,9 @@
  * client straight to the views' refs, never through React state.
  */
 import { createStore, type StateCreator } from 'zustand/vanilla';
-import type { BatteryJob, BatteryResult, BatteryTestId } from '../protocol/battery-messages';
+import type { BatteryJob, BatteryRow, BatteryTestId, SweepAxis } from '../protocol/battery-messages';
+import type { JobStatus } from '../protocol/job-messages';
+import type { Study, SweepPoint, TransitionPoint } from '../protocol/study-messages';
 import { DEFAULT_EXPERIMENT, type BackendChoice, type BackendName, type Experiment } from '../protocol/experiment';
 
 export interface ExperimentSlice {
@@ -43,33 +45,53 @@ export interface NoticeSlice {
   dismiss(id: number): void;
 }
 
-/** A battery result with the job (model column) it belongs to. */
-export interface BatteryRow extends BatteryResult {
-  readonly job: number;
+export type { BatteryRow };
+
+/** What every job slice holds: written by the job client, the rest of the slice by the job kind. */
+export interface JobRunState {
+  /** The run the slice shows; messages of other runs are a superseded run's stragglers. */
+  readonly runId: number;
+  readonly status: JobStatus;
+  /** status === 'running', kept for selectors. */
+  readonly running: boolean;
+  /** Why the last run stopped early, if it did. */
+  readonly message: string | null;
 }
 
-export interface BatteryState {
-  readonly running: boolean;
-  readonly runId: number;
+const IDLE_RUN: JobRunState = { runId: 0, status: 'idle', running: false, message: null };
+
+/** The latest battery run: its jobs, tests, progress and the rows so far. */
+export interface BatteryState extends JobRunState {
   /** Overall progress 0..1 and the test under way. */
   readonly progress: number;
   readonly currentTest: BatteryTestId | null;
   readonly jobs: readonly BatteryJob[];
   readonly tests: readonly BatteryTestId[];
   /** Sweep axes of the run (parameter name and values), if any. */
-  readonly sweep: readonly { readonly key: string; readonly values: readonly (number | string)[] }[];
+  readonly sweep: readonly SweepAxis[];
   readonly rows: readonly BatteryRow[];
-  /** Why the last run stopped early, if it did. */
-  readonly message: string | null;
 }
 
 export interface BatterySlice {
   readonly battery: BatteryState;
   setBattery(patch: Partial<BatteryState>): void;
-  addBatteryRow(row: BatteryRow): void;
 }
 
-export type LabState = ExperimentSlice & RunSlice & NoticeSlice & BatterySlice;
+/** The latest study (transitions or routing sweep): its points so far. */
+export interface StudyState extends JobRunState {
+  readonly kind: Study['kind'] | null;
+  readonly transitionPoints: readonly TransitionPoint[];
+  readonly sweepPoints: readonly SweepPoint[];
+  /** Share of the study done, 0..1. */
+  readonly progress: number;
+}
+
+export interface StudySlice {
+  readonly study: StudyState;
+  setStudy(patch: Partial<StudyState>): void;
+}
+
+export type LabState = ExperimentSlice & RunSlice & NoticeSlice & BatterySlice & StudySlice;
 
 const experimentSlice =
   (initial: Experiment, backendChoice: BackendChoice): StateCreator<LabState, [], [], ExperimentSlice> =>
@@ -106,9 +128,13 @@ const noticeSlice: StateCreator<LabState, [], [], NoticeSlice> = (set) => ({
 });
 
 const batterySlice: StateCreator<LabState, [], [], BatterySlice> = (set) => ({
-  battery: { running: false, runId: 0, progress: 0, currentTest: null, jobs: [], tests: [], sweep: [], rows: [], message: null },
+  battery: { ...IDLE_RUN, progress: 0, currentTest: null, jobs: [], tests: [], sweep: [], rows: [] },
   setBattery: (patch) => set((s) => ({ battery: { ...s.battery, ...patch } })),
-  addBatteryRow: (row) => set((s) => ({ battery: { ...s.battery, rows: [...s.battery.rows, row] } })),
+});
+
+const studySlice: StateCreator<LabState, [], [], StudySlice> = (set) => ({
+  study: { ...IDLE_RUN, kind: null, transitionPoints: [], sweepPoints: [], progress: 0 },
+  setStudy: (patch) => set((s) => ({ study: { ...s.study, ...patch } })),
 });
 
 export function createLabStore(initial: Experiment = DEFAULT_EXPERIMENT, backendChoice: BackendChoice = 'auto') {
@@ -117,6 +143,7 @@ export function createLabStore(initial: Experiment = DEFAULT_EXPERIMENT, backend
     ...runSlice(...a),
     ...noticeSlice(...a),
     ...batterySlice(...a),
+    ...studySlice(...a),
   }));
 }
 

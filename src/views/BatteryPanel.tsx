@@ -132,7 +132,7 @@ function SequenceBatteryPanel({ onClose, experiment }: { onClose(): void; experi
     }
     setProblem(null);
     if (!chosen.includes(heatTest)) setHeatTest(chosen[0] as BatteryTestId);
-    battery.run({ jobs, tests: chosen, trainSteps: steps, lanes: 8, seed: experiment.seed, sweep: axes });
+    battery.start({ jobs, tests: chosen, trainSteps: steps, lanes: 8, seed: experiment.seed, sweep: axes });
   };
 
   const cell = (test: BatteryTestId, job: number) => state.rows.find((r) => r.test === test && r.job === job);

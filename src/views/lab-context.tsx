@@ -1,10 +1,10 @@
-/** React access to the lab's client and store; components select slow state with hooks. */
-import { createContext, useContext, useSyncExternalStore } from 'react';
+/** React access to the lab's clients and store; components select slow state with hooks. */
+import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import type { BatteryClient } from '../client/battery-client';
 import type { LabClient } from '../client/lab-client';
-import type { StudyClient, StudyState } from '../client/study-client';
-import type { LabState } from '../store/lab-store';
+import type { StudyClient } from '../client/study-client';
+import type { LabState, StudyState } from '../store/lab-store';
 
 export const LabContext = createContext<LabClient | null>(null);
 export const BatteryContext = createContext<BatteryClient | null>(null);
@@ -16,10 +16,9 @@ export function useStudyClient(): StudyClient {
   return client;
 }
 
-/** The study's state; re-renders on every study message (a few per second at most). */
+/** The study's state (the store's study slice); re-renders on every study message (a few per second at most). */
 export function useStudy(): StudyState {
-  const client = useStudyClient();
-  return useSyncExternalStore(client.subscribe, client.getSnapshot);
+  return useLab((s) => s.study);
 }
 
 export function useBatteryClient(): BatteryClient {

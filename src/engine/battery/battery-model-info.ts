@@ -24,6 +24,7 @@ const validateWith = (schema: z.ZodType) => (params: Readonly<Record<string, unk
   return r.success ? null : describeIssues(r.error);
 };
 
+/** Every battery model's page info by name. */
 export const BATTERY_MODEL_INFO = {
   lara: {
     description: 'LARA: learned activity routing (the lab model)',
@@ -50,4 +51,5 @@ export const BATTERY_MODEL_INFO = {
 } as const satisfies Record<string, BatteryModelInfo>;
 
 export type BatteryModelName = keyof typeof BATTERY_MODEL_INFO;
+/** The battery models' names, in table order. */
 export const BATTERY_MODEL_NAMES = Object.keys(BATTERY_MODEL_INFO) as BatteryModelName[];

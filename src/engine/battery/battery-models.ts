@@ -13,10 +13,12 @@ import { createMemoryless, createOracle, createRandomPredictor } from './calibra
 
 export { BATTERY_MODEL_NAMES, type BatteryModelName } from './battery-model-info';
 
+/** A battery model: its page info and how to build it. */
 export interface BatteryModelEntry extends BatteryModelInfo {
   create(spec: ModelSpec, params: Readonly<Record<string, unknown>>): SequenceModel;
 }
 
+/** Every battery model by name. */
 export const BATTERY_MODELS: { readonly [K in BatteryModelName]: BatteryModelEntry } = {
   lara: { ...BATTERY_MODEL_INFO.lara, create: (spec, params) => createLaraSequenceModel(spec, params as Partial<LaraParams>) },
   lstm: { ...BATTERY_MODEL_INFO.lstm, create: (spec, params) => createLstmModel(spec, params as GatedRnnParamsInput) },

@@ -5,6 +5,7 @@
  */
 import { TEXT_ALPHABET } from '../tasks/text-task';
 
+/** The tests, in the order they run and are numbered. */
 export const BATTERY_TESTS = [
   'memorisation',
   'circuit',
@@ -41,6 +42,7 @@ export const NOISE_SIGMAS: readonly number[] = [0.03, 0.1, 0.3, 1];
 /** Shares of recurrent connections removed. */
 export const REMOVED_FRACTIONS: readonly number[] = [0.05, 0.1, 0.2, 0.4];
 
+/** Every test's page info by id. */
 export const BATTERY_TEST_INFO: Readonly<Record<BatteryTestId, BatteryTestInfo>> = {
   memorisation: {
     id: 'memorisation',
