@@ -1,48 +1,25 @@
-import { useState } from 'react';
-import { ActivityGraph } from '../views/ActivityGraph';
+import { lazy, Suspense, useState } from 'react';
 import { AlertRegion } from '../views/AlertRegion';
 import { BatteryPanel } from '../views/BatteryPanel';
 import { ParameterControls, TransportControls } from '../views/Controls';
-import { DnaView } from '../views/DnaView';
-import { HelpPanel } from '../views/HelpPanel';
-import { useLab, useStudy, useStudyClient } from '../views/lab-context';
-import { LossChart } from '../views/LossChart';
-import { NodeInspector } from '../views/NodeInspector';
-import { RoutingSweepChart } from '../views/RoutingSweepChart';
-import { RoutingView } from '../views/RoutingView';
+import { useLab } from '../views/lab-context';
+import { MODEL_VIEWS } from '../views/model-views';
 import { StatusBar } from '../views/StatusBar';
-import { TransitionsPanel } from '../views/TransitionsPanel';
+import { descriptorOf } from '../protocol/experiment';
 
 type Panel = 'help' | 'battery' | 'transitions';
 
-/** λs values of the compute-saved vs accuracy-lost sweep, and train steps per stack. */
-const SWEEP_LAMBDAS = [0, 0.01, 0.05, 0.1, 0.2, 0.5];
-const SWEEP_STEPS = 400;
-
-function RoutingSweep() {
-  const study = useStudyClient();
-  const state = useStudy();
-  const experiment = useLab((s) => s.experiment);
-  const mine = state.kind === 'routing-sweep';
-  const running = mine && state.running;
-  const progress = mine ? (state.message ?? (running ? `${Math.round(state.progress * 100)}% of ${SWEEP_LAMBDAS.length + 1} stacks` : undefined)) : undefined;
-  return (
-    <RoutingSweepChart
-      rows={mine ? state.sweepPoints : []}
-      running={running}
-      onRun={() => {
-        if (experiment.model === 'routing') study.start({ kind: 'routing-sweep', experiment, lambdas: SWEEP_LAMBDAS, steps: SWEEP_STEPS });
-      }}
-      {...(progress ? { progress } : {})}
-    />
-  );
-}
+// Help and Transitions (uPlot) load when first opened, so the page's own chunk holds little more than the first screen.
+const HelpPanel = lazy(async () => ({ default: (await import('../views/HelpPanel')).HelpPanel }));
+// The loss chart (uPlot) is empty until training starts: it loads beside the first screen, not inside it.
+const LossChart = lazy(async () => ({ default: (await import('../views/LossChart')).LossChart }));
+const TransitionsPanel = lazy(async () => ({ default: (await import('../views/TransitionsPanel')).TransitionsPanel }));
 
 export function App() {
   const [panel, setPanel] = useState<Panel | null>(null);
-  const model = useLab((s) => s.experiment.model);
+  const view = useLab((s) => descriptorOf(s.experiment.model).view);
   const toggle = (p: Panel) => setPanel((open) => (open === p ? null : p));
-  const graphModel = model === 'lara' || model === 'loopy';
+  const { Center, Side } = MODEL_VIEWS[view];
   return (
     <div className="lab">
       <header className="lab-header">
@@ -66,18 +43,21 @@ export function App() {
           <ParameterControls />
         </aside>
         <section className="lab-center" aria-label="Network">
-          {graphModel && <ActivityGraph />}
-          {model === 'dna' && <DnaView />}
-          {model === 'routing' && <RoutingView />}
+          <Suspense fallback={<p className="view-loading">Loading the view…</p>}>
+            <Center />
+          </Suspense>
         </section>
         <aside className="lab-right">
-          <LossChart />
-          {graphModel && <NodeInspector />}
-          {model === 'routing' && <RoutingSweep />}
+          <Suspense fallback={null}>
+            <LossChart />
+          </Suspense>
+          <Suspense fallback={null}>{Side && <Side />}</Suspense>
         </aside>
-        {panel === 'help' && <HelpPanel onClose={() => setPanel(null)} />}
-        {panel === 'battery' && <BatteryPanel onClose={() => setPanel(null)} />}
-        {panel === 'transitions' && <TransitionsPanel onClose={() => setPanel(null)} />}
+        <Suspense fallback={null}>
+          {panel === 'help' && <HelpPanel onClose={() => setPanel(null)} />}
+          {panel === 'battery' && <BatteryPanel onClose={() => setPanel(null)} />}
+          {panel === 'transitions' && <TransitionsPanel onClose={() => setPanel(null)} />}
+        </Suspense>
       </main>
       <StatusBar />
     </div>

@@ -4,8 +4,10 @@
  * in production builds; it exposes nothing a user could not see on the page.
  */
 import type { LabClient } from '../client/lab-client';
-import type { ModelDetail } from '../protocol/messages';
 import { graphPaintStats } from '../views/graph/paint-stats';
+import { summariseDetail, type DetailSummary } from '../views/model-views';
+
+export type { DetailSummary };
 
 export interface LabSnapshot {
   readonly step: number;
@@ -33,17 +35,6 @@ export interface LabSnapshot {
   readonly detail: DetailSummary | null;
 }
 
-export type DetailSummary =
-  | { readonly kind: 'dna'; readonly cells: number; readonly epoch: number; readonly testAccuracy: number }
-  | { readonly kind: 'routing'; readonly batchPExec: readonly number[]; readonly hardAccuracy: number; readonly softAccuracy: number; readonly skippedFraction: number };
-
-function summarise(d: ModelDetail | null): DetailSummary | null {
-  if (!d) return null;
-  return d.kind === 'dna'
-    ? { kind: 'dna', cells: d.cellIds.length, epoch: d.epoch, testAccuracy: d.testAccuracy }
-    : { kind: 'routing', batchPExec: Array.from(d.batchPExec), hardAccuracy: d.hardAccuracy, softAccuracy: d.softAccuracy, skippedFraction: d.skippedFraction };
-}
-
 export interface LoopyLabTestApi {
   snapshot(): LabSnapshot;
   /** Class probabilities on the experiment's fixed evaluation sequence (equal networks give equal numbers). */
@@ -61,7 +52,7 @@ export function installTestApi(client: LabClient): void {
   let detail: DetailSummary | null = null;
   client.onFrame((f) => {
     frames += 1;
-    detail = summarise(f.detail);
+    detail = summariseDetail(f.detail);
   });
   const api: LoopyLabTestApi = Object.freeze({
     snapshot(): LabSnapshot {

@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { HostTensor } from '../engine/training/host-tensor';
 import { loadDataset, type DatasetId } from '../engine/datasets/classification-data';
-import type { RoutingExperiment } from '../engine/experiments';
+import type { RoutingExperiment } from '../engine/routing/routing-params';
 import { DEFAULT_ROUTING_PARAMS } from '../engine/routing/routing-params';
 import { sweepLambda } from '../engine/routing/routing-sweep';
 import { RoutingTrainer } from '../engine/routing/routing-trainer';

@@ -41,8 +41,9 @@
 import type { Graph, GraphEdge, GraphNode } from './graph';
 import { createRng, deriveSeed, randInt, shuffle, type Rng } from './random';
 
-export const GRAPH_GENERATORS = ['erdos-renyi', 'watts-strogatz', 'barabasi-albert', 'waxman', 'lattice', 'feed-forward'] as const;
-export type GraphGenerator = (typeof GRAPH_GENERATORS)[number];
+import { GRAPH_GENERATORS, type GraphGenerator } from './graph-generator-kinds';
+
+export { GRAPH_GENERATORS, type GraphGenerator };
 
 /** Watts-Strogatz rewiring probability when `rewire` is left out. */
 export const DEFAULT_REWIRE = 0.1;

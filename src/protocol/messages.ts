@@ -5,7 +5,7 @@
  */
 import type { Graph } from '../engine/graph';
 import type { TopologyEvent } from '../engine/training/step-result';
-import { detailBuffers, type ModelDetail } from '../engine/model-detail';
+import type { ModelDetail } from '../engine/model-registry';
 import type { AnyLiveParams, BackendChoice, BackendName, Experiment } from './experiment';
 import type { ModelDocument } from './model-document';
 
@@ -99,12 +99,22 @@ export type FromWorker =
   | { readonly type: 'importFailed'; readonly requestId: number; readonly message: string }
   | { readonly type: 'predicted'; readonly requestId: number; readonly probabilities: Float32Array };
 
-/** The buffers of a frame, for postMessage's transfer list. */
-export function frameTransferables(f: FrameMessage): ArrayBuffer[] {
-  const common = [f.stepNumbers, f.losses, f.accuracies, f.stepMs, f.nodeIds, f.slotEdge, f.activity, f.gates, f.active, f.threads, f.reads, f.visitShare].map(
-    (a) => a.buffer as ArrayBuffer,
-  );
-  return f.detail ? [...common, ...detailBuffers(f.detail)] : common;
+/**
+ * The buffers of every typed array inside `value` (objects and arrays walked
+ * a few levels deep), each once: a message's transfer list, collected from
+ * what it holds rather than listed by hand.
+ */
+export function transferablesOf(value: unknown): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  const walk = (v: unknown, depth: number): void => {
+    if (ArrayBuffer.isView(v)) {
+      if (v.buffer instanceof ArrayBuffer) buffers.add(v.buffer);
+    } else if (typeof v === 'object' && v !== null && depth < 4) {
+      for (const x of Object.values(v)) walk(x, depth + 1);
+    }
+  };
+  walk(value, 0);
+  return [...buffers];
 }
 
 /** Anything that can carry messages: a Worker, a worker's global scope, a MessagePort (tests). */

@@ -2,10 +2,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { LaraTrainer } from '../engine/lara/lara-trainer';
 import { useBackend } from '../engine/testing/backends';
 import { base64ToFloat32, float32ToBase64 } from './base64';
-import { DEFAULT_EXPERIMENT, type Experiment } from './experiment';
+import { defaultExperiment } from './experiment';
+import type { LaraHostModel } from '../engine/lara/lara-model';
 import { parseModelDocument, toModelDocument, type ModelDocument } from './model-document';
 
-const SMALL: Experiment = { ...DEFAULT_EXPERIMENT, params: { ...DEFAULT_EXPERIMENT.params, nodes: 5, width: 3, batch: 2, window: 2 } };
+const LARA = defaultExperiment('lara');
+const SMALL = { ...LARA, params: { ...LARA.params, nodes: 5, width: 3, batch: 2, window: 2 } };
 
 describe('model document', () => {
   let doc: ModelDocument;
@@ -37,10 +39,11 @@ describe('model document', () => {
     const r = parseModelDocument(JSON.stringify(doc));
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.model.graph.nodes.map((n) => n.id)).toEqual(doc.graph.nodes.map((n) => n.id));
-    if (!('tables' in r.model)) throw new Error('a LARA document rebuilds tables');
-    expect(r.model.tables.edgeW.rows.size).toBe(doc.graph.edges.length);
-    expect(r.model.tables.edgeW.width).toBe(9);
+    expect(r.encoded.graph.nodes.map((n) => n.id)).toEqual(doc.graph.nodes.map((n) => n.id));
+    const model = r.model as LaraHostModel;
+    expect(model.graph.nodes.map((n) => n.id)).toEqual(doc.graph.nodes.map((n) => n.id));
+    expect(model.tables.edgeW.rows.size).toBe(doc.graph.edges.length);
+    expect(model.tables.edgeW.width).toBe(9);
   });
 
   it('names what is wrong in a broken file', () => {

@@ -4,7 +4,7 @@
  * BPTT), so the live experiment is untouched. Engine imports are types only,
  * but the cell kinds' plain-data module: the page loads this file.
  */
-import type { RoutingExperiment } from '../engine/experiments';
+import type { RoutingExperiment } from '../engine/routing/routing-params';
 import type { SweepPoint } from '../engine/routing/routing-sweep';
 import type { TransitionLiveParams, TransitionMode, TransitionRunInput } from '../engine/transitions/transition-training';
 import { jobKind } from './job-messages';

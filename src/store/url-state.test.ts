@@ -1,17 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_DNA_EXPERIMENT,
-  DEFAULT_EXPERIMENT,
-  DEFAULT_LOOPY_EXPERIMENT,
-  DEFAULT_ROUTING_EXPERIMENT,
-  type DnaExperiment,
-  type LaraExperiment,
-  type LoopyExperiment,
-  type RoutingExperiment,
-} from '../protocol/experiment';
+import type { DnaExperiment } from '../engine/dna/dna-params';
+import type { LaraExperiment } from '../engine/lara/lara-params';
+import type { LoopyExperiment } from '../engine/loopy/loopy-params';
+import type { RoutingExperiment } from '../engine/routing/routing-params';
+import { DEFAULT_EXPERIMENT, defaultExperiment } from '../protocol/experiment';
 import { formatHash, parseHash } from './url-state';
 
 const LARA = DEFAULT_EXPERIMENT as LaraExperiment;
+const DEFAULT_LOOPY_EXPERIMENT = defaultExperiment('loopy');
+const DEFAULT_DNA_EXPERIMENT = defaultExperiment('dna');
+const DEFAULT_ROUTING_EXPERIMENT = defaultExperiment('routing');
 
 describe('URL state', () => {
   it('round-trips an experiment through the hash', () => {

@@ -12,18 +12,15 @@ import {
   type BatteryModelName,
   type BatteryTestId,
 } from '../protocol/battery-messages';
-import { isSequenceModel, type LaraExperiment, type LoopyExperiment } from '../protocol/experiment';
+import { descriptorOf, type Experiment } from '../protocol/experiment';
 import type { BatteryRow, BatteryState } from '../store/lab-store';
 import { downloadText } from './download';
 import { useBatteryClient, useLab } from './lab-context';
 
-/** Parameters of each lab model a sweep can vary; the choice-valued ones take names (e.g. rule = bptt, reservoir). */
-const SWEEP_KEYS = {
-  lara: ['nodes', 'width', 'degree', 'threads', 'thinkTicks', 'learningRate', 'explore'],
-  loopy: ['hidden', 'degree', 'width', 'spectralRadius', 'thinkTicks', 'learningRate', 'noise', 'rule', 'generator', 'pacing'],
-} as const satisfies Record<(LaraExperiment | LoopyExperiment)['model'], readonly string[]>;
-type SweepKey = (typeof SWEEP_KEYS)[keyof typeof SWEEP_KEYS][number];
-const NAMED_KEYS: ReadonlySet<string> = new Set(['rule', 'generator', 'pacing']);
+/** A sweep over a string-valued parameter (rule = bptt, reservoir) takes names, the others numbers. */
+function isNamedKey(experiment: Experiment, key: string): boolean {
+  return typeof (descriptorOf(experiment.model).defaults as Readonly<Record<string, unknown>>)[key] === 'string';
+}
 
 const BASELINES = (['lstm', 'gru', 'esn', 'memoryless', 'oracle', 'random'] as const).filter((m): m is BatteryModelName & typeof m => m in BATTERY_MODELS);
 
@@ -55,7 +52,8 @@ function csvOf(state: BatteryState): string {
 
 export function BatteryPanel({ onClose }: { onClose(): void }) {
   const experiment = useLab((s) => s.experiment);
-  if (experiment.model === 'lara' || experiment.model === 'loopy') return <SequenceBatteryPanel onClose={onClose} experiment={experiment} />;
+  const hookup = descriptorOf(experiment.model).battery;
+  if (hookup) return <SequenceBatteryPanel onClose={onClose} experiment={experiment} />;
   return (
     <aside className="battery-panel" aria-label="Battery">
       <header>
@@ -66,21 +64,23 @@ export function BatteryPanel({ onClose }: { onClose(): void }) {
       </header>
       <p className="battery-intro">
         The battery scores sequence models (LARA, loopy networks and the LSTM, GRU and echo-state baselines) on memory, circuits and text.
-        {isSequenceModel(experiment.model) ? '' : ' This model classifies a dataset: its score is the test accuracy shown beside the loss, and npm run bench compares it with its baseline.'}
+        {descriptorOf(experiment.model).family === 'sequence' ? '' : ' This model classifies a dataset: its score is the test accuracy shown beside the loss, and npm run bench compares it with its baseline.'}
       </p>
     </aside>
   );
 }
 
-function SequenceBatteryPanel({ onClose, experiment }: { onClose(): void; experiment: LaraExperiment | LoopyExperiment }) {
+function SequenceBatteryPanel({ onClose, experiment }: { onClose(): void; experiment: Experiment }) {
+  const hookup = descriptorOf(experiment.model).battery;
+  const sweepKeys: readonly string[] = hookup?.sweepKeys ?? [];
   const battery = useBatteryClient();
   const state = useLab((s) => s.battery);
   const [tests, setTests] = useState<ReadonlySet<BatteryTestId>>(new Set(BATTERY_TESTS));
   const [baselines, setBaselines] = useState<ReadonlySet<string>>(new Set(BASELINES.filter((b) => ['lstm', 'gru', 'esn'].includes(b))));
   const [steps, setSteps] = useState(150);
-  const [sweepX, setSweepX] = useState<SweepKey | ''>('');
+  const [sweepX, setSweepX] = useState<string>('');
   const [valuesX, setValuesX] = useState('8,16,32');
-  const [sweepY, setSweepY] = useState<SweepKey | ''>('');
+  const [sweepY, setSweepY] = useState<string>('');
   const [valuesY, setValuesY] = useState('8,16');
   const [problem, setProblem] = useState<string | null>(null);
   const [heatTest, setHeatTest] = useState<BatteryTestId>('circuit');
@@ -93,32 +93,34 @@ function SequenceBatteryPanel({ onClose, experiment }: { onClose(): void; experi
   };
 
   const start = () => {
-    const axes: { key: SweepKey; values: (number | string)[] }[] = [];
+    const axes: { key: string; values: (number | string)[] }[] = [];
     for (const [key, text] of [
       [sweepX, valuesX],
       [sweepY, valuesY],
     ] as const) {
       if (!key) continue;
-      if (!(SWEEP_KEYS[experiment.model] as readonly string[]).includes(key)) continue;
-      const values = parseValues(text, NAMED_KEYS.has(key));
+      if (!sweepKeys.includes(key)) continue;
+      const named = isNamedKey(experiment, key);
+      const values = parseValues(text, named);
       if (!values) {
-        setProblem(`Sweep values for ${key} must be ${NAMED_KEYS.has(key) ? 'names' : 'numbers'} separated by commas.`);
+        setProblem(`Sweep values for ${key} must be ${named ? 'names' : 'numbers'} separated by commas.`);
         return;
       }
       axes.push({ key, values });
     }
     const cells = axes.reduce<Record<string, number | string>[]>((acc, a) => acc.flatMap((c) => a.values.map((v) => ({ ...c, [a.key]: v }))), [{}]);
+    if (!hookup) return;
     const kind = experiment.model;
     const jobs: BatteryJob[] = [];
     for (const cell of cells) {
-      const params = { ...experiment.params, ...cell };
-      const bad = BATTERY_MODELS[kind].validate(params);
+      const params = hookup.params({ ...experiment.params, ...cell });
+      const bad = BATTERY_MODELS[hookup.model].validate(params);
       if (bad) {
         setProblem(`Sweep cell ${JSON.stringify(cell)}: ${bad}`);
         return;
       }
       const label = Object.keys(cell).length > 0 ? `${kind} ${Object.entries(cell).map(([k, v]) => `${k}=${v}`).join(' ')}` : kind;
-      jobs.push({ model: kind, label, params });
+      jobs.push({ model: hookup.model, label, params });
     }
     for (const b of BASELINES) if (baselines.has(b)) jobs.push({ model: b, label: b, params: {} });
     const chosen = BATTERY_TESTS.filter((t) => tests.has(t));
@@ -187,9 +189,9 @@ function SequenceBatteryPanel({ onClose, experiment }: { onClose(): void; experi
             <div key={label} className="sweep-axis">
               <label className="control">
                 <span className="control-label">{label}</span>
-                <select value={key} onChange={(e) => setKey(e.target.value as SweepKey | '')}>
+                <select value={key} onChange={(e) => setKey(e.target.value)}>
                   <option value="">none</option>
-                  {SWEEP_KEYS[experiment.model].map((k) => (
+                  {sweepKeys.map((k) => (
                     <option key={k} value={k}>
                       {k}
                     </option>
@@ -265,18 +267,19 @@ function SweepHeatmap({ state, test, onTest }: { state: BatteryState; test: Batt
   const xs = x?.values ?? [];
   const ys = y?.values ?? [undefined];
   const lowerIsBetter = BATTERY[test].unit === 'bits/char';
+  const cellCount = state.sweep.reduce((n, a) => n * a.values.length, 1);
   const scores = useMemo(() => {
     const grid = new Map<string, number>();
     state.rows
       .filter((r) => r.test === test)
       .forEach((r) => {
+        // The sweep's cells are the run's first jobs; the baselines come after them.
         const p = state.jobs[r.job]?.params as Record<string, unknown> | undefined;
-        const model = state.jobs[r.job]?.model;
-        if (!p || (model !== 'lara' && model !== 'loopy')) return;
+        if (!p || r.job >= cellCount) return;
         grid.set(`${String(p[x?.key ?? ''])}|${y ? String(p[y.key]) : ''}`, r.score);
       });
     return grid;
-  }, [state, test, x, y]);
+  }, [state, test, x, y, cellCount]);
   const finite = [...scores.values()].filter(Number.isFinite);
   const lo = Math.min(...finite);
   const hi = Math.max(...finite);

@@ -13,6 +13,10 @@ import { useLab, useStudy, useStudyClient } from './lab-context';
 import { transitionCurves, type CurveData } from './transitions/transition-curves';
 
 type CellKind = (typeof TRANSITION_CELL_KINDS)[number];
+/** The running model's own cell comes first when transitions can train it. */
+function isCellKind(kind: string): kind is CellKind {
+  return (TRANSITION_CELL_KINDS as readonly string[]).includes(kind);
+}
 const CELL_LABELS: Record<CellKind, string> = { gru: 'GRU', loopy: 'Loopy network', lara: 'LARA (threads restart each symbol)' };
 /** Held-out roll-out loss that counts as learned: well under chance on every task. */
 const TARGET_FRACTION_OF_CHANCE = 0.5;
@@ -61,7 +65,7 @@ export function TransitionsPanel({ onClose }: { onClose(): void }) {
   const study = useStudyClient();
   const state = useStudy();
   const experiment = useLab((s) => s.experiment);
-  const [cell, setCell] = useState<CellKind>(experiment.model === 'loopy' || experiment.model === 'lara' ? experiment.model : 'gru');
+  const [cell, setCell] = useState<CellKind>(isCellKind(experiment.model) ? experiment.model : 'gru');
   const [task, setTask] = useState<TaskId>(isSequenceModel(experiment.model) ? (experiment.task as TaskId) : 'recall');
   const [enabled, setEnabled] = useState(true);
   const [beta, setBeta] = useState(10);

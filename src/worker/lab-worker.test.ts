@@ -2,13 +2,18 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LabClient } from '../client/lab-client';
 import { useBackend } from '../engine/testing/backends';
-import { DEFAULT_DNA_EXPERIMENT, DEFAULT_EXPERIMENT, DEFAULT_LOOPY_EXPERIMENT, DEFAULT_ROUTING_EXPERIMENT, type Experiment } from '../protocol/experiment';
+import { defaultExperiment, descriptorOf, MODEL_KINDS, type Experiment } from '../protocol/experiment';
 import type { Endpoint, FrameMessage, FromWorker, ToWorker } from '../protocol/messages';
 import { createLabStore } from '../store/lab-store';
 import { LabWorker } from './lab-worker';
 import { closeYieldChannel } from './yield-to-events';
 
-const SMALL: Experiment = {
+const DEFAULT_EXPERIMENT = defaultExperiment('lara');
+const DEFAULT_LOOPY_EXPERIMENT = defaultExperiment('loopy');
+const DEFAULT_DNA_EXPERIMENT = defaultExperiment('dna');
+const DEFAULT_ROUTING_EXPERIMENT = defaultExperiment('routing');
+
+const SMALL = {
   ...DEFAULT_EXPERIMENT,
   params: { ...DEFAULT_EXPERIMENT.params, nodes: 6, width: 4, batch: 2, window: 3 },
 };
@@ -96,6 +101,31 @@ describe('worker <-> client protocol [cpu]', () => {
     await until(() => frames.length === 2, 'a second frame after the ack');
     channel.port1.close();
     channel.port2.close();
+  });
+
+  // A kind added to the registry is covered here without touching this file: its defaults, on a quick task.
+  it.each(MODEL_KINDS)('every registry kind (%s): starts, trains, streams a frame, exports and imports the same predictions', async (kind) => {
+    const base = defaultExperiment(kind);
+    const experiment = { ...base, task: descriptorOf(kind).family === 'sequence' ? 'recall' : 'xor' } as Experiment;
+    const a = connect(experiment);
+    open.push(a);
+    await until(() => a.client.topology !== null, 'topology');
+    expect(a.client.topology?.experiment.model).toBe(kind);
+    a.client.step(2);
+    await until(() => a.client.store.getState().step === 2 && !a.client.store.getState().playing, 'two steps');
+    await until(() => a.frames.some((f) => f.step === 2), 'a frame at step 2');
+    expect(Number.isFinite(a.client.store.getState().loss)).toBe(true);
+    const doc = await a.client.exportModel();
+    expect(doc.experiment.model).toBe(kind);
+    const before = Array.from(await a.client.predict());
+    expect(before.every(Number.isFinite)).toBe(true);
+    const b = connect({ ...experiment, seed: 77 });
+    open.push(b);
+    await until(() => b.client.topology !== null, 'topology');
+    expect(Array.from(await b.client.predict())).not.toEqual(before);
+    expect(await b.client.importText(JSON.stringify(doc))).toBeNull();
+    expect(Array.from(await b.client.predict())).toEqual(before);
+    expect(b.client.store.getState().step).toBe(2);
   });
 
   it('exports a document that imports into another lab with the same predictions', async () => {

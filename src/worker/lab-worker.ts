@@ -5,12 +5,13 @@
  * command never lands in the middle of a step. It talks through an Endpoint,
  * so Node tests drive it over a MessageChannel.
  */
-import { createTrainer, trainerFromModel, type LabTrainer } from '../engine/lab-trainer';
+import { createTrainer, trainerFromModel, type ModelDetail } from '../engine/model-registry';
 import type { StepStats } from '../engine/training/step-result';
+import type { LabTrainer } from '../engine/training/trainer-core';
 import type { AnyLiveParams, BackendChoice, BackendName, Experiment } from '../protocol/experiment';
 import {
   assertNever,
-  frameTransferables,
+  transferablesOf,
   PROTOCOL_VERSION,
   type Endpoint,
   type FrameMessage,
@@ -36,8 +37,11 @@ const FRAME_INTERVAL_MS = 150;
 const CHECKPOINT_INTERVAL_MS = 20_000;
 const PROBE_SYMBOLS = 2;
 
+/** Any model kind's trainer, as the worker drives it. */
+type Trainer = LabTrainer<Experiment, unknown, ModelDetail>;
+
 export class LabWorker {
-  private trainer: LabTrainer | null = null;
+  private trainer: Trainer | null = null;
   private experiment: Experiment | null = null;
   private backend: BackendName | null = null;
   private playing = false;
@@ -135,7 +139,7 @@ export class LabWorker {
     }
   }
 
-  private requireTrainer(): LabTrainer {
+  private requireTrainer(): Trainer {
     if (!this.trainer) throw new Error('no experiment is running yet');
     return this.trainer;
   }
@@ -147,7 +151,7 @@ export class LabWorker {
     this.post({ type: 'backend', backend, reason });
   }
 
-  private replaceTrainer(next: LabTrainer, experiment: Experiment, events: readonly TopologyEvent[] = []): void {
+  private replaceTrainer(next: Trainer, experiment: Experiment, events: readonly TopologyEvent[] = []): void {
     this.trainer?.dispose();
     this.trainer = next;
     this.experiment = experiment;
@@ -203,14 +207,14 @@ export class LabWorker {
 
   private async importDocument(requestId: number, document: ModelDocument): Promise<void> {
     await this.ensureBackend();
-    const model = documentToModel(document);
-    if (typeof model === 'string') {
-      this.post({ type: 'importFailed', requestId, message: model });
+    const read = documentToModel(document);
+    if (typeof read === 'string') {
+      this.post({ type: 'importFailed', requestId, message: read });
       return;
     }
-    let next: LabTrainer;
+    let next: Trainer;
     try {
-      next = await trainerFromModel(document.experiment, model, document.step);
+      next = await trainerFromModel(document.experiment, read.model, document.step);
     } catch (e) {
       this.post({ type: 'importFailed', requestId, message: `The network could not be built: ${(e as Error).message}` });
       return;
@@ -301,7 +305,7 @@ export class LabWorker {
     this.lastFrameAt = now;
     this.frameDue = false;
     this.awaitingAck = frame.frameId;
-    this.post(frame, frameTransferables(frame));
+    this.post(frame, transferablesOf(frame));
   }
 
   private postTopology(events: readonly TopologyEvent[]): void {

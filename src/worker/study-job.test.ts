@@ -3,7 +3,9 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createStudyClient, type StudyClient } from '../client/study-client';
 import { useBackend } from '../engine/testing/backends';
-import { DEFAULT_ROUTING_EXPERIMENT } from '../protocol/experiment';
+import { defaultExperiment } from '../protocol/experiment';
+
+const DEFAULT_ROUTING_EXPERIMENT = defaultExperiment('routing');
 import type { FromJobWorker, ToJobWorker } from '../protocol/job-messages';
 import type { Endpoint } from '../protocol/messages';
 import type { StudyJobTypes, TransitionStudy } from '../protocol/study-messages';

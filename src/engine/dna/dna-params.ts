@@ -1,5 +1,6 @@
 /** Parameters of a DNA layer (cells that are born and die, seed 004), their ranges and defaults. */
 import { z } from 'zod';
+import type { ExperimentOf } from '../model-descriptor';
 
 /** 'percent': after a plateau the top p% cells split, the bottom p% die; 'threshold': split above 2·w0, die below w0/2. */
 export const EXTINCTION_MODES = ['percent', 'threshold'] as const;
@@ -30,3 +31,6 @@ export const DEFAULT_DNA_PARAMS: DnaParams = dnaParamsSchema.parse({});
 /** Parameters that can change while a DNA experiment runs; the rest need a new layer. */
 export const DNA_LIVE_PARAM_KEYS = ['learningRate', 'extinction', 'splitPercent', 'deletePercent', 'patience'] as const satisfies readonly (keyof DnaParams)[];
 export type DnaLiveParams = Pick<DnaParams, (typeof DNA_LIVE_PARAM_KEYS)[number]>;
+
+/** A DNA experiment: a classification dataset, a seed and these parameters. */
+export type DnaExperiment = ExperimentOf<'dna', 'classification', DnaParams>;

@@ -10,69 +10,25 @@ import * as tf from '@tensorflow/tfjs';
 import { oneHotRows } from '../baselines/baseline-common';
 import { AdamOptimizer } from '../training/adam';
 import { checkpointVariables } from '../training/checkpoint';
-import { DATASETS, gatherRows, loadDataset, type ClassificationData, type DatasetId, type Split } from '../datasets/classification-data';
-import type { DnaExperiment } from '../experiments';
-import { rolePositions, type Graph, type GraphEdge, type GraphNode } from '../graph';
+import { gatherRows, loadDataset, type ClassificationData, type Split } from '../datasets/classification-data';
+import { rolePositions, type Graph, type GraphNode } from '../graph';
+import type { TrainerFactory } from '../model-descriptor';
 import type { TensorHostModel } from '../training/host-tensor';
 import type { ProbeTrace } from '../training/probe-trace';
 import type { TopologyEvent } from '../training/step-result';
 import { TrainerCore, type ModelCheckpoint, type RawStep, type StepAt } from '../training/trainer-core';
-import type { DnaDetail } from '../model-detail';
+import type { DnaDetail } from './dna-detail';
+import { dnaGraphProblem, initialDnaGraph, type DNA_TENSOR_NAMES } from './dna-document';
 import { createRng, deriveSeed, shuffle } from '../random';
 import { newVariable } from '../variables';
 import { extinction, INITIAL_PLATEAU, MAX_CELLS_FACTOR, plateauStep, type Cells, type PlateauState } from './dna-extinction';
 import { batchPassthrough, cellInputs, correctCount, createWiring, disposeWiring, dnaLogits, dnaLoss, PASSTHROUGH_ELEMENTS, PASSTHROUGH_EMA, type CellWiring } from './dna-layer';
-import { DNA_LIVE_PARAM_KEYS, type DnaParams } from './dna-params';
+import { DNA_LIVE_PARAM_KEYS, type DnaExperiment, type DnaParams } from './dna-params';
 
 /** Test rows per forward pass when scoring the whole test split (bounds one upload). */
 const EVAL_CHUNK = 500;
 /** predict() scores this many test examples (fewer when the split is smaller). */
 const PREDICT_ROWS = 64;
-
-/** Names of the tensors a DNA export holds, each [E] in graph.edges order. */
-export const DNA_TENSOR_NAMES = ['cellW', 'cellB', 'passthrough'] as const;
-
-export function dnaSizes(task: DatasetId): { inputSize: number; classes: number } {
-  const info = DATASETS[task];
-  return { inputSize: info.inputSize, classes: info.classes };
-}
-
-/** The fully connected start: input nodes 0..D-1, output nodes D..D+C-1, cell i -> j has id i·C + j. */
-export function initialDnaGraph(inputSize: number, classes: number): Graph {
-  const nodes: GraphNode[] = [];
-  for (let i = 0; i < inputSize; i++) nodes.push({ id: i, role: 'input' });
-  for (let j = 0; j < classes; j++) nodes.push({ id: inputSize + j, role: 'output' });
-  const edges: GraphEdge[] = [];
-  for (let i = 0; i < inputSize; i++) for (let j = 0; j < classes; j++) edges.push({ id: i * classes + j, source: i, target: inputSize + j });
-  return { nodes, edges, nextNodeId: inputSize + classes, nextEdgeId: edges.length };
-}
-
-/** What a DNA export must hold for `graph`: one weight, bias and passthrough per cell. */
-export function dnaTensorShapes(_experiment: DnaExperiment, graph: Graph): Record<string, number[]> {
-  const E = graph.edges.length;
-  return { cellW: [E], cellB: [E], passthrough: [E] };
-}
-
-/**
- * Why `graph` cannot be this experiment's layer, or null: the dataset's input
- * and output node counts, no hidden node, every edge input -> output, every
- * output with a cell. (graphProblem checks ids; parallel cells are allowed here.)
- */
-export function dnaGraphProblem(experiment: DnaExperiment, graph: Graph): string | null {
-  const { inputSize, classes } = dnaSizes(experiment.task);
-  const inputs = rolePositions(graph, 'input').length;
-  const outputs = rolePositions(graph, 'output').length;
-  if (inputs !== inputSize || outputs !== classes) return `a DNA layer on ${experiment.task} needs ${inputSize} input and ${classes} output nodes, the graph has ${inputs} and ${outputs}`;
-  if (graph.nodes.length !== inputs + outputs) return 'a DNA layer has no hidden nodes';
-  const role = new Map(graph.nodes.map((n) => [n.id, n.role]));
-  const fed = new Set<number>();
-  for (const e of graph.edges) {
-    if (role.get(e.source) !== 'input' || role.get(e.target) !== 'output') return `cell ${e.id} does not run from an input to an output node`;
-    fed.add(e.target);
-  }
-  if (fed.size !== classes) return 'every output node needs at least one cell';
-  return null;
-}
 
 /** Host-side progress within the epochs (the core counts steps and epochs); a checkpoint saves it with the device tensors. */
 interface Progress {
@@ -498,3 +454,9 @@ function startProgress(cursor: number, freshPassthrough: boolean): Progress {
     freshPassthrough,
   };
 }
+
+/** How the lab makes DNA trainers (dna-descriptor.ts loads this in the worker). */
+export const dnaTrainerFactory: TrainerFactory<DnaExperiment, TensorHostModel, DnaDetail> = {
+  create: (experiment) => DnaTrainer.create(experiment),
+  fromModel: (experiment, model, step) => DnaTrainer.fromModel(experiment, model, step),
+};

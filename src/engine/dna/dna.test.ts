@@ -1,7 +1,7 @@
 /** The DNA layer: tfjs math against the plain-TS reference, extinction rules, and the trainer as the lab runs it. */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import type { DnaExperiment } from '../experiments';
+import type { DnaExperiment } from './dna-params';
 import type { TopologyEvent } from '../training/step-result';
 import { createRng } from '../random';
 import { dnaReference } from '../reference/dna-reference';
@@ -9,7 +9,8 @@ import { describeBackends } from '../testing/backends';
 import { extinction, INITIAL_PLATEAU, plateauStep, type Cells, type ExtinctionSettings } from './dna-extinction';
 import { batchPassthrough, cellInputs, createWiring, disposeWiring, dnaLogits, dnaLoss } from './dna-layer';
 import { dnaParamsSchema, type DnaParamsInput } from './dna-params';
-import { dnaGraphProblem, DnaTrainer } from './dna-trainer';
+import { dnaGraphProblem } from './dna-document';
+import { DnaTrainer } from './dna-trainer';
 
 // A tiny layer: D = 3, C = 3, a parallel pair (0 -> 0 twice), input 2 feeds two outputs, no cell 1 -> 0.
 const TINY = {

@@ -1,5 +1,6 @@
 /** Parameters of a LARA experiment, their ranges and defaults. */
 import { z } from 'zod';
+import type { ExperimentOf } from '../model-descriptor';
 
 export const GATE_KINDS = ['gaussian', 'sigmoid', 'softmax'] as const;
 export type GateKind = (typeof GATE_KINDS)[number];
@@ -13,7 +14,7 @@ export type ReadoutKind = (typeof READOUT_KINDS)[number];
 export const GROWTH_MODES = ['split', 'birth'] as const;
 export type GrowthMode = (typeof GROWTH_MODES)[number];
 
-export const growthParamsSchema = z.object({
+export const growthParamsSchema = z.strictObject({
   enabled: z.boolean(),
   /** 'split' copies the busiest node (Net2Net); 'birth' adds a fresh node wired to the busiest ones. */
   mode: z.enum(GROWTH_MODES),
@@ -33,7 +34,7 @@ export const growthParamsSchema = z.object({
 export type GrowthParams = z.infer<typeof growthParamsSchema>;
 
 /** The parameter fields without cross-field checks (zod cannot take .partial() of a refined object). */
-export const laraParamsObject = z.object({
+export const laraParamsObject = z.strictObject({
   /** Node count of the initial graph. */
   nodes: z.number().int().min(3).max(4096),
   /** State width H of every node. */
@@ -117,3 +118,6 @@ export const LIVE_PARAM_KEYS = [
   'growth',
 ] as const satisfies readonly (keyof LaraParams)[];
 export type LiveParams = Pick<LaraParams, (typeof LIVE_PARAM_KEYS)[number]>;
+
+/** A LARA experiment: a sequence task, a seed and these parameters. */
+export type LaraExperiment = ExperimentOf<'lara', 'sequence', LaraParams>;

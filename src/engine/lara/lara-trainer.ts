@@ -31,8 +31,8 @@ import {
   type LaraWeights,
 } from './lara-forward';
 import { initLaraModel, LARA_TABLE_NAMES, paramSpecs, type LaraDims, type LaraHostModel, type LaraTableName } from './lara-model';
-import { LIVE_PARAM_KEYS, type LaraParams } from './lara-params';
-import type { LaraExperiment } from '../experiments';
+import { LIVE_PARAM_KEYS, type LaraExperiment, type LaraParams } from './lara-params';
+import type { TrainerFactory } from '../model-descriptor';
 
 export type { LaraExperiment };
 
@@ -594,3 +594,9 @@ export class LaraTrainer extends TrainerCore<LaraExperiment, LaraHostModel, null
     this.disposeDevice(this.device);
   }
 }
+
+/** How the lab makes LARA trainers (lara-descriptor.ts loads this in the worker). */
+export const laraTrainerFactory: TrainerFactory<LaraExperiment, LaraHostModel, null> = {
+  create: (experiment) => Promise.resolve(LaraTrainer.create(experiment)),
+  fromModel: (experiment, model, step) => Promise.resolve(LaraTrainer.fromModel(experiment, model, step)),
+};

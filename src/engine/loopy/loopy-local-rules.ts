@@ -25,12 +25,11 @@
  * In both, the linear read-out learns by the delta rule (error x read state),
  * which is its exact gradient and local to the read-out synapse.
  */
+import type { LocalRule } from './loopy-params';
 import * as tf from '@tensorflow/tfjs';
 import type { LaraTopology } from '../lara/lara-forward';
 import { loopyTicks, loopyUnroll, type LoopyWeights, type ReadNodePacing } from './loopy-unroll';
 
-export const LOCAL_RULES = ['hebbian', 'perturbation'] as const;
-export type LocalRule = (typeof LOCAL_RULES)[number];
 
 /** Weight of Oja's decay term in the Hebbian rule (ours). */
 export const OJA_DECAY = 0.01;

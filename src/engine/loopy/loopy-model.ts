@@ -24,8 +24,8 @@ import { createRng, deriveSeed, normalArray } from '../random';
 import { scorePredictions, type BatchScore, type Evaluation, type ModelSpec, type SequenceModel } from '../sequence-model';
 import { type WeightCheckpoint } from '../training/checkpoint';
 import type { TaskBatch } from '../tasks/task';
-import { applyLocalUpdate, LOCAL_RULES, localRuleDirections, type LocalRule } from './loopy-local-rules';
-import { loopyParamsSchema, type LoopyParams, type LoopyParamsInput } from './loopy-params';
+import { applyLocalUpdate, localRuleDirections } from './loopy-local-rules';
+import { isLocalRule, loopyParamsSchema, type LocalRule, type LoopyParams, type LoopyParamsInput } from './loopy-params';
 import { loopyUnroll, type LoopyWeights, type ReadNodePacing } from './loopy-unroll';
 import { newVariable } from '../variables';
 
@@ -51,9 +51,6 @@ export function readNodePacing(packing: Packing, spec: Pick<ModelSpec, 'inputSiz
   return { position: packing.nodeIds.indexOf(id), maxTicks: p.thinkTicks };
 }
 
-export function isLocalRule(rule: string): rule is LocalRule {
-  return (LOCAL_RULES as readonly string[]).includes(rule);
-}
 
 /**
  * Seeded edge weights [L, K*H, H] (packed), rescaled so that the linearised

@@ -1,10 +1,19 @@
 /** Parameters of a loopy network, their ranges and defaults. */
 import { z } from 'zod';
-import { GRAPH_GENERATORS } from '../graph-generators';
+import type { ExperimentOf } from '../model-descriptor';
+import { GRAPH_GENERATORS } from '../graph-generator-kinds';
 
 /** Gradient rules (bptt, tbptt), the echo-state reservoir, and the local rules of loopy-local-rules.ts. */
 export const LOOPY_RULES = ['bptt', 'tbptt', 'reservoir', 'hebbian', 'perturbation'] as const;
 export type LoopyRule = (typeof LOOPY_RULES)[number];
+
+/** The rules that backpropagate nothing through time (loopy-local-rules.ts). */
+export const LOCAL_RULES = ['hebbian', 'perturbation'] as const satisfies readonly LoopyRule[];
+export type LocalRule = (typeof LOCAL_RULES)[number];
+
+export function isLocalRule(rule: string): rule is LocalRule {
+  return (LOCAL_RULES as readonly string[]).includes(rule);
+}
 
 /** 'fixed': thinkTicks ticks per symbol; 'read-node': read when the read node fires (thinkTicks is then the cap). */
 export const LOOPY_PACINGS = ['fixed', 'read-node'] as const;
@@ -47,3 +56,6 @@ export const DEFAULT_LOOPY_PARAMS: LoopyParams = loopyParamsSchema.parse({ hidde
 /** Parameters that can change while a loopy experiment runs in the lab; the rest need a new network. */
 export const LOOPY_LIVE_PARAM_KEYS = ['learningRate', 'noise', 'thinkTicks', 'window', 'gradClip'] as const satisfies readonly (keyof LoopyParams)[];
 export type LoopyLiveParams = Pick<LoopyParams, (typeof LOOPY_LIVE_PARAM_KEYS)[number]>;
+
+/** A loopy-network experiment: a sequence task, a seed and these parameters. */
+export type LoopyExperiment = ExperimentOf<'loopy', 'sequence', LoopyParams>;

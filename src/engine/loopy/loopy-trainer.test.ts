@@ -1,7 +1,7 @@
 /** The loopy network as the lab runs it: learning, live parameters, rebuild on another backend, no leaks. */
 import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
-import type { LoopyExperiment } from '../experiments';
+import type { LoopyExperiment } from './loopy-params';
 import { describeBackends } from '../testing/backends';
 import { loopyParamsSchema } from './loopy-params';
 import { LoopyTrainer } from './loopy-trainer';

@@ -9,7 +9,6 @@ import { batchTensors, oneHotRows } from '../baselines/baseline-common';
 import { AdamOptimizer } from '../training/adam';
 import { checkpointVariables } from '../training/checkpoint';
 import { downloadTables, disposeVars, uploadTables } from '../device-tables';
-import type { LoopyExperiment } from '../experiments';
 import type { Graph } from '../graph';
 import { createTopology, disposeTopology, readoutLoss, type LaraTopology } from '../lara/lara-forward';
 import { LARA_TABLE_NAMES, paramSpecs, type LaraDims, type LaraHostModel, type LaraTableName } from '../lara/lara-model';
@@ -18,17 +17,15 @@ import { TrainerCore, type ModelCheckpoint, type RawStep, type StepAt } from '..
 import { packGraph, rowIds, type Packing, type RowTable } from '../packing';
 import { createRng, deriveSeed, normalArray } from '../random';
 import type { TaskStream } from '../tasks/task';
-import { createTaskStream, taskSizes } from '../tasks/task-registry';
+import { createTaskStream } from '../tasks/task-registry';
+import type { TrainerFactory } from '../model-descriptor';
+import { loopyDims } from './loopy-document';
 import { applyLocalUpdate, localRuleDirections } from './loopy-local-rules';
-import { initLoopyEdges, isLocalRule, loopyGraph, loopyInputWeights, readNodePacing } from './loopy-model';
-import { LOOPY_LIVE_PARAM_KEYS, type LoopyParams } from './loopy-params';
+import { initLoopyEdges, loopyGraph, loopyInputWeights, readNodePacing } from './loopy-model';
+import { isLocalRule, LOOPY_LIVE_PARAM_KEYS, type LoopyExperiment, type LoopyParams } from './loopy-params';
 import { loopyUnroll, type LoopyWeights, type ReadNodePacing } from './loopy-unroll';
 
 
-
-export function loopyDims(experiment: LoopyExperiment): LaraDims {
-  return { width: experiment.params.width, ...taskSizes(experiment.task), readAll: experiment.params.rule === 'reservoir' };
-}
 
 /** The seeded graph and weights of a new loopy experiment, as host rows. */
 export function initialLoopyModel(experiment: LoopyExperiment): LaraHostModel {
@@ -302,3 +299,9 @@ export class LoopyTrainer extends TrainerCore<LoopyExperiment, LaraHostModel, nu
     this.disposeDevice(this.device);
   }
 }
+
+/** How the lab makes loopy-network trainers (loopy-descriptor.ts loads this in the worker). */
+export const loopyTrainerFactory: TrainerFactory<LoopyExperiment, LaraHostModel, null> = {
+  create: (experiment) => Promise.resolve(LoopyTrainer.create(experiment)),
+  fromModel: (experiment, model, step) => Promise.resolve(LoopyTrainer.fromModel(experiment, model, step)),
+};

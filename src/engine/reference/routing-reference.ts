@@ -5,7 +5,8 @@
  * layout as the tensors (layerW[(l*W + i)*W + j], routerW[(l*W + i)*2 + k],
  * skipS[(l*W + i)*W + j], ...).
  */
-import type { RoutingTensorName, StackDims, StackOptions } from '../routing/routing-stack';
+import type { RoutingTensorName, StackDims } from '../routing/routing-shapes';
+import type { StackOptions } from '../routing/routing-stack';
 
 export type ReferenceStackWeights = Readonly<Record<RoutingTensorName, ArrayLike<number>>>;
 

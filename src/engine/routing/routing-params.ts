@@ -1,5 +1,6 @@
 /** Parameters of a stack of layers with routing modules (adaptive sparsity, seed 003), their ranges and defaults. */
 import { z } from 'zod';
+import type { ExperimentOf } from '../model-descriptor';
 
 export const ROUTING_ACTIVATIONS = ['relu', 'tanh'] as const;
 export type RoutingActivation = (typeof ROUTING_ACTIVATIONS)[number];
@@ -29,3 +30,6 @@ export const DEFAULT_ROUTING_PARAMS: RoutingParams = routingParamsSchema.parse({
 /** Parameters that can change while a routing experiment runs; the rest need a new stack. */
 export const ROUTING_LIVE_PARAM_KEYS = ['learningRate', 'lambdaS', 'lambda1'] as const satisfies readonly (keyof RoutingParams)[];
 export type RoutingLiveParams = Pick<RoutingParams, (typeof ROUTING_LIVE_PARAM_KEYS)[number]>;
+
+/** A routing-modules experiment: a classification dataset, a seed and these parameters. */
+export type RoutingExperiment = ExperimentOf<'routing', 'classification', RoutingParams>;

@@ -29,25 +29,12 @@ import * as tf from '@tensorflow/tfjs';
 import type { HostTensor } from '../training/host-tensor';
 import { createRng, normalArray } from '../random';
 import type { RoutingActivation } from './routing-params';
-
-export const ROUTING_TENSOR_NAMES = ['inW', 'inB', 'layerW', 'layerB', 'routerW', 'routerB', 'skipS', 'outW', 'outB'] as const;
-export type RoutingTensorName = (typeof ROUTING_TENSOR_NAMES)[number];
-
-/** The tensors only a routed stack uses (kept, untrained, in the baseline so every export has the same shapes). */
-export const ROUTER_TENSOR_NAMES = ['routerW', 'routerB', 'skipS'] as const satisfies readonly RoutingTensorName[];
+import { stackShapes, type RoutingTensorName, type StackDims } from './routing-shapes';
 
 /** Initial router bias of the execute score: p_exec = sigmoid(2) ~ 0.88, so a new stack starts close to the baseline and learns to skip. */
 export const ROUTER_EXECUTE_BIAS = 2;
 /** Router weights start small so that routing first depends mostly on the bias. */
 const ROUTER_WEIGHT_GAIN = 0.5;
-
-export interface StackDims {
-  readonly inputSize: number;
-  readonly width: number;
-  /** Routed layers N. */
-  readonly layers: number;
-  readonly classes: number;
-}
 
 export interface StackOptions {
   readonly activation: RoutingActivation;
@@ -60,21 +47,6 @@ export interface Penalties {
 }
 
 /** Shapes of the stack's tensors: index 0 of the layer tensors is the routed layer. */
-export function stackShapes(d: StackDims): Record<RoutingTensorName, number[]> {
-  const { inputSize: D, width: W, layers: N, classes: C } = d;
-  return {
-    inW: [D, W],
-    inB: [W],
-    layerW: [N, W, W],
-    layerB: [N, W],
-    routerW: [N, W, 2],
-    routerB: [N, 2],
-    skipS: [N, W, W],
-    outW: [W, C],
-    outB: [C],
-  };
-}
-
 /** Seeded initial weights on the host: scaled normals, zero biases, router biased to execute, S = 0. */
 export function initStackTensors(d: StackDims, activation: RoutingActivation, seed: number): Record<RoutingTensorName, HostTensor> {
   const shapes = stackShapes(d);

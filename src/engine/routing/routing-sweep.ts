@@ -4,7 +4,7 @@
  * no-routing baseline trained once. Plain async engine code, so a worker can
  * run it beside the live experiment.
  */
-import type { RoutingExperiment } from '../experiments';
+import type { RoutingExperiment } from './routing-params';
 import { loadRoutingData, RoutingTrainer } from './routing-trainer';
 
 export interface SweepPoint {

@@ -14,29 +14,19 @@ import * as tf from '@tensorflow/tfjs';
 import { oneHotRows } from '../baselines/baseline-common';
 import { AdamOptimizer, clipByGlobalNorm } from '../training/adam';
 import { checkpointVariables } from '../training/checkpoint';
-import { downloadHost, type HostTensor, type TensorHostModel } from '../training/host-tensor';
-import { DATASETS, gatherRows, loadDataset, type ClassificationData } from '../datasets/classification-data';
-import type { RoutingExperiment } from '../experiments';
+import { downloadHost, tensorProblem, type HostTensor, type TensorHostModel } from '../training/host-tensor';
+import { gatherRows, loadDataset, type ClassificationData } from '../datasets/classification-data';
+import type { TrainerFactory } from '../model-descriptor';
 import type { Graph } from '../graph';
 import type { ProbeTrace } from '../training/probe-trace';
 import { TrainerCore, type ModelCheckpoint, type RawStep, type StepAt } from '../training/trainer-core';
-import type { RoutingDetail } from '../model-detail';
+import type { RoutingDetail } from './routing-detail';
+import { routingDims, routingGraph, routingGraphProblem, routingTensorShapes } from './routing-document';
 import { createRng, deriveSeed, randInt } from '../random';
 import { newVariable } from '../variables';
-import { ROUTING_LIVE_PARAM_KEYS, type RoutingParams } from './routing-params';
-import {
-  correctRows,
-  initStackTensors,
-  ROUTER_TENSOR_NAMES,
-  ROUTING_TENSOR_NAMES,
-  stackForward,
-  stackLoss,
-  stackShapes,
-  type RoutingTensorName,
-  type StackDims,
-  type StackOptions,
-  type StackWeights,
-} from './routing-stack';
+import { ROUTING_LIVE_PARAM_KEYS, type RoutingExperiment, type RoutingParams } from './routing-params';
+import { ROUTER_TENSOR_NAMES, ROUTING_TENSOR_NAMES, type RoutingTensorName, type StackDims } from './routing-shapes';
+import { correctRows, initStackTensors, stackForward, stackLoss, type StackOptions, type StackWeights } from './routing-stack';
 
 /** Global gradient-norm clip (the house default; not a lab parameter). */
 const GRAD_CLIP = 1;
@@ -45,46 +35,10 @@ const PROBE_EXAMPLES = 64;
 /** Side of the decision-boundary grid over [-1, 1]^2 (2-D datasets). */
 const GRID_SIZE = 40;
 
-export function routingDims(experiment: RoutingExperiment): StackDims {
-  const info = DATASETS[experiment.task];
-  return { inputSize: info.inputSize, width: experiment.params.width, layers: experiment.params.layers, classes: info.classes };
-}
-
-/**
- * The tensors an exported routing model must hold, with their shapes. The
- * baseline (routing = false) stores router and skip tensors too (untrained),
- * so every export of an experiment's size has the same shapes.
- */
-export function routingTensorShapes(experiment: RoutingExperiment): Record<string, number[]> {
-  return stackShapes(routingDims(experiment));
-}
-
-/** The chain input -> layer 1 -> ... -> layer N -> output; edge l (id l) runs from node l to node l + 1. */
-export function routingGraph(layers: number): Graph {
-  const nodes = Array.from({ length: layers + 2 }, (_, id) => ({ id, role: id === 0 ? ('input' as const) : id === layers + 1 ? ('output' as const) : ('hidden' as const) }));
-  const edges = Array.from({ length: layers + 1 }, (_, id) => ({ id, source: id, target: id + 1 }));
-  return { nodes, edges, nextNodeId: layers + 2, nextEdgeId: layers + 1 };
-}
-
-/** Refuses a model whose tensors do not fit the experiment (names, shapes, finite values). */
+/** Refuses a model whose tensors or graph do not fit the experiment (names, shapes, finite values, the chain). */
 export function validateRoutingModel(experiment: RoutingExperiment, model: TensorHostModel): void {
-  const shapes = routingTensorShapes(experiment);
-  for (const name of Object.keys(model.tensors)) {
-    if (!(name in shapes)) throw new Error(`routing model: unknown tensor "${name}"`);
-  }
-  for (const [name, shape] of Object.entries(shapes)) {
-    const t = model.tensors[name];
-    if (!t) throw new Error(`routing model: tensor "${name}" is missing`);
-    if (t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
-      throw new Error(`routing model: tensor "${name}" has shape [${t.shape.join(', ')}], the experiment needs [${shape.join(', ')}]`);
-    }
-    const size = shape.reduce((a, b) => a * b, 1);
-    if (t.values.length !== size) throw new Error(`routing model: tensor "${name}" has ${t.values.length} values, its shape needs ${size}`);
-    if (!t.values.every(Number.isFinite)) throw new Error(`routing model: tensor "${name}" holds a non-finite value`);
-  }
-  if (model.graph.nodes.length !== experiment.params.layers + 2) {
-    throw new Error(`routing model: graph has ${model.graph.nodes.length} nodes, ${experiment.params.layers} routed layers need ${experiment.params.layers + 2}`);
-  }
+  const problem = routingGraphProblem(experiment, model.graph) ?? tensorProblem(routingTensorShapes(experiment), model.tensors);
+  if (problem) throw new Error(`routing model: ${problem}`);
 }
 
 /** Test-split accuracies and compute saved. */
@@ -396,3 +350,9 @@ export class RoutingTrainer extends TrainerCore<RoutingExperiment, TensorHostMod
 export function loadRoutingData(experiment: RoutingExperiment): Promise<ClassificationData> {
   return loadDataset(experiment.task, experiment.seed, { noise: experiment.params.noise });
 }
+
+/** How the lab makes routing-stack trainers (routing-descriptor.ts loads this in the worker). */
+export const routingTrainerFactory: TrainerFactory<RoutingExperiment, TensorHostModel, RoutingDetail> = {
+  create: (experiment) => RoutingTrainer.create(experiment),
+  fromModel: (experiment, model, step) => RoutingTrainer.fromModel(experiment, model, step),
+};

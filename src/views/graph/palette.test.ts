@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ACTIVITY_BUCKETS, ACTIVITY_RAMP, edgeDensityAlpha, GATE_BUCKETS, GATE_STYLES, gateLevel, threadColour } from './palette';
+import { interpolateInferno as d3Inferno } from 'd3-scale-chromatic';
+import { ACTIVITY_BUCKETS, ACTIVITY_RAMP, edgeDensityAlpha, GATE_BUCKETS, GATE_STYLES, gateLevel, interpolateInferno, threadColour } from './palette';
 
 describe('palette', () => {
   it('has one colour per bucket', () => {
@@ -25,5 +26,15 @@ describe('palette', () => {
 
   it('gives threads distinct colours', () => {
     expect(new Set([0, 1, 2, 3].map(threadColour)).size).toBe(4);
+  });
+
+  it('follows d3’s inferno within 5/255 per channel', () => {
+    const rgb = (c: string): number[] => (c.startsWith('#') ? [1, 3, 5].map((k) => parseInt(c.slice(k, k + 2), 16)) : (c.match(/\d+/g) ?? []).map(Number));
+    for (let k = 0; k <= 100; k++) {
+      const ours = rgb(interpolateInferno(k / 100));
+      const theirs = rgb(d3Inferno(k / 100));
+      expect(ours).toHaveLength(3);
+      ours.forEach((v, j) => expect(Math.abs(v - (theirs[j] as number))).toBeLessThanOrEqual(5));
+    }
   });
 });

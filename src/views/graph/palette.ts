@@ -4,7 +4,28 @@
  * its black end so quiet nodes stay visible), gates are cool blue-white
  * lines, and threads take hues inferno does not use.
  */
-import { interpolateInferno } from 'd3-scale-chromatic';
+/**
+ * Matplotlib's inferno colour map (van der Walt & Smith, CC0) at 33 evenly
+ * spaced stops, interpolated linearly: within 5/255 per channel of the full
+ * 256-entry map, without shipping every other d3 colour scheme to the page.
+ */
+const INFERNO_STOPS =
+  '0000040403120b0724150b37210c4a2f0a5b3d09654a0c6b57106e64156e71196e7d1e6d8a226a972766a32c61b0315bbc3754c73e4cd24644db503be45a31eb6628f1731df68013f98e09fb9d07fcac11fbbc21f9cb35f5db4cf2ea69f3f68afcffa4';
+const INFERNO_RGB: readonly (readonly [number, number, number])[] = Array.from({ length: INFERNO_STOPS.length / 6 }, (_, i) => {
+  const hex = (k: number): number => parseInt(INFERNO_STOPS.slice(6 * i + k, 6 * i + k + 2), 16);
+  return [hex(0), hex(2), hex(4)] as const;
+});
+
+/** Inferno at t in [0, 1] as an rgb() string. */
+export function interpolateInferno(t: number): string {
+  const x = Math.min(1, Math.max(0, t)) * (INFERNO_RGB.length - 1);
+  const i = Math.min(INFERNO_RGB.length - 2, Math.floor(x));
+  const f = x - i;
+  const a = INFERNO_RGB[i] as readonly [number, number, number];
+  const b = INFERNO_RGB[i + 1] as readonly [number, number, number];
+  const c = (k: 0 | 1 | 2): number => Math.round(a[k] + (b[k] - a[k]) * f);
+  return `rgb(${c(0)}, ${c(1)}, ${c(2)})`;
+}
 
 export const BACKGROUND = '#0b1020';
 

@@ -1,0 +1,129 @@
+/** LARA in the lab: everything the page and the worker need to know about it, in one descriptor (see ../model-descriptor.ts). */
+import { taskSizes } from '../tasks/task-registry';
+import { learningRateControl, optionsOf, type ModelDescriptor } from '../model-descriptor';
+import { laraTableCodec } from './lara-document';
+import type { LaraDims, LaraHostModel } from './lara-model';
+import { DEFAULT_LARA_PARAMS, EXPLORATION_KINDS, GATE_KINDS, laraParamsSchema, LIVE_PARAM_KEYS, type LaraExperiment, type LaraParams } from './lara-params';
+
+export function laraDims(experiment: LaraExperiment): LaraDims {
+  return { width: experiment.params.width, ...taskSizes(experiment.task), readAll: experiment.params.readout === 'all' };
+}
+
+export const laraModel: ModelDescriptor<'lara', 'sequence', LaraParams, LaraHostModel, null> = {
+  kind: 'lara',
+  label: 'LARA (learned routing)',
+  summary: 'LARA: learned activity routing (the lab model)',
+  family: 'sequence',
+  defaultTask: 'recall',
+  schema: laraParamsSchema,
+  defaults: DEFAULT_LARA_PARAMS,
+  liveKeys: LIVE_PARAM_KEYS,
+  url: {
+    lr: 'learningRate',
+    explore: 'explore',
+    exploration: 'exploration',
+    think: 'thinkTicks',
+    nodes: 'nodes',
+    width: 'width',
+    degree: 'degree',
+    gate: 'gate',
+    threads: 'threads',
+    batch: 'batch',
+    window: 'window',
+    readout: 'readout',
+    resting: 'restingPhase',
+    stay: 'threadStays',
+    // Growth settings other than on/off keep their defaults.
+    growth: { get: (p) => p.growth.enabled, set: (p, v) => ({ ...p, growth: { ...p.growth, enabled: v as boolean } }) },
+  },
+  controls: {
+    liveLegend: 'Training',
+    restartLegend: 'Network',
+    controls: [
+      learningRateControl(),
+      {
+        type: 'slider',
+        key: 'explore',
+        label: 'Exploration',
+        min: 0,
+        max: 1,
+        step: 0.01,
+        digits: 2,
+        help: 'Epsilon: chance of a random move; Gumbel: temperature of the noise on log G',
+      },
+      { type: 'slider', key: 'thinkTicks', label: 'Think ticks', min: 1, max: 8, step: 1, help: 'Ticks the thread walks per input symbol' },
+      { type: 'select', key: 'gate', label: 'Gate', options: optionsOf(GATE_KINDS), help: 'Gaussian exp(−z²), sigmoid σ(z), or softmax of z over the host’s sources' },
+      { type: 'select', key: 'exploration', label: 'Exploration mode', options: optionsOf(EXPLORATION_KINDS), help: 'Epsilon-random moves or Gumbel noise on log G while training' },
+      { type: 'checkbox', key: 'restingPhase', label: 'Resting-phase optimiser', help: 'The seed’s deferred update: a resting node’s gradient accumulates, then applies averaged' },
+      {
+        type: 'checkbox',
+        key: 'threadStays',
+        label: 'Thread may stay',
+        help: 'Off: a thread always leaves its node; a self-loop feeds the node its own state but is not a route',
+      },
+      {
+        type: 'checkbox',
+        key: 'growth',
+        label: 'Growth',
+        help: 'Busy nodes split, starved nodes die',
+        get: (p) => p.growth.enabled,
+        set: (p, enabled) => ({ ...p, growth: { ...p.growth, enabled } }),
+      },
+      {
+        type: 'slider',
+        key: 'nodes',
+        label: 'Nodes',
+        min: 3,
+        max: 256,
+        step: 1,
+        help: 'Layer-nodes in a new random loopy graph',
+        // Growth's bounds widen so the new size is inside them.
+        set: (p, nodes) => ({ ...p, nodes, growth: { ...p.growth, minNodes: Math.min(p.growth.minNodes, nodes), maxNodes: Math.max(p.growth.maxNodes, nodes) } }),
+      },
+      { type: 'slider', key: 'width', label: 'Width', min: 2, max: 64, step: 1, help: 'State width H of every node' },
+      { type: 'slider', key: 'threads', label: 'Threads', min: 1, max: 4, step: 1, help: 'Walkers routed through the graph' },
+    ],
+  },
+  help: {
+    title: 'LARA: learned activity routing',
+    intro: [
+      'Source: the seed *“LARA is all you need”*. Nodes are layers (state vectors of width H). An edge b → a means host a reads b. Each tick only the **active** nodes compute: the nodes the thread sits on, the input node on a tick that carries a symbol, the output node on the tick it is read.',
+    ],
+    formulas: [
+      'message: `I_ab = W_ab · h_b` (h_b is b’s latest state, cached while b rests)',
+      'gate: `z_ab = u_ab · h_a + v_ab · h_b`, `G_ab = exp(−z²)` (gaussian), `σ(z)` (sigmoid) or softmax of z over a’s sources',
+      'update of an active node: `h_a ← relu(Σ_b G_ab I_ab + [a is input] W_in x_t)`; inactive nodes keep h',
+      'routing: the thread on a moves to `argmax_b G_ab`',
+      'read-out: `y_t = softmax(W_out h_out)` on the last think tick of each symbol; loss = cross-entropy',
+      'resting-phase optimiser: a node’s gradient accumulates while it rests; when it is active again it is updated with `accumulated / resting steps`',
+    ],
+    lists: [
+      {
+        heading: 'From the seed',
+        items: [
+          'No biases anywhere: resting nodes’ cached states act as pseudo-biases.',
+          'Gates see their host and their source; gaussian gates by default (they null out-of-range inputs).',
+          'The next node is the one with the largest gate; inactive nodes still receive gradient.',
+          'The resting-phase division of accumulated gradients; growth and death by how attractive a node is to the thread.',
+        ],
+      },
+      {
+        heading: 'Our choices (the seed leaves them open)',
+        items: [
+          'Graph: a ring plus random symmetric chords, every node reads k sources including itself; node 0 is the input, the output node is one hop from it.',
+          'The output node is forced active on read ticks (the seed only says how the thread moves).',
+          'A thread leaves its node every tick: a self-loop feeds the node its own state but is not a route (tick *Thread may stay* to allow staying). Without this the argmax often settles on the self-loop and the thread stops.',
+          'Exploration while training: epsilon (a random source) or Gumbel-max on log G (samples a source with probability ∝ G^(1/T)).',
+          'Gradients flow through gate values, not through the argmax choice. Optimiser: Adam with global-norm clipping at 1; input and read-out weights always update.',
+          'Growth: visit share is an EMA of thread visits; a node above the split threshold splits (Net2Net: the copy reads the same sources, both share the halved outgoing weights) or, in birth mode, a fresh node is wired to the busiest nodes with zero outgoing weight; a node starving for several checks dies unless that would cut the graph in two.',
+          'Every node’s message is recomputed from cached states each tick in one batched kernel: same numbers as caching I_ab, fewer GPU dispatches.',
+          'A non-finite loss pauses training and rolls back to the last checkpoint (every 25 steps).',
+        ],
+      },
+    ],
+  },
+  view: 'graph',
+  document: laraTableCodec(laraDims),
+  battery: { model: 'lara', params: (p) => p, sweepKeys: ['nodes', 'width', 'degree', 'threads', 'thinkTicks', 'learningRate', 'explore'] },
+  loadTrainer: async () => (await import('./lara-trainer')).laraTrainerFactory,
+};

@@ -1,0 +1,80 @@
+/**
+ * How a network of LARA's tables (LARA and loopy networks) is stored in the
+ * export document: one tensor per table, rows in graph order (edges in
+ * graph.edges order, input nodes and read nodes in graph.nodes order),
+ * independent of how the engine packs them, so a document outlives packing
+ * changes.
+ */
+import type { DocumentCodec, EncodedModel } from '../model-descriptor';
+import { rolePositions, type Graph } from '../graph';
+import type { RowTable } from '../packing';
+import type { HostTensor } from '../training/host-tensor';
+import { LARA_TABLE_NAMES, LARA_TABLES, type LaraDims, type LaraHostModel, type LaraTableName } from './lara-model';
+
+/** Row ids of a table in document order. */
+function documentRowIds(graph: Graph, name: LaraTableName, readAll: boolean): number[] {
+  switch (LARA_TABLES[name]) {
+    case 'edges':
+      return graph.edges.map((e) => e.id);
+    case 'inputs':
+      return rolePositions(graph, 'input').map((i) => (graph.nodes[i] as { id: number }).id);
+    case 'reads':
+      return (readAll ? graph.nodes : graph.nodes.filter((n) => n.role === 'output')).map((n) => n.id);
+  }
+}
+
+/** edgeW [E, H, H], gateU and gateV [E, H], inputW [inputs, D, H], readoutW [reads, H, C]. */
+function documentShape(name: LaraTableName, rows: number, d: LaraDims): number[] {
+  const H = d.width;
+  switch (name) {
+    case 'edgeW':
+      return [rows, H, H];
+    case 'gateU':
+    case 'gateV':
+      return [rows, H];
+    case 'inputW':
+      return [rows, d.inputSize, H];
+    case 'readoutW':
+      return [rows, H, d.outputSize];
+  }
+}
+
+/** The codec of a model whose host form is LARA's tables; `dimsOf` gives the sizes an experiment implies. */
+export function laraTableCodec<E>(dimsOf: (experiment: E) => LaraDims): DocumentCodec<E, LaraHostModel> {
+  return {
+    parallelEdges: false,
+    graphProblem: () => null,
+    tensorShapes(experiment, graph) {
+      const dims = dimsOf(experiment);
+      const shapes: Record<string, number[]> = {};
+      for (const name of LARA_TABLE_NAMES) shapes[name] = documentShape(name, documentRowIds(graph, name, dims.readAll).length, dims);
+      return shapes;
+    },
+    encode(model): EncodedModel {
+      const tensors: Record<string, HostTensor> = {};
+      for (const name of LARA_TABLE_NAMES) {
+        const table = model.tables[name];
+        const ids = documentRowIds(model.graph, name, model.dims.readAll);
+        const values = new Float32Array(ids.length * table.width);
+        ids.forEach((rowId, i) => {
+          const row = table.rows.get(rowId);
+          if (row) values.set(row, i * table.width);
+        });
+        tensors[name] = { shape: documentShape(name, ids.length, model.dims), values };
+      }
+      return { graph: model.graph, tensors, visitShare: model.visitShare };
+    },
+    decode(experiment, { graph, tensors, visitShare }) {
+      const dims = dimsOf(experiment);
+      const tables = {} as Record<LaraTableName, RowTable>;
+      for (const name of LARA_TABLE_NAMES) {
+        const { shape, values } = tensors[name] as HostTensor;
+        const width = shape.slice(1).reduce((a, b) => a * b, 1);
+        const rows = new Map<number, Float32Array>();
+        documentRowIds(graph, name, dims.readAll).forEach((rowId, i) => rows.set(rowId, values.slice(i * width, (i + 1) * width)));
+        tables[name] = { width, rows };
+      }
+      return { graph, dims, tables, visitShare: new Map(visitShare) };
+    },
+  };
+}

@@ -1,0 +1,175 @@
+/** Loopy networks in the lab: one descriptor (see ../model-descriptor.ts). */
+import { GRAPH_GENERATORS, type GraphGenerator } from '../graph-generator-kinds';
+import { laraTableCodec } from '../lara/lara-document';
+import type { LaraHostModel } from '../lara/lara-model';
+import { learningRateControl, optionsOf, type ModelDescriptor } from '../model-descriptor';
+import {
+  DEFAULT_LOOPY_PARAMS,
+  isLocalRule,
+  LOOPY_LIVE_PARAM_KEYS,
+  LOOPY_PACINGS,
+  LOOPY_RULES,
+  loopyParamsSchema,
+  type LoopyPacing,
+  type LoopyParams,
+  type LoopyRule,
+} from './loopy-params';
+import { loopyDims } from './loopy-document';
+
+const GRAPH_LABELS: Record<GraphGenerator, string> = {
+  'erdos-renyi': 'Erdős–Rényi',
+  'watts-strogatz': 'Watts–Strogatz',
+  'barabasi-albert': 'Barabási–Albert',
+  waxman: 'Waxman (spatial)',
+  lattice: 'Ring lattice',
+  'feed-forward': 'Feed-forward (no loops)',
+};
+
+const RULE_LABELS: Record<LoopyRule, string> = {
+  bptt: 'BPTT',
+  tbptt: 'Truncated BPTT',
+  reservoir: 'Reservoir (read-out only)',
+  hebbian: 'Three-factor Hebbian',
+  perturbation: 'Node perturbation',
+};
+
+const PACING_LABELS: Record<LoopyPacing, string> = { fixed: 'Fixed think ticks', 'read-node': 'Read node' };
+
+export const loopyModel: ModelDescriptor<'loopy', 'sequence', LoopyParams, LaraHostModel, null> = {
+  kind: 'loopy',
+  label: 'Loopy network',
+  summary: 'loopy network: a generated graph, all nodes active, no gates, tanh (rules bptt, tbptt, reservoir, hebbian, perturbation)',
+  family: 'sequence',
+  defaultTask: 'recall',
+  schema: loopyParamsSchema,
+  defaults: DEFAULT_LOOPY_PARAMS,
+  liveKeys: LOOPY_LIVE_PARAM_KEYS,
+  url: {
+    graph: 'generator',
+    rule: 'rule',
+    pacing: 'pacing',
+    nodes: 'hidden',
+    density: 'degree',
+    radius: 'spectralRadius',
+    lr: 'learningRate',
+    think: 'thinkTicks',
+    width: 'width',
+    noise: 'noise',
+    batch: 'batch',
+    window: 'window',
+    rewire: 'rewire',
+  },
+  controls: {
+    liveLegend: 'Training',
+    restartLegend: 'Network',
+    controls: [
+      learningRateControl<LoopyParams>((p) =>
+        isLocalRule(p.rule) ? 'Plain SGD step of the recurrent weights; Adam step of the read-out (log scale)' : 'Adam step size (log scale)',
+      ),
+      {
+        type: 'slider',
+        key: 'thinkTicks',
+        label: 'Think ticks',
+        min: 1,
+        max: 16,
+        step: 1,
+        help: (p) => (p.pacing === 'read-node' ? 'Most ticks per symbol before a read is forced' : 'Ticks per input symbol; the output is read on the last'),
+      },
+      {
+        type: 'slider',
+        key: 'noise',
+        label: 'Noise',
+        min: 0.005,
+        max: 0.5,
+        step: 0.005,
+        digits: 3,
+        visible: (p) => isLocalRule(p.rule),
+        help: 'Exploration noise of the local rules: std of the kick added to every node’s pre-activation each tick',
+      },
+      { type: 'select', key: 'generator', label: 'Graph', options: optionsOf(GRAPH_GENERATORS, GRAPH_LABELS), help: 'How the graph is wired' },
+      { type: 'select', key: 'rule', label: 'Learning rule', options: optionsOf(LOOPY_RULES, RULE_LABELS), help: 'How the network learns (see Help)' },
+      {
+        type: 'select',
+        key: 'pacing',
+        label: 'Pacing',
+        options: optionsOf(LOOPY_PACINGS, PACING_LABELS),
+        help: 'Fixed: think ticks per symbol. Read node: the output is read when the read node switches low to high',
+      },
+      { type: 'slider', key: 'hidden', label: 'Nodes', min: 8, max: 1200, step: 1, help: 'Hidden nodes (single neurons); input and output nodes come on top' },
+      {
+        type: 'slider',
+        key: 'degree',
+        label: 'Density',
+        min: 1,
+        max: 16,
+        step: 0.5,
+        digits: 1,
+        help: 'Mean in-degree of a hidden node (Watts–Strogatz, Barabási–Albert and the lattice round it to even)',
+      },
+      {
+        type: 'slider',
+        key: 'spectralRadius',
+        label: 'Spectral radius',
+        min: 0,
+        max: 2,
+        step: 0.05,
+        digits: 2,
+        help: 'The initial recurrent weights are scaled to this spectral radius',
+      },
+      { type: 'slider', key: 'width', label: 'Width', min: 1, max: 8, step: 1, help: 'Units per node: 1 = single neurons; more makes each node a small layer' },
+    ],
+  },
+  help: {
+    title: 'Loopy network',
+    intro: [
+      'Source: the seed *“Large Loopy Networks”*. The same engine with another policy: every node computes every tick, no gates, no thread, widths down to 1 (each node a single neuron). The graph comes from the chosen generator; the feed-forward graph is the loop-free control.',
+    ],
+    formulas: [
+      'update of every node: `h_a ← tanh(Σ_b W_ab h_b + [a is input] W_in x)`',
+      'input: one node per symbol, driven by the one-hot symbol; output: one node per symbol, read out as `y = softmax(W_out h_out)`; loss = cross-entropy',
+      'pacing *Fixed think ticks*: a symbol is fed on the first of Think ticks ticks, the output is read on the last',
+      'pacing *Read node*: one more output node. The output is read on the tick its mean state crosses 0 upwards (low → high); the next symbol is fed for one tick after a read; after Think ticks ticks without one, a read is forced',
+    ],
+    lists: [
+      {
+        heading: 'Learning rules',
+        items: [
+          '**BPTT**: each train step is a whole sequence from a fresh state, backprop through every tick; Adam.',
+          '**Truncated BPTT**: the state carries over from step to step; backprop stops at the step’s window.',
+          '**Reservoir**: the recurrent weights stay as drawn; only the linear read-out trains (an echo-state network on the generated graph).',
+          '**Three-factor Hebbian** (reward-modulated Oja, after Hoerzer, Legenstein & Maass 2014): one noisy run; `ΔW_ab ∝ M · (y_a − ȳ_a) · h_b − 0.01 · y_a² · W_ab`, M = a lane’s reward (−loss) minus the baseline, ȳ_a a trace of a’s recent activity.',
+          '**Node perturbation** (Fiete & Seung 2006): a clean and a noisy run, noise ξ on every pre-activation; `ΔW_ab ∝ −(ΔL / σ²) Σ_t ξ_a h_b`, ΔL the noisy minus the clean loss: an unbiased gradient estimate as σ → 0.',
+          'The local rules backpropagate nothing through time; their read-out learns by the delta rule (its exact gradient).',
+        ],
+      },
+      {
+        heading: 'From the seed',
+        items: [
+          'One-hot input nodes; one-hot output nodes plus a read node, read when it switches from low to high.',
+          'After a read the next symbol is fed for one tick, and the output nodes get their error signal.',
+          'The connectivity rule, degree, learning rate and learning rule are parameters; a local learning rule is the goal.',
+        ],
+      },
+      {
+        heading: 'Our choices (the seed leaves them open)',
+        items: [
+          'tanh; graph generators; reservoir and BPTT as references for the local rules.',
+          'Every rule starts from recurrent weights scaled to the chosen Spectral radius (of the linearised recurrence).',
+          'The reservoir is read out from every node, as an echo-state network is; the other rules read the output nodes.',
+          '“Low to high” is the read node’s mean state crossing 0 upwards; Think ticks caps the wait and forces a read.',
+          'The read decision is discrete and not differentiated: gradients flow through the states that are read, so nothing trains the read node’s timing directly.',
+          'Hebbian: the baseline is the mean reward over the parallel lanes; the activity trace is ȳ ← 0.8 ȳ + 0.2 y; Oja decay 0.01.',
+          'The local rules move the recurrent weights by plain SGD (Adam’s per-weight scaling would blow a weak, noisy signal up to full-size random steps); the read-out uses Adam.',
+        ],
+      },
+    ],
+  },
+  view: 'graph',
+  document: laraTableCodec(loopyDims),
+  battery: {
+    model: 'loopy',
+    params: (p) => p,
+    sweepKeys: ['hidden', 'degree', 'width', 'spectralRadius', 'thinkTicks', 'learningRate', 'noise', 'rule', 'generator', 'pacing'],
+  },
+  loadTrainer: async () => (await import('./loopy-trainer')).loopyTrainerFactory,
+};
