@@ -4,10 +4,7 @@ import { createRoot } from 'react-dom/client';
 import { createBatteryClient } from '../client/battery-client';
 import { LabClient } from '../client/lab-client';
 import { createStudyClient } from '../client/study-client';
-import type { BatteryJobTypes } from '../protocol/battery-messages';
-import type { FromJobWorker, ToJobWorker } from '../protocol/job-messages';
 import type { Endpoint, FromWorker, ToWorker } from '../protocol/messages';
-import type { StudyJobTypes } from '../protocol/study-messages';
 import { createLabStore } from '../store/lab-store';
 import { formatHash, parseHash } from '../store/url-state';
 import { BatteryContext, LabContext, StudyContext } from '../views/lab-context';
@@ -40,7 +37,7 @@ function startWorker(): Endpoint<FromWorker, ToWorker> {
       `The training worker crashed (${why}); a new one resumed ${step > 0 ? `from the checkpoint at step ${step}` : 'the experiment from its start'}.`,
     );
   });
-  return worker as unknown as Endpoint<FromWorker, ToWorker>;
+  return worker;
 }
 
 const client: LabClient = new LabClient(startWorker(), store);
@@ -51,7 +48,7 @@ const battery = createBatteryClient(
     new Worker(new URL('../worker/battery-worker-entry.ts', import.meta.url), {
       type: 'module',
       name: 'loopy-lab-battery',
-    }) as unknown as Endpoint<FromJobWorker<BatteryJobTypes>, ToJobWorker<BatteryJobTypes>>,
+    }),
 );
 const study = createStudyClient(
   store,
@@ -59,7 +56,7 @@ const study = createStudyClient(
     new Worker(new URL('../worker/study-worker-entry.ts', import.meta.url), {
       type: 'module',
       name: 'loopy-lab-study',
-    }) as unknown as Endpoint<FromJobWorker<StudyJobTypes>, ToJobWorker<StudyJobTypes>>,
+    }),
 );
 
 // The URL hash follows the experiment, so a link reproduces it.

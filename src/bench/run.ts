@@ -88,13 +88,13 @@ async function frameTimeCase(browser: Browser, model: string, hash: string): Pro
   await page.waitForTimeout(8000);
   const seconds = quick ? 5 : 10;
   // A string, not a function: tsx would wrap named inner functions in a helper the page lacks.
-  const gaps = (await page.evaluate(`new Promise((resolve) => {
+  const gaps = await page.evaluate<number[]>(`new Promise((resolve) => {
     const out = [];
     let last = performance.now();
     const end = last + ${seconds * 1000};
     const tick = (now) => { out.push(now - last); last = now; if (now < end) requestAnimationFrame(tick); else resolve(out); };
     requestAnimationFrame(tick);
-  })`)) as number[];
+  })`);
   const s = await page.evaluate(() => window.__loopyLab?.snapshot());
   const sorted = [...gaps].sort((a, b) => a - b);
   const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;

@@ -161,7 +161,7 @@ export class LabClient {
   private request<T>(make: (requestId: number) => ToWorker): Promise<T> {
     const requestId = this.nextRequestId++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(requestId, { resolve: resolve as (v: unknown) => void, reject });
+      this.pending.set(requestId, { resolve: resolve, reject });
       this.send(make(requestId));
     });
   }

@@ -169,7 +169,7 @@ export interface ModelDescriptor<K extends string, F extends TaskFamily, P exten
 
 /** Learning rate on a log scale, the same control in every model. */
 export function learningRateControl<P extends { readonly learningRate: number }>(help: string | ((p: P) => string) = 'Adam step size (log scale)'): SliderControl<P> {
-  return { type: 'slider', key: 'learningRate' as keyof P & string, label: 'Learning rate', min: -4, max: -0.5, step: 0.05, scale: 'log', digits: 2, help };
+  return { type: 'slider', key: 'learningRate', label: 'Learning rate', min: -4, max: -0.5, step: 0.05, scale: 'log', digits: 2, help };
 }
 
 /** Select options from ids and their labels. */

@@ -9,6 +9,7 @@ describe.each(MODEL_KINDS)('descriptor %s', (kind) => {
   const d = descriptorOf(kind);
   const defaults = d.defaults as Params;
   const keys = Object.keys(defaults);
+  const url = Object.values(d.url) as readonly (string | UrlField<Params>)[];
 
   it('is filed under its own kind, and its defaults pass its schema', () => {
     expect(d.kind).toBe(kind);
@@ -19,16 +20,16 @@ describe.each(MODEL_KINDS)('descriptor %s', (kind) => {
   it('names only parameters it has: live keys, controls, URL keys, battery sweep keys', () => {
     for (const k of d.liveKeys) expect(keys).toContain(k);
     for (const c of d.controls.controls) expect(keys).toContain(c.key);
-    for (const spec of Object.values(d.url)) if (typeof spec === 'string') expect(keys).toContain(spec);
+    for (const spec of url) if (typeof spec === 'string') expect(keys).toContain(spec);
     for (const k of d.battery?.sweepKeys ?? []) expect(keys).toContain(k);
   });
 
   it('has one URL key per parameter it carries, none reserved, and every value reads back from the defaults', () => {
     for (const reserved of ['model', 'task', 'seed', 'backend']) expect(Object.hasOwn(d.url, reserved)).toBe(false);
-    const plain = Object.values(d.url).filter((s): s is string => typeof s === 'string');
+    const plain = url.filter((s): s is string => typeof s === 'string');
     expect(new Set(plain).size).toBe(plain.length);
-    for (const spec of Object.values(d.url)) {
-      const v = typeof spec === 'string' ? defaults[spec] : (spec as UrlField<Params>).get(defaults);
+    for (const spec of url) {
+      const v = typeof spec === 'string' ? defaults[spec] : spec.get(defaults);
       expect(['string', 'number', 'boolean']).toContain(typeof v);
     }
   });

@@ -79,5 +79,5 @@ export function liveParams(experiment: Experiment): AnyLiveParams {
   const out: Record<string, unknown> = {};
   const p = experiment.params as Readonly<Record<string, unknown>>;
   for (const key of descriptorOf(experiment.model).liveKeys) out[key] = p[key];
-  return out as AnyLiveParams;
+  return out;
 }

@@ -19,7 +19,7 @@ describe('model document', () => {
     t.dispose();
   });
   const mutate = (f: (d: ModelDocument) => void): string => {
-    const copy = structuredClone(doc) as ModelDocument;
+    const copy = structuredClone<ModelDocument>(doc);
     f(copy);
     return JSON.stringify(copy);
   };

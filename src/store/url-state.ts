@@ -61,7 +61,7 @@ export function parseHash(hash: string, base: Experiment = DEFAULT_EXPERIMENT): 
       const field = fieldFor(descriptor.url[key] as string | UrlField<Params>);
       const v = coerce(value, field.get(descriptor.defaults as Params));
       if (v === undefined) problems.push(`${key}=${value} ignored: expected 1 or 0`);
-      else tryApply(key, { ...experiment, params: field.set(experiment.params as Params, v) });
+      else tryApply(key, { ...experiment, params: field.set(experiment.params, v) });
     } else problems.push(`${key} is not a known parameter (model=${experiment.model})`);
   }
   const backendRaw = params.get('backend');
@@ -79,7 +79,7 @@ export function formatHash(experiment: Experiment, backend: BackendChoice): stri
   const d = descriptorOf(experiment.model);
   for (const [key, spec] of Object.entries(d.url)) {
     const field = fieldFor(spec as string | UrlField<Params>);
-    const v = field.get(experiment.params as Params);
+    const v = field.get(experiment.params);
     if (v !== field.get(d.defaults as Params)) out.set(key, format(v));
   }
   if (backend !== 'auto') out.set('backend', backend);

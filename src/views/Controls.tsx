@@ -211,7 +211,7 @@ function ModelControls({ experiment }: { experiment: Experiment }) {
     if (e.model === experiment.model) client.setExperiment({ ...e, params: next } as Experiment);
   };
   // Written against the store's params, not the render's, so two quick changes do not undo each other.
-  const current = (): Params => client.store.getState().experiment.params as Params;
+  const current = (): Params => client.store.getState().experiment.params;
   const groups = [
     { legend: `${d.controls.liveLegend} (live)`, items: controls.filter((c) => live.has(c.key)) },
     { legend: `${d.controls.restartLegend} (restarts)`, items: controls.filter((c) => !live.has(c.key)) },

@@ -84,8 +84,8 @@ export function TransitionsPanel({ onClose }: { onClose(): void }) {
   );
 
   useEffect(() => {
-    stepsPlot.current?.setData(curves.bySteps as uPlot.AlignedData);
-    secondsPlot.current?.setData(curves.bySeconds as uPlot.AlignedData);
+    stepsPlot.current?.setData(curves.bySteps);
+    secondsPlot.current?.setData(curves.bySeconds);
   }, [curves, stepsPlot, secondsPlot]);
 
   const start = () => {

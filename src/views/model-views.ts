@@ -47,5 +47,5 @@ export const MODEL_VIEWS: { readonly [V in ViewKind]: ModelView<V> } = {
 export function summariseDetail(detail: ModelDetail): DetailSummary | null {
   if (!detail) return null;
   const view = MODEL_VIEWS[detail.kind] as ModelView<typeof detail.kind>;
-  return view.summarise ? view.summarise(detail as never) : null;
+  return view.summarise ? view.summarise(detail) : null;
 }

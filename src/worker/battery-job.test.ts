@@ -7,9 +7,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createBatteryClient, type BatteryClient } from '../client/battery-client';
 import { BATTERY_MODELS, type BatteryModelEntry } from '../engine/battery/battery-models';
 import type { SequenceModel } from '../engine/sequence-model';
-import type { BatteryJobTypes, BatteryModelName, BatteryRequest } from '../protocol/battery-messages';
-import type { FromJobWorker, ToJobWorker } from '../protocol/job-messages';
-import type { Endpoint } from '../protocol/messages';
+import type { BatteryModelName, BatteryRequest } from '../protocol/battery-messages';
 import { createLabStore, type BatteryState } from '../store/lab-store';
 import { createBatteryJob } from './battery-job';
 import { JobWorker } from './job-worker';
@@ -28,9 +26,9 @@ const open: Harness[] = [];
 
 function connect(models: Registry = BATTERY_MODELS): Harness {
   const channel = new MessageChannel();
-  new JobWorker(channel.port1 as unknown as Endpoint<ToJobWorker<BatteryJobTypes>, FromJobWorker<BatteryJobTypes>>, createBatteryJob(models), async () => undefined);
+  new JobWorker(channel.port1, createBatteryJob(models), async () => undefined);
   const store = createLabStore();
-  const client = createBatteryClient(store, () => channel.port2 as unknown as Endpoint<FromJobWorker<BatteryJobTypes>, ToJobWorker<BatteryJobTypes>>);
+  const client = createBatteryClient(store, () => channel.port2);
   const h: Harness = {
     client,
     state: () => store.getState().battery,

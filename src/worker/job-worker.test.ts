@@ -70,7 +70,7 @@ function connect(options: { kind?: JobKind<FakeTypes>; yieldNow?: () => Promise<
       }
     },
   };
-  new JobWorker(channel.port1 as unknown as Endpoint<ToJobWorker<FakeTypes>, FromJobWorker<FakeTypes>>, job, options.ready ?? (async () => undefined), options.yieldNow);
+  new JobWorker(channel.port1, job, options.ready ?? (async () => undefined), options.yieldNow);
   let state: FakeState = { runId: 0, status: 'idle', running: false, message: null, results: [], progress: 0 };
   const slot: JobSlot<FakeTypes, FakeState> = {
     read: () => state,

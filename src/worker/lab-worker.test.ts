@@ -26,10 +26,10 @@ interface Harness {
 
 function connect(experiment: Experiment = SMALL): Harness {
   const channel = new MessageChannel();
-  new LabWorker(channel.port1 as unknown as Endpoint<ToWorker, FromWorker>, async () => ({ backend: 'cpu', reason: 'test' }), {
+  new LabWorker(channel.port1, async () => ({ backend: 'cpu', reason: 'test' }), {
     frameIntervalMs: 0,
   });
-  const client = new LabClient(channel.port2 as unknown as Endpoint<FromWorker, ToWorker>, createLabStore(experiment), (ack) =>
+  const client = new LabClient(channel.port2, createLabStore(experiment), (ack) =>
     setTimeout(ack, 0),
   );
   const frames: FrameMessage[] = [];
@@ -84,7 +84,7 @@ describe('worker <-> client protocol [cpu]', () => {
 
   it('keeps one frame in flight until it is acked', async () => {
     const channel = new MessageChannel();
-    new LabWorker(channel.port1 as unknown as Endpoint<ToWorker, FromWorker>, async () => ({ backend: 'cpu', reason: 'test' }), {
+    new LabWorker(channel.port1, async () => ({ backend: 'cpu', reason: 'test' }), {
       frameIntervalMs: 0,
     });
     const frames: FrameMessage[] = [];
@@ -262,8 +262,8 @@ describe('crash recovery [cpu]', () => {
 
   it('a new worker resumes from the checkpoint the old one sent', async () => {
     const first = new MessageChannel();
-    new LabWorker(first.port1 as unknown as Endpoint<ToWorker, FromWorker>, async () => ({ backend: 'cpu', reason: 'test' }), { frameIntervalMs: 0 });
-    const client = new LabClient(first.port2 as unknown as Endpoint<FromWorker, ToWorker>, createLabStore(SMALL), (ack) => setTimeout(ack, 0));
+    new LabWorker(first.port1, async () => ({ backend: 'cpu', reason: 'test' }), { frameIntervalMs: 0 });
+    const client = new LabClient(first.port2, createLabStore(SMALL), (ack) => setTimeout(ack, 0));
     client.start();
     client.step(3);
     await until(() => client.store.getState().step === 3 && !client.store.getState().playing, 'three steps');
@@ -271,7 +271,7 @@ describe('crash recovery [cpu]', () => {
     first.port1.close(); // the old worker is gone
 
     const second = new MessageChannel();
-    new LabWorker(second.port1 as unknown as Endpoint<ToWorker, FromWorker>, async () => ({ backend: 'cpu', reason: 'test' }), { frameIntervalMs: 0 });
+    new LabWorker(second.port1, async () => ({ backend: 'cpu', reason: 'test' }), { frameIntervalMs: 0 });
     expect(client.reconnect(second.port2 as unknown as Endpoint<FromWorker, ToWorker>)).toBe(3);
     await until(() => client.store.getState().step === 3, 'the checkpoint step');
     expect(Array.from(await client.predict())).toEqual(Array.from(trained));

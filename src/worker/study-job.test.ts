@@ -6,9 +6,7 @@ import { useBackend } from '../engine/testing/backends';
 import { defaultExperiment } from '../protocol/experiment';
 
 const DEFAULT_ROUTING_EXPERIMENT = defaultExperiment('routing');
-import type { FromJobWorker, ToJobWorker } from '../protocol/job-messages';
-import type { Endpoint } from '../protocol/messages';
-import type { StudyJobTypes, TransitionStudy } from '../protocol/study-messages';
+import type { TransitionStudy } from '../protocol/study-messages';
 import { createLabStore, type StudyState } from '../store/lab-store';
 import { JobWorker } from './job-worker';
 import { studyJob } from './study-job';
@@ -25,9 +23,9 @@ const open: Harness[] = [];
 
 function connect(): Harness {
   const channel = new MessageChannel();
-  new JobWorker(channel.port1 as unknown as Endpoint<ToJobWorker<StudyJobTypes>, FromJobWorker<StudyJobTypes>>, studyJob, async () => undefined);
+  new JobWorker(channel.port1, studyJob, async () => undefined);
   const store = createLabStore();
-  const client = createStudyClient(store, () => channel.port2 as unknown as Endpoint<FromJobWorker<StudyJobTypes>, ToJobWorker<StudyJobTypes>>);
+  const client = createStudyClient(store, () => channel.port2);
   const h: Harness = {
     client,
     state: () => store.getState().study,

@@ -24,7 +24,7 @@ async function transitions(study: TransitionStudy, ctx: JobContext<StudyJobTypes
         const r = await run.trainStep();
         elapsed[i] = (elapsed[i] as number) + r.ms;
         const rollout = step % evalEvery === 0 || step === study.steps ? await run.rollout() : null;
-        pending.push({ mode: run.options.mode, step: r.step, loss: r.loss, ms: elapsed[i] as number, refreshed: r.refreshed, rollout });
+        pending.push({ mode: run.options.mode, step: r.step, loss: r.loss, ms: elapsed[i], refreshed: r.refreshed, rollout });
       }
       if (performance.now() - lastPost >= POST_EVERY_MS || step === study.steps) {
         ctx.result({ kind: 'transitions', points: pending });

@@ -1,11 +1,10 @@
 /// <reference lib="webworker" />
 /** Entry point of the training worker: registers every backend and starts the shell. */
 import '@tensorflow/tfjs-backend-webgpu';
-import type { FromWorker, ToWorker, Endpoint } from '../protocol/messages';
 import { selectBackend } from './backend-choice';
 import { LabWorker } from './lab-worker';
 import { configureWasm } from './wasm-paths';
 
 configureWasm();
 
-new LabWorker(self as unknown as Endpoint<ToWorker, FromWorker>, selectBackend);
+new LabWorker(self, selectBackend);

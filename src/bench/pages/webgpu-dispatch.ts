@@ -48,7 +48,7 @@ async function countForward(symbols: number): Promise<number> {
   return n;
 }
 
-(async () => {
+void (async () => {
   try {
     const ok = await tf.setBackend('webgpu');
     if (!ok) throw new Error('webgpu backend did not start');

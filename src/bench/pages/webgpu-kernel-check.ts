@@ -224,7 +224,7 @@ function cases(): { label: string; input: CaseInput; reference: boolean }[] {
   return list;
 }
 
-(async () => {
+void (async () => {
   const out = document.getElementById('out') as HTMLElement;
   const reports: KernelCaseReport[] = [];
   let adapter: string | null = null;

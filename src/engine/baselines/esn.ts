@@ -206,7 +206,7 @@ class Esn implements EsnModel {
       return sequenceLoss(logits, targets, scored);
     }, this.trained);
     tf.dispose([x, targets, scored, features]);
-    const predictedTensor = kept.predicted as tf.Tensor1D | null;
+    const predictedTensor = kept.predicted;
     if (!predictedTensor) throw new Error('forward pass did not run');
     const [lossData, predicted] = await Promise.all([value.data(), predictedTensor.data() as Promise<Int32Array>]);
     const count = scoredCount(batch);

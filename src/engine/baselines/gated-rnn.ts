@@ -122,7 +122,7 @@ class GatedRnn<N extends string> implements GatedRnnModel<N> {
     }, this.varList);
     tf.dispose([x, targets, scored, ...this.state]);
     this.state = kept.state;
-    const predictedTensor = kept.predicted as tf.Tensor1D | null;
+    const predictedTensor = kept.predicted;
     if (!predictedTensor) throw new Error('forward pass did not run');
     const [lossData, predicted] = await Promise.all([value.data(), predictedTensor.data() as Promise<Int32Array>]);
     const count = scoredCount(batch);

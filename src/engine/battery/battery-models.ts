@@ -1,13 +1,10 @@
 /** The models the battery can score by name: their page info (battery-model-info.ts) and how to build each from a parameter object. */
 import { createLaraSequenceModel } from '../lara/lara-sequence-model';
-import type { LaraParams } from '../lara/lara-params';
 import type { ModelSpec, SequenceModel } from '../sequence-model';
-import type { EsnParamsInput, GatedRnnParamsInput } from '../baselines/baseline-params';
 import { createEsnModel } from '../baselines/esn';
 import { createGruModel } from '../baselines/gru';
 import { createLstmModel } from '../baselines/lstm';
 import { createLoopySequenceModel } from '../loopy/loopy-model';
-import type { LoopyParamsInput } from '../loopy/loopy-params';
 import { BATTERY_MODEL_INFO, type BatteryModelInfo, type BatteryModelName } from './battery-model-info';
 import { createMemoryless, createOracle, createRandomPredictor } from './calibration-models';
 
@@ -20,11 +17,11 @@ export interface BatteryModelEntry extends BatteryModelInfo {
 
 /** Every battery model by name. */
 export const BATTERY_MODELS: { readonly [K in BatteryModelName]: BatteryModelEntry } = {
-  lara: { ...BATTERY_MODEL_INFO.lara, create: (spec, params) => createLaraSequenceModel(spec, params as Partial<LaraParams>) },
-  lstm: { ...BATTERY_MODEL_INFO.lstm, create: (spec, params) => createLstmModel(spec, params as GatedRnnParamsInput) },
-  gru: { ...BATTERY_MODEL_INFO.gru, create: (spec, params) => createGruModel(spec, params as GatedRnnParamsInput) },
-  esn: { ...BATTERY_MODEL_INFO.esn, create: (spec, params) => createEsnModel(spec, params as EsnParamsInput) },
-  loopy: { ...BATTERY_MODEL_INFO.loopy, create: (spec, params) => createLoopySequenceModel(spec, params as LoopyParamsInput) },
+  lara: { ...BATTERY_MODEL_INFO.lara, create: (spec, params) => createLaraSequenceModel(spec, params) },
+  lstm: { ...BATTERY_MODEL_INFO.lstm, create: (spec, params) => createLstmModel(spec, params) },
+  gru: { ...BATTERY_MODEL_INFO.gru, create: (spec, params) => createGruModel(spec, params) },
+  esn: { ...BATTERY_MODEL_INFO.esn, create: (spec, params) => createEsnModel(spec, params) },
+  loopy: { ...BATTERY_MODEL_INFO.loopy, create: (spec, params) => createLoopySequenceModel(spec, params) },
   oracle: { ...BATTERY_MODEL_INFO.oracle, create: (spec) => createOracle(spec) },
   random: { ...BATTERY_MODEL_INFO.random, create: (spec) => createRandomPredictor(spec) },
   memoryless: { ...BATTERY_MODEL_INFO.memoryless, create: (spec) => createMemoryless(spec) },

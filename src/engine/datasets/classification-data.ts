@@ -17,7 +17,7 @@ export interface DatasetOptions {
 /** The dataset, split deterministically from `seed`. MNIST loads lazily (about 20 MB of JSON). */
 export async function loadDataset(id: DatasetId, seed: number, options: DatasetOptions = {}): Promise<ClassificationData> {
   if (id === 'mnist') return loadMnist(seed);
-  if ((PLAYGROUND_DATASETS as readonly string[]).includes(id)) return playgroundDataset(id as (typeof PLAYGROUND_DATASETS)[number], seed, options.noise ?? 0);
+  if ((PLAYGROUND_DATASETS as readonly string[]).includes(id)) return playgroundDataset(id, seed, options.noise ?? 0);
   throw new Error(`unknown dataset ${String(id)}`);
 }
 

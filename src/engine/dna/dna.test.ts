@@ -32,7 +32,7 @@ function tfLoss(w: Float32Array, b: Float32Array): number {
     const targets = tf.oneHot(tf.tensor1d(TINY.labels, 'int32'), TINY.C).toFloat() as tf.Tensor2D;
     return dnaLoss(dnaLogits(x, tf.tensor1d(w), tf.tensor1d(b), wiring), targets);
   });
-  const v = loss.arraySync() as number;
+  const v = loss.arraySync();
   loss.dispose();
   disposeWiring(wiring);
   return v;

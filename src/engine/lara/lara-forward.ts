@@ -471,7 +471,7 @@ export function readoutLogits(stacked: tf.Tensor4D, readoutW: tf.Tensor2D): tf.T
  * (8 on some); stack is concat underneath, which tfjs splits into chunks.
  */
 function sumOverTicks<T extends tf.Tensor>(xs: T[]): T {
-  return tf.sum(tf.stack(xs), 0) as T;
+  return tf.sum<T>(tf.stack(xs), 0);
 }
 
 /** Thread occupancy [L, B] and the active mask [L, B, H] (threads plus forced nodes). */
@@ -498,7 +498,7 @@ function activeSet(
  * would only carry zeros.
  */
 export function untaped<T extends tf.Tensor>(fn: () => T): T {
-  return tf.customGrad(() => ({ value: fn(), gradFunc: () => [] }))() as T;
+  return tf.customGrad(() => ({ value: fn(), gradFunc: () => [] }))();
 }
 
 /**

@@ -229,7 +229,7 @@ export class LaraTrainer extends TrainerCore<LaraExperiment, LaraHostModel, null
     const pos = new Map(Array.from(packing.nodeIds, (id, i) => [id, i]));
     const q = new Float32Array(lanes * th * packing.L);
     for (let i = 0; i < lanes * th; i++) {
-      const at = pos.get(ids[i] as number) ?? (topo.threadStarts[i % th] as number);
+      const at = pos.get(ids[i] as number) ?? topo.threadStarts[i % th] ?? 0;
       q[i * packing.L + at] = 1;
     }
     return tf.tensor2d(q, [lanes * th, packing.L]);

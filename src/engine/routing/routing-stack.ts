@@ -92,7 +92,7 @@ export interface StackForward {
 export function stackForward(w: StackWeights, x: tf.Tensor2D, opts: StackOptions, hard: boolean, withActivity = false): StackForward {
   const act = (t: tf.Tensor): tf.Tensor2D => (opts.activation === 'relu' ? tf.relu(t) : tf.tanh(t)) as tf.Tensor2D;
   const B = x.shape[0];
-  const N = w.layerW.shape[0] as number;
+  const N = w.layerW.shape[0];
   let h = act(tf.add(tf.matMul(x, w.inW as tf.Tensor2D), w.inB));
   const activity: tf.Tensor[] = [];
   const meanAbs = (t: tf.Tensor2D): tf.Tensor => tf.mean(tf.abs(t), 1, true);

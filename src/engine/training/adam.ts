@@ -48,7 +48,7 @@ export function restingAdamStep(
   hyper: AdamHyper,
 ): void {
   tf.tidy(() => {
-    const L = counters.steps.shape[0] as number;
+    const L = counters.steps.shape[0];
     const { beta1, beta2, epsilon, learningRate } = hyper;
     const update = resting ? tf.cast(tf.greater(active, 0), 'float32') : tf.onesLike(counters.steps);
     const rest = tf.add(counters.rest, 1); // steps this update covers, this one included

@@ -126,7 +126,7 @@ export abstract class TrainerCore<E extends ExperimentShape, H, D> implements La
       changed = true;
     }
     if (!changed) return;
-    this.params = next as E['params'];
+    this.params = next;
     this.applyParams(this.params);
   }
 

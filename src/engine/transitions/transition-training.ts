@@ -147,7 +147,7 @@ export function transitionLoss(cell: TransitionCell, e: tf.Tensor2D, target: tf.
 export function rollCell(cell: TransitionCell, data: SequenceSet): { logits: tf.Tensor2D; states: tf.Tensor2D } {
   const { sequences: N, length: T } = data;
   // split, not unstack: Unpack's gradient fails when some outputs get no gradient.
-  const xs = tf.split(data.x, T) as tf.Tensor2D[];
+  const xs = tf.split<tf.Tensor2D>(data.x, T);
   let s = cell.initialState(N);
   const logits: tf.Tensor2D[] = [];
   const states: tf.Tensor2D[] = [];
@@ -315,7 +315,7 @@ export class TransitionRun {
     this.assertLive();
     const emb = this.emb;
     if (!emb) return null;
-    const gap = tf.tidy(() => tf.div(tf.sum(tf.square(tf.sub(emb.e, rollCell(this.cell, this.train).states))), emb.e.shape[0] as number));
+    const gap = tf.tidy(() => tf.div(tf.sum(tf.square(tf.sub(emb.e, rollCell(this.cell, this.train).states))), emb.e.shape[0]));
     const [embeddings, target, g] = await Promise.all([emb.e.data(), emb.target.data(), gap.data()]);
     gap.dispose();
     return { embeddings: embeddings as Float32Array, target: target as Float32Array, rolloutGap: g[0] as number };

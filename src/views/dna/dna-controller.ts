@@ -166,8 +166,8 @@ export class DnaController {
       const diff = diffCells(this.prevIds, d.cellIds);
       const bends = this.bends;
       const prevBends = this.prevBends;
-      for (const k of diff.born) this.flashes.push('birth', d.cellInput[k] as number, d.cellOutput[k] as number, now, bends ? (bends[k] as number) : 0);
-      for (const k of diff.dead) this.flashes.push('death', this.prevInput[k] as number, this.prevOutput[k] as number, now, prevBends ? (prevBends[k] as number) : 0);
+      for (const k of diff.born) this.flashes.push('birth', d.cellInput[k] as number, d.cellOutput[k] as number, now, bends ? (bends[k]) : 0);
+      for (const k of diff.dead) this.flashes.push('death', this.prevInput[k] as number, this.prevOutput[k] as number, now, prevBends ? (prevBends[k]) : 0);
       this.births += diff.born.length;
       this.deaths += diff.dead.length;
       changed = diff.born.length + diff.dead.length > 0;
