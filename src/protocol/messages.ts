@@ -4,6 +4,7 @@
  * transferables, never as JSON arrays. Bump PROTOCOL_VERSION on any change.
  */
 import type { Graph } from '../engine/graph';
+import type { ProbeTrace } from '../engine/training/probe-trace';
 import type { TopologyEvent } from '../engine/training/step-result';
 import type { ModelDetail } from '../engine/model-registry';
 import type { AnyLiveParams, BackendChoice, BackendName, Experiment } from './experiment';
@@ -37,8 +38,8 @@ export type ToWorker =
 
 // ---- worker -> main thread ----
 
-/** Per-tick trace of the probe lane plus the per-step scalars since the last frame. */
-export interface FrameMessage {
+/** What every frame carries, whatever the model: counters and the steps since the last frame. */
+export interface FrameCommon {
   readonly type: 'frame';
   readonly frameId: number;
   readonly step: number;
@@ -50,27 +51,24 @@ export interface FrameMessage {
   readonly losses: Float32Array;
   readonly accuracies: Float32Array;
   readonly stepMs: Float32Array;
-  /** Node id per packed position [L]. */
-  readonly nodeIds: Int32Array;
-  /** Edge id per slot [L*K], -1 for padding. */
-  readonly slotEdge: Int32Array;
-  readonly ticks: number;
-  readonly K: number;
-  /** [ticks, L] mean state per node. */
-  readonly activity: Float32Array;
-  /** [ticks, L*K] gate per slot. */
-  readonly gates: Float32Array;
-  /** [ticks, L] 1 where the node computed. */
-  readonly active: Uint8Array;
-  /** [ticks, threads] node id where each thread sat (no threads: loopy networks). */
-  readonly threads: Int32Array;
-  /** [ticks] 1 where the output was read (a loopy network's read node fired, or the last think tick). */
-  readonly reads: Uint8Array;
-  /** [L] share of thread visits per node (EMA over training). */
-  readonly visitShare: Float32Array;
-  /** The model's own view data (DNA cells, routing probabilities); null for LARA and loopy networks. */
-  readonly detail: ModelDetail | null;
 }
+
+/**
+ * The graph's part, which every model has: the probe lane's per-tick trace
+ * (active set, activity, gates, thread moves, reads; see ProbeTrace) and the
+ * visit share of each node [L] (EMA over training).
+ */
+export interface FrameTrace extends ProbeTrace {
+  readonly visitShare: Float32Array;
+}
+
+/**
+ * One display frame: the common part, the graph trace, and the model's own
+ * part for its view, tagged by `kind` (DNA cells, the routing stack; null
+ * when the graph view says it all). Typed arrays only: the transfer list is
+ * collected from them (transferablesOf).
+ */
+export type FrameMessage = FrameCommon & FrameTrace & { readonly detail: ModelDetail };
 
 export type FromWorker =
   | { readonly type: 'ready'; readonly version: number }
