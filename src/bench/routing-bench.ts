@@ -1,5 +1,5 @@
 /**
- * Routing modules (DESIGN 2.5): how many layer executions hard routing skips
+ * Routing modules (docs/ARCHITECTURE.md): how many layer executions hard routing skips
  * at the default lambda_s, and what it costs in accuracy against the same
  * stack without routing, trained side by side from the same seed (same
  * initial weights, same batches). Plus a small lambda_s sweep on one 2-D set.

@@ -1,5 +1,5 @@
 /**
- * Transition-representation training against BPTT (DESIGN 2.4): same cell,
+ * Transition-representation training against BPTT (docs/ARCHITECTURE.md): same cell,
  * task, seed and training set, the two runs alternating step by step in one
  * process. Per cell, one row per mode: steps and training wall-clock until
  * the held-out roll-out loss first reaches the target, the final roll-out

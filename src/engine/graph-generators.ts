@@ -1,5 +1,5 @@
 /**
- * Seeded graph generators for large loopy networks (DESIGN section 2.2):
+ * Seeded graph generators for large loopy networks (docs/ARCHITECTURE.md):
  * Erdos-Renyi, Watts-Strogatz, Barabasi-Albert, Waxman, a ring / 2-D lattice,
  * and a layered feed-forward DAG as the loop-free control.
  *

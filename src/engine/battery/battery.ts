@@ -1,5 +1,5 @@
 /**
- * The test battery (DESIGN 2.3, seed 001): nine seeded tests that score any
+ * The test battery (seed 001, docs/ARCHITECTURE.md): nine seeded tests that score any
  * SequenceModel with one number each, so parameters can be swept, and the
  * seed's stated goal, character-level language modelling in bits per char. Every
  * test builds its models through a factory, trains them on episodes (the

@@ -1,5 +1,5 @@
 /**
- * Extinction (seed 004, DESIGN section 2.6) on host arrays, no tfjs: which
+ * Extinction (seed 004, docs/ARCHITECTURE.md) on host arrays, no tfjs: which
  * cells split and which die, the new cell set, and the birth/death events.
  * Also the plateau trigger that says when an extinction happens.
  */

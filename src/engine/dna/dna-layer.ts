@@ -1,5 +1,5 @@
 /**
- * The DNA layer's math in tfjs (DESIGN section 2.6): every cell c is an edge
+ * The DNA layer's math in tfjs (docs/ARCHITECTURE.md): every cell c is an edge
  * i_c -> j_c with its own (w_c, b_c) and adds w_c·x_{i_c} + b_c to output j_c.
  *
  * Cells are flat arrays [E]. The cells of one (i, j) act as one weight, so

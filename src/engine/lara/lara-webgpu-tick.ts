@@ -1,6 +1,6 @@
 /**
- * The LARA tick as fused WGSL kernels on the tfjs webgpu backend (DESIGN
- * section 3, "Engine speed"): a forward tick is two compute dispatches (state
+ * The LARA tick as fused WGSL kernels on the tfjs webgpu backend (few
+ * dispatches per tick is what makes it fast): a forward tick is two compute dispatches (state
  * update, routing), a training tick four (those two and two in the reverse
  * sweep), where the same tick as separate tfjs ops took 39 and 73. The plain-tfjs
  * path in lara-forward.ts defines the semantics; bench/pages/webgpu-kernel-check.ts

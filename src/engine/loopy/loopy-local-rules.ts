@@ -1,5 +1,5 @@
 /**
- * Local learning rules for loopy networks (DESIGN 2.2): weight changes a
+ * Local learning rules for loopy networks (docs/ARCHITECTURE.md): weight changes a
  * synapse could compute from what it sees (its presynaptic input, its node's
  * activity) and one broadcast scalar per sequence (reward or loss change).
  * Nothing is backpropagated through time.

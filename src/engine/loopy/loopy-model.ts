@@ -1,5 +1,5 @@
 /**
- * Large loopy networks (seed 001, DESIGN 2.2) on the LARA engine: the same
+ * Large loopy networks (seed 001, docs/ARCHITECTURE.md) on the LARA engine: the same
  * packed graph and unroll with another policy — every node computes every
  * tick, gates off, tanh, widths down to one neuron. One input node per input
  * symbol, clamped to its one-hot drive; one output node per class, read out

@@ -1,5 +1,5 @@
 /**
- * The loopy policy of the shared engine (DESIGN 2.2): the packed graph and
+ * The loopy policy of the shared engine (docs/ARCHITECTURE.md): the packed graph and
  * gathers of LARA, but every node computes every tick, no gates, tanh:
  *   h_a <- tanh(sum_b W_ab h_b + W_in x [input ticks] + xi [node perturbation]).
  *

@@ -1,7 +1,8 @@
 /**
  * LARA written as plain loops over float64 scalars: the reference the packed
  * tensor unroll (../lara/lara-forward.ts) is tested against. It reads the
- * same packed weight layout and follows DESIGN section 2.1 directly, one node,
+ * same packed weight layout and follows the model's formulas (the help in
+ * lara-descriptor.ts) directly, one node,
  * lane, slot and component at a time.
  */
 import type { Packing } from '../packing';

@@ -1,6 +1,6 @@
 /**
  * Plain-TypeScript loopy forward with read-node pacing, one lane at a time,
- * written from DESIGN 2.2 and nothing else: the symbol is fed for one tick,
+ * written from the pacing rule (the help in loopy-descriptor.ts) and nothing else: the symbol is fed for one tick,
  * the network runs until the read node's mean state crosses 0 upwards (or
  * `maxTicks` pass), the output is read on that tick and the next symbol fed
  * on the next. The device version (loopy-unroll.ts) is tested against it.

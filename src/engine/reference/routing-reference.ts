@@ -1,6 +1,6 @@
 /**
  * A stack of layers with routing modules written as plain float64 loops: the
- * reference ../routing/routing-stack.ts is tested against. It follows DESIGN
+ * reference ../routing/routing-stack.ts is tested against. It follows the lab's design
  * 2.5 one example, layer and unit at a time, on the same flat row-major
  * layout as the tensors (layerW[(l*W + i)*W + j], routerW[(l*W + i)*2 + k],
  * skipS[(l*W + i)*W + j], ...).

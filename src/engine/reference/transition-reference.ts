@@ -1,5 +1,5 @@
 /**
- * The transition-representation loss (DESIGN 2.4) as plain float64 loops:
+ * The transition-representation loss (docs/ARCHITECTURE.md) as plain float64 loops:
  * the reference transition-training.ts is tested against. Any cell given as a
  * host function of (states, inputs) works; the GRU's comes from the
  * baselines' own float64 reference, one step per row.

@@ -1,5 +1,5 @@
 /**
- * The math of a stack of layers with routing modules (DESIGN 2.5, seed 003),
+ * The math of a stack of layers with routing modules (seed 003, docs/ARCHITECTURE.md),
  * in tfjs. Row vectors throughout (x W, not W x):
  *
  *   h_0     = act(x W_in + b_in)                       input projection, always executed
@@ -14,7 +14,7 @@
  * The seed's pseudocode multiplies the path distribution by the activation
  * vector (`probabilities * activation_vector`), which does not type-check
  * (2 paths vs W units); we follow its prose: the distribution weights the
- * two paths' outputs. The skip path is S_l h_l alone, as DESIGN writes it, not
+ * two paths' outputs. The skip path is S_l h_l alone, as the lab's design writes it, not
  * h_l + S_l h_l: with S_l = 0 a skipped layer first outputs zero and skipping
  * only pays once S_l has learnt to carry what the layer would have.
  *

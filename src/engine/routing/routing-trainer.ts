@@ -1,5 +1,5 @@
 /**
- * A stack of layers with routing modules (DESIGN 2.5, seed 003) running live
+ * A stack of layers with routing modules (seed 003, docs/ARCHITECTURE.md) running live
  * in the lab: the dataset, the device variables, Adam, the probe for the
  * graph view and the detail for the routing view, on the shared trainer core
  * (counters, checkpoints, rollback; one step is one tick).

@@ -1,5 +1,5 @@
 /**
- * The routing-module stack (DESIGN 2.5): tfjs math against the float64
+ * The routing-module stack (docs/ARCHITECTURE.md): tfjs math against the float64
  * reference, finite-difference gradients, hard routing, the sparsity
  * pressure, determinism, leaks, learning, export round trips and the sweep.
  */

@@ -1,6 +1,6 @@
 /**
  * Recurrent models seen as one transition f(s, x) = [s', y] on a flat state
- * (DESIGN 2.4, seed 002): what transition-representation training needs, as
+ * (seed 002, docs/ARCHITECTURE.md): what transition-representation training needs, as
  * every transition of every sequence gets its own trainable input state.
  * Each cell wraps an engine model's own step; none re-implements its math.
  *

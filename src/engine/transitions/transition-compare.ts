@@ -1,6 +1,6 @@
 /**
  * Transition-representation training against BPTT on the same cell, task,
- * seed and training set (DESIGN 2.4): steps and wall-clock to a target
+ * seed and training set (docs/ARCHITECTURE.md): steps and wall-clock to a target
  * roll-out loss, and the final roll-out accuracy.
  *
  * The two runs alternate step by step in one process, so load on the

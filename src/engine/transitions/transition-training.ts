@@ -1,5 +1,5 @@
 /**
- * Transition-representation training (DESIGN 2.4, seed 002) and the BPTT
+ * Transition-representation training (seed 002, docs/ARCHITECTURE.md) and the BPTT
  * trainer it is compared with, on one fixed training set of N sequences of
  * length T.
  *
@@ -12,7 +12,7 @@
  * steps (DQN's target network). ebar is not a trained variable, so the
  * consistency term sends no gradient to e_{i,t+1}: only to e_{i,t} and the
  * weights through f. The squared norm is summed over the state and averaged
- * over transitions, as written in DESIGN.
+ * over transitions, as the lab's design writes it.
  *
  * Embedding init (the seed only says "we start by generating embedding
  * vectors"): by default a roll-out of the initial weights on the training
@@ -22,7 +22,7 @@
  * pass at creation, none afterwards. 'zeros' is kept for comparison.
  *
  * The seed also suggests freezing the embeddings themselves and accumulating
- * their gradients between refreshes; DESIGN chose the DQN-style frozen target
+ * their gradients between refreshes; the lab's design chose the DQN-style frozen target
  * instead, which is what this file does.
  *
  * Both optimisers are the baselines' Adam with global-norm clipping; the
