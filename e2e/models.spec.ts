@@ -108,3 +108,35 @@ test('transition representations against BPTT: both train side by side, refreshe
   }
   await page.screenshot({ path: testInfo.outputPath('transitions.png') });
 });
+
+for (const [kind, label] of [
+  ['gru', 'GRU'],
+  ['lstm', 'LSTM'],
+] as const) {
+  test(`${label}: pick it, play, watch its units light up while the loss falls, change the rate live, export and import`, async ({ lab, page }, testInfo) => {
+    await lab.open();
+    await page.getByRole('combobox', { name: 'Model' }).selectOption(kind);
+    await expect(page.getByRole('combobox', { name: 'Task' })).toHaveValue('recall');
+    await expect(page).toHaveURL(new RegExp(`model=${kind}`));
+    // Recall-2: 4 input symbols, 16 units, 4 classes; every weight an edge.
+    // (LARA's default graph has 24 nodes too: the edge count tells the new network has arrived.)
+    const start = await lab.waitFor((s) => s.model === kind && s.edges === 4 * 16 + 16 * 16 + 16 * 4, `the ${label}`);
+    expect(start.nodes).toBe(4 + 16 + 4);
+    await expect(page.getByRole('img', { name: /Activity graph/ })).toBeVisible();
+    await page.getByRole('button', { name: 'Play' }).click();
+    const early = await lab.waitFor((s) => s.step >= 5 && s.loss !== null, 'the first steps');
+    const later = await lab.waitFor((s) => s.step >= 200, '200 steps', 150_000);
+    expect(later.loss as number).toBeLessThan((early.loss as number) * 0.6);
+    expect(later.frames).toBeGreaterThan(early.frames);
+    expect(later.graphPaints).toBeGreaterThan(early.graphPaints);
+    const lr = page.getByRole('slider', { name: /Learning rate/ });
+    await lr.focus();
+    await page.keyboard.press('ArrowLeft');
+    await expect(page).toHaveURL(/lr=0\.00\d+/);
+    const afterSlider = await lab.snapshot();
+    await lab.waitFor((s) => s.step > afterSlider.step + 5, 'training to continue after the live change');
+    expect((await lab.snapshot()).nodes).toBe(24);
+    await page.screenshot({ path: testInfo.outputPath(`${kind}.png`) });
+    await roundTrip(lab, page, testInfo, kind);
+  });
+}

@@ -5,6 +5,7 @@
  * here with a missing piece is a type error (see model-descriptor.ts).
  */
 import { dnaModel } from './dna/dna-descriptor';
+import { gruModel, lstmModel } from './gated/gated-descriptor';
 import { laraModel } from './lara/lara-descriptor';
 import { loopyModel } from './loopy/loopy-descriptor';
 import type { ExperimentOf, ModelDescriptor, TaskFamily, TrainerFactory } from './model-descriptor';
@@ -16,6 +17,8 @@ export const MODELS = {
   loopy: loopyModel,
   dna: dnaModel,
   routing: routingModel,
+  gru: gruModel,
+  lstm: lstmModel,
 } as const;
 
 type Registry = typeof MODELS;
