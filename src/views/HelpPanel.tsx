@@ -1,6 +1,7 @@
 /** What the lab computes, in formulas, and which choices are the seed's and which are ours: each model's part comes from its descriptor. */
 import { Fragment, type ReactNode } from 'react';
 import { DATASET_IDS, DATASETS, descriptorOf, MODEL_KINDS, TASK_IDS, TASKS, type HelpText, type TaskFamily } from '../protocol/experiment';
+import { useLab } from './lab-context';
 
 /** Help strings' inline markup: `code`, **strong**, *emphasis*; everything else is plain text (never HTML). */
 export function renderMarkup(text: string): ReactNode[] {
@@ -48,6 +49,9 @@ function modelsOf(family: TaskFamily): string {
 }
 
 export function HelpPanel({ onClose }: { onClose(): void }) {
+  const current = useLab((s) => s.experiment.model);
+  // The running model's section first, the others in the registry's order.
+  const kinds = [current, ...MODEL_KINDS.filter((k) => k !== current)];
   return (
     <aside className="help-panel" aria-label="Help">
       <header>
@@ -57,7 +61,7 @@ export function HelpPanel({ onClose }: { onClose(): void }) {
         </button>
       </header>
 
-      {MODEL_KINDS.map((kind) => (
+      {kinds.map((kind) => (
         <ModelHelp key={kind} help={descriptorOf(kind).help} />
       ))}
 
