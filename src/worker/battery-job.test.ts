@@ -12,6 +12,7 @@ import { createLabStore, type BatteryState } from '../store/lab-store';
 import { createBatteryJob } from './battery-job';
 import { JobWorker } from './job-worker';
 import { closeYieldChannel } from './yield-to-events';
+import { waitUntil as until } from '../engine/testing/wait';
 
 type Registry = { readonly [K in BatteryModelName]: BatteryModelEntry };
 
@@ -42,14 +43,6 @@ function connect(models: Registry = BATTERY_MODELS): Harness {
   return h;
 }
 
-/** A guard against hanging, not a timing assertion. */
-async function until(cond: () => boolean, what: string, ms = 60_000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
 
 /** The oracle, counting the episodes it trains on and calling `onTrain` before each. */
 function countingOracle(onTrain: (episode: number) => void): { models: Registry; episodes(): number } {

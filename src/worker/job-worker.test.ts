@@ -10,6 +10,7 @@ import type { Endpoint } from '../protocol/messages';
 import type { JobRunState } from '../store/lab-store';
 import { JobWorker, type JobDefinition } from './job-worker';
 import { closeYieldChannel } from './yield-to-events';
+import { waitUntil as until } from '../engine/testing/wait';
 
 interface FakeRequest {
   /** Tags the results ("a1", "a2", ...). */
@@ -104,14 +105,6 @@ function connect(options: { kind?: JobKind<FakeTypes>; yieldNow?: () => Promise<
   return h;
 }
 
-/** A guard against hanging, not a timing assertion. */
-async function until(cond: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
 
 const ends = (h: Harness, runId: number) => h.raw.filter((m) => m.runId === runId && (m.type === 'done' || m.type === 'cancelled' || m.type === 'failed'));
 

@@ -7,6 +7,7 @@ import type { Endpoint, FrameMessage, FromWorker, ToWorker } from '../protocol/m
 import { createLabStore } from '../store/lab-store';
 import { LabWorker } from './lab-worker';
 import { closeYieldChannel } from './yield-to-events';
+import { waitUntil as until } from '../engine/testing/wait';
 
 const DEFAULT_EXPERIMENT = defaultExperiment('lara');
 const DEFAULT_LOOPY_EXPERIMENT = defaultExperiment('loopy');
@@ -45,13 +46,6 @@ function connect(experiment: Experiment = SMALL): Harness {
   };
 }
 
-async function until(cond: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('worker <-> client protocol [cpu]', () => {
   const open: Harness[] = [];

@@ -4,13 +4,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createStudyClient, type StudyClient } from '../client/study-client';
 import { useBackend } from '../engine/testing/backends';
 import { defaultExperiment } from '../protocol/experiment';
-
-const DEFAULT_ROUTING_EXPERIMENT = defaultExperiment('routing');
 import type { TransitionStudy } from '../protocol/study-messages';
 import { createLabStore, type StudyState } from '../store/lab-store';
 import { JobWorker } from './job-worker';
 import { studyJob } from './study-job';
 import { closeYieldChannel } from './yield-to-events';
+import { waitUntil as until } from '../engine/testing/wait';
+
+const DEFAULT_ROUTING_EXPERIMENT = defaultExperiment('routing');
 
 interface Harness {
   readonly client: StudyClient;
@@ -39,14 +40,6 @@ function connect(): Harness {
   return h;
 }
 
-/** A guard against hanging, not a timing assertion. */
-async function until(cond: () => boolean, what: string, ms = 60_000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
 
 const TINY: TransitionStudy = {
   kind: 'transitions',
