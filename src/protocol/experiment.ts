@@ -16,7 +16,7 @@ export type { CheckboxControl, ControlDescriptor, HelpText, SelectControl, Slide
 export type { AnyLiveParams, AnyModelDescriptor, DatasetId, Experiment, ExperimentOfKind, ModelDetail, ModelKind, TaskFamily, TaskId, ViewKind };
 
 /** The seed is a 31-bit integer everywhere (it seeds 32-bit generators). */
-export const seedSchema = z.number().int().min(0).max(2 ** 31 - 1);
+const seedSchema = z.number().int().min(0).max(2 ** 31 - 1);
 
 const TASK_SCHEMAS: Readonly<Record<TaskFamily, z.ZodType<string>>> = { sequence: z.enum(TASK_IDS), classification: z.enum(DATASET_IDS) };
 

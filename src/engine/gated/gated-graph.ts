@@ -15,12 +15,7 @@ export interface GatedSizes {
   readonly outputSize: number;
 }
 
-/** Node ids: inputs 0..D-1, units D..D+H-1, outputs D+H..D+H+C-1. */
-export function unitNodeId(s: GatedSizes, unit: number): number {
-  return s.inputSize + unit;
-}
-
-/** Edge ids: input i -> unit a is i·H + a; unit b -> unit a is D·H + b·H + a; unit j -> output c is D·H + H·H + j·C + c. */
+/** Node ids: inputs 0..D-1, units D..D+H-1, outputs D+H..D+H+C-1. Edge ids: input i -> unit a is i·H + a; unit b -> unit a is D·H + b·H + a; unit j -> output c is D·H + H·H + j·C + c. */
 export function gatedGraph(s: GatedSizes): Graph {
   const { inputSize: D, hidden: H, outputSize: C } = s;
   const nodes: GraphNode[] = [];

@@ -36,7 +36,7 @@ const PROBE_EXAMPLES = 64;
 const GRID_SIZE = 40;
 
 /** Refuses a model whose tensors or graph do not fit the experiment (names, shapes, finite values, the chain). */
-export function validateRoutingModel(experiment: RoutingExperiment, model: TensorHostModel): void {
+function validateRoutingModel(experiment: RoutingExperiment, model: TensorHostModel): void {
   const problem = routingGraphProblem(experiment, model.graph) ?? tensorProblem(routingTensorShapes(experiment), model.tensors);
   if (problem) throw new Error(`routing model: ${problem}`);
 }
