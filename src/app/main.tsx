@@ -6,17 +6,16 @@ import { LabClient } from '../client/lab-client';
 import { createStudyClient } from '../client/study-client';
 import type { Endpoint, FromWorker, ToWorker } from '../protocol/messages';
 import { createLabStore } from '../store/lab-store';
-import { formatHash, parseHash } from '../store/url-state';
+import { ignoredLinkMessage, parseHash } from '../store/url-state';
 import { BatteryContext, LabContext, StudyContext } from '../views/lab-context';
+import { followAddressBar } from './address-bar';
 import { App } from './App';
 import { installTestApi } from './test-api';
 import './styles.css';
 
 const fromUrl = parseHash(window.location.hash);
 const store = createLabStore(fromUrl.experiment, fromUrl.backend);
-if (fromUrl.problems.length > 0) {
-  store.getState().setAlert(`Some link parameters were ignored: ${fromUrl.problems.join('; ')}.`);
-}
+if (fromUrl.problems.length > 0) store.getState().setAlert(ignoredLinkMessage(fromUrl.problems));
 
 const MAX_RESTARTS = 3;
 let restarts = 0;
@@ -59,13 +58,8 @@ const study = createStudyClient(
     }),
 );
 
-// The URL hash follows the experiment, so a link reproduces it.
-store.subscribe((s, prev) => {
-  if (s.experiment === prev.experiment && s.backendChoice === prev.backendChoice) return;
-  const hash = formatHash(s.experiment, s.backendChoice);
-  if (hash !== window.location.hash) history.replaceState(null, '', hash);
-});
-history.replaceState(null, '', formatHash(store.getState().experiment, store.getState().backendChoice));
+// The address bar and the running experiment stay equal both ways (Back, edited hashes, pasted links).
+followAddressBar(window, store, client, (problems) => store.getState().setAlert(ignoredLinkMessage(problems)));
 
 client.start();
 

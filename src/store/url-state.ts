@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { UrlField } from '../engine/model-descriptor';
+import { issueSentence } from '../protocol/schema-sentences';
 import { BACKEND_CHOICES, DEFAULT_EXPERIMENT, descriptorOf, experimentFor, experimentSchema, MODEL_KINDS, type BackendChoice, type Experiment } from '../protocol/experiment';
 
 export interface UrlState {
@@ -51,7 +52,7 @@ export function parseHash(hash: string, base: Experiment = DEFAULT_EXPERIMENT): 
   const tryApply = (key: string, next: unknown): void => {
     const r = experimentSchema.safeParse(next);
     if (r.success) experiment = r.data;
-    else problems.push(`${key}=${params.get(key) ?? ''} ignored: ${r.error.issues[0]?.message ?? 'invalid'}`);
+    else problems.push(`${key}=${params.get(key) ?? ''} ignored: ${r.error.issues[0] ? issueSentence(r.error.issues[0], 'it') : 'it is not valid'}`);
   };
   for (const [key, value] of params) {
     if (key === 'model' || key === 'backend') continue;
@@ -84,4 +85,9 @@ export function formatHash(experiment: Experiment, backend: BackendChoice): stri
   }
   if (backend !== 'auto') out.set('backend', backend);
   return `#${out.toString()}`;
+}
+
+/** The alert for a link whose values were not all used. */
+export function ignoredLinkMessage(problems: readonly string[]): string {
+  return `Some link parameters were ignored: ${problems.join('; ')}.`;
 }
