@@ -1,8 +1,9 @@
-import { lazy, Suspense, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { AlertRegion } from '../views/AlertRegion';
 import { BatteryPanel } from '../views/BatteryPanel';
 import { ParameterControls, TransportControls } from '../views/Controls';
-import { useLab } from '../views/lab-context';
+import { useLab, useLabClient } from '../views/lab-context';
+import { ownsSpaceKey } from '../views/keyboard';
 import { MODEL_VIEWS } from '../views/model-views';
 import { StatusBar } from '../views/StatusBar';
 import { descriptorOf } from '../protocol/experiment';
@@ -16,9 +17,38 @@ const LossChart = lazy(async () => ({ default: (await import('../views/LossChart
 const TransitionsPanel = lazy(async () => ({ default: (await import('../views/TransitionsPanel')).TransitionsPanel }));
 
 export function App() {
+  const client = useLabClient();
   const [panel, setPanel] = useState<Panel | null>(null);
   const view = useLab((s) => descriptorOf(s.experiment.model).view);
-  const toggle = (p: Panel) => setPanel((open) => (open === p ? null : p));
+  // The button that opened the side panel gets focus back when it closes, so a keyboard user is not dropped on the body.
+  const opener = useRef<HTMLButtonElement | null>(null);
+  const toggle = (p: Panel, button: HTMLButtonElement) => {
+    opener.current = button;
+    setPanel((open) => (open === p ? null : p));
+  };
+  const close = () => {
+    setPanel(null);
+    opener.current?.focus();
+  };
+
+  // Space plays or pauses anywhere outside a text field or a control that uses Space itself; Escape closes the side panel.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
+      if (e.key === 'Escape') {
+        setPanel((open) => {
+          if (open !== null) opener.current?.focus();
+          return null;
+        });
+      } else if (e.key === ' ' && !ownsSpaceKey(e.target)) {
+        e.preventDefault();
+        if (client.store.getState().playing) client.pause();
+        else client.play();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [client]);
   const { Center, Side } = MODEL_VIEWS[view];
   return (
     <div className="lab">
@@ -27,13 +57,13 @@ export function App() {
           Loopy Lab <span className="subtitle">networks that route their own activity</span>
         </h1>
         <TransportControls />
-        <button type="button" aria-expanded={panel === 'battery'} onClick={() => toggle('battery')}>
+        <button type="button" aria-expanded={panel === 'battery'} onClick={(e) => toggle('battery', e.currentTarget)}>
           Battery
         </button>
-        <button type="button" aria-expanded={panel === 'transitions'} onClick={() => toggle('transitions')}>
+        <button type="button" aria-expanded={panel === 'transitions'} onClick={(e) => toggle('transitions', e.currentTarget)}>
           Transitions
         </button>
-        <button type="button" className="help-button" aria-expanded={panel === 'help'} onClick={() => toggle('help')}>
+        <button type="button" className="help-button" aria-expanded={panel === 'help'} onClick={(e) => toggle('help', e.currentTarget)}>
           Help
         </button>
       </header>
@@ -54,9 +84,9 @@ export function App() {
           <Suspense fallback={null}>{Side && <Side />}</Suspense>
         </aside>
         <Suspense fallback={null}>
-          {panel === 'help' && <HelpPanel onClose={() => setPanel(null)} />}
-          {panel === 'battery' && <BatteryPanel onClose={() => setPanel(null)} />}
-          {panel === 'transitions' && <TransitionsPanel onClose={() => setPanel(null)} />}
+          {panel === 'help' && <HelpPanel onClose={close} />}
+          {panel === 'battery' && <BatteryPanel onClose={close} />}
+          {panel === 'transitions' && <TransitionsPanel onClose={close} />}
         </Suspense>
       </main>
       <StatusBar />

@@ -106,11 +106,9 @@ export function TransportControls() {
 
   return (
     <div className="transport" role="toolbar" aria-label="Run controls">
-      <button type="button" onClick={() => client.play()} disabled={playing} className="primary">
-        Play
-      </button>
-      <button type="button" onClick={() => client.pause()} disabled={!playing}>
-        Pause
+      {/* One toggle, so Enter or Space on it leaves focus where the next press pauses (TensorFlow Playground's habit). */}
+      <button type="button" onClick={() => (playing ? client.pause() : client.play())} className="primary play-toggle" title={`${playing ? 'Pause' : 'Play'} (Space)`}>
+        {playing ? 'Pause' : 'Play'}
       </button>
       <button type="button" onClick={() => client.step(1)} disabled={playing}>
         Step
@@ -127,6 +125,46 @@ export function TransportControls() {
         <input ref={fileInput} type="file" accept=".json,application/json" onChange={(ev) => void onImport(ev)} />
       </label>
     </div>
+  );
+}
+
+const MAX_SEED = 2 ** 31 - 1;
+
+/** The seed as typed; it applies on Enter, on leaving the field, or once typing pauses, so "123" is one restart, not three. */
+function SeedField({ seed, onCommit }: { seed: number; onCommit(seed: number): void }) {
+  const [text, setText] = useState<string | null>(null);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => () => {
+    if (timer.current) clearTimeout(timer.current);
+  }, []);
+  const commit = (value: string) => {
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = null;
+    setText(null);
+    const n = Number(value);
+    if (value.trim() !== '' && Number.isInteger(n) && n >= 0 && n <= MAX_SEED && n !== seed) onCommit(n);
+  };
+  return (
+    <label className="control">
+      <span className="control-label">Seed</span>
+      <input
+        type="number"
+        min={0}
+        max={MAX_SEED}
+        step={1}
+        value={text ?? seed}
+        onChange={(e) => {
+          const value = e.target.value;
+          setText(value);
+          if (timer.current) clearTimeout(timer.current);
+          timer.current = setTimeout(() => commit(value), 800);
+        }}
+        onBlur={(e) => commit(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') commit(e.currentTarget.value);
+        }}
+      />
+    </label>
   );
 }
 
@@ -165,20 +203,7 @@ export function ParameterControls() {
             ))}
           </select>
         </label>
-        <label className="control">
-          <span className="control-label">Seed</span>
-          <input
-            type="number"
-            min={0}
-            max={2 ** 31 - 1}
-            step={1}
-            value={experiment.seed}
-            onChange={(e) => {
-              const seed = Math.floor(Number(e.target.value));
-              if (Number.isInteger(seed) && seed >= 0 && seed < 2 ** 31) client.setExperiment({ ...client.store.getState().experiment, seed });
-            }}
-          />
-        </label>
+        <SeedField seed={experiment.seed} onCommit={(seed) => client.setExperiment({ ...client.store.getState().experiment, seed })} />
         <label className="control">
           <span className="control-label">Backend</span>
           <select value={backendChoice} onChange={(e) => client.setBackend(e.target.value as BackendChoice)}>
