@@ -13,7 +13,8 @@ import {
   type BatteryTestId,
 } from '../protocol/battery-messages';
 import { descriptorOf, type Experiment } from '../protocol/experiment';
-import type { BatteryRow, BatteryState } from '../store/lab-store';
+import type { BatteryState } from '../store/lab-store';
+import { comparedWith, formatScore } from './battery-format';
 import { downloadText } from './download';
 import { useBatteryClient, useLab } from './lab-context';
 
@@ -34,11 +35,7 @@ function parseValues(text: string, named: boolean): (number | string)[] | null {
   return values.length > 0 && values.every(Number.isFinite) ? values : null;
 }
 
-function formatScore(row: BatteryRow | undefined): string {
-  if (!row) return '…';
-  if (!Number.isFinite(row.score)) return 'n/a';
-  return Math.abs(row.score) >= 10 ? row.score.toFixed(0) : row.score.toFixed(3);
-}
+const MARK = { better: '▲', worse: '▼', same: '=' } as const;
 
 function csvOf(state: BatteryState): string {
   const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
@@ -138,6 +135,13 @@ function SequenceBatteryPanel({ onClose, experiment }: { onClose(): void; experi
   };
 
   const cell = (test: BatteryTestId, job: number) => state.rows.find((r) => r.test === test && r.job === job);
+  /** The column with the best finite score of a test's row, once two or more have one. */
+  const bestJob = (test: BatteryTestId): number | null => {
+    const scored = state.rows.filter((r) => r.test === test && Number.isFinite(r.score));
+    if (scored.length < 2) return null;
+    const sign = BATTERY[test].better === 'higher' ? 1 : -1;
+    return scored.reduce((a, b) => (sign * b.score > sign * a.score ? b : a)).job;
+  };
 
   return (
     <aside className="battery-panel" aria-label="Battery">
@@ -243,12 +247,26 @@ function SequenceBatteryPanel({ onClose, experiment }: { onClose(): void; experi
                 <th scope="row" title={BATTERY[t].description}>
                   {BATTERY[t].title}
                 </th>
-                <td>{BATTERY[t].unit}</td>
-                {state.jobs.map((j, i) => (
-                  <td key={j.label} data-test={t} data-model={j.label}>
-                    {formatScore(cell(t, i))}
-                  </td>
-                ))}
+                <td title={`${BATTERY[t].better} is better`}>
+                  {BATTERY[t].unit} {BATTERY[t].better === 'higher' ? '↑' : '↓'}
+                </td>
+                {state.jobs.map((j, i) => {
+                  const row = cell(t, i);
+                  const vs = i === 0 ? null : comparedWith(t, row?.score, cell(t, 0)?.score);
+                  const best = bestJob(t) === i;
+                  return (
+                    <td key={j.label} data-test={t} data-model={j.label} data-compared={vs ?? undefined} className={best ? 'battery-best' : undefined}>
+                      {formatScore(row)}
+                      {vs && (
+                        <span className={`battery-mark battery-${vs}`} title={`${vs} than this experiment`}>
+                          {' '}
+                          {MARK[vs]}
+                          <span className="visually-hidden"> {vs} than this experiment</span>
+                        </span>
+                      )}
+                    </td>
+                  );
+                })}
               </tr>
             ))}
           </tbody>
@@ -266,7 +284,7 @@ function SweepHeatmap({ state, test, onTest }: { state: BatteryState; test: Batt
   const [x, y] = state.sweep;
   const xs = x?.values ?? [];
   const ys = y?.values ?? [undefined];
-  const lowerIsBetter = BATTERY[test].unit === 'bits/char';
+  const lowerIsBetter = BATTERY[test].better === 'lower';
   const cellCount = state.sweep.reduce((n, a) => n * a.values.length, 1);
   const scores = useMemo(() => {
     const grid = new Map<string, number>();

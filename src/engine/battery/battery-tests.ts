@@ -25,6 +25,8 @@ export interface BatteryTestInfo {
   readonly id: BatteryTestId;
   readonly title: string;
   readonly unit: string;
+  /** Which way a score is better, for the table's marks and the heatmap's colours. */
+  readonly better: 'higher' | 'lower';
   /** What the number means, for tables and help text. */
   readonly description: string;
 }
@@ -48,24 +50,28 @@ export const BATTERY_TEST_INFO: Readonly<Record<BatteryTestId, BatteryTestInfo>>
     id: 'memorisation',
     title: 'Memorisation',
     unit: 'symbols',
+    better: 'higher',
     description: `Longest random sequence (of ${MEMORISE_LENGTHS.join(', ')}) a fresh model reproduces with ≥ ${SOLVED * 100}% accuracy after training.`,
   },
   circuit: {
     id: 'circuit',
     title: 'Random circuit',
     unit: 'accuracy',
+    better: 'higher',
     description: `Accuracy predicting a hidden random ${CIRCUIT.states}-state machine's outputs after training (chance ${(1 / CIRCUIT.outputs).toFixed(2)}).`,
   },
   'long-term': {
     id: 'long-term',
     title: 'Long-term dependency',
     unit: 'steps',
+    better: 'higher',
     description: `Largest gap (of ${LONG_TERM_GAPS.join(', ')}) over which a fresh model recalls the first symbol with ≥ ${SOLVED * 100}% accuracy (chance 50%).`,
   },
   garbage: {
     id: 'garbage',
     title: 'Garbage robustness',
     unit: 'retained',
+    better: 'higher',
     description:
       'Recall-2: accuracy after a burst of 4 garbage symbols (an unseen symbol, or random ones), as a fraction of clean accuracy above chance (1 = unaffected).',
   },
@@ -73,36 +79,42 @@ export const BATTERY_TEST_INFO: Readonly<Record<BatteryTestId, BatteryTestInfo>>
     id: 'weight-noise',
     title: 'Weight-noise robustness',
     unit: 'retained',
+    better: 'higher',
     description: `Recall-2: accuracy with Gaussian noise of σ = ${NOISE_SIGMAS.join(', ')} × each weight tensor's std, mean fraction of clean accuracy above chance kept.`,
   },
   removal: {
     id: 'removal',
     title: 'Edge-removal robustness',
     unit: 'retained',
+    better: 'higher',
     description: `Recall-2: accuracy with ${REMOVED_FRACTIONS.map((f) => `${f * 100}%`).join(', ')} of the recurrent connections removed, mean fraction of clean accuracy above chance kept.`,
   },
   forgetting: {
     id: 'forgetting',
     title: 'Forgetting',
     unit: 'retained',
+    better: 'higher',
     description: 'Train circuit X, then circuit Y, then test X: the fraction of X accuracy above chance retained (1 = no forgetting).',
   },
   transfer: {
     id: 'transfer',
     title: 'Transfer',
     unit: '× speed-up',
+    better: 'higher',
     description: 'Steps to reach 95% of what a fresh model reaches on circuit X + δ (2 output cells changed): from scratch ÷ after learning X. Above 1 = transfer.',
   },
   composition: {
     id: 'composition',
     title: 'Composition',
     unit: '× speed-up',
+    better: 'higher',
     description: 'Steps to reach 95% of what a fresh model reaches on circuit A∘B (A’s outputs drive B): from scratch ÷ after learning A and B. Above 1 = composition helps.',
   },
   'language-model': {
     id: 'language-model',
     title: 'Language model',
     unit: 'bits/char',
+    better: 'lower',
     description: `Bits per character on held-out text (Moby-Dick chapters 11-12) after training on chapters 1-10, ${TEXT_ALPHABET.length}-symbol alphabet (uniform: ${Math.log2(TEXT_ALPHABET.length).toFixed(2)}). Lower is better.`,
   },
 };
