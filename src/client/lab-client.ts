@@ -15,6 +15,7 @@ import {
   type TopologyEvent,
 } from '../protocol/messages';
 import { parseModelDocument, type ModelDocument } from '../protocol/model-document';
+import { errorSentences } from '../protocol/schema-sentences';
 import type { LabStore } from '../store/lab-store';
 
 export interface TopologyUpdate {
@@ -143,8 +144,7 @@ export class LabClient {
   setExperiment(next: Experiment): void {
     const checked = experimentSchema.safeParse(next);
     if (!checked.success) {
-      const issue = checked.error.issues[0];
-      this.store.getState().setAlert(`Setting refused: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid value'}.`);
+      this.store.getState().setAlert(`Setting refused: ${errorSentences(checked.error, 1)}.`);
       return;
     }
     const before = this.store.getState().experiment;

@@ -11,6 +11,7 @@
  * model before all pass.
  */
 import { z } from 'zod';
+import { errorSentences } from './schema-sentences';
 import { graphProblem, type Graph } from '../engine/graph';
 import type { EncodedModel } from '../engine/model-descriptor';
 import { tensorProblem, type HostTensor } from '../engine/training/host-tensor';
@@ -107,8 +108,7 @@ export function parseModelDocument(text: string): ParsedDocument {
   }
   const parsed = modelDocumentSchema.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    return { ok: false, error: `The file does not match the Loopy Lab format: ${issues.join('; ')}.` };
+    return { ok: false, error: `The file does not match the Loopy Lab format: ${errorSentences(parsed.error)}.` };
   }
   const result = documentToModel(parsed.data);
   return typeof result === 'string' ? { ok: false, error: result } : { ok: true, document: parsed.data, ...result };
