@@ -3,7 +3,7 @@ import { taskSizes } from '../tasks/task-registry';
 import { learningRateControl, optionsOf, type ModelDescriptor } from '../model-descriptor';
 import { laraTableCodec } from './lara-document';
 import type { LaraDims, LaraHostModel } from './lara-model';
-import { DEFAULT_LARA_PARAMS, EXPLORATION_KINDS, GATE_KINDS, laraParamsSchema, LIVE_PARAM_KEYS, type LaraExperiment, type LaraParams } from './lara-params';
+import { DEFAULT_LARA_PARAMS, EXPLORATION_KINDS, GATE_KINDS, laraParamsSchema, LIVE_PARAM_KEYS, type GrowthTrigger, type LaraExperiment, type LaraParams } from './lara-params';
 
 export function laraDims(experiment: LaraExperiment): LaraDims {
   return { width: experiment.params.width, ...taskSizes(experiment.task), readAll: experiment.params.readout === 'all' };
@@ -33,8 +33,10 @@ export const laraModel: ModelDescriptor<'lara', 'sequence', LaraParams, LaraHost
     readout: 'readout',
     resting: 'restingPhase',
     stay: 'threadStays',
-    // Growth settings other than on/off keep their defaults.
+    // Growth settings other than on/off and the trigger keep their defaults.
     growth: { get: (p) => p.growth.enabled, set: (p, v) => ({ ...p, growth: { ...p.growth, enabled: v as boolean } }) },
+    // The schema refuses a value that is not a trigger.
+    trigger: { get: (p) => p.growth.trigger, set: (p, v) => ({ ...p, growth: { ...p.growth, trigger: v as GrowthTrigger } }) },
   },
   controls: {
     liveLegend: 'Training',
@@ -65,7 +67,7 @@ export const laraModel: ModelDescriptor<'lara', 'sequence', LaraParams, LaraHost
         type: 'checkbox',
         key: 'growth',
         label: 'Growth',
-        help: 'Busy nodes split, starved nodes die',
+        help: 'A busy node splits only while the loss is stuck (not improving, not yet low); starved nodes die',
         get: (p) => p.growth.enabled,
         set: (p, enabled) => ({ ...p, growth: { ...p.growth, enabled } }),
       },
@@ -115,7 +117,8 @@ export const laraModel: ModelDescriptor<'lara', 'sequence', LaraParams, LaraHost
           'A thread leaves its node every tick: a self-loop feeds the node its own state but is not a route (tick *Thread may stay* to allow staying). Without this the argmax often settles on the self-loop and the thread stops.',
           'Exploration while training: epsilon (a random source) or Gumbel-max on log G (samples a source with probability ∝ G^(1/T)).',
           'Gradients flow through gate values, not through the argmax choice. Optimiser: Adam with global-norm clipping at 1; input and read-out weights always update.',
-          'Growth: visit share is an EMA of thread visits; a node above the split threshold splits (Net2Net: the copy reads the same sources, both share the halved outgoing weights) or, in birth mode, a fresh node is wired to the busiest nodes with zero outgoing weight; a node starving for several checks dies unless that would cut the graph in two.',
+          'Growth needs a reason: a node grows only when it is busy (its share of thread visits, an EMA, is above 20%) **and** the loss is stuck: its EMA has not fallen 3% below its best for 100 steps and is still above 0.1 nats. A solved task (loss near 0) grows nothing; after a birth the new node gets another 100 steps to help before the next. The visits-only rule (the seed ties growth to how attractive a node is to the thread and nothing else: grow whenever a node is busy, whatever the loss) stays available as the growth trigger *visits* (URL `trigger=visits`).',
+          'How a node grows: it splits (Net2Net: the copy reads the same sources, both share the halved outgoing weights) or, in birth mode, a fresh node is wired to the busiest nodes with zero outgoing weight. Growth is checked every 25 steps; a node starving for several checks (visit share below 0.4%) dies unless that would cut the graph in two, whatever the loss.',
           'Every node’s message is recomputed from cached states each tick in one batched kernel: same numbers as caching I_ab, fewer GPU dispatches.',
           'A non-finite loss pauses training and rolls back to the last checkpoint (every 25 steps).',
         ],
@@ -123,6 +126,7 @@ export const laraModel: ModelDescriptor<'lara', 'sequence', LaraParams, LaraHost
     ],
   },
   view: 'graph',
+  graphView: { edges: 'gate', growth: (p) => p.growth.enabled },
   document: laraTableCodec(laraDims),
   battery: { model: 'lara', params: (p) => p, sweepKeys: ['nodes', 'width', 'degree', 'threads', 'thinkTicks', 'learningRate', 'explore'] },
   loadTrainer: async () => (await import('./lara-trainer')).laraTrainerFactory,

@@ -5,7 +5,7 @@ import { packGraph, packRows, rowIds } from '../packing';
 import { createRng } from '../random';
 import { graphOf } from '../reference/fixtures';
 import { laraReference } from '../reference/lara-reference';
-import { growthCheck, type GrowthContext } from './lara-growth';
+import { growthCheck, INITIAL_LOSS_PLATEAU, LOSS_EMA, lossStuck, trackLoss, type GrowthContext, type LossPlateau } from './lara-growth';
 import { initLaraModel, LARA_TABLE_NAMES, LARA_TABLES, type LaraHostModel } from './lara-model';
 import { DEFAULT_LARA_PARAMS, type GrowthParams } from './lara-params';
 
@@ -37,10 +37,12 @@ function model(shares: readonly number[], seed = 1): LaraHostModel {
   return { ...m, visitShare: new Map(shares.map((s, id) => [id, s])) };
 }
 
-function context(p: Partial<GrowthParams>, seed = 2): GrowthContext {
+/** The split and birth mechanics below are tested under the visits-only trigger; the plateau trigger has its own block. */
+function context(p: Partial<GrowthParams>, seed = 2, plateau: LossPlateau = INITIAL_LOSS_PLATEAU): GrowthContext {
   const params: GrowthParams = {
     ...DEFAULT_LARA_PARAMS.growth,
     enabled: true,
+    trigger: 'visits',
     splitAbove: 1, // no growth unless a test asks for it
     deleteBelow: 0,
     patience: 1,
@@ -49,7 +51,7 @@ function context(p: Partial<GrowthParams>, seed = 2): GrowthContext {
     maxDegree: 8,
     ...p,
   };
-  return { params, gate: 'gaussian', selfLoops: true, degree: 3, tick: 42, rng: createRng(seed) };
+  return { params, gate: 'gaussian', selfLoops: true, degree: 3, tick: 42, rng: createRng(seed), plateau };
 }
 
 const edgeId = (g: Graph, source: number, target: number): number => {
@@ -258,4 +260,121 @@ describe('growthCheck: a split and the function of the network', () => {
     expect(events[0]).toMatchObject({ cause: 'split', parentId: busy });
   });
 
+});
+
+/**
+ * The plateau trigger against a plain reference. The reference states the
+ * rule in words, one step at a time: smooth the loss with an EMA; an EMA that
+ * falls more than minImprovement (relative) below the best improving EMA so
+ * far is an improvement; the loss is stuck when the last improvement (or the
+ * last birth) is at least plateauSteps steps back and the EMA is above
+ * lossFloor. A busy node grows on a check only while the loss is stuck.
+ */
+function referenceBirthSteps(
+  losses: readonly number[],
+  p: Pick<GrowthParams, 'every' | 'plateauSteps' | 'minImprovement' | 'lossFloor'>,
+  busy: boolean,
+): number[] {
+  const births: number[] = [];
+  let ema = NaN;
+  let best = Infinity;
+  let lastReset = 0; // step of the last improvement or birth
+  losses.forEach((loss, i) => {
+    const step = i + 1;
+    ema = i === 0 ? loss : (1 - LOSS_EMA) * ema + LOSS_EMA * loss;
+    if (ema < best * (1 - p.minImprovement)) {
+      best = ema;
+      lastReset = step;
+    }
+    const stuck = ema > p.lossFloor && step - lastReset >= p.plateauSteps;
+    if (step % p.every === 0 && busy && stuck) {
+      births.push(step);
+      lastReset = step;
+    }
+  });
+  return births;
+}
+
+/** Drives growthCheck the way the trainer does: trackLoss every step, a check every `every` steps. */
+function simulate(losses: readonly number[], p: Partial<GrowthParams>, shares: readonly number[]): { births: number[]; deaths: number[]; nodes: number } {
+  let m = model(shares);
+  let starving: ReadonlyMap<number, number> = new Map();
+  let plateau = INITIAL_LOSS_PLATEAU;
+  const ctx = context({ trigger: 'plateau', splitAbove: 0.3, ...p }, 2);
+  const births: number[] = [];
+  const deaths: number[] = [];
+  losses.forEach((loss, i) => {
+    const step = i + 1;
+    plateau = trackLoss(plateau, loss, ctx.params);
+    if (step % ctx.params.every !== 0) return;
+    const r = growthCheck(m, starving, { ...ctx, plateau });
+    for (const e of r.events) (e.kind === 'birth' ? births : deaths).push(step);
+    // Visit shares as a trainer would see them: the busy node stays busy (its split halves are re-measured).
+    m = { ...r.model, visitShare: new Map([...r.model.visitShare].map(([id]) => [id, shares[id] ?? 0.3])) };
+    ({ starving, plateau } = r);
+  });
+  return { births, deaths, nodes: m.graph.nodes.length };
+}
+
+/** A seeded loss curve: `at(step)` plus ±`jitter` relative noise. */
+function curve(steps: number, at: (step: number) => number, jitter: number, seed = 5): number[] {
+  const rng = createRng(seed);
+  return Array.from({ length: steps }, (_, i) => at(i + 1) * (1 + jitter * (2 * rng.next() - 1)));
+}
+
+describe('growthCheck: the plateau trigger (a reason to grow)', () => {
+  const p = { every: 25, plateauSteps: 100, minImprovement: 0.03, lossFloor: 0.1 };
+  const busy = [0.1, 0.5, 0.1, 0.1, 0.1, 0.1]; // hidden node 1 is busy
+
+  it('a solved task: the loss falls fast and plateaus low; no births at all, while the visits-only rule keeps splitting', () => {
+    const solved = curve(1000, (s) => 1.386 * Math.exp(-s / 15) + 0.002, 0.3);
+    expect(referenceBirthSteps(solved, p, true)).toEqual([]);
+    expect(simulate(solved, p, busy).births).toEqual([]);
+    const old = simulate(solved, { ...p, trigger: 'visits', maxNodes: 64 }, busy);
+    expect(old.births).toHaveLength(1000 / 25);
+  });
+
+  it('a high loss that has stalled, with a busy node: a birth after plateauSteps, then one per plateauSteps at most', () => {
+    const stalled = curve(1000, () => Math.log(3), 0.02);
+    const ref = referenceBirthSteps(stalled, p, true);
+    // Step 1 is the first best; stuck from step 101, so the first check after it (125), then every plateauSteps.
+    expect(ref).toEqual([125, 225, 325, 425, 525, 625, 725, 825, 925]);
+    expect(simulate(stalled, p, busy).births).toEqual(ref);
+  });
+
+  it('a stall after some learning: births start only once the loss stops improving, and agree with the reference', () => {
+    // Falls to 0.6 by step ~300, flat after.
+    const l = curve(900, (s) => 0.6 + 0.5 * Math.max(0, 1 - s / 300), 0.05);
+    const ref = referenceBirthSteps(l, p, true);
+    expect(ref.length).toBeGreaterThan(0);
+    expect(ref[0] as number).toBeGreaterThanOrEqual(300);
+    expect(simulate(l, p, busy).births).toEqual(ref);
+  });
+
+  it('a loss still improving (3% per 50 steps) never counts as stuck', () => {
+    const improving = curve(1000, (s) => 2 * Math.pow(0.97, s / 50), 0.01);
+    expect(referenceBirthSteps(improving, p, true)).toEqual([]);
+    expect(simulate(improving, p, busy).births).toEqual([]);
+  });
+
+  it('a stuck loss but no busy node: no birth', () => {
+    const stalled = curve(400, () => Math.log(3), 0.02);
+    expect(simulate(stalled, p, [0.2, 0.2, 0.2, 0.2, 0.1, 0.1]).births).toEqual([]);
+  });
+
+  it('starved nodes still die on a solved task', () => {
+    const solved = curve(300, (s) => 1.386 * Math.exp(-s / 15) + 0.002, 0.3);
+    const r = simulate(solved, { ...p, deleteBelow: 0.01, patience: 2 }, [0.2, 0.3, 0.2, 0.1, 0, 0.2]);
+    expect(r.births).toEqual([]);
+    expect(r.deaths).toEqual([50]);
+  });
+
+  it('lossStuck: not before the first loss, not below the floor, and trackLoss ignores non-finite losses', () => {
+    expect(lossStuck(INITIAL_LOSS_PLATEAU, p)).toBe(false);
+    expect(lossStuck({ ema: 0.05, best: 0.05, stale: 1000 }, p)).toBe(false);
+    expect(lossStuck({ ema: 1, best: 1, stale: 100 }, p)).toBe(true);
+    expect(lossStuck({ ema: 1, best: 1, stale: 99 }, p)).toBe(false);
+    const s = trackLoss(INITIAL_LOSS_PLATEAU, 1, p);
+    expect(trackLoss(s, NaN, p)).toBe(s);
+  });
 });

@@ -1,7 +1,7 @@
 /**
- * Growth: nodes the thread keeps visiting grow a new node, nodes it never
- * visits die. Pure host-side edits of a LaraHostModel; the trainer repacks
- * the device tensors between steps.
+ * Growth: nodes the thread keeps visiting grow a new node while the loss is
+ * stuck, nodes it never visits die. Pure host-side edits of a LaraHostModel;
+ * the trainer repacks the device tensors between steps.
  */
 import type { Graph, GraphEdge, GraphNode } from '../graph';
 import type { RowTable } from '../packing';
@@ -15,6 +15,40 @@ export interface GrowthResult {
   readonly events: readonly TopologyEvent[];
   /** Consecutive checks each node has starved. */
   readonly starving: ReadonlyMap<number, number>;
+  /** The loss tracker after the check (a birth restarts its count of stale steps). */
+  readonly plateau: LossPlateau;
+}
+
+/** Weight of the newest step in the loss EMA: about a 20-step memory, so one noisy batch neither starts nor ends a plateau. */
+export const LOSS_EMA = 0.05;
+
+/** Progress of the loss-plateau trigger, carried from step to step. */
+export interface LossPlateau {
+  /** EMA of the train loss (nats); null before the first step. */
+  readonly ema: number | null;
+  /** Lowest EMA that counted as an improvement (Infinity before the first step). */
+  readonly best: number;
+  /** Steps since the EMA last fell below best * (1 - minImprovement), or since the last birth. */
+  readonly stale: number;
+}
+
+export const INITIAL_LOSS_PLATEAU: LossPlateau = { ema: null, best: Infinity, stale: 0 };
+
+/**
+ * Feeds one step's loss to the tracker. The EMA improves when it falls below
+ * the best by the relative margin (then it is the new best and stale = 0);
+ * otherwise stale += 1. Non-finite losses are ignored (the step is rolled back).
+ */
+export function trackLoss(state: LossPlateau, loss: number, p: Pick<GrowthParams, 'minImprovement'>): LossPlateau {
+  if (!Number.isFinite(loss)) return state;
+  const ema = state.ema === null ? loss : (1 - LOSS_EMA) * state.ema + LOSS_EMA * loss;
+  const improved = ema < state.best * (1 - p.minImprovement);
+  return { ema, best: improved ? ema : state.best, stale: improved ? 0 : state.stale + 1 };
+}
+
+/** Whether the loss gives a reason to grow: not improving for plateauSteps steps, and not yet low (above lossFloor). */
+export function lossStuck(state: LossPlateau, p: Pick<GrowthParams, 'plateauSteps' | 'lossFloor'>): boolean {
+  return state.ema !== null && state.ema > p.lossFloor && state.stale >= p.plateauSteps;
 }
 
 export interface GrowthContext {
@@ -25,6 +59,8 @@ export interface GrowthContext {
   readonly degree: number;
   readonly tick: number;
   readonly rng: Rng;
+  /** The loss tracker (trigger 'plateau' grows only while lossStuck holds). */
+  readonly plateau: LossPlateau;
 }
 
 /** Working copy of a model that growth edits in place. */
@@ -37,7 +73,11 @@ interface Draft {
   share: Map<number, number>;
 }
 
-/** One growth check: deaths of starved nodes first, then at most one new node. */
+/**
+ * One growth check: deaths of starved nodes first, then at most one new node,
+ * from the busiest hidden node when its visit share is above splitAbove and
+ * (trigger 'plateau') the loss is stuck.
+ */
 export function growthCheck(model: LaraHostModel, starving: ReadonlyMap<number, number>, ctx: GrowthContext): GrowthResult {
   const p = ctx.params;
   const starve = new Map<number, number>();
@@ -59,7 +99,9 @@ export function growthCheck(model: LaraHostModel, starving: ReadonlyMap<number, 
     starve.delete(n.id);
   }
 
-  if (draft.nodes.length < p.maxNodes) {
+  let plateau = ctx.plateau;
+  const reason = p.trigger === 'visits' || lossStuck(plateau, p);
+  if (reason && draft.nodes.length < p.maxNodes) {
     // Only hidden nodes split: the copy would not inherit an input's drive or an output's read-out.
     const busiest = draft.nodes
       .filter((n) => n.role === 'hidden')
@@ -68,9 +110,11 @@ export function growthCheck(model: LaraHostModel, starving: ReadonlyMap<number, 
       const born = p.mode === 'split' ? splitNode(draft, busiest.id, model, ctx) : birthNode(draft, model, ctx);
       events.push(born);
       starve.set(born.nodeId, 0);
+      // The new node gets plateauSteps steps to help before the next one.
+      plateau = { ...plateau, stale: 0 };
     }
   }
-  return { model: fromDraft(draft, model), events, starving: starve };
+  return { model: fromDraft(draft, model), events, starving: starve, plateau };
 }
 
 function toDraft(m: LaraHostModel): Draft {

@@ -14,12 +14,28 @@ export type ReadoutKind = (typeof READOUT_KINDS)[number];
 export const GROWTH_MODES = ['split', 'birth'] as const;
 export type GrowthMode = (typeof GROWTH_MODES)[number];
 
+/**
+ * When a busy node may grow. 'plateau' (ours, default): only while the loss is
+ * stuck (not improving and not yet low); 'visits' (the design's first rule):
+ * whenever a node is busy, whatever the loss.
+ */
+export const GROWTH_TRIGGERS = ['plateau', 'visits'] as const;
+export type GrowthTrigger = (typeof GROWTH_TRIGGERS)[number];
+
 export const growthParamsSchema = z.strictObject({
   enabled: z.boolean(),
   /** 'split' copies the busiest node (Net2Net); 'birth' adds a fresh node wired to the busiest ones. */
   mode: z.enum(GROWTH_MODES),
-  /** A node whose visit share (EMA) rises above this grows a new node. */
+  /** A node whose visit share (EMA) rises above this grows a new node (with trigger 'plateau', only while the loss is stuck). */
   splitAbove: z.number().min(0).max(1),
+  // Defaults on the newer fields keep older exported documents importable.
+  trigger: z.enum(GROWTH_TRIGGERS).default('plateau'),
+  /** Steps without the loss EMA setting a new best (by minImprovement) before the loss counts as stuck. */
+  plateauSteps: z.number().int().min(1).max(100000).default(100),
+  /** Relative fall of the loss EMA below its best that counts as improving (0.03 = 3%). */
+  minImprovement: z.number().min(0).max(1).default(0.03),
+  /** Loss EMA (nats) below which the task counts as solved: nothing grows. */
+  lossFloor: z.number().min(0).max(100).default(0.1),
   /** A node whose visit share stays below this for `patience` checks dies. */
   deleteBelow: z.number().min(0).max(1),
   /** Consecutive growth checks a node must starve before it dies. */
@@ -95,6 +111,10 @@ export const DEFAULT_LARA_PARAMS: LaraParams = {
     enabled: false,
     mode: 'split',
     splitAbove: 0.2,
+    trigger: 'plateau',
+    plateauSteps: 100,
+    minImprovement: 0.03,
+    lossFloor: 0.1,
     deleteBelow: 0.004,
     patience: 4,
     every: 25,

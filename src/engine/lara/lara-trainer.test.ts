@@ -53,8 +53,20 @@ describeBackends(
       b.dispose();
     });
 
-    it('grows while training: split events, a valid graph, finite predictions', async () => {
-      const growth = { ...DEFAULT_LARA_PARAMS.growth, enabled: true, every: 1, splitAbove: 0, maxNodes: 8 };
+    it('with the plateau trigger, a busy node does not split while the loss has not yet stalled', async () => {
+      const growth = { ...DEFAULT_LARA_PARAMS.growth, enabled: true, every: 1, splitAbove: 0, maxNodes: 8, plateauSteps: 100 };
+      const t = LaraTrainer.create(experiment(2, { ...TINY, growth }));
+      const events: TopologyEvent[] = [];
+      for (let i = 0; i < 3; i++) events.push(...(await t.trainStep()).events);
+      expect(events).toEqual([]);
+      // Stalled long enough (plateauSteps 1, floor 0): the next check splits.
+      t.setLiveParams({ growth: { ...growth, plateauSteps: 1, minImprovement: 1, lossFloor: 0 } });
+      expect((await t.trainStep()).events.map((e) => e.cause)).toEqual(['split']);
+      t.dispose();
+    });
+
+    it('grows while training (visits-only trigger): split events, a valid graph, finite predictions', async () => {
+      const growth = { ...DEFAULT_LARA_PARAMS.growth, enabled: true, trigger: 'visits' as const, every: 1, splitAbove: 0, maxNodes: 8 };
       const t = LaraTrainer.create(experiment(2, { ...TINY, growth }));
       const events: TopologyEvent[] = [];
       for (let i = 0; i < 3; i++) events.push(...(await t.trainStep()).events);

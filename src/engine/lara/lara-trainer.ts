@@ -14,7 +14,7 @@ import { ADAM_DEFAULTS, clipByGlobalNorm, restingAdamStep, type AdamSlot } from 
 import type { TaskBatch, TaskStream } from '../tasks/task';
 import { createTaskStream, taskSizes } from '../tasks/task-registry';
 import { oneHotRows } from '../baselines/baseline-common';
-import { growthCheck } from './lara-growth';
+import { growthCheck, INITIAL_LOSS_PLATEAU, trackLoss, type LossPlateau } from './lara-growth';
 import type { StepResult, TopologyEvent } from '../training/step-result';
 import { TrainerCore, type ModelCheckpoint, type RawStep, type StepAt } from '../training/trainer-core';
 import type { ProbeTrace } from '../training/probe-trace';
@@ -48,6 +48,8 @@ export interface TrainerSnapshot {
   readonly threads: Int32Array;
   readonly globalStep: number;
   readonly starving: ReadonlyMap<number, number>;
+  /** The loss-plateau tracker growth reads. */
+  readonly plateau: LossPlateau;
 }
 
 const VISIT_EMA = 0.1;
@@ -109,6 +111,8 @@ export class LaraTrainer extends TrainerCore<LaraExperiment, LaraHostModel, null
   private device: Device;
   private visitShare: Map<number, number>;
   private starving: ReadonlyMap<number, number> = new Map();
+  /** Tracked on every step, growth on or off, so switching growth on mid-run sees the loss so far. */
+  private plateau: LossPlateau = INITIAL_LOSS_PLATEAU;
   /** Adam steps taken (its bias correction); not the lab's step count, which restarts on import. */
   private globalStep = 0;
 
@@ -353,6 +357,7 @@ export class LaraTrainer extends TrainerCore<LaraExperiment, LaraHostModel, null
     // A non-finite step is rolled back by the core: visits and growth must not see it.
     if (!Number.isFinite(lossValue) || !Number.isFinite(gradNorm)) return { loss: lossValue, accuracy, gradNorm, ticks, events: [] };
     this.updateVisits(values.subarray(4));
+    this.plateau = trackLoss(this.plateau, lossValue, p.growth);
     const grows = p.growth.enabled && (at.step + 1) % p.growth.every === 0;
     const events = grows ? await this.grow(at.tick + ticks) : [];
     return { loss: lossValue, accuracy, gradNorm, ticks, events };
@@ -451,8 +456,10 @@ export class LaraTrainer extends TrainerCore<LaraExperiment, LaraHostModel, null
       degree: p.degree,
       tick,
       rng: this.growthRng,
+      plateau: this.plateau,
     });
     this.starving = result.starving;
+    this.plateau = result.plateau;
     if (result.events.length === 0) return [];
     // A split child starts from its parent's state, so the network computes the same until one of them is visited.
     const state = { width: snap.state.width, rows: new Map(snap.state.rows) };
@@ -460,7 +467,7 @@ export class LaraTrainer extends TrainerCore<LaraExperiment, LaraHostModel, null
       const parentRow = e.cause === 'split' && e.parentId !== undefined ? state.rows.get(e.parentId) : undefined;
       if (parentRow) state.rows.set(e.nodeId, parentRow.slice());
     }
-    this.restore({ ...snap, model: result.model, state });
+    this.restore({ ...snap, model: result.model, state, starving: result.starving, plateau: result.plateau });
     return result.events;
   }
 
@@ -481,6 +488,7 @@ export class LaraTrainer extends TrainerCore<LaraExperiment, LaraHostModel, null
       threads,
       globalStep: this.globalStep,
       starving: new Map(this.starving),
+      plateau: this.plateau,
     };
   }
 
@@ -502,6 +510,7 @@ export class LaraTrainer extends TrainerCore<LaraExperiment, LaraHostModel, null
     this.disposeDevice(old);
     this.globalStep = snap.globalStep;
     this.starving = new Map(snap.starving);
+    this.plateau = snap.plateau;
   }
 
   /**
