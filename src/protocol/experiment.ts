@@ -52,6 +52,16 @@ export function experimentFor(model: ModelKind, from: Experiment): Experiment {
   return sameTasks ? ({ ...base, task: from.task } as Experiment) : base;
 }
 
+/**
+ * What a model that ignores its input scores on an experiment's task: the
+ * accuracy of guessing (tasks and datasets are balanced) and the loss of a
+ * uniform prediction, -ln(chance). The charts draw both as dashed lines.
+ */
+export function chanceOf(experiment: Experiment): { readonly accuracy: number; readonly loss: number } {
+  const accuracy = isSequenceModel(experiment.model) ? TASKS[experiment.task as TaskId].chance : 1 / DATASETS[experiment.task as DatasetId].classes;
+  return { accuracy, loss: -Math.log(accuracy) };
+}
+
 /** The tasks a model kind can run, with labels. */
 export function tasksFor(model: ModelKind): readonly { readonly id: string; readonly label: string; readonly description: string }[] {
   return isSequenceModel(model) ? TASK_IDS.map((id) => TASKS[id]) : DATASET_IDS.map((id) => DATASETS[id]);

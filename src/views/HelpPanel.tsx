@@ -1,6 +1,6 @@
 /** What the lab computes, in formulas, and which choices are the seed's and which are ours: each model's part comes from its descriptor. */
 import { Fragment, type ReactNode } from 'react';
-import { DATASET_IDS, DATASETS, descriptorOf, MODEL_KINDS, TASK_IDS, TASKS, type HelpText, type TaskFamily } from '../protocol/experiment';
+import { DATASET_IDS, DATASETS, descriptorOf, MODEL_KINDS, TASK_IDS, TASKS, type HelpText, type TaskFamily, type ViewKind } from '../protocol/experiment';
 import { useLab } from './lab-context';
 
 /** Help strings' inline markup: `code`, **strong**, *emphasis*; everything else is plain text (never HTML). */
@@ -48,8 +48,28 @@ function modelsOf(family: TaskFamily): string {
   return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1] as string}`;
 }
 
+/** Three plain sentences per view, before any formula: what is on the screen, what the numbers say, what to try. */
+const START: Readonly<Record<ViewKind, readonly [string, string, string]>> = {
+  graph: [
+    'In the middle is a network learning a sequence task while you watch: each circle is a node, its colour how active it is and its size how often the activity thread visits it; the bright comet is the thread, the path the current input takes through the network.',
+    'On the right, the loss falls and the accuracy rises as it learns; the dashed lines are chance, what a model that ignores its input would score, and the grey curves are the run before your last Reset.',
+    'Press Play (or Space), then try a harder task, more Think ticks, Growth, or another model from the Model menu, and watch what changes in the graph and the chart.',
+  ],
+  dna: [
+    'In the middle are the cells of one DNA layer learning to classify points (or digits): each cell is drawn with its state, and cells split when they are busy and die when they are starved.',
+    'The chart on the right is the loss and accuracy against chance (dashed); the Cells chart below counts cells and the births and deaths at each extinction.',
+    'Press Play (or Space), then change Split percent, Delete percent or Patience and watch the population turn over while the accuracy holds.',
+  ],
+  routing: [
+    'In the middle are routing modules classifying points: each module decides, for each input, whether to run or to skip, and the picture shows which layers each input really used.',
+    'The chart on the right is the loss and accuracy against chance (dashed); beside it are the decision boundary and the share of layers the inputs skip.',
+    'Press Play (or Space), then raise Sparsity λs to see inputs skip more layers, untick Routing modules for the plain stack, or run the λs sweep to see accuracy traded against compute.',
+  ],
+};
+
 export function HelpPanel({ onClose }: { onClose(): void }) {
   const current = useLab((s) => s.experiment.model);
+  const start = START[descriptorOf(current).view];
   // The running model's section first, the others in the registry's order.
   const kinds = [current, ...MODEL_KINDS.filter((k) => k !== current)];
   return (
@@ -60,6 +80,17 @@ export function HelpPanel({ onClose }: { onClose(): void }) {
           ×
         </button>
       </header>
+
+      <section className="help-start" aria-label="Start here">
+        <h3>Start here</h3>
+        {start.map((p, i) => (
+          <p key={i}>{p}</p>
+        ))}
+        <p className="help-keys">
+          Keys: <kbd>Space</kbd> play or pause · <kbd>Esc</kbd> close this panel · on the graph <kbd>+</kbd>/<kbd>−</kbd> zoom, arrows pan,{' '}
+          <kbd>0</kbd> fit.
+        </p>
+      </section>
 
       {kinds.map((kind) => (
         <ModelHelp key={kind} help={descriptorOf(kind).help} />

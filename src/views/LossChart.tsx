@@ -1,74 +1,113 @@
 /**
- * Loss and accuracy over train steps, drawn with uPlot. Points arrive with
- * frames (not React state); the chart redraws at most once per animation
- * frame and thins old points so it stays cheap over long runs.
+ * Loss and accuracy over train steps, drawn with uPlot: the raw per-step
+ * trace faint, its smoothed curve (TensorBoard's debiased EMA, slider) bold,
+ * the held-out curve where the task has one, the previous run faint after a
+ * reset, and dashed chance lines. Points arrive with frames (not React
+ * state); the chart redraws at most once per animation frame and thins old
+ * points so it stays cheap over long runs. Hovering reads values out.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { chanceOf } from '../protocol/experiment';
 import type { FrameMessage } from '../protocol/messages';
-import { useLabClient } from './lab-context';
+import { alignOnSteps, smooth, ThinnedSeries } from './chart/chart-series';
+import { useLab, useLabClient } from './lab-context';
 
-const MAX_POINTS = 4000;
+const LOSS = '#f97316';
+const ACC = '#38bdf8';
+const HELD_LOSS = '#fb7185';
+const HELD_ACC = '#a78bfa';
+const PREVIOUS = '#64748b';
+const DEFAULT_SMOOTHING = 0.6;
 
-/** Append-only series with stride thinning: when full, every other point is dropped and the stride doubles. */
-class Series {
-  steps: number[] = [];
-  loss: number[] = [];
-  acc: number[] = [];
-  private stride = 1;
-  private seen = 0;
+/** Series order in the plot's data: step, then these. */
+const SERIES: readonly uPlot.Series[] = [
+  { label: 'loss (raw)', stroke: `${LOSS}55`, width: 1, class: 'chart-raw', spanGaps: true },
+  { label: 'accuracy (raw)', stroke: `${ACC}55`, width: 1, scale: 'acc', class: 'chart-raw', spanGaps: true },
+  { label: 'loss', stroke: LOSS, width: 2, spanGaps: true },
+  { label: 'accuracy', stroke: ACC, width: 2, scale: 'acc', spanGaps: true },
+  { label: 'held-out loss', stroke: HELD_LOSS, width: 1.5, spanGaps: true, points: { show: true, size: 4 } },
+  { label: 'held-out accuracy', stroke: HELD_ACC, width: 1.5, scale: 'acc', spanGaps: true, points: { show: true, size: 4 } },
+  { label: 'previous loss', stroke: PREVIOUS, width: 1, dash: [2, 3], spanGaps: true },
+  { label: 'previous accuracy', stroke: PREVIOUS, width: 1, dash: [2, 3], scale: 'acc', spanGaps: true },
+];
 
-  push(step: number, loss: number, acc: number): void {
-    if (this.seen++ % this.stride !== 0) return;
-    this.steps.push(step);
-    this.loss.push(loss);
-    this.acc.push(acc);
-    if (this.steps.length > MAX_POINTS) {
-      const keep = (_: number, i: number) => i % 2 === 0;
-      this.steps = this.steps.filter(keep);
-      this.loss = this.loss.filter(keep);
-      this.acc = this.acc.filter(keep);
-      this.stride *= 2;
-    }
-  }
+function fmt(digits: number) {
+  return (_: uPlot, v: number | null) => (v === null || !Number.isFinite(v) ? '–' : v.toFixed(digits));
+}
 
-  clear(): void {
-    this.steps = [];
-    this.loss = [];
-    this.acc = [];
-    this.stride = 1;
-    this.seen = 0;
-  }
+/** Dashed lines at chance loss (left axis) and chance accuracy (right axis), drawn under the series. */
+function chancePlugin(chance: { current: { loss: number; accuracy: number } }): uPlot.Plugin {
+  const line = (u: uPlot, value: number, scale: string, colour: string) => {
+    const y = u.valToPos(value, scale, true);
+    if (!Number.isFinite(y) || y < u.bbox.top || y > u.bbox.top + u.bbox.height) return;
+    const ctx = u.ctx;
+    ctx.save();
+    ctx.setLineDash([6, 4]);
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.moveTo(u.bbox.left, y);
+    ctx.lineTo(u.bbox.left + u.bbox.width, y);
+    ctx.stroke();
+    ctx.restore();
+  };
+  return {
+    hooks: {
+      drawAxes: (u) => {
+        line(u, chance.current.loss, 'y', `${LOSS}99`);
+        line(u, chance.current.accuracy, 'acc', `${ACC}99`);
+      },
+    },
+  };
+}
+
+function chartHeight(el: HTMLElement): number {
+  // Tall enough to read a curve; in the laptop layout the chart row is short, so it follows the box.
+  return Math.max(180, Math.min(300, el.clientHeight || 260));
 }
 
 export function LossChart() {
   const client = useLabClient();
   const host = useRef<HTMLDivElement>(null);
+  const accuracy = useLab((s) => chanceOf(s.experiment).accuracy);
+  const loss = -Math.log(accuracy);
+  const chance = useRef({ accuracy, loss });
+  const [smoothing, setSmoothing] = useState(DEFAULT_SMOOTHING);
+  const smoothingRef = useRef(smoothing);
+  const redraw = useRef<() => void>(() => undefined);
+  useEffect(() => {
+    smoothingRef.current = smoothing;
+    redraw.current();
+  }, [smoothing]);
+  useEffect(() => {
+    chance.current = { accuracy, loss: -Math.log(accuracy) };
+    redraw.current();
+  }, [accuracy]);
 
   useEffect(() => {
     const el = host.current;
     if (!el) return;
-    const series = new Series();
+    const train = new ThinnedSeries(2);
+    const heldOut = new ThinnedSeries(2);
+    let previous: ThinnedSeries | null = null;
     const plot = new uPlot(
       {
         width: Math.max(200, el.clientWidth),
-        height: 180,
-        legend: { show: true, live: false },
+        height: chartHeight(el),
+        legend: { show: true, live: true },
         cursor: { drag: { x: true, y: false } },
         scales: { x: { time: false }, acc: { range: [0, 1] } },
         axes: [
           { stroke: '#94a3b8', grid: { stroke: '#1e293b' } },
-          { stroke: '#94a3b8', grid: { stroke: '#1e293b' }, label: 'loss (nats)' },
-          { side: 1, scale: 'acc', stroke: '#94a3b8', grid: { show: false }, label: 'accuracy' },
+          { stroke: '#94a3b8', grid: { stroke: '#1e293b' }, label: 'loss (nats)', size: 44 },
+          { side: 1, scale: 'acc', stroke: '#94a3b8', grid: { show: false }, label: 'accuracy', size: 44 },
         ],
-        series: [
-          { label: 'step' },
-          { label: 'loss', stroke: '#f97316', width: 1.5 },
-          { label: 'accuracy', stroke: '#38bdf8', width: 1.5, scale: 'acc' },
-        ],
+        series: [{ label: 'step', value: (_, v) => (v === null ? '–' : String(v)) }, ...SERIES.map((s) => ({ ...s, value: fmt(3) }))],
+        plugins: [chancePlugin(chance)],
       },
-      [[], [], []],
+      [[], [], [], [], [], [], [], [], []],
       el,
     );
     let dirty = false;
@@ -77,30 +116,52 @@ export function LossChart() {
       raf = 0;
       if (!dirty) return;
       dirty = false;
-      plot.setData([series.steps, series.loss, series.acc]);
+      const w = smoothingRef.current;
+      const [tl, ta] = train.ys as [number[], number[]];
+      const prev = previous ? { xs: previous.xs, ys: previous.ys.map((y) => smooth(y, w)) } : { xs: [], ys: [[], []] };
+      const data = alignOnSteps([{ xs: train.xs, ys: [tl, ta, smooth(tl, w), smooth(ta, w)] }, heldOut, prev]);
+      plot.setData(data as uPlot.AlignedData);
+      el.dataset.points = String(train.length);
+      el.dataset.heldOutPoints = String(heldOut.length);
+      el.dataset.previousPoints = String(previous?.length ?? 0);
+    };
+    const schedule = () => {
+      dirty = true;
+      if (!raf) raf = requestAnimationFrame(draw);
+    };
+    redraw.current = schedule;
+    /** A reset: this run becomes the faint previous one (if it had any points) and the chart starts over. */
+    const startOver = () => {
+      if (train.length > 0) previous = train.copy();
+      train.clear();
+      heldOut.clear();
+      lastStep = -1;
+      schedule();
     };
     let lastStep = -1;
     const offFrame = client.onFrame((f: FrameMessage) => {
       if (f.stepNumbers.length === 0) return;
-      if ((f.stepNumbers[0] as number) <= lastStep) series.clear(); // a reset or a rollback went back in time
-      for (let i = 0; i < f.stepNumbers.length; i++) {
-        series.push(f.stepNumbers[i] as number, f.losses[i] as number, f.accuracies[i] as number);
+      // A rollback goes back in time within the same run: drop the points past it, keep the rest.
+      if ((f.stepNumbers[0] as number) <= lastStep) {
+        const back = f.stepNumbers[0] as number;
+        const kept = new ThinnedSeries(2);
+        train.xs.forEach((x, i) => {
+          if (x < back) kept.push(x, [train.ys[0]?.[i] as number, train.ys[1]?.[i] as number]);
+        });
+        train.clear();
+        kept.xs.forEach((x, i) => train.push(x, [kept.ys[0]?.[i] as number, kept.ys[1]?.[i] as number]));
       }
+      for (let i = 0; i < f.stepNumbers.length; i++) train.push(f.stepNumbers[i] as number, [f.losses[i] as number, f.accuracies[i] as number]);
       lastStep = f.stepNumbers[f.stepNumbers.length - 1] as number;
-      dirty = true;
-      if (!raf) raf = requestAnimationFrame(draw);
+      schedule();
     });
     const offTopology = client.onTopology((t) => {
-      if (t.step === 0 && t.events.length === 0) {
-        series.clear();
-        lastStep = -1;
-        dirty = true;
-        if (!raf) raf = requestAnimationFrame(draw);
-      }
+      if (t.step === 0 && t.events.length === 0) startOver();
     });
-    const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(200, el.clientWidth), height: 180 }));
+    const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(200, el.clientWidth), height: chartHeight(el) }));
     resize.observe(el);
     return () => {
+      redraw.current = () => undefined;
       offFrame();
       offTopology();
       resize.disconnect();
@@ -112,7 +173,21 @@ export function LossChart() {
   return (
     <section className="panel chart-panel" aria-label="Loss and accuracy chart">
       <h2>Loss and accuracy</h2>
-      <div ref={host} className="chart" />
+      <div ref={host} className="chart" data-testid="loss-chart" data-chance-loss={loss} data-chance-accuracy={accuracy} />
+      <div className="chart-controls">
+        <label className="control slider chart-smoothing">
+          <span className="control-label">
+            Smoothing
+            <span className="control-value" aria-hidden="true">
+              {smoothing.toFixed(2)}
+            </span>
+          </span>
+          <input type="range" min={0} max={0.99} step={0.01} value={smoothing} onChange={(e) => setSmoothing(Number(e.target.value))} aria-valuetext={smoothing.toFixed(2)} />
+        </label>
+        <p className="chart-note">
+          Dashed: chance ({(accuracy * 100).toFixed(0)}% accuracy, loss {loss.toFixed(2)} nats). Grey: the run before the last reset.
+        </p>
+      </div>
     </section>
   );
 }
