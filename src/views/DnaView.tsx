@@ -1,7 +1,7 @@
 /**
  * The DNA model's centre view: every cell of the layer as a line from its
  * input to its output node, births flashing green and deaths red, with the
- * cell count over steps below. React only mounts it; a DnaController and a
+ * cell count, the loss and the births and deaths per extinction below. React only mounts it; a DnaController and a
  * CellsChart (outside React) take frames from the lab client and paint.
  */
 import { useEffect, useId, useRef, useState } from 'react';
@@ -33,10 +33,12 @@ export function DnaView() {
   const bornRef = useRef<HTMLElement>(null);
   const diedRef = useRef<HTMLElement>(null);
   const accRef = useRef<HTMLElement>(null);
+  const turnoverRef = useRef<HTMLParagraphElement>(null);
   const controllerRef = useRef<DnaController | null>(null);
   const imageSideRef = useRef(imageSide);
   const strengthRef = useRef(strength);
   const summaryId = useId();
+  const turnoverId = useId();
   const strengthName = useId();
 
   useEffect(() => {
@@ -64,7 +66,7 @@ export function DnaView() {
     );
     controller.setStrength(strengthRef.current);
     controllerRef.current = controller;
-    const chart = new CellsChart(chartHost, client);
+    const chart = new CellsChart(chartHost, client, (text) => put(turnoverRef.current, text));
     return () => {
       controllerRef.current = null;
       controller.dispose();
@@ -150,9 +152,10 @@ export function DnaView() {
             </label>
           ))}
         </fieldset>
-        <section className="dna-chart" aria-label="Cells chart">
-          <h2 className="mv-heading">Cells</h2>
-          <div ref={chartRef} className="chart" />
+        <section className="dna-chart" aria-label="Cells chart" aria-describedby={turnoverId}>
+          <h2 className="mv-heading">Cells, loss, and births and deaths per extinction</h2>
+          <div ref={chartRef} className="chart dna-cells-chart" />
+          <p id={turnoverId} ref={turnoverRef} className="mv-visually-hidden" />
         </section>
       </div>
     </div>

@@ -4,9 +4,9 @@
  * `stride`-th new point is kept from then on (as LossChart does).
  */
 export class ThinSeries {
-  /** x values (train steps) and one array per y series, all the same length. */
+  /** x values (train steps) and one array per y series, all the same length; null is a gap. */
   x: number[] = [];
-  ys: number[][];
+  ys: (number | null)[][];
   private stride = 1;
   private seen = 0;
 
@@ -21,12 +21,12 @@ export class ThinSeries {
     return this.x.length;
   }
 
-  push(x: number, ...ys: number[]): void {
+  push(x: number, ...ys: (number | null)[]): void {
     if (this.seen++ % this.stride !== 0) return;
     this.x.push(x);
-    this.ys.forEach((s, i) => s.push(ys[i] ?? NaN));
+    this.ys.forEach((s, i) => s.push(ys[i] ?? null));
     if (this.x.length > this.max) {
-      const keep = (_: number, i: number): boolean => i % 2 === 0;
+      const keep = (_: unknown, i: number): boolean => i % 2 === 0;
       this.x = this.x.filter(keep);
       this.ys = this.ys.map((s) => s.filter(keep));
       this.stride *= 2;
