@@ -22,7 +22,9 @@ export interface Circuit {
  * Draws a circuit whose output depends on its state: for every input the
  * states map to outputs by a random permutation (when there are as many
  * outputs as states), so no answer can be read off the current input alone;
- * and every state can reach every other, so there is no trap state.
+ * every state can reach every other, so there is no trap state; and the
+ * inputs can tell the state (the machine is synchronizing), so the task is
+ * learnable at all.
  */
 export function randomCircuit(seed: number, opts: CircuitOptions): Circuit {
   const rng = createRng(deriveSeed(seed, 'circuit'), 0);
@@ -47,7 +49,41 @@ function dependsOnState(next: Int32Array, out: Int32Array, opts: CircuitOptions)
     const first = out[x];
     for (let s = 1; s < opts.states; s++) if (out[s * opts.symbols + x] !== first) stateful++;
   }
-  return stateful >= opts.symbols && stronglyConnected(next, opts);
+  return stateful >= opts.symbols && stronglyConnected(next, opts) && synchronizing(next, opts);
+}
+
+/**
+ * Some input word sends every state to one state (checked pair by pair: each
+ * pair of states merges under some word). Without it, e.g. when every input
+ * permutes the states, the input history never tells the state and the best
+ * possible predictor stays at chance forever (seed 1 of the lab drew such a
+ * machine before this check). With random inputs a synchronizing word comes
+ * by with probability 1, and from then on the state follows from the inputs.
+ */
+function synchronizing(next: Int32Array, opts: CircuitOptions): boolean {
+  const S = opts.states;
+  const key = (a: number, b: number): number => Math.min(a, b) * S + Math.max(a, b);
+  for (let p = 0; p < S; p++) {
+    for (let q = p + 1; q < S; q++) {
+      const seen = new Set([key(p, q)]);
+      const stack: [number, number][] = [[p, q]];
+      let merged = false;
+      while (stack.length > 0 && !merged) {
+        const [a, b] = stack.pop() as [number, number];
+        for (let x = 0; x < opts.symbols && !merged; x++) {
+          const na = next[a * opts.symbols + x] as number;
+          const nb = next[b * opts.symbols + x] as number;
+          if (na === nb) merged = true;
+          else if (!seen.has(key(na, nb))) {
+            seen.add(key(na, nb));
+            stack.push([na, nb]);
+          }
+        }
+      }
+      if (!merged) return false;
+    }
+  }
+  return true;
 }
 
 /** Every state reaches every other: no trap state whose constant output a model could learn instead. */
