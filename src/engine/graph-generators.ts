@@ -38,7 +38,7 @@
  * self-loop first, then sources by ascending id, like `randomLoopyGraph`.
  * All randomness comes from `createRng` streams derived from `seed`.
  */
-import type { Graph, GraphEdge, GraphNode } from './graph';
+import type { Graph, GraphEdge, GraphLayoutHint, GraphNode, NodePosition } from './graph';
 import { createRng, deriveSeed, randInt, shuffle, type Rng } from './random';
 
 import { GRAPH_GENERATORS, type GraphGenerator } from './graph-generator-kinds';
@@ -107,12 +107,7 @@ export interface GeneratorLayout {
   readonly nodes: number;
 }
 
-/** A node's place in the unit square (Waxman's hidden nodes). */
-export interface NodePosition {
-  readonly id: number;
-  readonly x: number;
-  readonly y: number;
-}
+export type { NodePosition };
 
 export function isGraphGenerator(value: unknown): value is GraphGenerator {
   return typeof value === 'string' && (GRAPH_GENERATORS as readonly string[]).includes(value);
@@ -183,6 +178,33 @@ export function generatorPositions(opts: GeneratorOptions): readonly NodePositio
   if (opts.generator !== 'waxman') return undefined;
   checkOptions(opts);
   return waxmanPositions(opts.seed, generatorLayout(opts).hidden);
+}
+
+/**
+ * How the generator laid its graph out, for the view (Graph.layout): the ring
+ * lattice and Watts-Strogatz on their ring, a 2-D lattice on its rows,
+ * Waxman at its positions, feed-forward in layers; undefined for the
+ * generators with no geometry of their own (Erdos-Renyi, Barabasi-Albert).
+ */
+export function generatorLayoutHint(opts: GeneratorOptions): GraphLayoutHint | undefined {
+  const hidden = generatorLayout(opts).hidden;
+  switch (opts.generator) {
+    case 'lattice':
+    case 'watts-strogatz': {
+      if ((opts.latticeDimensions ?? 1) === 1) return { kind: 'ring', order: hidden };
+      // The helical 2-D lattice: row width round(sqrt(hidden)), as latticeOffsets builds it.
+      const w = Math.max(2, Math.round(Math.sqrt(hidden.length)));
+      const rows = Math.ceil(hidden.length / w);
+      return { kind: 'plane', positions: hidden.map((id, i) => ({ id, x: (i % w) / w, y: Math.floor(i / w) / Math.max(1, rows) })) };
+    }
+    case 'waxman':
+      return { kind: 'plane', positions: generatorPositions(opts) ?? [] };
+    case 'feed-forward':
+      return { kind: 'layers' };
+    case 'erdos-renyi':
+    case 'barabasi-albert':
+      return undefined;
+  }
 }
 
 function checkOptions(opts: GeneratorOptions): void {

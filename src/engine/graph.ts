@@ -29,7 +29,28 @@ export interface Graph {
   readonly nextNodeId: number;
   /** Next id to hand out for a new edge. */
   readonly nextEdgeId: number;
+  /** How a generated graph is best drawn (the graph view reads it; no model does); absent: a force layout. */
+  readonly layout?: GraphLayoutHint;
 }
+
+/** A node's place in the unit square. */
+export interface NodePosition {
+  readonly id: number;
+  readonly x: number;
+  readonly y: number;
+}
+
+/**
+ * The generator's own geometry, for the view. 'ring': `order` (hidden node
+ * ids) around a circle, as a ring lattice or Watts-Strogatz is built;
+ * 'layers': columns by depth from the inputs (a feed-forward DAG); 'plane':
+ * the nodes at these unit-square positions (Waxman, a 2-D lattice). Nodes
+ * the hint does not place (inputs, outputs) the view puts beside them.
+ */
+export type GraphLayoutHint =
+  | { readonly kind: 'ring'; readonly order: readonly number[] }
+  | { readonly kind: 'layers' }
+  | { readonly kind: 'plane'; readonly positions: readonly NodePosition[] };
 
 export interface LoopyGraphOptions {
   nodes: number;

@@ -141,6 +141,17 @@ export interface TrainerFactory<E extends ExperimentShape, H, D> {
   fromModel(experiment: E, model: H, step: number): Promise<LabTrainer<E, H, D>>;
 }
 
+/**
+ * What the graph view's edges and legend mean for a kind: what an edge's
+ * brightness shows ('gate': how open its gate is on the tick shown;
+ * 'weight': the size of its weight; 'message': the message it carries on the
+ * tick shown), and whether nodes may be born and die (the legend's born/died).
+ */
+export interface GraphViewSpec<P> {
+  readonly edges: 'gate' | 'weight' | 'message';
+  readonly growth?: (p: P) => boolean;
+}
+
 /** The view that draws a model: the graph view, or a model's own (tagged by the kind of its frame detail). */
 export type ViewOf<D> = D extends { readonly kind: infer V } ? V : 'graph';
 
@@ -161,6 +172,8 @@ export interface ModelDescriptor<K extends string, F extends TaskFamily, P exten
   readonly controls: ControlPanel<P>;
   readonly help: HelpText;
   readonly view: ViewOf<D>;
+  /** For the graph view: what its edges show and which legend items apply (absent: gates, no growth). */
+  readonly graphView?: GraphViewSpec<P>;
   readonly document: DocumentCodec<ExperimentOf<K, F, P>, H>;
   /** null: the battery scores sequence models only. */
   readonly battery: BatteryHookup<P> | null;

@@ -13,7 +13,7 @@ import type { ModelDocument } from './model-document';
 export const PROTOCOL_VERSION = 3;
 
 export type { Graph, ModelDetail, TopologyEvent };
-export type { GraphEdge, GraphNode, NodeRole } from '../engine/graph';
+export type { GraphEdge, GraphLayoutHint, GraphNode, NodePosition, NodeRole } from '../engine/graph';
 
 // ---- main thread -> worker ----
 

@@ -39,6 +39,7 @@ function gatedModel<K extends GatedKind>(kind: K, text: { label: string; summary
     },
     help: text.help,
     view: 'graph',
+    graphView: { edges: 'message' },
     document: tensorModelCodec<GatedExperiment<K>>({
       parallelEdges: false,
       graphProblem: (e, graph) => gatedGraphProblem(gatedSizes(e.task, e.params.hidden), graph),

@@ -165,6 +165,7 @@ export const loopyModel: ModelDescriptor<'loopy', 'sequence', LoopyParams, LaraH
     ],
   },
   view: 'graph',
+  graphView: { edges: 'weight' },
   document: laraTableCodec(loopyDims),
   battery: {
     model: 'loopy',

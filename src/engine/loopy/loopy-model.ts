@@ -17,7 +17,8 @@ import { assertLanes, batchTensors, perturbVariable, removeEntries, scoredCount 
 import { AdamOptimizer } from '../training/adam';
 import { checkpointVariables } from '../training/checkpoint';
 import { spectralRadius } from '../baselines/esn';
-import { generateGraph, generatorLayout } from '../graph-generators';
+import type { Graph } from '../graph';
+import { generateGraph, generatorLayout, generatorLayoutHint, type GeneratorOptions } from '../graph-generators';
 import { createTopology, disposeTopology, readoutLoss, type LaraTopology } from '../lara/lara-forward';
 import { packGraph, type Packing } from '../packing';
 import { createRng, deriveSeed, normalArray } from '../random';
@@ -29,9 +30,8 @@ import { isLocalRule, loopyParamsSchema, type LocalRule, type LoopyParams, type 
 import { loopyUnroll, type LoopyWeights, type ReadNodePacing } from './loopy-unroll';
 import { newVariable } from '../variables';
 
-/** Builds the seeded graph, with one input node per symbol and one output node per class. */
-export function loopyGraph(spec: Pick<ModelSpec, 'inputSize' | 'outputSize' | 'seed'>, p: LoopyParams) {
-  return generateGraph({
+function loopyGeneratorOptions(spec: Pick<ModelSpec, 'inputSize' | 'outputSize' | 'seed'>, p: LoopyParams): GeneratorOptions {
+  return {
     generator: p.generator,
     hidden: p.hidden,
     inputs: spec.inputSize,
@@ -41,7 +41,20 @@ export function loopyGraph(spec: Pick<ModelSpec, 'inputSize' | 'outputSize' | 's
     rewire: p.rewire,
     selfLoops: p.selfLoops,
     seed: deriveSeed(spec.seed, 'loopy-graph'),
-  });
+  };
+}
+
+/** Builds the seeded graph, with one input node per symbol and one output node per class, and the generator's layout hint. */
+export function loopyGraph(spec: Pick<ModelSpec, 'inputSize' | 'outputSize' | 'seed'>, p: LoopyParams): Graph {
+  const opts = loopyGeneratorOptions(spec, p);
+  return withLoopyLayout(generateGraph(opts), spec, p);
+}
+
+/** `graph` with the generator's layout hint (an imported graph arrives without one: hints do not travel in documents). */
+export function withLoopyLayout(graph: Graph, spec: Pick<ModelSpec, 'inputSize' | 'outputSize' | 'seed'>, p: LoopyParams): Graph {
+  if (graph.layout) return graph;
+  const layout = generatorLayoutHint(loopyGeneratorOptions(spec, p));
+  return layout ? { ...graph, layout } : graph;
 }
 
 /** Read-node pacing for a packing of `loopyGraph`, or undefined in fixed mode. */

@@ -4,7 +4,7 @@ import { expect, it } from 'vitest';
 import type { LoopyExperiment } from './loopy-params';
 import { describeBackends } from '../testing/backends';
 import { loopyParamsSchema } from './loopy-params';
-import { LoopyTrainer } from './loopy-trainer';
+import { edgeStrengths, LoopyTrainer } from './loopy-trainer';
 
 const experiment = (over: object = {}): LoopyExperiment => ({
   model: 'loopy',
@@ -49,6 +49,35 @@ describeBackends(
       expect(Array.from(trace.reads)).toEqual([0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
       t.dispose();
     });
+
+    it('the probe carries each edge’s |weight| as its strength (for the view to fade by), and the graph its generator’s layout', async () => {
+      const t = LoopyTrainer.create(experiment({ generator: 'watts-strogatz', width: 1 }));
+      expect(t.currentGraph.layout?.kind).toBe('ring');
+      const trace = await t.probe(1);
+      const weights = (await t.exportModel()).tables.edgeW.rows;
+      const L = trace.nodeIds.length;
+      const pairs: [number, number][] = [];
+      for (let j = 0; j < L * trace.K; j++) {
+        const e = trace.slotEdge[j] as number;
+        if (e >= 0) pairs.push([Math.abs((weights.get(e) as Float32Array)[0] as number), trace.gates[j] as number]);
+      }
+      pairs.sort((a, b) => a[0] - b[0]);
+      for (let i = 1; i < pairs.length; i++) expect((pairs[i] as [number, number])[1]).toBeGreaterThanOrEqual((pairs[i - 1] as [number, number])[1] - 1e-6);
+      expect(Math.max(...pairs.map((p) => p[1]))).toBe(1);
+      expect(Math.min(...pairs.map((p) => p[1]))).toBeLessThan(0.2);
+      t.dispose();
+    });
   },
   ['wasm'],
 );
+
+it('edge strengths: |w| over its 98th percentile, clipped, 0 on padding', () => {
+  const norms = Float32Array.from({ length: 101 }, (_, i) => (i % 2 ? -1 : 1) * i);
+  const mask = Float32Array.from({ length: 101 }, (_, i) => (i === 50 ? 0 : 1));
+  const s = edgeStrengths(norms, mask);
+  expect(s[50]).toBe(0);
+  expect(s[100]).toBe(1);
+  expect(s[99]).toBe(1);
+  expect(s[49]).toBeCloseTo(49 / 99, 5); // 100 real slots: the 98th of them in order is 99
+  expect(edgeStrengths(new Float32Array(3), new Float32Array(3).fill(1))).toEqual(new Float32Array(3));
+});

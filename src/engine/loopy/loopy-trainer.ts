@@ -21,7 +21,7 @@ import { createTaskStream } from '../tasks/task-registry';
 import type { TrainerFactory } from '../model-descriptor';
 import { loopyDims } from './loopy-document';
 import { applyLocalUpdate, localRuleDirections } from './loopy-local-rules';
-import { initLoopyEdges, loopyGraph, loopyInputWeights, readNodePacing } from './loopy-model';
+import { initLoopyEdges, loopyGraph, loopyInputWeights, readNodePacing, withLoopyLayout } from './loopy-model';
 import { isLocalRule, LOOPY_LIVE_PARAM_KEYS, type LoopyExperiment, type LoopyParams } from './loopy-params';
 import { loopyUnroll, type LoopyWeights, type ReadNodePacing } from './loopy-unroll';
 
@@ -80,7 +80,7 @@ export class LoopyTrainer extends TrainerCore<LoopyExperiment, LaraHostModel, nu
       probe: createTaskStream(task, 1, seed, deriveSeed(seed, 'probe')),
     };
     this.dims = model.dims;
-    this.graph = model.graph;
+    this.graph = withLoopyLayout(model.graph, { ...model.dims, seed }, this.params);
     this.visitShare = model.visitShare;
     this.device = this.upload(model);
   }
@@ -222,26 +222,32 @@ export class LoopyTrainer extends TrainerCore<LoopyExperiment, LaraHostModel, nu
       const x = tf.tensor2d(oneHotRows(batch.inputs, this.dims.inputSize), [symbols, this.dims.inputSize]);
       const r = loopyUnroll(this.weights(), d.topo, { h0: d.probeH, x, steps: symbols, thinkTicks: p.thinkTicks, readNode: d.pacing, trace: true });
       const tr = r.trace as NonNullable<typeof r.trace>;
-      return { flat: tf.concat([tf.reshape(tr.activity, [-1]), tf.reshape(tr.reads, [-1])]), h: r.hT };
+      // Per slot |W_ab| (the Frobenius norm of its H x H block): the view fades edges by it.
+      const { L: rows, K: slots } = d.packing;
+      const H = this.dims.width;
+      const norms = tf.sqrt(tf.sum(tf.square(tf.reshape(d.vars.edgeW, [rows, slots, H, H])), [2, 3]));
+      return { flat: tf.concat([tf.reshape(norms, [-1]), tf.reshape(tr.activity, [-1]), tf.reshape(tr.reads, [-1])]), h: r.hT };
     });
     d.probeH.dispose();
     d.probeH = out.h;
     const data = (await out.flat.data()) as Float32Array;
     out.flat.dispose();
     const { L, K, nodeIds, slotEdge, mask } = d.packing;
-    const ticks = data.length / (L + 1);
+    const strength = edgeStrengths(data.subarray(0, L * K), mask);
+    const trace = data.subarray(L * K);
+    const ticks = trace.length / (L + 1);
     const gates = new Float32Array(ticks * L * K);
-    for (let i = 0; i < ticks; i++) gates.set(mask, i * L * K);
+    for (let i = 0; i < ticks; i++) gates.set(strength, i * L * K);
     return {
       nodeIds: nodeIds.slice(),
       ticks,
       K,
       slotEdge: slotEdge.slice(),
-      activity: data.slice(0, ticks * L),
+      activity: trace.slice(0, ticks * L),
       gates,
       active: new Uint8Array(ticks * L).fill(1),
       threads: new Int32Array(0),
-      reads: Uint8Array.from(data.subarray(ticks * L), (v) => (v > 0.5 ? 1 : 0)),
+      reads: Uint8Array.from(trace.subarray(ticks * L), (v) => (v > 0.5 ? 1 : 0)),
     };
   }
 
@@ -298,6 +304,25 @@ export class LoopyTrainer extends TrainerCore<LoopyExperiment, LaraHostModel, nu
   protected disposeModel(): void {
     this.disposeDevice(this.device);
   }
+}
+
+/** Quantile of the edge weights' sizes drawn at full strength (a few of the largest all look strong). */
+export const EDGE_STRENGTH_QUANTILE = 0.98;
+
+/**
+ * The graph view's edge strength per slot: |W| over the 98th percentile of
+ * the real slots' |W|, clipped to [0, 1] (0 on padding); monotone in |W|.
+ */
+export function edgeStrengths(norms: ArrayLike<number>, mask: ArrayLike<number>): Float32Array {
+  const n = norms.length;
+  const real: number[] = [];
+  for (let j = 0; j < n; j++) if ((mask[j] as number) > 0) real.push(Math.abs(norms[j] as number));
+  real.sort((a, b) => a - b);
+  const ref = real.length > 0 ? (real[Math.min(real.length - 1, Math.floor(EDGE_STRENGTH_QUANTILE * real.length))] as number) : 0;
+  const out = new Float32Array(n);
+  if (!(ref > 0)) return out;
+  for (let j = 0; j < n; j++) if ((mask[j] as number) > 0) out[j] = Math.min(1, Math.abs(norms[j] as number) / ref);
+  return out;
 }
 
 /** How the lab makes loopy-network trainers (loopy-descriptor.ts loads this in the worker). */
