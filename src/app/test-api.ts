@@ -4,6 +4,7 @@
  * in production builds; it exposes nothing a user could not see on the page.
  */
 import type { LabClient } from '../client/lab-client';
+import { currentGraphView, type GraphViewInfo } from '../views/graph/graph-controller';
 import { graphPaintStats } from '../views/graph/paint-stats';
 import { summariseDetail, type DetailSummary } from '../views/model-views';
 
@@ -39,6 +40,8 @@ export interface LoopyLabTestApi {
   snapshot(): LabSnapshot;
   /** Class probabilities on the experiment's fixed evaluation sequence (equal networks give equal numbers). */
   predict(): Promise<number[]>;
+  /** The activity graph's layout, pinned node, node screen positions and label boxes (null while no graph view is mounted). */
+  graphView(): GraphViewInfo | null;
 }
 
 declare global {
@@ -78,6 +81,7 @@ export function installTestApi(client: LabClient): void {
     async predict(): Promise<number[]> {
       return Array.from(await client.predict());
     },
+    graphView: currentGraphView,
   });
   Object.defineProperty(window, '__loopyLab', { value: api, writable: false, configurable: false });
 }

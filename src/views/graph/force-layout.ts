@@ -82,6 +82,13 @@ export class ForceLayout {
     this.sim.tick();
   }
 
+  /** Stops and forgets the nodes: a fixed layout places them instead. */
+  halt(): void {
+    this.sim.alpha(0).alphaTarget(0);
+    this.sim.nodes([]);
+    this.link.links([]);
+  }
+
   dragStart(node: NodeView): void {
     node.fx = node.x;
     node.fy = node.y;
@@ -99,27 +106,5 @@ export class ForceLayout {
     node.fx = null;
     node.fy = null;
     this.sim.alphaTarget(0);
-  }
-
-  /**
-   * The drawn node under world point (x, y), within its radius plus `slop`.
-   * A linear scan: ~1,000 distance checks with no allocation cost a few
-   * microseconds, cheaper than keeping a quadtree current while nodes move.
-   */
-  find(x: number, y: number, slop: number): NodeView | null {
-    const m = this.model;
-    let best: NodeView | null = null;
-    let bestD = Infinity;
-    for (const n of m.nodes) {
-      const dx = n.x - x;
-      const dy = n.y - y;
-      const d2 = dx * dx + dy * dy;
-      const r = (m.radius[n.slot] ?? 0) + slop;
-      if (d2 <= r * r && d2 < bestD) {
-        best = n;
-        bestD = d2;
-      }
-    }
-    return best;
   }
 }

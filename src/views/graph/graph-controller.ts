@@ -1,16 +1,21 @@
 /**
  * The activity graph's engine room, outside React: takes topology updates and
- * frames from the lab client, runs the force layout, plays the thread back,
- * and paints through a CanvasLoop only while something changes (a frame, a
- * hop, the layout, an animation, the view).
+ * frames from the lab client, lays the graph out (the generator's fixed
+ * layout where the graph has one, else the force layout), plays the thread
+ * back, keeps the nodes' recent activity for the inspector, and paints
+ * through a CanvasLoop only while something changes (a frame, a hop, the
+ * layout, an animation, the view).
  */
 import { CanvasLoop, type CanvasSize } from '../canvas-loop';
 import type { ZoomTransform } from 'd3-zoom';
 import { zoomIdentity } from 'd3-zoom';
 import type { LabClient, TopologyUpdate } from '../../client/lab-client';
+import { descriptorOf } from '../../protocol/experiment';
 import type { FrameMessage } from '../../protocol/messages';
+import { activityHistory } from './activity-history';
+import { fixedPositions, layoutKindOf, type LayoutKind } from './fixed-layouts';
 import { ForceLayout, reheatAlpha } from './force-layout';
-import { GraphModel, type NodeView } from './graph-model';
+import { GraphModel, RADIUS_MAX, type NodeView } from './graph-model';
 import { createPaintState, GraphPainter } from './graph-painter';
 import { attachInteraction, type Interaction } from './graph-interaction';
 import { hoverStore } from './hover-store';
@@ -34,6 +39,38 @@ export interface GraphTextSink {
   summary(text: string): void;
   /** A change worth announcing: births and deaths, a new graph. */
   announce(text: string): void;
+  /** What the legend should show (called only when it changes). */
+  legend?(legend: GraphLegend): void;
+}
+
+/** The legend items that apply to the running model. */
+export interface GraphLegend {
+  /** What edge brightness shows. */
+  readonly edges: 'gate' | 'weight' | 'message';
+  readonly threads: boolean;
+  readonly inputs: boolean;
+  readonly outputs: boolean;
+  /** Nodes may be born and die (growth on), or some did. */
+  readonly growth: boolean;
+  /** The layout in use (read-only: chosen by the graph's generator). */
+  readonly layout: LayoutKind;
+}
+
+/** What the graph view shows now, for the test API. */
+export interface GraphViewInfo {
+  readonly layout: LayoutKind;
+  readonly pinnedId: number | null;
+  /** Screen position (CSS px, relative to the canvas) of a drawn node, or null. */
+  screenOf(id: number): { readonly x: number; readonly y: number } | null;
+  /** Label boxes of the last paint (screen px); null entries found no room. */
+  labels(): readonly ({ readonly x: number; readonly y: number; readonly w: number; readonly h: number } | null)[];
+}
+
+let graphViewInfo: GraphViewInfo | null = null;
+
+/** The lab's one graph view, as the test API sees it (null while none is mounted). */
+export function currentGraphView(): GraphViewInfo | null {
+  return graphViewInfo;
 }
 
 const FIT_PADDING_PX = 36;
@@ -76,7 +113,18 @@ export class GraphController {
   private pointerIn = false;
   private hoverCheck = false;
   private dragged: NodeView | null = null;
+  private dragMoved = false;
   private lastSummaryAt = -Infinity;
+  private layoutKind: LayoutKind = 'force';
+  private legend: GraphLegend | null = null;
+  private legendBase: Omit<GraphLegend, 'threads'> | null = null;
+  private readonly onClick = (e: MouseEvent): void => this.click(e.offsetX, e.offsetY);
+  private readonly onKey = (e: KeyboardEvent): void => {
+    if (e.key === 'Escape' && hoverStore.getState().pinnedId !== null) {
+      this.setPinned(null);
+      e.stopPropagation();
+    }
+  };
 
   constructor(
     private readonly canvas: HTMLCanvasElement,
@@ -94,18 +142,25 @@ export class GraphController {
       onView: (t, byUser) => this.onView(t, byUser),
       onDragStart: (n) => {
         this.dragged = n;
-        this.layout.dragStart(n);
+        this.dragMoved = false;
+        if (this.layoutKind === 'force') this.layout.dragStart(n);
         this.setHovered(n);
         this.canvas.style.cursor = 'grabbing';
         this.loop.markDirty();
       },
       onDrag: (n, x, y) => {
-        this.layout.dragMove(n, x, y);
+        this.dragMoved = true;
+        // A fixed layout has no simulation: the node simply goes where it is put.
+        if (this.layoutKind === 'force') this.layout.dragMove(n, x, y);
+        else {
+          n.x = x;
+          n.y = y;
+        }
         this.loop.markDirty();
       },
       onDragEnd: (n) => {
         this.dragged = null;
-        this.layout.dragEnd(n);
+        if (this.layoutKind === 'force') this.layout.dragEnd(n);
         this.canvas.style.cursor = this.paintState.hovered ? 'grab' : '';
         this.hoverCheck = true;
         this.loop.markDirty();
@@ -130,15 +185,66 @@ export class GraphController {
       },
     });
     this.loop.own(() => this.interaction.detach());
+    canvas.addEventListener('click', this.onClick);
+    canvas.addEventListener('keydown', this.onKey);
+    this.loop.own(() => {
+      canvas.removeEventListener('click', this.onClick);
+      canvas.removeEventListener('keydown', this.onKey);
+    });
+    // Pins set elsewhere (the inspector's Unpin, Escape there) repaint the ring.
+    this.loop.own(
+      hoverStore.subscribe(() => {
+        const id = hoverStore.getState().pinnedId;
+        const n = id === null ? null : (this.model.byId.get(id) ?? null);
+        if (n !== this.paintState.pinned) {
+          this.paintState.pinned = n;
+          this.loop.markDirty();
+        }
+      }),
+    );
+    graphViewInfo = {
+      layout: 'force',
+      pinnedId: null,
+      screenOf: (id) => {
+        const n = this.model.byId.get(id);
+        return n ? { x: n.x * this.view.k + this.view.x, y: n.y * this.view.k + this.view.y } : null;
+      },
+      labels: () => this.painter.lastLabels,
+    };
+    this.publishInfo();
     this.loop.own(client.onTopology((u) => this.onTopology(u)));
     this.loop.own(client.onFrame((f) => this.onFrame(f)));
+    if (client.topology) this.onTopology(client.topology);
     if (client.frame) this.onFrame(client.frame);
   }
 
   dispose(): void {
     this.loop.dispose();
     hoverStore.setHovered(null);
+    hoverStore.setPinned(null);
     hoverStore.setShownTick(null, 0);
+    graphViewInfo = null;
+  }
+
+  private publishInfo(): void {
+    if (graphViewInfo) graphViewInfo = { ...graphViewInfo, layout: this.layoutKind, pinnedId: hoverStore.getState().pinnedId };
+  }
+
+  /** A click (not a drag) on a node pins it, on the pinned node or on empty space unpins. */
+  private click(sx: number, sy: number): void {
+    if (this.dragMoved) {
+      this.dragMoved = false;
+      return;
+    }
+    const n = this.nodeAt(sx, sy);
+    this.setPinned(n && n !== this.paintState.pinned ? n : null);
+  }
+
+  private setPinned(n: NodeView | null): void {
+    this.paintState.pinned = n;
+    hoverStore.setPinned(n ? n.id : null);
+    this.publishInfo();
+    this.loop.markDirty();
   }
 
   private resize({ width, height, dpr }: CanvasSize): void {
@@ -152,13 +258,15 @@ export class GraphController {
   private onTopology(u: TopologyUpdate): void {
     const now = performance.now();
     const change = this.model.applyTopology(u, now);
+    const kind = layoutKindOf(u.graph);
     // Only structure moves the layout; everything else is a repaint.
-    if (change.structural) this.layout.update(reheatAlpha(change));
+    if (change.structural || kind !== this.layoutKind) this.place(u, kind, reheatAlpha(change));
     if (change.kind !== 'grow') {
       // Reset, import or rollback: the thread restarts, old trails and values mean nothing now.
       for (const t of this.trails) t.clear();
       this.playing = false;
       this.model.clearFrame();
+      activityHistory.clear();
       hoverStore.setShownTick(null, 0);
       if (change.kind === 'first' || change.newShare > 0.3) {
         this.autoFit = true;
@@ -167,11 +275,58 @@ export class GraphController {
     }
     const hovered = hoverStore.getState().hoveredId;
     if (hovered !== null && !this.model.byId.has(hovered)) this.setHovered(null);
+    const pinned = hoverStore.getState().pinnedId;
+    if (pinned !== null) this.setPinned(this.model.byId.get(pinned) ?? null);
+    const spec = descriptorOf(u.experiment.model).graphView;
+    this.legendBase = {
+      edges: spec?.edges ?? 'gate',
+      inputs: u.graph.nodes.some((n) => n.role === 'input'),
+      outputs: u.graph.nodes.some((n) => n.role === 'output'),
+      growth: (spec?.growth?.(u.experiment.params) ?? false) || u.events.length > 0,
+      layout: this.layoutKind,
+    };
+    this.updateLegend();
     if (change.kind === 'grow') this.text.announce(describeGrowth(u));
     else if (change.structural) this.text.announce(`New graph: ${u.graph.nodes.length} nodes, ${u.graph.edges.length} edges.`);
     this.fitPending = true;
     this.summarise(now, true);
     this.loop.markDirty();
+  }
+
+  /**
+   * Lays the graph out: the generator's fixed layout (every node placed at
+   * once, no simulation) or the force layout, reheated by `alpha`.
+   */
+  private place(u: TopologyUpdate, kind: LayoutKind, alpha: number): void {
+    const spacing = 2.4 * RADIUS_MAX * this.model.sizeScale;
+    const positions = kind === 'force' ? null : fixedPositions(u.graph, spacing);
+    if (!positions) {
+      if (this.layoutKind !== 'force') alpha = 1; // leaving a fixed layout: lay out afresh
+      this.layoutKind = 'force';
+      this.layout.update(alpha);
+    } else {
+      this.layoutKind = kind;
+      this.layout.halt();
+      for (const n of this.model.nodes) {
+        const p = positions.get(n.id);
+        if (!p) continue;
+        n.x = p.x;
+        n.y = p.y;
+        n.vx = n.vy = 0;
+      }
+    }
+    this.canvas.dataset.layout = this.layoutKind;
+    this.publishInfo();
+  }
+
+  private updateLegend(): void {
+    const base = this.legendBase;
+    if (!base) return;
+    const next: GraphLegend = { ...base, threads: this.model.threadCount > 0 };
+    const old = this.legend;
+    if (old && (Object.keys(next) as (keyof GraphLegend)[]).every((k) => old[k] === next[k])) return;
+    this.legend = next;
+    this.text.legend?.(next);
   }
 
   private onFrame(f: FrameMessage): void {
@@ -180,6 +335,8 @@ export class GraphController {
     this.lastFrameAt = now;
     this.finishPlayback();
     this.model.ingestFrame(f);
+    activityHistory.push(f);
+    this.updateLegend();
     const threads = this.model.threadCount;
     while (this.trails.length < threads) this.trails.push(new TrailRing<NodeView>());
     this.trails.length = threads;
@@ -275,7 +432,7 @@ export class GraphController {
 
   private nodeAt(sx: number, sy: number): NodeView | null {
     const v = this.view;
-    return this.layout.find((sx - v.x) / v.k, (sy - v.y) / v.k, HOVER_SLOP_PX / v.k);
+    return this.model.nodeAt((sx - v.x) / v.k, (sy - v.y) / v.k, HOVER_SLOP_PX / v.k);
   }
 
   private setHovered(n: NodeView | null): void {

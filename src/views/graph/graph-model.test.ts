@@ -134,4 +134,21 @@ describe('GraphModel', () => {
     expect(m.threadNode(1, 0)?.id).toBe(2);
     expect(m.radius[slot(2)]).toBeGreaterThan(m.radius[slot(0)] ?? Infinity);
   });
+
+  it('draws a symmetric pair as one edge whose strength is the stronger direction (no half-lit edges)', () => {
+    const m = new GraphModel();
+    m.applyTopology(update([0, 1, 2], RING), 0);
+    const drawn = m.edges.filter((e) => e.drawBase || e.source === e.target);
+    // Three undirected pairs and one self-loop: four lines, not seven halves.
+    expect(drawn).toHaveLength(4);
+    const e01 = m.edgeById.get(0);
+    const e10 = m.edgeById.get(1);
+    expect(e01?.reverse).toBe(e10);
+    expect(e10?.reverse).toBe(e01);
+    expect(m.edgeById.get(6)?.reverse).toBeNull();
+    m.gate[e01?.slot ?? -1] = 0.2;
+    m.gate[e10?.slot ?? -1] = 0.9;
+    expect(m.pairStrength(e01 as never)).toBeCloseTo(0.9);
+    expect(m.pairStrength(e10 as never)).toBeCloseTo(0.9);
+  });
 });

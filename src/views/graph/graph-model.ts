@@ -31,8 +31,10 @@ export interface EdgeView {
   readonly source: NodeView;
   /** Host node that reads `source`; the thread walks from here to `source`. */
   readonly target: NodeView;
-  /** Draws the pair's shared base line (false for the second edge of a symmetric pair). */
+  /** Draws the pair's one line (false for the second edge of a symmetric pair, drawn by the first). */
   drawBase: boolean;
+  /** The edge the other way (target -> source) of a symmetric pair, or null: the pair is drawn as one line. */
+  reverse: EdgeView | null;
   /** performance.now() of its removal while it fades out, else -1. */
   diedAt: number;
 }
@@ -226,19 +228,22 @@ export class GraphModel {
       const slot = this.edgeSlots.take();
       this.gate = grown(this.gate, slot + 1, (n) => new Float32Array(n));
       this.gate[slot] = 0;
-      this.edgeById.set(e.id, { id: e.id, slot, source, target, drawBase: true, diedAt: -1 });
+      this.edgeById.set(e.id, { id: e.id, slot, source, target, drawBase: true, reverse: null, diedAt: -1 });
       addedEdges++;
     }
     this.edges = graph.edges.map((e) => this.edgeById.get(e.id)).filter((e): e is EdgeView => e !== undefined);
-    const pairs = new Set<string>();
+    const pairs = new Map<string, EdgeView>();
     this.links = [];
     for (const e of this.edges) {
       const a = Math.min(e.source.id, e.target.id);
       const b = Math.max(e.source.id, e.target.id);
       const key = `${a}:${b}`;
-      e.drawBase = a !== b && !pairs.has(key);
+      const first = pairs.get(key);
+      e.drawBase = a !== b && !first;
+      e.reverse = first ?? null;
+      if (first) first.reverse = e;
       if (!e.drawBase) continue;
-      pairs.add(key);
+      pairs.set(key, e);
       this.links.push({ source: e.source, target: e.target });
     }
 
@@ -377,6 +382,38 @@ export class GraphModel {
       const e = this.slotEdgeSlot[j] as number;
       if (e >= 0) this.gate[e] = f.gates[base + j] as number;
     }
+  }
+
+  /**
+   * Strength of edge `e`'s pair on the tick shown: the larger of its two
+   * directions' gates (or weights, or messages), so a symmetric pair reads as
+   * one edge with one strength.
+   */
+  pairStrength(e: EdgeView): number {
+    const g = this.gate[e.slot] as number;
+    const r = e.reverse ? (this.gate[e.reverse.slot] as number) : 0;
+    return g > r ? g : r;
+  }
+
+  /**
+   * The drawn node under world point (x, y), within its radius plus `slop`.
+   * A linear scan: ~1,000 distance checks with no allocation cost a few
+   * microseconds, cheaper than keeping a quadtree current while nodes move.
+   */
+  nodeAt(x: number, y: number, slop: number): NodeView | null {
+    let best: NodeView | null = null;
+    let bestD = Infinity;
+    for (const n of this.nodes) {
+      const dx = n.x - x;
+      const dy = n.y - y;
+      const d2 = dx * dx + dy * dy;
+      const r = (this.radius[n.slot] ?? 0) + slop;
+      if (d2 <= r * r && d2 < bestD) {
+        best = n;
+        bestD = d2;
+      }
+    }
+    return best;
   }
 
   /** Node slots in use (the length per-node arrays must cover). */

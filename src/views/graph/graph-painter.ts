@@ -15,18 +15,19 @@ import {
   BACKGROUND,
   BIRTH_COLOUR,
   DEATH_COLOUR,
-  EDGE_BASE,
-  edgeDensityAlpha,
+  edgeBucket,
+  edgeBucketAlpha,
   GATE_BUCKETS,
   GATE_STYLES,
-  gateLevel,
   HOVER_COLOUR,
+  PIN_COLOUR,
   INPUT_COLOUR,
   LABEL_FONT,
   NODE_OUTLINE,
   OUTPUT_COLOUR,
   threadColour,
 } from './palette';
+import { LabelPlacer, type LabelBox, type LabelRequest } from './label-placement';
 import { lerp, TRAIL_HOPS, trailAlpha, type TrailRing } from './thread-trail';
 
 const TAU = Math.PI * 2;
@@ -47,6 +48,8 @@ export interface PaintState {
   y: number;
   now: number;
   hovered: NodeView | null;
+  /** The node pinned by a click (its edges stay lit, it wears an amber ring), or null. */
+  pinned: NodeView | null;
   /** Per thread: its last positions, newest first. */
   trails: TrailRing<NodeView>[];
   /** How far the heads have moved along the hop under way (eased, 0..1). */
@@ -54,13 +57,13 @@ export interface PaintState {
 }
 
 export function createPaintState(): PaintState {
-  return { width: 0, height: 0, dpr: 1, k: 1, x: 0, y: 0, now: 0, hovered: null, trails: [], headT: 1 };
+  return { width: 0, height: 0, dpr: 1, k: 1, x: 0, y: 0, now: 0, hovered: null, pinned: null, trails: [], headT: 1 };
 }
 
 export class GraphPainter {
   private edgeBucket = new Uint8Array(0);
   private edgeOrder = new Int32Array(0);
-  private readonly edgeStarts = new Int32Array(GATE_BUCKETS + 1);
+  private readonly edgeStarts = new Int32Array(GATE_BUCKETS + 2);
   private nodeBucket = new Uint8Array(0);
   private nodeOrder = new Int32Array(0);
   private readonly nodeStarts = new Int32Array(ACTIVITY_BUCKETS + 1);
@@ -115,67 +118,62 @@ export class GraphPainter {
   private paintEdges(ctx: CanvasRenderingContext2D, m: GraphModel, s: PaintState, px: number): void {
     const edges = m.edges;
     const n = edges.length;
-    // Every connected pair once, faint: the graph's structure.
-    ctx.beginPath();
+    // One line per connected pair (a symmetric pair is one edge), bucketed by the pair's strength:
+    // bucket 0 is the faint structure, stronger ones brighter and wider. Second edges of a pair
+    // go to an extra bucket that is never drawn.
+    let lines = 0;
     for (let i = 0; i < n; i++) {
       const e = edges[i] as EdgeView;
-      if (e.drawBase) {
-        ctx.moveTo(e.source.x, e.source.y);
-        ctx.lineTo(e.target.x, e.target.y);
-      } else if (e.source === e.target) this.selfLoop(ctx, m, e.target, px);
+      const drawn = e.drawBase || e.source === e.target;
+      if (drawn) lines++;
+      this.edgeBucket[i] = drawn ? edgeBucket(m.pairStrength(e)) : GATE_BUCKETS;
     }
-    ctx.strokeStyle = EDGE_BASE;
-    ctx.lineWidth = 0.8 * px;
-    ctx.stroke();
-
-    // Gates: each edge lights the half next to its host, so a symmetric pair shows both directions.
-    // Above a few thousand edges every stroke stays a hairline: software rasterisers draw those
-    // several times faster than wide lines, and alpha alone still tells the gates apart.
-    const hairline = n > HAIRLINE_EDGES_ABOVE;
-    // Thousands of open gates would weave a bright mesh over the nodes and the thread: dim with density.
-    ctx.globalAlpha = edgeDensityAlpha(n);
-    for (let i = 0; i < n; i++) this.edgeBucket[i] = bucketOf(gateLevel(m.gate[(edges[i] as EdgeView).slot] as number), GATE_BUCKETS);
-    sortByBucket(this.edgeBucket, n, GATE_BUCKETS, this.edgeStarts, this.edgeOrder);
-    for (let b = 1; b < GATE_BUCKETS; b++) {
+    sortByBucket(this.edgeBucket, n, GATE_BUCKETS + 1, this.edgeStarts, this.edgeOrder);
+    // Above a few thousand edges the weak strokes stay hairlines: software rasterisers draw those
+    // several times faster than wide lines; the few strong ones keep their width.
+    const hairline = lines > HAIRLINE_EDGES_ABOVE;
+    for (let b = 0; b < GATE_BUCKETS; b++) {
       const from = this.edgeStarts[b] as number;
       const to = this.edgeStarts[b + 1] as number;
       if (from === to) continue;
       ctx.beginPath();
-      for (let j = from; j < to; j++) this.hostHalf(ctx, m, edges[this.edgeOrder[j] as number] as EdgeView, px);
+      for (let j = from; j < to; j++) this.edgeLine(ctx, m, edges[this.edgeOrder[j] as number] as EdgeView, px);
       const style = GATE_STYLES[b] as (typeof GATE_STYLES)[number];
+      ctx.globalAlpha = edgeBucketAlpha(b, lines);
       ctx.strokeStyle = style.colour;
-      ctx.lineWidth = (hairline ? Math.min(1, style.width) : style.width) * px;
+      ctx.lineWidth = (hairline && b < GATE_BUCKETS - 3 ? Math.min(1, style.width) : style.width) * px;
       ctx.stroke();
     }
     ctx.globalAlpha = 1;
 
-    // The hovered node's in-edges (what it reads) stand out over everything else.
-    const h = s.hovered;
-    if (h) {
+    // The pinned and the hovered node's edges stand out over everything else.
+    if (s.pinned) this.litEdges(ctx, m, s.pinned, px);
+    if (s.hovered && s.hovered !== s.pinned) this.litEdges(ctx, m, s.hovered, px);
+  }
+
+  /** Node `h`'s edges over the rest: what it reads brighter than what reads it. */
+  private litEdges(ctx: CanvasRenderingContext2D, m: GraphModel, h: NodeView, px: number): void {
+    const edges = m.edges;
+    for (const reads of LIT_KINDS) {
       ctx.beginPath();
-      for (let i = 0; i < n; i++) {
+      for (let i = 0; i < edges.length; i++) {
         const e = edges[i] as EdgeView;
-        if (e.target === h) this.hostHalf(ctx, m, e, px);
-        else if (e.source === h) {
-          ctx.moveTo(e.source.x, e.source.y);
-          ctx.lineTo(e.target.x, e.target.y);
-        }
+        if ((reads ? e.target : e.source) === h) this.edgeLine(ctx, m, e, px);
       }
-      ctx.strokeStyle = 'rgba(248, 250, 252, 0.55)';
-      ctx.lineWidth = 1.4 * px;
+      ctx.strokeStyle = reads ? 'rgba(248, 250, 252, 0.7)' : 'rgba(248, 250, 252, 0.3)';
+      ctx.lineWidth = (reads ? 1.5 : 1.1) * px;
       ctx.stroke();
     }
   }
 
-  private hostHalf(ctx: CanvasRenderingContext2D, m: GraphModel, e: EdgeView, px: number): void {
-    const a = e.target;
-    const b = e.source;
-    if (a === b) {
-      this.selfLoop(ctx, m, a, px);
+  /** The edge's whole line (a self-loop: its loop). */
+  private edgeLine(ctx: CanvasRenderingContext2D, m: GraphModel, e: EdgeView, px: number): void {
+    if (e.source === e.target) {
+      this.selfLoop(ctx, m, e.target, px);
       return;
     }
-    ctx.moveTo(a.x, a.y);
-    ctx.lineTo((a.x + b.x) / 2, (a.y + b.y) / 2);
+    ctx.moveTo(e.source.x, e.source.y);
+    ctx.lineTo(e.target.x, e.target.y);
   }
 
   /** A small loop growing out of the node's upper right edge: the node reading itself. */
@@ -397,31 +395,87 @@ export class GraphPainter {
   }
 
   private paintHover(ctx: CanvasRenderingContext2D, m: GraphModel, s: PaintState, px: number): void {
+    const p = s.pinned;
+    if (p) this.ring(ctx, p, Math.max(m.radius[p.slot] as number, MIN_NODE_PX * px) + 4 * px, PIN_COLOUR, 1, 2.2 * px);
     const h = s.hovered;
-    if (!h) return;
-    this.ring(ctx, h, Math.max(m.radius[h.slot] as number, MIN_NODE_PX * px) + 3 * px, HOVER_COLOUR, 1, 1.5 * px);
+    if (h) this.ring(ctx, h, Math.max(m.radius[h.slot] as number, MIN_NODE_PX * px) + 3 * px, HOVER_COLOUR, 1, 1.5 * px);
   }
 
-  /** Text in screen space, so it stays 10 px whatever the zoom: role tags and the hovered id. */
+  /**
+   * Text in screen space, so it stays 10 px whatever the zoom: the pinned and
+   * hovered ids first, then the role tags, each placed clear of the other
+   * labels and of every node (a tag with no free spot is left out).
+   */
   private paintLabels(ctx: CanvasRenderingContext2D, m: GraphModel, s: PaintState): void {
     ctx.font = LABEL_FONT;
     ctx.textBaseline = 'middle';
     ctx.textAlign = 'left';
-    for (const n of m.nodes) {
-      if (n.role === 'hidden') continue;
-      const r = Math.max((m.radius[n.slot] as number) * s.k, MIN_NODE_PX) + 5;
-      ctx.fillStyle = n.role === 'input' ? INPUT_COLOUR : OUTPUT_COLOUR;
-      ctx.fillText(n.role === 'input' ? 'in' : 'out', n.x * s.k + s.x + r, n.y * s.k + s.y - r * 0.7);
+    const req = this.labelRequests;
+    const texts = this.labelTexts;
+    const colours = this.labelColours;
+    req.length = texts.length = colours.length = 0;
+    const add = (n: NodeView, text: string, colour: string): void => {
+      req.push({ x: n.x * s.k + s.x, y: n.y * s.k + s.y, r: this.screenRadius(m, n, s), w: this.textWidth(ctx, text), h: LABEL_HEIGHT });
+      texts.push(text);
+      colours.push(colour);
+    };
+    if (s.pinned) add(s.pinned, `#${s.pinned.id}`, PIN_COLOUR);
+    if (s.hovered && s.hovered !== s.pinned) add(s.hovered, `#${s.hovered.id}`, HOVER_COLOUR);
+    for (const n of m.nodes) if (n.role !== 'hidden') add(n, n.role === 'input' ? 'in' : 'out', n.role === 'input' ? INPUT_COLOUR : OUTPUT_COLOUR);
+    if (req.length === 0) {
+      this.lastLabels = [];
+      return;
     }
-    const h = s.hovered;
-    if (h) {
-      const r = Math.max((m.radius[h.slot] as number) * s.k, MIN_NODE_PX) + 5;
-      ctx.fillStyle = HOVER_COLOUR;
-      ctx.textAlign = 'right';
-      ctx.fillText(`#${h.id}`, h.x * s.k + s.x - r, h.y * s.k + s.y - r * 0.7);
+    const nodes = m.nodes;
+    const boxes = this.placer.place(
+      req,
+      nodes.length,
+      (i, out) => {
+        const n = nodes[i] as NodeView;
+        out.x = n.x * s.k + s.x;
+        out.y = n.y * s.k + s.y;
+        out.r = this.screenRadius(m, n, s);
+      },
+      s.width,
+      s.height,
+    );
+    boxes.forEach((b, i) => {
+      if (!b) return;
+      ctx.fillStyle = colours[i] as string;
+      ctx.fillText(texts[i] as string, b.x + LABEL_PAD, b.y + b.h / 2);
+    });
+    this.lastLabels = boxes;
+  }
+
+  /** The label boxes of the last paint (null where a label found no room), for tests. */
+  lastLabels: readonly (LabelBox | null)[] = [];
+  private readonly placer = new LabelPlacer();
+  private readonly labelRequests: LabelRequest[] = [];
+  private readonly labelTexts: string[] = [];
+  private readonly labelColours: string[] = [];
+  private readonly textWidths = new Map<string, number>();
+
+  /** A node's disc on screen with its role ring, CSS px. */
+  private screenRadius(m: GraphModel, n: NodeView, s: PaintState): number {
+    return Math.max((m.radius[n.slot] as number) * s.k, MIN_NODE_PX) + (n.role === 'hidden' ? 1 : 3.5);
+  }
+
+  private textWidth(ctx: CanvasRenderingContext2D, text: string): number {
+    let w = this.textWidths.get(text);
+    if (w === undefined) {
+      w = ctx.measureText(text).width + 2 * LABEL_PAD;
+      this.textWidths.set(text, w);
     }
+    return w;
   }
 }
+
+/** Label box height and inner padding, CSS px (10 px text). */
+const LABEL_HEIGHT = 12;
+const LABEL_PAD = 1;
+
+/** In-edges (what a node reads), then out-edges. */
+const LIT_KINDS = [true, false] as const;
 
 const GLOW_LAYERS: readonly (readonly [number, string])[] = [
   [1.8, ACTIVE_GLOW],

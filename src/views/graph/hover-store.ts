@@ -1,6 +1,7 @@
 /**
- * What the activity graph shares with the node inspector: the hovered node and
- * the frame tick on screen. A tiny subscribe/notify store at module level, so
+ * What the activity graph shares with the node inspector: the hovered node,
+ * the pinned node (clicked; the inspector shows it until unpinned) and the
+ * frame tick on screen. A tiny subscribe/notify store at module level, so
  * pointer moves and playback never go through React state; the inspector reads
  * it through a throttled subscription.
  */
@@ -9,6 +10,8 @@ import type { FrameMessage } from '../../protocol/messages';
 export interface HoverState {
   /** Id of the node under the pointer, or null. */
   readonly hoveredId: number | null;
+  /** Id of the node pinned by a click, or null; the inspector shows it instead of the hovered one. */
+  readonly pinnedId: number | null;
   /** Frame whose tick the graph is showing, or null before the first frame. */
   readonly frame: FrameMessage | null;
   /** Index of the tick on screen within `frame`. */
@@ -18,13 +21,14 @@ export interface HoverState {
 export interface HoverStore {
   getState(): HoverState;
   setHovered(id: number | null): void;
+  setPinned(id: number | null): void;
   setShownTick(frame: FrameMessage | null, tick: number): void;
   /** Calls `listener` after every change; returns the unsubscribe. */
   subscribe(listener: () => void): () => void;
 }
 
 export function createHoverStore(): HoverStore {
-  let state: HoverState = { hoveredId: null, frame: null, tick: 0 };
+  let state: HoverState = { hoveredId: null, pinnedId: null, frame: null, tick: 0 };
   const listeners = new Set<() => void>();
   const set = (next: HoverState): void => {
     state = next;
@@ -34,6 +38,9 @@ export function createHoverStore(): HoverStore {
     getState: () => state,
     setHovered(id) {
       if (id !== state.hoveredId) set({ ...state, hoveredId: id });
+    },
+    setPinned(id) {
+      if (id !== state.pinnedId) set({ ...state, pinnedId: id });
     },
     setShownTick(frame, tick) {
       if (frame !== state.frame || tick !== state.tick) set({ ...state, frame, tick });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FrameMessage, Graph } from '../../protocol/messages';
-import { describeNode } from './node-details';
+import { describeNode, tickPlace } from './node-details';
 
 const graph: Graph = {
   nodes: [
@@ -61,5 +61,27 @@ describe('describeNode', () => {
   it('returns null for an unknown node and works without a frame', () => {
     expect(describeNode(9, graph, frame, 0)).toBeNull();
     expect(describeNode(1, graph, null, 0)?.gates).toEqual([{ edgeId: 13, sourceId: 0, gate: null }]);
+  });
+});
+
+describe('the tick readout', () => {
+  it('counts ticks within a symbol, as many as Think ticks, not the probe run’s total', () => {
+    // Two probe symbols at 3 think ticks: reads on the last tick of each symbol.
+    const reads = Uint8Array.from([0, 0, 1, 0, 0, 1]);
+    const six = { ...frame, ticks: 6, K: 0, slotEdge: new Int32Array(0), gates: new Float32Array(0), activity: new Float32Array(12), active: new Uint8Array(12), threads: new Int32Array(0), reads };
+    const d = describeNode(0, graph, six, 3);
+    expect(d).toMatchObject({ tick: 0, ticks: 3, symbol: 1, symbols: 2 });
+    expect(describeNode(0, graph, six, 5)).toMatchObject({ tick: 2, ticks: 3, symbol: 1, symbols: 2 });
+  });
+
+  it('one think tick per symbol reads "tick 1 of 1" on every tick (LARA’s default)', () => {
+    for (const t of [0, 1]) expect(tickPlace(Uint8Array.from([1, 1]), 2, t)).toEqual({ tick: 0, ticks: 1, symbol: t, symbols: 2 });
+  });
+
+  it('read-node pacing: a symbol lasts until its read; ticks after the last read form a symbol under way', () => {
+    const reads = Uint8Array.from([0, 1, 0, 0, 0, 1, 0]);
+    expect(tickPlace(reads, 7, 0)).toEqual({ tick: 0, ticks: 2, symbol: 0, symbols: 3 });
+    expect(tickPlace(reads, 7, 4)).toEqual({ tick: 2, ticks: 4, symbol: 1, symbols: 3 });
+    expect(tickPlace(reads, 7, 6)).toEqual({ tick: 0, ticks: 1, symbol: 2, symbols: 3 });
   });
 });

@@ -22,9 +22,15 @@ export interface NodeDetails {
   readonly visitShare: number | null;
   /** Whether the node computed on the tick shown. */
   readonly active: boolean | null;
-  /** Tick shown (0-based) and ticks in its frame; train step of the frame. */
+  /**
+   * Tick shown (0-based) within its symbol and the ticks that symbol took
+   * (Think ticks, with fixed pacing); which of the frame's probe symbols it
+   * is; the train step of the frame.
+   */
   readonly tick: number;
   readonly ticks: number;
+  readonly symbol: number;
+  readonly symbols: number;
   readonly step: number;
   /** Threads sitting on this node on the tick shown. */
   readonly threadsHere: number;
@@ -89,10 +95,38 @@ export function describeNode(id: number, graph: Graph, frame: FrameMessage | nul
     activity: f ? (f.activity[tick * L + pos] ?? null) : null,
     visitShare: f ? (f.visitShare[pos] ?? null) : null,
     active: f ? f.active[tick * L + pos] === 1 : null,
-    tick: f ? tick : 0,
-    ticks: f ? f.ticks : 0,
+    ...(f ? tickPlace(f.reads, f.ticks, tick) : NO_PLACE),
     step: frame ? frame.step : 0,
     threadsHere,
     gates,
   };
+}
+
+/** Where a tick of a probe trace falls: the symbol it belongs to, and its place within it (all 0-based). */
+export interface TickPlace {
+  readonly tick: number;
+  readonly ticks: number;
+  readonly symbol: number;
+  readonly symbols: number;
+}
+
+const NO_PLACE: TickPlace = { tick: 0, ticks: 0, symbol: 0, symbols: 0 };
+
+/**
+ * Tick `t` of a trace of `ticks` ticks, placed within its symbol: a symbol
+ * ends on a tick its output is read (`reads`), so with fixed pacing every
+ * symbol has Think ticks ticks; ticks after the last read are a symbol under way.
+ */
+export function tickPlace(reads: ArrayLike<number>, ticks: number, t: number): TickPlace {
+  let symbol = 0;
+  let start = 0;
+  let found: { symbol: number; start: number; end: number } | null = null;
+  for (let i = 0; i < ticks; i++) {
+    if (reads[i] !== 1 && i < ticks - 1) continue;
+    if (!found && t <= i) found = { symbol, start, end: i };
+    symbol++;
+    start = i + 1;
+  }
+  if (!found) return NO_PLACE;
+  return { tick: t - found.start, ticks: found.end - found.start + 1, symbol: found.symbol, symbols: symbol };
 }

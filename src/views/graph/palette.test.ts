@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { interpolateInferno as d3Inferno } from 'd3-scale-chromatic';
-import { ACTIVITY_BUCKETS, ACTIVITY_RAMP, edgeDensityAlpha, GATE_BUCKETS, GATE_STYLES, gateLevel, interpolateInferno, threadColour } from './palette';
+import { ACTIVITY_BUCKETS, ACTIVITY_RAMP, edgeAlpha, edgeBucket, edgeDensityAlpha, GATE_BUCKETS, GATE_STYLES, gateLevel, interpolateInferno, threadColour } from './palette';
 
 describe('palette', () => {
   it('has one colour per bucket', () => {
@@ -22,6 +22,24 @@ describe('palette', () => {
     expect(edgeDensityAlpha(96)).toBe(1);
     expect(edgeDensityAlpha(1600)).toBeCloseTo(0.5);
     expect(edgeDensityAlpha(40_000)).toBe(0.4);
+  });
+
+  it('fades edges by strength: alpha and width never fall as the weight (or gate) grows', () => {
+    for (const edges of [40, 1600, 5000]) {
+      let last = -1;
+      for (let k = 0; k <= 200; k++) {
+        const a = edgeAlpha(k / 200, edges);
+        expect(a).toBeGreaterThanOrEqual(last);
+        last = a;
+      }
+      // Strong connections stand out: the strongest edge is several times as opaque as a weak one.
+      expect(edgeAlpha(1, edges)).toBeGreaterThan(3 * edgeAlpha(0.1, edges));
+      // Density dims the weak edges of a big graph, not the strongest.
+      expect(edgeAlpha(1, edges)).toBeCloseTo(GATE_STYLES[GATE_BUCKETS - 1]?.alpha ?? 0);
+    }
+    for (let b = 1; b < GATE_BUCKETS; b++) expect(GATE_STYLES[b]?.width ?? 0).toBeGreaterThan(GATE_STYLES[b - 1]?.width ?? 0);
+    expect(edgeBucket(0)).toBe(0);
+    expect(edgeBucket(1)).toBe(GATE_BUCKETS - 1);
   });
 
   it('gives threads distinct colours', () => {

@@ -52,42 +52,74 @@ export const ACTIVITY_GRADIENT_CSS = `linear-gradient(90deg, ${[0, 0.25, 0.5, 0.
 
 export interface GateStyle {
   readonly colour: string;
+  /** The colour's own opacity (also inside `colour`). */
+  readonly alpha: number;
   /** Line width in CSS pixels (constant on screen whatever the zoom). */
   readonly width: number;
 }
 
 /**
- * Display level of a gate in [0, 1]: squared, so the differences between
- * mostly-open gates (0.8 vs 1, common with gaussian gates) stay visible.
+ * Display level of an edge strength (gate, weight or message, in [0, 1]):
+ * squared, so the differences between mostly-open gates (0.8 vs 1, common
+ * with gaussian gates) stay visible and weak edges recede.
  */
 export function gateLevel(gate: number): number {
   return gate > 0 ? (gate >= 1 ? 1 : gate * gate) : 0;
 }
 
 /**
- * Stroke of each gate-level bucket: dim thin slate when closed, ice-blue when
- * open, never so bright that open gates drown the thread.
+ * Stroke of each strength bucket, one line per edge: bucket 0 (closed gate,
+ * small weight) is the faint slate of the graph's structure; stronger ones
+ * turn ice-blue, more opaque and wider, never so bright that they drown the thread.
  */
 export const GATE_STYLES: readonly GateStyle[] = Array.from({ length: GATE_BUCKETS }, (_, b) => {
-  const t = (b + 0.5) / GATE_BUCKETS;
+  if (b === 0) return { colour: 'rgba(100, 116, 139, 0.22)', alpha: 0.22, width: 0.8 };
+  const t = b / (GATE_BUCKETS - 1);
   const mix = (lo: number, hi: number): number => Math.round(lo + (hi - lo) * t);
-  const alpha = 0.08 + 0.52 * t;
-  return { colour: `rgba(${mix(71, 186)}, ${mix(85, 230)}, ${mix(105, 253)}, ${alpha.toFixed(3)})`, width: 0.6 + 1.6 * t };
+  const alpha = 0.25 + 0.65 * t * Math.sqrt(t);
+  return { colour: `rgba(${mix(100, 186)}, ${mix(130, 230)}, ${mix(160, 253)}, ${alpha.toFixed(3)})`, alpha, width: 0.8 + 1.6 * t };
 });
 
-/** Opacity of the gate layer for `edges` edges: 1 up to a few hundred, down to 0.4 by a few thousand. */
+/** Opacity of the edge layer for `edges` edges: 1 up to a few hundred, down to 0.4 by a few thousand. */
 export function edgeDensityAlpha(edges: number): number {
   return Math.min(1, Math.max(0.4, Math.sqrt(400 / Math.max(1, edges))));
 }
 
-/** Every edge's faint base line, under the gates. */
-export const EDGE_BASE = 'rgba(100, 116, 139, 0.22)';
+/**
+ * Layer opacity of strength bucket `b` among `edges` edges: density dims
+ * the weak buckets of a big graph, never the strongest, so strong edges
+ * stand out of a thousand-node graph.
+ */
+export function edgeBucketAlpha(b: number, edges: number): number {
+  const d = edgeDensityAlpha(edges);
+  return d + ((1 - d) * b) / (GATE_BUCKETS - 1);
+}
+
+/** How opaque an edge of strength `strength` is drawn among `edges` edges (non-decreasing in strength). */
+export function edgeAlpha(strength: number, edges: number): number {
+  const b = edgeBucket(strength);
+  return (GATE_STYLES[b] as GateStyle).alpha * edgeBucketAlpha(b, edges);
+}
+
+/** The strength bucket of an edge (gateLevel, then GATE_BUCKETS even steps). */
+export function edgeBucket(strength: number): number {
+  const t = gateLevel(strength);
+  if (!(t > 0)) return 0;
+  const b = Math.floor(t * GATE_BUCKETS);
+  return b >= GATE_BUCKETS ? GATE_BUCKETS - 1 : b;
+}
+
+/** CSS gradient of the edge strengths, weak to strong, for the legend. */
+export const EDGE_GRADIENT_CSS = `linear-gradient(90deg, ${GATE_STYLES.map((g) => g.colour).join(', ')})`;
+
 export const NODE_OUTLINE = 'rgba(226, 232, 240, 0.28)';
 export const ACTIVE_GLOW = 'rgba(253, 224, 71, 0.16)';
 export const ACTIVE_GLOW_CORE = 'rgba(254, 240, 138, 0.55)';
 export const INPUT_COLOUR = '#34d399';
 export const OUTPUT_COLOUR = '#a78bfa';
 export const HOVER_COLOUR = '#f8fafc';
+/** The pinned node's ring and tag (amber: apart from inferno's ramp, the roles and the threads). */
+export const PIN_COLOUR = '#fbbf24';
 export const BIRTH_COLOUR = '#86efac';
 export const DEATH_COLOUR = '#f87171';
 export const LABEL_FONT = '600 10px ui-sans-serif, system-ui, sans-serif';
