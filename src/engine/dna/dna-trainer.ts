@@ -16,6 +16,7 @@ import type { TrainerFactory } from '../model-descriptor';
 import type { TensorHostModel } from '../training/host-tensor';
 import type { ProbeTrace } from '../training/probe-trace';
 import type { TopologyEvent } from '../training/step-result';
+import { heldOutRows, type HeldOutPredictions } from '../training/held-out';
 import { TrainerCore, type ModelCheckpoint, type RawStep, type StepAt } from '../training/trainer-core';
 import type { DnaDetail } from './dna-detail';
 import { dnaGraphProblem, initialDnaGraph, type DNA_TENSOR_NAMES } from './dna-document';
@@ -409,6 +410,12 @@ export class DnaTrainer extends TrainerCore<DnaExperiment, TensorHostModel, DnaD
     this.assertLive();
     const rows = Math.min(PREDICT_ROWS, this.data.test.n);
     return this.probabilities(this.data.test.x.subarray(0, rows * this.D), rows);
+  }
+
+  /** Held-out: test rows spread over the split (it is sorted by digit, so predict()'s first 64 would be all zeros on MNIST). */
+  protected override async heldOutPredictions(): Promise<HeldOutPredictions> {
+    const rows = gatherRows(this.data.test, this.D, heldOutRows(this.data.test.n));
+    return { probabilities: await this.probabilities(rows.x, rows.n), targets: rows.y };
   }
 
   async exportModel(): Promise<TensorHostModel> {

@@ -19,6 +19,7 @@ import { gatherRows, loadDataset, type ClassificationData } from '../datasets/cl
 import type { TrainerFactory } from '../model-descriptor';
 import type { Graph } from '../graph';
 import type { ProbeTrace } from '../training/probe-trace';
+import { heldOutRows, type HeldOutPredictions } from '../training/held-out';
 import { TrainerCore, type ModelCheckpoint, type RawStep, type StepAt } from '../training/trainer-core';
 import type { RoutingDetail } from './routing-detail';
 import { routingDims, routingGraph, routingGraphProblem, routingTensorShapes } from './routing-document';
@@ -308,6 +309,15 @@ export class RoutingTrainer extends TrainerCore<RoutingExperiment, TensorHostMod
     const data = (await probs.data()) as Float32Array;
     probs.dispose();
     return data;
+  }
+
+  /** Held-out: test rows spread over the split, routed softly as in training (so it compares with the train loss; the view shows hard routing). */
+  protected override async heldOutPredictions(): Promise<HeldOutPredictions> {
+    const rows = heldOutRows(this.data.test.n);
+    const probs = tf.tidy(() => tf.softmax(stackForward(this.weights, tf.gather(this.evalTensors.testX, tf.tensor1d(rows, 'int32')), this.options, false).logits));
+    const probabilities = (await probs.data()) as Float32Array;
+    probs.dispose();
+    return { probabilities, targets: Int32Array.from(rows, (r) => this.data.test.y[r] as number) };
   }
 
   async exportModel(): Promise<TensorHostModel> {

@@ -7,6 +7,7 @@
  * parameters apply, and how it rebuilds itself from a host copy.
  */
 import type { Graph } from '../graph';
+import { evaluationBatch, heldOutMetrics, isSequenceTask, type HeldOutEval, type HeldOutPredictions } from './held-out';
 import type { ProbeTrace } from './probe-trace';
 import type { StepResult, TopologyEvent } from './step-result';
 
@@ -64,6 +65,8 @@ export interface LabTrainer<E extends ExperimentShape = ExperimentShape, H = unk
   detail(): Promise<D>;
   /** Class probabilities on the experiment's fixed evaluation data: equal networks give equal numbers. */
   predict(): Promise<Float32Array>;
+  /** Loss and accuracy on data it never trains on (held-out.ts); null when the task has none. */
+  heldOut(): Promise<HeldOutEval | null>;
   /** The trained network on the host (export). */
   exportModel(): Promise<H>;
   /** Host copy of everything; the function rebuilds an equal trainer on the backend current when it is called. */
@@ -115,6 +118,23 @@ export abstract class TrainerCore<E extends ExperimentShape, H, D> implements La
   /** Host copy of everything; the function rebuilds an equal trainer at `at` on the backend current then. */
   protected abstract suspendModel(): Promise<(at: StepAt) => TrainerCore<E, H, D>>;
   protected abstract disposeModel(): void;
+
+  async heldOut(): Promise<HeldOutEval | null> {
+    this.assertLive();
+    const set = await this.heldOutPredictions();
+    return set && { step: this.stepCount, ...heldOutMetrics(set.probabilities, set.targets) };
+  }
+
+  /**
+   * What heldOut() scores. Sequence tasks: predict() on the fixed evaluation
+   * stream (evaluationBatch, the rows predict() returns). A classification
+   * trainer overrides it with rows of its test split (heldOutRows).
+   */
+  protected async heldOutPredictions(): Promise<HeldOutPredictions | null> {
+    const { task, seed } = this.experiment;
+    if (!isSequenceTask(task)) return null;
+    return { probabilities: await this.predict(), targets: evaluationBatch(task, seed).targets };
+  }
 
   setLiveParams(live: Partial<E['params']>): void {
     const next: Record<string, unknown> = { ...(this.params as Record<string, unknown>) };
