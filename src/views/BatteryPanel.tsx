@@ -36,6 +36,7 @@ function parseValues(text: string, named: boolean): (number | string)[] | null {
 }
 
 const MARK = { better: '▲', worse: '▼', same: '=' } as const;
+const VERDICT = { better: 'better than this experiment', worse: 'worse than this experiment', same: 'same as this experiment' } as const;
 
 function csvOf(state: BatteryState): string {
   const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
@@ -258,10 +259,10 @@ function SequenceBatteryPanel({ onClose, experiment }: { onClose(): void; experi
                     <td key={j.label} data-test={t} data-model={j.label} data-compared={vs ?? undefined} className={best ? 'battery-best' : undefined}>
                       {formatScore(row)}
                       {vs && (
-                        <span className={`battery-mark battery-${vs}`} title={`${vs} than this experiment`}>
+                        <span className={`battery-mark battery-${vs}`} title={VERDICT[vs]}>
                           {' '}
                           {MARK[vs]}
-                          <span className="visually-hidden"> {vs} than this experiment</span>
+                          <span className="visually-hidden"> {VERDICT[vs]}</span>
                         </span>
                       )}
                     </td>

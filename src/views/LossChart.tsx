@@ -23,14 +23,14 @@ const DEFAULT_SMOOTHING = 0.6;
 
 /** Series order in the plot's data: step, then these. */
 const SERIES: readonly uPlot.Series[] = [
-  { label: 'loss (raw)', stroke: `${LOSS}55`, width: 1, class: 'chart-raw', spanGaps: true },
-  { label: 'accuracy (raw)', stroke: `${ACC}55`, width: 1, scale: 'acc', class: 'chart-raw', spanGaps: true },
-  { label: 'loss', stroke: LOSS, width: 2, spanGaps: true },
-  { label: 'accuracy', stroke: ACC, width: 2, scale: 'acc', spanGaps: true },
-  { label: 'held-out loss', stroke: HELD_LOSS, width: 1.5, spanGaps: true, points: { show: true, size: 4 } },
-  { label: 'held-out accuracy', stroke: HELD_ACC, width: 1.5, scale: 'acc', spanGaps: true, points: { show: true, size: 4 } },
-  { label: 'previous loss', stroke: PREVIOUS, width: 1, dash: [2, 3], spanGaps: true },
-  { label: 'previous accuracy', stroke: PREVIOUS, width: 1, dash: [2, 3], scale: 'acc', spanGaps: true },
+  { label: 'loss (raw)', stroke: `${LOSS}55`, width: 1, class: 'chart-raw', spanGaps: true, points: { show: false } },
+  { label: 'accuracy (raw)', stroke: `${ACC}55`, width: 1, scale: 'acc', class: 'chart-raw', spanGaps: true, points: { show: false } },
+  { label: 'loss', stroke: LOSS, width: 2, spanGaps: true, points: { show: false } },
+  { label: 'accuracy', stroke: ACC, width: 2, scale: 'acc', spanGaps: true, points: { show: false } },
+  { label: 'held-out loss', stroke: HELD_LOSS, width: 1.5, spanGaps: true, points: { show: true, size: 4 }, class: 'chart-held-out' },
+  { label: 'held-out accuracy', stroke: HELD_ACC, width: 1.5, scale: 'acc', spanGaps: true, points: { show: true, size: 4 }, class: 'chart-held-out' },
+  { label: 'previous loss', stroke: PREVIOUS, width: 1, dash: [2, 3], spanGaps: true, points: { show: false }, class: 'chart-previous' },
+  { label: 'previous accuracy', stroke: PREVIOUS, width: 1, dash: [2, 3], scale: 'acc', spanGaps: true, points: { show: false }, class: 'chart-previous' },
 ];
 
 function fmt(digits: number) {
