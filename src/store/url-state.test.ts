@@ -3,7 +3,7 @@ import type { DnaExperiment } from '../engine/dna/dna-params';
 import type { LaraExperiment } from '../engine/lara/lara-params';
 import type { LoopyExperiment } from '../engine/loopy/loopy-params';
 import type { RoutingExperiment } from '../engine/routing/routing-params';
-import { DEFAULT_EXPERIMENT, defaultExperiment } from '../protocol/experiment';
+import { DEFAULT_EXPERIMENT, defaultExperiment, descriptorOf, experimentSchema } from '../protocol/experiment';
 import { formatHash, parseHash } from './url-state';
 
 const LARA = DEFAULT_EXPERIMENT as LaraExperiment;
@@ -121,7 +121,7 @@ describe('URL state', () => {
     const parsed = parseHash('#model=transformer&graph=lattice&nodes=30');
     expect(parsed.experiment.model).toBe('lara');
     expect((parsed.experiment as LaraExperiment).params.nodes).toBe(30);
-    expect(parsed.problems.join('\n')).toMatch(/model=transformer ignored: expected one of lara, loopy, dna, routing/);
+    expect(parsed.problems.join('\n')).toMatch(/model=transformer ignored: it must be one of lara, loopy, dna, routing/);
     expect(parsed.problems.join('\n')).toMatch(/graph is not a known parameter \(model=lara\)/);
   });
 
@@ -150,5 +150,44 @@ describe('URL state', () => {
     const dna = parseHash('#model=dna&task=recall');
     expect(dna.experiment.task).toBe('mnist');
     expect(dna.problems.join('\n')).toMatch(/task=recall ignored/);
+  });
+});
+
+describe('hostile links, generated: every value not used as written is named', () => {
+  const hostile = ['', ' ', '-1', '0', '1e309', 'NaN', 'Infinity', '9'.repeat(100_000), '4096', '0.5', '<img src=x onerror=alert(1)>', 'true', '2147483648', '1.5'];
+  const models = ['lara', 'loopy', 'dna', 'routing', 'gru', 'lstm'] as const;
+
+  it.each(models)('%s: each URL key with each hostile value parses to a valid experiment, and any value not used as written gets a notice', (model) => {
+    const d = descriptorOf(model);
+    for (const [key, spec] of Object.entries(d.url)) {
+      for (const value of hostile) {
+        const link = `#model=${model}&${key}=${encodeURIComponent(value)}`;
+        const parsed = parseHash(link);
+        expect(experimentSchema.safeParse(parsed.experiment).success, link.slice(0, 80)).toBe(true);
+        const field = typeof spec === 'string' ? (p: Readonly<Record<string, unknown>>) => p[spec] : (spec as { get(p: unknown): unknown }).get;
+        const got = field(parsed.experiment.params);
+        const usedAsWritten = String(got) === value || (typeof got === 'boolean' && (got ? value === '1' || value === 'true' : value === '0' || value === 'false')) || (typeof got === 'number' && value.trim() !== '' && Number(value) === got);
+        if (!usedAsWritten) expect(parsed.problems.some((p) => p.includes(key)), `${link.slice(0, 80)} → ${String(got)} without a notice`).toBe(true);
+        // Messages quote at most a short piece of what the link carried.
+        for (const p of parsed.problems) expect(p.length).toBeLessThan(300);
+      }
+    }
+  });
+
+  it('an empty seed, a huge key and a huge value are refused with a notice, not turned into 0 or echoed whole', () => {
+    const parsed = parseHash(`#seed=&${'k'.repeat(1_000_000)}=1&task=${'x'.repeat(200_000)}`);
+    expect(parsed.experiment.seed).toBe(DEFAULT_EXPERIMENT.seed);
+    expect(parsed.problems).toHaveLength(3);
+    expect(parsed.problems[0]).toMatch(/seed= ignored: it is empty/);
+    expect(parsed.problems.join(' ').length).toBeLessThan(500);
+  });
+
+  it('a size past the slider is clamped to the slider with a notice naming what was used', () => {
+    const parsed = parseHash('#model=loopy&nodes=4096&width=64&density=64');
+    const p = (parsed.experiment as LoopyExperiment).params;
+    const nodes = descriptorOf('loopy').controls.controls.find((c) => c.key === 'hidden');
+    expect(nodes?.type).toBe('slider');
+    expect(p.hidden).toBe((nodes as { max: number }).max);
+    expect(parsed.problems.join('\n')).toMatch(new RegExp(`nodes=4096 is more than the slider allows; used ${p.hidden}`));
   });
 });

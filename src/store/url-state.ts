@@ -6,7 +6,7 @@
  * rest still apply.
  */
 import { z } from 'zod';
-import type { UrlField } from '../engine/model-descriptor';
+import type { ControlDescriptor, UrlField } from '../engine/model-descriptor';
 import { issueSentence } from '../protocol/schema-sentences';
 import { BACKEND_CHOICES, DEFAULT_EXPERIMENT, descriptorOf, experimentFor, experimentSchema, MODEL_KINDS, type BackendChoice, type Experiment } from '../protocol/experiment';
 
@@ -40,34 +40,75 @@ function format(v: Value): string {
   return typeof v === 'boolean' ? (v ? '1' : '0') : String(v);
 }
 
+/** Longest key and value a link may carry; a longer one is dropped unread (no megabyte keys in messages or parsers). */
+export const MAX_KEY_CHARS = 32;
+export const MAX_VALUE_CHARS = 64;
+
+/** A value as a message quotes it: at most 24 characters. */
+function quote(text: string): string {
+  return text.length <= 24 ? text : `${text.slice(0, 24)}…`;
+}
+
+/** The slider range a numeric parameter may take from a link (its control's, in value units), if it has a plain slider. */
+function sliderRange(model: Experiment['model'], key: string): { lo: number; hi: number } | null {
+  for (const c of descriptorOf(model).controls.controls as readonly ControlDescriptor<Params>[]) {
+    if (c.type !== 'slider' || c.key !== key || c.get) continue;
+    return c.scale === 'log' ? { lo: 10 ** c.min, hi: 10 ** c.max } : { lo: c.min, hi: c.max };
+  }
+  return null;
+}
+
 export function parseHash(hash: string, base: Experiment = DEFAULT_EXPERIMENT): UrlState {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   const problems: string[] = [];
+  const usable = (key: string, value: string): boolean => {
+    if (key.length > MAX_KEY_CHARS) problems.push(`a key of ${key.length} characters (${quote(key)}) ignored: keys are at most ${MAX_KEY_CHARS} characters`);
+    else if (value.length > MAX_VALUE_CHARS) problems.push(`${key}= ignored: its value has ${value.length} characters, at most ${MAX_VALUE_CHARS} are read`);
+    else if (value.trim() === '') problems.push(`${key}= ignored: it is empty`);
+    else return true;
+    return false;
+  };
+  const read = (key: string): string | null => {
+    const v = params.get(key);
+    return v !== null && usable(key, v) ? v : null;
+  };
   const first = MODEL_KINDS[0] as (typeof MODEL_KINDS)[number];
-  const modelRaw = params.get('model');
+  const modelRaw = read('model');
   const model = z.enum(MODEL_KINDS as [string, ...string[]]).safeParse(modelRaw ?? first);
-  if (!model.success) problems.push(`model=${modelRaw ?? ''} ignored: expected one of ${MODEL_KINDS.join(', ')}`);
+  if (!model.success) problems.push(`model=${quote(modelRaw ?? '')} ignored: it must be one of ${MODEL_KINDS.join(', ')}`);
   let experiment = experimentFor(model.success ? (model.data as typeof first) : first, base);
   const descriptor = descriptorOf(experiment.model);
-  const tryApply = (key: string, next: unknown): void => {
+  const tryApply = (key: string, value: string, next: unknown): void => {
     const r = experimentSchema.safeParse(next);
     if (r.success) experiment = r.data;
-    else problems.push(`${key}=${params.get(key) ?? ''} ignored: ${r.error.issues[0] ? issueSentence(r.error.issues[0], 'it') : 'it is not valid'}`);
+    else problems.push(`${key}=${quote(value)} ignored: ${r.error.issues[0] ? issueSentence(r.error.issues[0], 'it') : 'it is not valid'}`);
   };
   for (const [key, value] of params) {
     if (key === 'model' || key === 'backend') continue;
-    if (key === 'task') tryApply(key, { ...experiment, task: value });
-    else if (key === 'seed') tryApply(key, { ...experiment, seed: Number(value) });
+    if (!usable(key, value)) continue;
+    if (key === 'task') tryApply(key, value, { ...experiment, task: value });
+    else if (key === 'seed') tryApply(key, value, { ...experiment, seed: coerce(value, 0) });
     else if (Object.hasOwn(descriptor.url, key)) {
-      const field = fieldFor(descriptor.url[key] as string | UrlField<Params>);
-      const v = coerce(value, field.get(descriptor.defaults as Params));
-      if (v === undefined) problems.push(`${key}=${value} ignored: expected 1 or 0`);
-      else tryApply(key, { ...experiment, params: field.set(experiment.params, v) });
-    } else problems.push(`${key} is not a known parameter (model=${experiment.model})`);
+      const spec = descriptor.url[key] as string | UrlField<Params>;
+      const field = fieldFor(spec);
+      let v = coerce(value, field.get(descriptor.defaults as Params));
+      if (v === undefined) {
+        problems.push(`${key}=${quote(value)} ignored: it must be 1 or 0`);
+        continue;
+      }
+      // What the schema refuses is ignored; what it takes but the slider cannot show (a size the page cannot hold) is clamped, with a word.
+      const range = typeof v === 'number' && typeof spec === 'string' ? sliderRange(experiment.model, spec) : null;
+      if (range && typeof v === 'number' && (v < range.lo || v > range.hi) && experimentSchema.safeParse({ ...experiment, params: field.set(experiment.params, v) }).success) {
+        const used = Number(Math.min(range.hi, Math.max(range.lo, v)).toPrecision(6));
+        problems.push(`${key}=${quote(value)} is ${v > range.hi ? 'more' : 'less'} than the slider allows; used ${used}`);
+        v = used;
+      }
+      tryApply(key, value, { ...experiment, params: field.set(experiment.params, v) });
+    } else problems.push(`${quote(key)} is not a known parameter (model=${experiment.model})`);
   }
-  const backendRaw = params.get('backend');
+  const backendRaw = read('backend');
   const backend = z.enum(BACKEND_CHOICES).safeParse(backendRaw ?? 'auto');
-  if (!backend.success) problems.push(`backend=${backendRaw ?? ''} ignored: expected one of ${BACKEND_CHOICES.join(', ')}`);
+  if (!backend.success) problems.push(`backend=${quote(backendRaw ?? '')} ignored: it must be one of ${BACKEND_CHOICES.join(', ')}`);
   return { experiment, backend: backend.success ? backend.data : 'auto', problems };
 }
 
@@ -87,7 +128,7 @@ export function formatHash(experiment: Experiment, backend: BackendChoice): stri
   return `#${out.toString()}`;
 }
 
-/** The alert for a link whose values were not all used. */
+/** The alert for a link whose values were not all used as written. */
 export function ignoredLinkMessage(problems: readonly string[]): string {
-  return `Some link parameters were ignored: ${problems.join('; ')}.`;
+  return `Some link values were not used as written: ${problems.join('; ')}.`;
 }

@@ -63,10 +63,8 @@ function chancePlugin(chance: { current: { loss: number; accuracy: number } }): 
   };
 }
 
-function chartHeight(el: HTMLElement): number {
-  // Tall enough to read a curve; in the laptop layout the chart row is short, so it follows the box.
-  return Math.max(180, Math.min(300, el.clientHeight || 260));
-}
+/** Plot height in CSS px (the legend and the smoothing slider come below it). */
+const CHART_HEIGHT = 240;
 
 export function LossChart() {
   const client = useLabClient();
@@ -95,7 +93,7 @@ export function LossChart() {
     const plot = new uPlot(
       {
         width: Math.max(200, el.clientWidth),
-        height: chartHeight(el),
+        height: CHART_HEIGHT,
         legend: { show: true, live: true },
         cursor: { drag: { x: true, y: false } },
         scales: { x: { time: false }, acc: { range: [0, 1] } },
@@ -158,7 +156,7 @@ export function LossChart() {
     const offTopology = client.onTopology((t) => {
       if (t.step === 0 && t.events.length === 0) startOver();
     });
-    const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(200, el.clientWidth), height: chartHeight(el) }));
+    const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(200, el.clientWidth), height: CHART_HEIGHT }));
     resize.observe(el);
     return () => {
       redraw.current = () => undefined;
