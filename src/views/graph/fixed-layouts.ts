@@ -36,7 +36,7 @@ export function fixedPositions(graph: Graph, spacing: number): Map<number, Point
     case 'ring':
       return ringPositions(graph, hint.order, spacing);
     case 'layers':
-      return layerPositions(graph, spacing);
+      return layerPositions(graph, 1.3 * spacing); // a little air between the nodes of a block
     case 'plane':
       return planePositions(graph, hint.positions, spacing);
   }
@@ -61,12 +61,16 @@ export function ringPositions(graph: Graph, order: readonly number[], spacing: n
   return out;
 }
 
-/** Unit-square positions scaled to a square of side ~1.25 sqrt(n) spacings; inputs and outputs in columns beside it. */
+/**
+ * Unit-square positions scaled to a square of side ~2.2 sqrt(n) spacings
+ * (uniform random points clump: room between them keeps their local links
+ * visible); inputs and outputs in columns beside it.
+ */
 export function planePositions(graph: Graph, positions: readonly { id: number; x: number; y: number }[], spacing: number): Map<number, Point> {
   const out = new Map<number, Point>();
   const ids = new Set(graph.nodes.map((n) => n.id));
   const placed = positions.filter((p) => ids.has(p.id));
-  const side = Math.max(4 * spacing, 1.25 * spacing * Math.sqrt(placed.length));
+  const side = Math.max(4 * spacing, 2.2 * spacing * Math.sqrt(placed.length));
   for (const p of placed) out.set(p.id, { x: (p.x - 0.5) * side, y: (p.y - 0.5) * side });
   const sides = sideNodes(graph, new Set(placed.map((p) => p.id)));
   const gap = side / 2 + 4 * spacing;

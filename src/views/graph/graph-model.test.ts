@@ -151,4 +151,14 @@ describe('GraphModel', () => {
     expect(m.pairStrength(e01 as never)).toBeCloseTo(0.9);
     expect(m.pairStrength(e10 as never)).toBeCloseTo(0.9);
   });
+
+  it('rewires an edge whose id stays but whose ends change (a new seed or generator with as many edges)', () => {
+    const m = new GraphModel();
+    m.applyTopology(update([0, 1, 2], RING), 0);
+    const rewired = RING.map(([id, s, t]): [number, number, number] => (id === 4 ? [4, 1, 0] : id === 0 ? [0, 2, 0] : [id, s, t]));
+    const change = m.applyTopology(update([0, 1, 2], rewired), 1);
+    expect(change.structural).toBe(true);
+    expect(m.edgeById.get(4)?.source.id).toBe(1);
+    expect(m.edgeById.get(0)?.source.id).toBe(2);
+  });
 });

@@ -153,8 +153,9 @@ export class GraphModel {
     const grow = !first && events.length > 0;
     const keepIds = new Set<number>();
     for (const n of graph.nodes) keepIds.add(n.id);
-    const keepEdgeIds = new Set<number>();
-    for (const e of graph.edges) keepEdgeIds.add(e.id);
+    // An edge stays only with the same id and the same ends (a new seed can reuse ids for other pairs).
+    const keepEdges = new Map<number, { readonly source: number; readonly target: number }>();
+    for (const e of graph.edges) keepEdges.set(e.id, e);
 
     // Removed nodes and edges: fade out on a death event, vanish on a replace.
     let deaths = 0;
@@ -169,7 +170,8 @@ export class GraphModel {
     }
     let removedEdges = 0;
     for (const e of this.edges) {
-      if (!keepEdgeIds.has(e.id) || !this.byId.has(e.source.id) || !this.byId.has(e.target.id)) {
+      const kept = keepEdges.get(e.id);
+      if (!kept || kept.source !== e.source.id || kept.target !== e.target.id || !this.byId.has(e.source.id) || !this.byId.has(e.target.id)) {
         removedEdges++;
         this.edgeById.delete(e.id);
         if (grow) {
