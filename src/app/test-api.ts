@@ -4,6 +4,7 @@
  * in production builds; it exposes nothing a user could not see on the page.
  */
 import type { LabClient } from '../client/lab-client';
+import type { HeldOutPoint, Speed } from '../protocol/messages';
 import { currentGraphView, type GraphViewInfo } from '../views/graph/graph-controller';
 import { graphPaintStats } from '../views/graph/paint-stats';
 import { summariseDetail, type DetailSummary } from '../views/model-views';
@@ -34,6 +35,13 @@ export interface LabSnapshot {
   /** The running model and a summary of its own view's data from the last frame (DNA, routing modules). */
   readonly model: string;
   readonly detail: DetailSummary | null;
+  /** The latest held-out evaluation (loss in nats, accuracy, at a step), or null. */
+  readonly heldOut: HeldOutPoint | null;
+  /** Held-out points in the current series. */
+  readonly heldOutPoints: number;
+  /** The dataset still loading, or null; the pacing. */
+  readonly loading: string | null;
+  readonly speed: Speed;
 }
 
 export interface LoopyLabTestApi {
@@ -76,6 +84,10 @@ export function installTestApi(client: LabClient): void {
         graphWorkP95Ms: graphPaintStats.quantile(0.95),
         model: s.experiment.model,
         detail,
+        heldOut: s.heldOut,
+        heldOutPoints: client.heldOutHistory.length,
+        loading: s.loading,
+        speed: s.speed,
       };
     },
     async predict(): Promise<number[]> {

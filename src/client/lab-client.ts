@@ -11,6 +11,8 @@ import {
   type FrameMessage,
   type FromWorker,
   type Graph,
+  type HeldOutPoint,
+  type Speed,
   type ToWorker,
   type TopologyEvent,
 } from '../protocol/messages';
@@ -30,6 +32,9 @@ type Listener<T> = (value: T) => void;
 /** Schedules the frame ack; the browser acks on the next animation frame so a hidden tab stops the stream. */
 export type AckScheduler = (ack: () => void) => void;
 
+/** Held-out points kept for a chart that mounts late (about an hour of training at one a second). */
+const MAX_HELD_OUT_POINTS = 4000;
+
 const defaultAckScheduler: AckScheduler = (ack) => {
   if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => ack());
   else setTimeout(ack, 0);
@@ -43,6 +48,8 @@ interface Pending<T> {
 export class LabClient {
   private readonly frameListeners = new Set<Listener<FrameMessage>>();
   private readonly topologyListeners = new Set<Listener<TopologyUpdate>>();
+  private readonly heldOutListeners = new Set<Listener<HeldOutPoint>>();
+  private heldOutSeries: HeldOutPoint[] = [];
   private readonly pending = new Map<number, Pending<unknown>>();
   private nextRequestId = 1;
   private latestTopology: TopologyUpdate | null = null;
@@ -75,8 +82,9 @@ export class LabClient {
     this.endpoint = endpoint;
     endpoint.addEventListener('message', this.listener);
     this.send({ type: 'hello', version: PROTOCOL_VERSION });
-    const { backendChoice, experiment } = this.store.getState();
+    const { backendChoice, experiment, speed } = this.store.getState();
     if (backendChoice !== 'auto') this.send({ type: 'setBackend', backend: backendChoice });
+    if (speed !== 'normal') this.send({ type: 'setSpeed', speed });
     const cp = this.checkpoint;
     if (cp && JSON.stringify(cp.experiment) === JSON.stringify(experiment)) {
       this.send({ type: 'import', requestId: this.nextRequestId++, document: cp });
@@ -86,11 +94,12 @@ export class LabClient {
     return 0;
   }
 
-  /** Handshake, then the store's experiment. */
+  /** Handshake, then the store's backend choice, speed and experiment. */
   start(): void {
     this.send({ type: 'hello', version: PROTOCOL_VERSION });
-    const { backendChoice, experiment } = this.store.getState();
+    const { backendChoice, experiment, speed } = this.store.getState();
     if (backendChoice !== 'auto') this.send({ type: 'setBackend', backend: backendChoice });
+    if (speed !== 'normal') this.send({ type: 'setSpeed', speed });
     this.send({ type: 'reset', experiment });
   }
 
@@ -116,6 +125,21 @@ export class LabClient {
   onFrame(listener: Listener<FrameMessage>): () => void {
     this.frameListeners.add(listener);
     return () => this.frameListeners.delete(listener);
+  }
+
+  /**
+   * Each held-out evaluation as it arrives. A point whose step is not after
+   * the last one's starts a new series (a reset or a rollback), as the loss
+   * chart does.
+   */
+  onHeldOut(listener: Listener<HeldOutPoint>): () => void {
+    this.heldOutListeners.add(listener);
+    return () => this.heldOutListeners.delete(listener);
+  }
+
+  /** The current series of held-out points, oldest first (for a chart that mounts late). */
+  get heldOutHistory(): readonly HeldOutPoint[] {
+    return this.heldOutSeries;
   }
 
   onTopology(listener: Listener<TopologyUpdate>): () => void {
@@ -151,6 +175,12 @@ export class LabClient {
     this.store.getState().setExperiment(next);
     if (isLiveChange(before, next)) this.send({ type: 'setParams', params: liveParams(next) });
     else this.send({ type: 'reset', experiment: next });
+  }
+
+  /** Pacing for the eye (normal, fast, slow motion): applies at once, never restarts training. */
+  setSpeed(speed: Speed): void {
+    this.store.getState().setRun({ speed });
+    this.send({ type: 'setSpeed', speed });
   }
 
   setBackend(choice: BackendChoice): void {
@@ -196,6 +226,15 @@ export class LabClient {
     return null;
   }
 
+  private receiveHeldOut(point: HeldOutPoint): void {
+    const last = this.heldOutSeries.at(-1);
+    if (last && point.step <= last.step) this.heldOutSeries = [];
+    this.heldOutSeries.push(point);
+    if (this.heldOutSeries.length > MAX_HELD_OUT_POINTS) this.heldOutSeries.splice(0, this.heldOutSeries.length - MAX_HELD_OUT_POINTS);
+    this.store.getState().setRun({ heldOut: point });
+    for (const l of this.heldOutListeners) l(point);
+  }
+
   private settle(requestId: number, value: unknown, error?: string): void {
     const p = this.pending.get(requestId);
     if (!p) return;
@@ -219,7 +258,13 @@ export class LabClient {
           if (e.kind === 'birth') this.births++;
           else this.deaths++;
         }
-        state.setRun({ nodeCount: msg.graph.nodes.length, edgeCount: msg.graph.edges.length, step: msg.step });
+        // Without events it is a new network (or one rolled back): the last held-out point no longer describes it.
+        state.setRun({
+          nodeCount: msg.graph.nodes.length,
+          edgeCount: msg.graph.edges.length,
+          step: msg.step,
+          ...(msg.events.length === 0 ? { heldOut: null } : {}),
+        });
         for (const l of this.topologyListeners) l(update);
         return;
       }
@@ -236,8 +281,11 @@ export class LabClient {
         this.scheduleAck(() => this.send({ type: 'ack', frameId: msg.frameId }));
         return;
       }
+      case 'heldOut':
+        this.receiveHeldOut(msg.point);
+        return;
       case 'status':
-        state.setRun({ playing: msg.playing, step: msg.step });
+        state.setRun({ playing: msg.playing, step: msg.step, loading: msg.loading });
         return;
       case 'notice':
         state.notify(msg.level, msg.message);

@@ -4,13 +4,40 @@
  * transferables, never as JSON arrays. Bump PROTOCOL_VERSION on any change.
  */
 import type { Graph } from '../engine/graph';
+import type { HeldOutEval } from '../engine/training/held-out';
 import type { ProbeTrace } from '../engine/training/probe-trace';
 import type { TopologyEvent } from '../engine/training/step-result';
 import type { ModelDetail } from '../engine/model-registry';
 import type { AnyLiveParams, BackendChoice, BackendName, Experiment } from './experiment';
 import type { ModelDocument } from './model-document';
 
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
+
+/**
+ * How the worker paces training for the eye (a view setting, never part of
+ * the experiment): `normal` frames at display rate; `fast` FAST_FRAME_FACTOR
+ * times fewer frames, so more steps per frame and less time probing; `slow`
+ * one step per frame, the next step only after the page acked the frame and
+ * the view had SLOW_HOP_MS for each of its ticks (at least SLOW_MIN_FRAME_MS).
+ */
+export const SPEEDS = ['slow', 'normal', 'fast'] as const;
+export type Speed = (typeof SPEEDS)[number];
+
+/** Least ms between frames at normal speed. */
+export const FRAME_INTERVAL_MS = 150;
+export const FAST_FRAME_FACTOR = 4;
+/** Slow motion: ms a view may give each tick of a frame (the graph view's longest hop is 260 ms), and the least ms per frame. */
+export const SLOW_HOP_MS = 250;
+export const SLOW_MIN_FRAME_MS = 400;
+
+/** Slow motion: the ms the worker leaves between a frame of `ticks` ticks and the next step. */
+export function slowFrameMs(ticks: number, hopMs = SLOW_HOP_MS): number {
+  return Math.max(SLOW_MIN_FRAME_MS, ticks * hopMs);
+}
+
+export function isSpeed(x: unknown): x is Speed {
+  return (SPEEDS as readonly unknown[]).includes(x);
+}
 
 export type { Graph, ModelDetail, TopologyEvent };
 export type { GraphEdge, GraphLayoutHint, GraphNode, NodePosition, NodeRole } from '../engine/graph';
@@ -34,7 +61,9 @@ export type ToWorker =
   /** Replace the running network by a validated document. */
   | { readonly type: 'import'; readonly requestId: number; readonly document: ModelDocument }
   /** Class probabilities on the experiment's fixed evaluation sequence. */
-  | { readonly type: 'predict'; readonly requestId: number };
+  | { readonly type: 'predict'; readonly requestId: number }
+  /** Pacing for the eye; applies at once and never restarts training. */
+  | { readonly type: 'setSpeed'; readonly speed: Speed };
 
 // ---- worker -> main thread ----
 
@@ -51,6 +80,17 @@ export interface FrameCommon {
   readonly losses: Float32Array;
   readonly accuracies: Float32Array;
   readonly stepMs: Float32Array;
+}
+
+/**
+ * Loss (nats) and accuracy on data the model never trains on, at `step`: a
+ * fixed evaluation stream from its own seed (sequence tasks) or test-split
+ * rows (datasets). Taken when training starts, about once a second of
+ * training, and when it stops; at most a tenth of the training time.
+ */
+export interface HeldOutPoint extends HeldOutEval {
+  /** What the evaluation cost (ms). */
+  readonly ms: number;
 }
 
 /**
@@ -87,7 +127,15 @@ export type FromWorker =
       readonly step: number;
     }
   | FrameMessage
-  | { readonly type: 'status'; readonly playing: boolean; readonly step: number }
+  /** A held-out evaluation of the running network (see HeldOutPoint). */
+  | { readonly type: 'heldOut'; readonly point: HeldOutPoint }
+  /**
+   * Play state and what is being prepared. `playing`: training runs or will
+   * as soon as the trainer is ready (a Play pressed while a dataset loads is
+   * kept). `loading`: the name of a dataset that is still loading (shown
+   * after a short delay, so quick ones never flash), or null.
+   */
+  | { readonly type: 'status'; readonly playing: boolean; readonly step: number; readonly loading: string | null }
   /** Something the user should read: a rollback, a fallback, a refused command. */
   | { readonly type: 'notice'; readonly level: 'info' | 'warning' | 'error'; readonly message: string }
   | { readonly type: 'exported'; readonly requestId: number; readonly document: ModelDocument }

@@ -6,6 +6,7 @@
 import { createStore, type StateCreator } from 'zustand/vanilla';
 import type { BatteryJob, BatteryRow, BatteryTestId, SweepAxis } from '../protocol/battery-messages';
 import type { JobStatus } from '../protocol/job-messages';
+import type { HeldOutPoint, Speed } from '../protocol/messages';
 import type { Study, SweepPoint, TransitionPoint } from '../protocol/study-messages';
 import { DEFAULT_EXPERIMENT, type BackendChoice, type BackendName, type Experiment } from '../protocol/experiment';
 
@@ -27,6 +28,12 @@ export interface RunSlice {
   readonly stepsPerSecond: number;
   readonly nodeCount: number;
   readonly edgeCount: number;
+  /** How the worker paces training for the eye (not part of the experiment). */
+  readonly speed: Speed;
+  /** The dataset the worker is still loading ("MNIST digits"), or null. */
+  readonly loading: string | null;
+  /** The latest held-out evaluation of the running network, or null before the first. */
+  readonly heldOut: HeldOutPoint | null;
   setRun(patch: Partial<Omit<RunSlice, 'setRun'>>): void;
 }
 
@@ -112,6 +119,9 @@ const runSlice: StateCreator<LabState, [], [], RunSlice> = (set) => ({
   stepsPerSecond: 0,
   nodeCount: 0,
   edgeCount: 0,
+  speed: 'normal',
+  loading: null,
+  heldOut: null,
   setRun: (patch) => set(patch),
 });
 

@@ -4,7 +4,7 @@ function fmt(x: number | null, digits: number): string {
   return x === null || !Number.isFinite(x) ? '–' : x.toFixed(digits);
 }
 
-/** One line of slow facts: backend and why, step, loss, accuracy, speed, graph size. */
+/** One line of slow facts: backend and why, step, loss, accuracy, what is loading, speed, graph size. */
 export function StatusBar() {
   const backend = useLab((s) => s.backend);
   const reason = useLab((s) => s.backendReason);
@@ -15,6 +15,7 @@ export function StatusBar() {
   const nodes = useLab((s) => s.nodeCount);
   const edges = useLab((s) => s.edgeCount);
   const playing = useLab((s) => s.playing);
+  const loading = useLab((s) => s.loading);
   return (
     <footer className="status-bar" aria-label="Status">
       <span title={reason} data-testid="backend">
@@ -23,7 +24,12 @@ export function StatusBar() {
       <span data-testid="step">Step {step}</span>
       <span>loss {fmt(loss, 3)}</span>
       <span>accuracy {accuracy === null ? '–' : `${(accuracy * 100).toFixed(1)}%`}</span>
-      <span>{playing ? `${sps.toFixed(1)} steps/s` : 'paused'}</span>
+      {loading !== null && (
+        <span data-testid="loading" role="status">
+          Loading {loading}…
+        </span>
+      )}
+      <span>{loading !== null && playing ? 'starts when loaded' : playing ? `${sps.toFixed(1)} steps/s` : 'paused'}</span>
       <span>
         {nodes} nodes · {edges} edges
       </span>

@@ -109,6 +109,10 @@ describe('worker <-> client protocol [cpu]', () => {
     await until(() => a.client.store.getState().step === 2 && !a.client.store.getState().playing, 'two steps');
     await until(() => a.frames.some((f) => f.step === 2), 'a frame at step 2');
     expect(Number.isFinite(a.client.store.getState().loss)).toBe(true);
+    // Every kind has a held-out curve: points where training started and stopped, on as many rows as it predicts.
+    await until(() => a.client.heldOutHistory.at(-1)?.step === 2, 'a held-out point where training stopped');
+    expect(a.client.heldOutHistory.map((p) => p.step)).toEqual([0, 2]);
+    for (const p of a.client.heldOutHistory) expect(Number.isFinite(p.loss) && p.scored > 0).toBe(true);
     const doc = await a.client.exportModel();
     expect(doc.experiment.model).toBe(kind);
     const before = Array.from(await a.client.predict());

@@ -5,17 +5,22 @@
  * command never lands in the middle of a step. It talks through an Endpoint,
  * so Node tests drive it over a MessageChannel.
  */
+import { DATASETS } from '../engine/datasets/dataset-info';
 import { createTrainer, trainerFromModel, type ModelDetail } from '../engine/model-registry';
 import type { StepStats } from '../engine/training/step-result';
 import type { LabTrainer } from '../engine/training/trainer-core';
 import type { AnyLiveParams, BackendChoice, BackendName, Experiment } from '../protocol/experiment';
 import {
   assertNever,
-  transferablesOf,
+  FAST_FRAME_FACTOR,
+  FRAME_INTERVAL_MS,
   PROTOCOL_VERSION,
+  slowFrameMs,
+  transferablesOf,
   type Endpoint,
   type FrameMessage,
   type FromWorker,
+  type Speed,
   type ToWorker,
   type TopologyEvent,
 } from '../protocol/messages';
@@ -26,16 +31,37 @@ import { yieldToEvents } from './yield-to-events';
 export type BackendSwitch = (choice: BackendChoice) => Promise<{ backend: BackendName; reason: string }>;
 
 export interface LabWorkerOptions {
-  /** Minimum ms between display frames. */
+  /** Minimum ms between display frames at normal speed. */
   readonly frameIntervalMs?: number;
   /** Symbols the probe lane runs per frame. */
   readonly probeSymbols?: number;
+  /** Ms of training between held-out evaluations (at least nine times what the last one cost). */
+  readonly heldOutIntervalMs?: number;
+  /** Slow motion: ms between a frame of `ticks` ticks and the next step (default slowFrameMs). */
+  readonly slowPaceMs?: (ticks: number) => number;
+  /** The worker's clock in ms (tests pass a fake one). */
+  readonly now?: () => number;
 }
 
-const FRAME_INTERVAL_MS = 150;
+/** How often the slow-motion loop looks again for the page's ack. */
+const ACK_POLL_MS = 16;
+/** Held-out evaluations about once a second of training, and never sooner than nine times the last one's cost after it: at most a tenth of the time. */
+const HELD_OUT_INTERVAL_MS = 1000;
+const HELD_OUT_GAP_FACTOR = 9;
+/** A dataset still loading after this long is named in the status ("Loading MNIST digits…"); quicker ones never flash. */
+const LOADING_NOTICE_MS = 200;
 /** How often a running experiment is copied to the page for crash recovery. */
 const CHECKPOINT_INTERVAL_MS = 20_000;
 const PROBE_SYMBOLS = 2;
+
+/**
+ * Whether a held-out evaluation is due `sinceMs` after the last one ended,
+ * which cost `lastCostMs`: once `intervalMs` have passed and at least nine
+ * times its cost, so evaluations take at most a tenth of the time.
+ */
+export function heldOutDue(sinceMs: number, lastCostMs: number, intervalMs = HELD_OUT_INTERVAL_MS): boolean {
+  return sinceMs >= Math.max(intervalMs, HELD_OUT_GAP_FACTOR * lastCostMs);
+}
 
 /** Any model kind's trainer, as the worker drives it. */
 type Trainer = LabTrainer<Experiment, unknown, ModelDetail>;
@@ -55,8 +81,20 @@ export class LabWorker {
   private stepsSinceFrame: StepStats[] = [];
   private lastStats: StepStats | null = null;
   private lastCheckpointAt = 0;
+  private speed: Speed = 'normal';
+  /** Slow motion: no step before this time (the view plays the last frame's ticks). */
+  private nextStepAt = -Infinity;
+  /** The dataset being loaded, once LOADING_NOTICE_MS have passed; null otherwise. */
+  private loading: string | null = null;
+  /** The current trainer's last held-out evaluation: its step, when it ended and what it cost. */
+  private heldOutStep: number | null = null;
+  private heldOutEndedAt = -Infinity;
+  private heldOutMs = 0;
   private readonly frameIntervalMs: number;
   private readonly probeSymbols: number;
+  private readonly heldOutIntervalMs: number;
+  private readonly slowPaceMs: (ticks: number) => number;
+  private readonly now: () => number;
 
   constructor(
     private readonly endpoint: Endpoint<ToWorker, FromWorker>,
@@ -65,6 +103,9 @@ export class LabWorker {
   ) {
     this.frameIntervalMs = options.frameIntervalMs ?? FRAME_INTERVAL_MS;
     this.probeSymbols = options.probeSymbols ?? PROBE_SYMBOLS;
+    this.heldOutIntervalMs = options.heldOutIntervalMs ?? HELD_OUT_INTERVAL_MS;
+    this.slowPaceMs = options.slowPaceMs ?? ((ticks) => slowFrameMs(ticks));
+    this.now = options.now ?? (() => performance.now());
     endpoint.addEventListener('message', (e) => this.onMessage(e.data));
   }
 
@@ -102,6 +143,8 @@ export class LabWorker {
       case 'play':
         this.playing = true;
         this.kick();
+        // No trainer yet (a dataset loading): the press is kept and said; replaceTrainer starts the loop.
+        if (!this.looping) this.postStatus();
         return;
       case 'pause':
         this.playing = false;
@@ -111,6 +154,10 @@ export class LabWorker {
       case 'step':
         this.stepsLeft += Math.max(0, Math.floor(msg.steps));
         this.kick();
+        if (!this.looping) this.postStatus();
+        return;
+      case 'setSpeed':
+        this.speed = msg.speed;
         return;
       case 'setParams':
         void this.enqueue(() => this.setParams(msg.params));
@@ -151,21 +198,43 @@ export class LabWorker {
     this.post({ type: 'backend', backend, reason });
   }
 
+  /** Puts `next` in place; a Play or Step pressed while there was none (a dataset loading, a backend switch) starts it now. */
   private replaceTrainer(next: Trainer, experiment: Experiment, events: readonly TopologyEvent[] = []): void {
     this.trainer?.dispose();
     this.trainer = next;
     this.experiment = experiment;
     this.stepsSinceFrame = [];
     this.lastStats = null;
+    this.heldOutStep = null;
+    this.heldOutEndedAt = -Infinity;
     this.postTopology(events);
-    this.postStatus();
     this.frameDue = true;
+    if (this.playing || this.stepsLeft > 0) this.kick();
+    this.postStatus();
   }
 
   private async start(experiment: Experiment): Promise<void> {
     await this.ensureBackend();
-    this.replaceTrainer(await createTrainer(experiment), experiment);
+    this.replaceTrainer(await this.whileLoading(experiment, () => createTrainer(experiment)), experiment);
     await this.sendFrameIfFree();
+  }
+
+  /** Runs `build`, and names the experiment's dataset in the status if it takes longer than LOADING_NOTICE_MS. */
+  private async whileLoading<T>(experiment: Experiment, build: () => Promise<T>): Promise<T> {
+    const dataset = Object.hasOwn(DATASETS, experiment.task) ? DATASETS[experiment.task as keyof typeof DATASETS].label : null;
+    const timer = dataset === null ? null : setTimeout(() => {
+      this.loading = dataset;
+      this.postStatus();
+    }, LOADING_NOTICE_MS);
+    try {
+      return await build();
+    } finally {
+      if (timer !== null) clearTimeout(timer);
+      if (this.loading !== null) {
+        this.loading = null;
+        this.postStatus();
+      }
+    }
   }
 
   private setParams(params: AnyLiveParams): void {
@@ -201,7 +270,7 @@ export class LabWorker {
   }
 
   private async postCheckpoint(): Promise<void> {
-    this.lastCheckpointAt = performance.now();
+    this.lastCheckpointAt = this.now();
     this.post({ type: 'checkpoint', document: await this.currentDocument() });
   }
 
@@ -214,7 +283,7 @@ export class LabWorker {
     }
     let next: Trainer;
     try {
-      next = await trainerFromModel(document.experiment, read.model, document.step);
+      next = await this.whileLoading(document.experiment, () => trainerFromModel(document.experiment, read.model, document.step));
     } catch (e) {
       this.post({ type: 'importFailed', requestId, message: `The network could not be built: ${(e as Error).message}` });
       return;
@@ -239,11 +308,23 @@ export class LabWorker {
     if (!t || (!this.playing && this.stepsLeft === 0)) {
       this.looping = false;
       this.postStatus();
+      // The curve ends where training stopped.
+      if (t && this.heldOutStep !== t.step) await this.evaluateHeldOut(t);
       await this.sendFrameIfFree();
       if (t) await this.postCheckpoint();
       return;
     }
-    if (performance.now() - this.lastCheckpointAt >= CHECKPOINT_INTERVAL_MS) await this.postCheckpoint();
+    if (this.speed === 'slow') {
+      // One step per frame: wait for the ack and for the view to play the last frame's ticks, off the queue so commands still land.
+      const wait = this.awaitingAck !== null ? ACK_POLL_MS : this.nextStepAt - this.now();
+      if (wait > 0) {
+        setTimeout(() => void this.enqueue(() => this.loopStep()), wait);
+        return;
+      }
+    }
+    // The curve starts where training starts.
+    if (this.heldOutStep === null) await this.evaluateHeldOut(t);
+    if (this.now() - this.lastCheckpointAt >= CHECKPOINT_INTERVAL_MS) await this.postCheckpoint();
     const result = await t.trainStep();
     if (this.stepsLeft > 0) this.stepsLeft -= 1;
     if (result.rolledBack) {
@@ -261,9 +342,26 @@ export class LabWorker {
       if (result.events.length > 0) this.postTopology(result.events);
     }
     this.frameDue = true;
-    if (performance.now() - this.lastFrameAt >= this.frameIntervalMs) await this.sendFrameIfFree();
+    if (heldOutDue(this.now() - this.heldOutEndedAt, this.heldOutMs, this.heldOutIntervalMs)) await this.evaluateHeldOut(t);
+    if (this.speed === 'slow' || this.now() - this.lastFrameAt >= this.frameGapMs()) await this.sendFrameIfFree();
     await yieldToEvents();
     void this.enqueue(() => this.loopStep());
+  }
+
+  /** Least ms between frames at the current speed (slow motion paces by ticks instead; see sendFrame). */
+  private frameGapMs(): number {
+    return this.speed === 'fast' ? this.frameIntervalMs * FAST_FRAME_FACTOR : this.frameIntervalMs;
+  }
+
+  /** Held-out loss and accuracy now, posted at once (a small message, outside the frames' back-pressure). */
+  private async evaluateHeldOut(t: Trainer): Promise<void> {
+    const started = this.now();
+    const h = await t.heldOut();
+    const ended = this.now();
+    this.heldOutStep = t.step;
+    this.heldOutEndedAt = ended;
+    this.heldOutMs = ended - started;
+    if (h) this.post({ type: 'heldOut', point: { ...h, ms: this.heldOutMs } });
   }
 
   private async sendFrameIfFree(): Promise<void> {
@@ -275,7 +373,8 @@ export class LabWorker {
     if (!t || this.awaitingAck !== null) return;
     const trace = await t.probe(this.probeSymbols);
     const detail = await t.detail();
-    const now = performance.now();
+    const now = this.now();
+    const paceMs = this.speed === 'slow' ? this.slowPaceMs(trace.ticks) : this.frameGapMs();
     const stats = this.stepsSinceFrame;
     const elapsed = now - this.lastFrameAt;
     const visits = t.visits;
@@ -303,6 +402,7 @@ export class LabWorker {
     };
     this.stepsSinceFrame = [];
     this.lastFrameAt = now;
+    this.nextStepAt = now + paceMs;
     this.frameDue = false;
     this.awaitingAck = frame.frameId;
     this.post(frame, transferablesOf(frame));
@@ -314,7 +414,8 @@ export class LabWorker {
     this.post({ type: 'topology', graph: t.currentGraph, events, experiment: this.experiment, step: t.step });
   }
 
+  /** `playing` is the intent: a Play pressed before the trainer exists counts, and the loop starts when it does. */
   private postStatus(): void {
-    this.post({ type: 'status', playing: this.looping && (this.playing || this.stepsLeft > 0), step: this.trainer?.step ?? 0 });
+    this.post({ type: 'status', playing: this.playing || this.stepsLeft > 0, step: this.trainer?.step ?? 0, loading: this.loading });
   }
 }
