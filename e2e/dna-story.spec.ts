@@ -23,6 +23,11 @@ test('DNA Cells chart: births and deaths per extinction, and a loss line', async
   // Births equal deaths: the count is flat, which is why the chart needs the bars.
   expect(paused.detail.cells).toBe(cells + paused.births - paused.deaths);
 
+  // The view's Born and Died count every cell, also those born and dead between two frames.
+  const stats = page.getByLabel('DNA layer', { exact: true });
+  await expect(stats.locator('div', { hasText: 'Born' }).locator('dd')).toHaveText(paused.births.toLocaleString('en-US'));
+  await expect(stats.locator('div', { hasText: 'Died' }).locator('dd')).toHaveText(paused.deaths.toLocaleString('en-US'));
+
   const chart = page.getByRole('region', { name: 'Cells chart' }).locator('.dna-cells-chart');
   // Every extinction the client saw is on the chart, with the same totals.
   await expect(chart).toHaveAttribute('data-births', String(paused.births));

@@ -1,8 +1,9 @@
 /**
  * The DNA view's painter, outside React: takes frames and topology from the
  * lab client, keeps the latest cells, diffs them against the previous frame
- * for births and deaths, and paints through a CanvasLoop only while something
- * changes (a frame, a fading flash, a resize).
+ * for the birth and death flashes (the counts come from topology events),
+ * and paints through a CanvasLoop only while something changes (a frame, a
+ * fading flash, a resize).
  */
 import { CanvasLoop, type CanvasSize } from '../canvas-loop';
 import type { GraphTextSink } from '../graph/graph-controller';
@@ -150,7 +151,13 @@ export class DnaController {
       this.loop.markDirty();
       return;
     }
-    if (this.subscribed) this.text.announce(describeCellEvents(u.events, u.graph.edges.length));
+    if (!this.subscribed) return;
+    // Counted from the events, not from frame diffs: on a small layer a cell can be born and die between two frames.
+    for (const e of u.events) {
+      if (e.kind === 'birth') this.births++;
+      else this.deaths++;
+    }
+    this.text.announce(describeCellEvents(u.events, u.graph.edges.length));
   }
 
   private onFrame(f: FrameMessage): void {
@@ -168,8 +175,6 @@ export class DnaController {
       const prevBends = this.prevBends;
       for (const k of diff.born) this.flashes.push('birth', d.cellInput[k] as number, d.cellOutput[k] as number, now, bends ? (bends[k]) : 0);
       for (const k of diff.dead) this.flashes.push('death', this.prevInput[k] as number, this.prevOutput[k] as number, now, prevBends ? (prevBends[k]) : 0);
-      this.births += diff.born.length;
-      this.deaths += diff.dead.length;
       changed = diff.born.length + diff.dead.length > 0;
     }
     this.prevIds = d.cellIds;
