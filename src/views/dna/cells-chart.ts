@@ -56,6 +56,7 @@ export class CellsChart {
   private readonly series = new ThinSeries(2);
   private readonly log = new TurnoverLog();
   private readonly tip: HTMLDivElement;
+  private readonly note: HTMLParagraphElement;
   private readonly unsubscribe: (() => void)[] = [];
   private readonly resizeObserver: ResizeObserver;
   private raf = 0;
@@ -66,6 +67,8 @@ export class CellsChart {
   private nulls: null[] = [];
   private describedAt = -Infinity;
   private describeTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The update replayed on subscribe is an extinction from before this chart (a remount): not counted, as in the cell view's Born and Died. */
+  private subscribed = false;
 
   /** `describe` receives the turnover in words (for the chart's aria description). */
   constructor(
@@ -73,24 +76,14 @@ export class CellsChart {
     client: LabClient,
     private readonly describe: (text: string) => void,
   ) {
-    // Legend entries for the bars (drawn in the draw hook); their value is the hovered bar's, per extinction.
-    const marker = (label: string, colour: string, value: (c: TurnoverColumn) => number): uPlot.Series => ({
-      label,
-      stroke: colour,
-      fill: colour,
-      scale: 'turnover',
-      paths: () => null,
-      points: { show: false },
-      value: (u) => {
-        const c = this.hovered(u);
-        return c ? value(c).toLocaleString('en-US') : '–';
-      },
-    });
+    // Legend entries for the bars, which the draw hook paints.
+    const marker = (label: string, colour: string): uPlot.Series => ({ label, stroke: colour, fill: colour, scale: 'turnover', paths: () => null, points: { show: false } });
     this.plot = new uPlot(
       {
         width: Math.max(MIN_WIDTH, host.clientWidth),
         height: HEIGHT,
-        legend: { show: true, live: true },
+        // A static legend: live values would rewrap it as they change and move the plot under the pointer; the tip shows them.
+        legend: { show: true, live: false },
         cursor: { drag: { x: true, y: false }, points: { show: false } },
         scales: {
           x: { time: false },
@@ -104,11 +97,11 @@ export class CellsChart {
           { side: 1, scale: 'loss', stroke: AXIS, grid: { show: false }, filter: aboveBand('loss'), label: 'loss (nats)' },
         ],
         series: [
-          { label: 'step', value: (_u, v) => (v == null ? '–' : v.toLocaleString('en-US')) },
-          { label: 'cells', stroke: CELLS_COLOUR, width: 1.5, points: { show: false }, value: (_u, v) => (v == null ? '–' : v.toLocaleString('en-US')) },
-          { label: 'loss', stroke: LOSS_COLOUR, width: 1, scale: 'loss', points: { show: false }, value: (_u, v) => (v == null ? '–' : v.toFixed(3)) },
-          marker('born ▲', BIRTH_COLOUR, (c) => c.bucket.maxBirths),
-          marker('died ▼', DEATH_COLOUR, (c) => c.bucket.maxDeaths),
+          { label: 'step' },
+          { label: 'cells', stroke: CELLS_COLOUR, width: 1.5, points: { show: false } },
+          { label: 'loss', stroke: LOSS_COLOUR, width: 1, scale: 'loss', points: { show: false } },
+          marker('born ▲', BIRTH_COLOUR),
+          marker('died ▼', DEATH_COLOUR),
         ],
         hooks: {
           draw: [(u) => this.drawTurnover(u)],
@@ -122,9 +115,18 @@ export class CellsChart {
     this.tip.className = 'dna-turnover-tip';
     this.tip.hidden = true;
     this.plot.over.appendChild(this.tip);
+    this.note = document.createElement('p');
+    this.note.className = 'dna-turnover-note';
+    this.note.setAttribute('aria-hidden', 'true'); // the chart's description says it in full
+    host.appendChild(this.note);
     this.unsubscribe.push(client.onFrame((f) => this.onFrame(f)));
     this.unsubscribe.push(client.onTopology((t) => this.onTopology(t)));
-    this.resizeObserver = new ResizeObserver(() => this.plot.setSize({ width: Math.max(MIN_WIDTH, host.clientWidth), height: HEIGHT }));
+    this.subscribed = true;
+    // Width only: a resize drops the cursor, and the height is fixed anyway.
+    this.resizeObserver = new ResizeObserver(() => {
+      const width = Math.max(MIN_WIDTH, host.clientWidth);
+      if (width !== this.plot.width) this.plot.setSize({ width, height: HEIGHT });
+    });
     this.resizeObserver.observe(host);
     if (client.frame) this.onFrame(client.frame);
     this.describeNow();
@@ -138,6 +140,7 @@ export class CellsChart {
     if (this.describeTimer) clearTimeout(this.describeTimer);
     this.describeTimer = null;
     this.plot.destroy();
+    this.note.remove();
   }
 
   private onTopology(t: TopologyUpdate): void {
@@ -146,7 +149,7 @@ export class CellsChart {
       // Start, reset or import at step 0: a new layer. A rollback: forget what came after its step.
       if (t.step === 0) this.clear();
       else this.log.rollback(t.step);
-    } else {
+    } else if (this.subscribed) {
       const e = extinctionOf(t.events, t.step, t.graph.edges.length);
       if (e) this.log.record(e);
     }
@@ -219,17 +222,13 @@ export class CellsChart {
     };
     bars(BORN, BIRTH_COLOUR, (c) => c.bucket.maxBirths, 1);
     bars(DIED, DEATH_COLOUR, (c) => c.bucket.maxDeaths, -1);
+    ctx.restore();
     // The bars' scale (the tallest is this many cells at one extinction), or why there are none.
-    ctx.fillStyle = AXIS;
-    ctx.font = `${10 * dpr}px ui-sans-serif, system-ui, sans-serif`;
-    ctx.textAlign = 'left';
-    ctx.textBaseline = 'top';
     const note =
       columns.length > 0
-        ? `bar height: up to ${peak.toLocaleString('en-US')} ${peak === 1 ? 'cell' : 'cells'} per extinction`
-        : 'no extinction yet: births ▲ and deaths ▼ show here';
-    ctx.fillText(note, left + 4 * dpr, top + height - bandH + 2 * dpr);
-    ctx.restore();
+        ? `Bars: cells born ▲ and died ▼ at each extinction; the tallest is ${peak.toLocaleString('en-US')} ${peak === 1 ? 'cell' : 'cells'}. Hover a bar for its numbers.`
+        : 'No extinction yet: cells born ▲ and died ▼ at each one will show as bars under the lines.';
+    if (this.note.textContent !== note) this.note.textContent = note;
     this.writeData(u, columns.length);
   }
 
@@ -266,20 +265,31 @@ export class CellsChart {
     return x >= 0 ? nearestColumn(this.columns, u.bbox.left + x * uPlot.pxRatio, HOVER_PX * uPlot.pxRatio) : null;
   }
 
+  /** The tip: step, cells and loss under the pointer, and the extinction there if it is near a bar. */
   private hover(u: uPlot): void {
-    const dpr = uPlot.pxRatio;
-    const c = this.hovered(u);
-    if (!c) {
+    const idx = u.cursor.idx;
+    const x = u.cursor.left ?? -1;
+    if (idx == null || x < 0) {
       this.tip.hidden = true;
       return;
     }
-    this.tip.textContent = describeBucket(c.bucket);
+    const at = (k: number): number | null | undefined => u.data[k]?.[idx];
+    const step = at(0);
+    const cells = at(1);
+    const loss = at(2);
+    const lines = [
+      `step ${step == null ? '–' : step.toLocaleString('en-US')} · ${cells == null ? '–' : cells.toLocaleString('en-US')} cells · loss ${loss == null ? '–' : loss.toFixed(3)}`,
+    ];
+    const c = this.hovered(u);
+    if (c) lines.push(describeBucket(c.bucket));
+    const text = lines.join('\n');
+    if (this.tip.textContent !== text) this.tip.textContent = text;
     this.tip.hidden = false;
-    const cssX = (c.x - u.bbox.left) / dpr;
-    // Keep the tip inside the plot: left of the bar in the right half.
-    const right = cssX > u.bbox.width / dpr / 2;
-    this.tip.style.left = right ? '' : `${cssX + 8}px`;
-    this.tip.style.right = right ? `${u.bbox.width / dpr - cssX + 8}px` : '';
+    // Keep the tip inside the plot: left of the pointer in the right half.
+    const width = u.bbox.width / uPlot.pxRatio;
+    const right = x > width / 2;
+    this.tip.style.left = right ? '' : `${x + 10}px`;
+    this.tip.style.right = right ? `${width - x + 10}px` : '';
   }
 
   private scheduleDescribe(): void {

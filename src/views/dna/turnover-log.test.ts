@@ -97,6 +97,6 @@ describe('describing turnover', () => {
     log.record(ext(8));
     log.record(ext(1200));
     expect(describeTurnover(log)).toBe('2 extinctions so far: 2 cells born and 2 died in all. Extinction at epoch 300 (step 1,200): 1 born, 1 died, leaving 4 cells.');
-    expect(describeBucket(mergeBuckets(ext(8), ext(16, 1, 2, 3)))).toBe('Epochs 2–4, 2 extinctions: 2 born, 3 died (at most 1 and 2 at one), leaving 3 cells.');
+    expect(describeBucket(mergeBuckets(ext(8), ext(16, 1, 2, 3)))).toBe('Epochs 2–4, 2 extinctions: 2 born, 3 died (up to 1 born and 2 died at one), leaving 3 cells.');
   });
 });

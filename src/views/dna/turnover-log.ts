@@ -158,7 +158,7 @@ export function describeBucket(b: TurnoverBucket): string {
   const turnover = `${b.births.toLocaleString('en-US')} born, ${b.deaths.toLocaleString('en-US')} died`;
   const cells = `leaving ${count(b.cells, 'cell')}`;
   if (b.extinctions === 1) return `Extinction at epoch ${b.lastEpoch} (step ${b.lastStep.toLocaleString('en-US')}): ${turnover}, ${cells}.`;
-  return `Epochs ${b.firstEpoch}–${b.lastEpoch}, ${count(b.extinctions, 'extinction')}: ${turnover} (at most ${b.maxBirths} and ${b.maxDeaths} at one), ${cells}.`;
+  return `Epochs ${b.firstEpoch}–${b.lastEpoch}, ${count(b.extinctions, 'extinction')}: ${turnover} (up to ${b.maxBirths} born and ${b.maxDeaths} died at one), ${cells}.`;
 }
 
 /** The whole log in a sentence or two, for screen readers. */
