@@ -38,7 +38,7 @@ describe('heldOutMetrics', () => {
     const rows = heldOutRows(2000, 500);
     expect(rows.length).toBe(500);
     const perClass = new Array<number>(10).fill(0);
-    for (const r of rows) perClass[Math.floor(r / 200)] += 1; // ten classes of 200 rows, in order
+    for (const r of rows) perClass[Math.floor(r / 200)] = (perClass[Math.floor(r / 200)] ?? 0) + 1; // ten classes of 200 rows, in order
     expect(perClass).toEqual(new Array<number>(10).fill(50));
     expect(Array.from(heldOutRows(5, 500))).toEqual([0, 1, 2, 3, 4]);
   });
