@@ -100,6 +100,24 @@ test('keyboard: Enter on Play leaves focus on Pause, Space toggles anywhere, Esc
   await expect(help).toBeFocused();
 });
 
+test('Speed: slow motion trains one step per frame and plays every tick; it is in the link and never restarts', async ({ lab, page }) => {
+  await lab.open();
+  await page.getByRole('button', { name: 'Play' }).click();
+  await lab.waitFor((s) => s.step >= 10, 'training at normal speed');
+  await page.getByRole('combobox', { name: 'Speed' }).selectOption('slow');
+  await expect(page).toHaveURL(/speed=slow/);
+  // Frames that were in flight when it changed may still carry several steps: measure from the next ones.
+  const from = await lab.waitFor((s) => s.speed === 'slow', 'the slow speed in the store');
+  await page.waitForTimeout(1500);
+  const a = await lab.snapshot();
+  const b = await lab.waitFor((s) => s.frames >= a.frames + 4, 'four slow frames', 60_000);
+  expect(b.step - a.step).toBeLessThanOrEqual(b.frames - a.frames);
+  expect(b.step).toBeGreaterThanOrEqual(from.step);
+  await page.getByRole('combobox', { name: 'Speed' }).selectOption('normal');
+  await expect(page).not.toHaveURL(/speed=/);
+  await lab.waitFor((s) => s.step >= b.step + 10, 'normal speed again, the same run going on');
+});
+
 async function seriousViolations(page: Page): Promise<string[]> {
   const results = await new AxeBuilder({ page }).analyze();
   return results.violations

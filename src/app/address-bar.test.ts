@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LaraExperiment } from '../engine/lara/lara-params';
 import { DEFAULT_EXPERIMENT, defaultExperiment, type BackendChoice, type Experiment } from '../protocol/experiment';
 import { createLabStore } from '../store/lab-store';
+import type { Speed } from '../protocol/messages';
 import { formatHash } from '../store/url-state';
 import { followAddressBar, type AddressBarWindow } from './address-bar';
 
@@ -58,6 +59,7 @@ function setup(hash = formatHash(DEFAULT_EXPERIMENT, 'auto')) {
       store.getState().setExperiment(e);
     },
     setBackend: (b: BackendChoice) => store.getState().setBackendChoice(b),
+    setSpeed: (speed: Speed) => store.getState().setRun({ speed }),
   };
   const ignored: string[] = [];
   const stop = followAddressBar(win, store, sink, (p) => ignored.push(...p));
@@ -109,6 +111,19 @@ describe('the address bar follows the experiment and the experiment follows the 
     expect(store.getState().experiment.model).toBe('loopy');
     expect(store.getState().experiment.seed).toBe(3);
     expect(ignored.join(' ')).toMatch(/nodes/);
+  });
+
+  it('speed follows the link and the page, rewriting the entry (a view setting, not a new experiment)', () => {
+    const { win, store, sink, applied } = setup();
+    win.type('#task=recall&seed=1&speed=slow');
+    expect(store.getState().speed).toBe('slow');
+    expect(applied).toHaveLength(0);
+    const entries = win.entries.length;
+    sink.setSpeed('fast');
+    expect(win.location.hash).toContain('speed=fast');
+    expect(win.entries).toHaveLength(entries);
+    sink.setSpeed('normal');
+    expect(win.location.hash).not.toContain('speed');
   });
 
   it('the backend in a link is applied too, and stopping stops following', () => {

@@ -6,6 +6,7 @@
  * names and rewrites it to its normal form.
  */
 import { isLiveChange, type BackendChoice, type Experiment } from '../protocol/experiment';
+import type { Speed } from '../protocol/messages';
 import type { LabStore } from '../store/lab-store';
 import { formatHash, parseHash } from '../store/url-state';
 
@@ -24,6 +25,7 @@ export interface AddressBarWindow {
 export interface ExperimentSink {
   setExperiment(next: Experiment): void;
   setBackend(choice: BackendChoice): void;
+  setSpeed(speed: Speed): void;
 }
 
 /** How the history should record a change from `before` to `after`. */
@@ -40,15 +42,17 @@ export function followAddressBar(win: AddressBarWindow, store: LabStore, sink: E
   let applyingLink = false;
   const normalise = () => {
     const s = store.getState();
-    const hash = formatHash(s.experiment, s.backendChoice);
+    const hash = formatHash(s.experiment, s.backendChoice, s.speed);
     if (hash !== win.location.hash) win.history.replaceState(null, '', hash);
   };
 
   const unsubscribe = store.subscribe((s, prev) => {
-    if (s.experiment === prev.experiment && s.backendChoice === prev.backendChoice) return;
-    const hash = formatHash(s.experiment, s.backendChoice);
+    if (s.experiment === prev.experiment && s.backendChoice === prev.backendChoice && s.speed === prev.speed) return;
+    const hash = formatHash(s.experiment, s.backendChoice, s.speed);
     if (hash === win.location.hash) return;
-    const entry = applyingLink ? 'replace' : s.backendChoice !== prev.backendChoice ? 'push' : historyEntryFor(prev.experiment, s.experiment);
+    // A speed change is a view setting: it rewrites the entry, as a live change does.
+    const entry =
+      applyingLink || (s.experiment === prev.experiment && s.backendChoice === prev.backendChoice) ? 'replace' : s.backendChoice !== prev.backendChoice ? 'push' : historyEntryFor(prev.experiment, s.experiment);
     if (entry === 'push') win.history.pushState(null, '', hash);
     else win.history.replaceState(null, '', hash);
   });
@@ -59,6 +63,7 @@ export function followAddressBar(win: AddressBarWindow, store: LabStore, sink: E
     applyingLink = true;
     try {
       if (link.backend !== s.backendChoice) sink.setBackend(link.backend);
+      if (link.speed !== s.speed) sink.setSpeed(link.speed);
       if (JSON.stringify(link.experiment) !== JSON.stringify(s.experiment)) sink.setExperiment(link.experiment);
       normalise();
     } finally {

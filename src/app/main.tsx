@@ -15,6 +15,7 @@ import './styles.css';
 
 const fromUrl = parseHash(window.location.hash);
 const store = createLabStore(fromUrl.experiment, fromUrl.backend);
+store.getState().setRun({ speed: fromUrl.speed });
 if (fromUrl.problems.length > 0) store.getState().setAlert(ignoredLinkMessage(fromUrl.problems));
 
 const MAX_RESTARTS = 3;

@@ -36,7 +36,7 @@ describe('URL state', () => {
     };
     const hash = '#task=circuit&seed=3&lr=0.003&nodes=40&degree=6&resting=1&stay=1&growth=1';
     expect(formatHash(e, 'auto')).toBe(hash);
-    expect(parseHash(hash)).toEqual({ experiment: e, backend: 'auto', problems: [] });
+    expect(parseHash(hash)).toEqual({ experiment: e, backend: 'auto', speed: 'normal', problems: [] });
   });
 
   it('drops invalid values with a message and keeps the valid ones', () => {
@@ -56,7 +56,7 @@ describe('URL state', () => {
   });
 
   it('gives the defaults for an empty hash', () => {
-    expect(parseHash('')).toEqual({ experiment: DEFAULT_EXPERIMENT, backend: 'auto', problems: [] });
+    expect(parseHash('')).toEqual({ experiment: DEFAULT_EXPERIMENT, backend: 'auto', speed: 'normal', problems: [] });
   });
 
   it('round-trips a loopy experiment, writing only what differs from the loopy defaults', () => {
@@ -134,7 +134,7 @@ describe('URL state', () => {
     };
     const dnaHash = formatHash(dna, 'auto');
     expect(dnaHash).toBe('#model=dna&task=spiral&seed=4&w0=1&extinction=threshold&split=12&delete=7&patience=3&warmup=0');
-    expect(parseHash(dnaHash)).toEqual({ experiment: dna, backend: 'auto', problems: [] });
+    expect(parseHash(dnaHash)).toEqual({ experiment: dna, backend: 'auto', speed: 'normal', problems: [] });
     const routing: RoutingExperiment = {
       ...DEFAULT_ROUTING_EXPERIMENT,
       task: 'mnist',
@@ -142,7 +142,7 @@ describe('URL state', () => {
     };
     const routingHash = formatHash(routing, 'wasm');
     expect(routingHash).toContain('routing=0');
-    expect(parseHash(routingHash)).toEqual({ experiment: routing, backend: 'wasm', problems: [] });
+    expect(parseHash(routingHash)).toEqual({ experiment: routing, backend: 'wasm', speed: 'normal', problems: [] });
   });
 
   it('keeps the task when the new model reads the same kind of task, else takes the model’s own', () => {
@@ -189,5 +189,16 @@ describe('hostile links, generated: every value not used as written is named', (
     expect(nodes?.type).toBe('slider');
     expect(p.hidden).toBe((nodes as { max: number }).max);
     expect(parsed.problems.join('\n')).toMatch(new RegExp(`nodes=4096 is more than the slider allows; used ${p.hidden}`));
+  });
+});
+
+describe('speed in the link', () => {
+  it('round-trips slow and fast, leaves normal out, and names a bad one', () => {
+    expect(formatHash(DEFAULT_EXPERIMENT, 'auto', 'slow')).toBe('#task=recall&seed=1&speed=slow');
+    expect(parseHash('#task=recall&seed=1&speed=fast').speed).toBe('fast');
+    expect(formatHash(DEFAULT_EXPERIMENT, 'auto', 'normal')).toBe('#task=recall&seed=1');
+    const bad = parseHash('#speed=warp');
+    expect(bad.speed).toBe('normal');
+    expect(bad.problems.join(' ')).toMatch(/speed=warp ignored: it must be one of slow, normal, fast/);
   });
 });

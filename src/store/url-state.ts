@@ -7,12 +7,15 @@
  */
 import { z } from 'zod';
 import type { ControlDescriptor, UrlField } from '../engine/model-descriptor';
+import { SPEEDS, type Speed } from '../protocol/messages';
 import { issueSentence } from '../protocol/schema-sentences';
 import { BACKEND_CHOICES, DEFAULT_EXPERIMENT, descriptorOf, experimentFor, experimentSchema, MODEL_KINDS, type BackendChoice, type Experiment } from '../protocol/experiment';
 
 export interface UrlState {
   readonly experiment: Experiment;
   readonly backend: BackendChoice;
+  /** How training is paced for the eye (a view setting, not part of the experiment). */
+  readonly speed: Speed;
   /** One line per ignored value. */
   readonly problems: readonly string[];
 }
@@ -84,7 +87,7 @@ export function parseHash(hash: string, base: Experiment = DEFAULT_EXPERIMENT): 
     else problems.push(`${key}=${quote(value)} ignored: ${r.error.issues[0] ? issueSentence(r.error.issues[0], 'it') : 'it is not valid'}`);
   };
   for (const [key, value] of params) {
-    if (key === 'model' || key === 'backend') continue;
+    if (key === 'model' || key === 'backend' || key === 'speed') continue;
     if (!usable(key, value)) continue;
     if (key === 'task') tryApply(key, value, { ...experiment, task: value });
     else if (key === 'seed') tryApply(key, value, { ...experiment, seed: coerce(value, 0) });
@@ -109,11 +112,14 @@ export function parseHash(hash: string, base: Experiment = DEFAULT_EXPERIMENT): 
   const backendRaw = read('backend');
   const backend = z.enum(BACKEND_CHOICES).safeParse(backendRaw ?? 'auto');
   if (!backend.success) problems.push(`backend=${quote(backendRaw ?? '')} ignored: it must be one of ${BACKEND_CHOICES.join(', ')}`);
-  return { experiment, backend: backend.success ? backend.data : 'auto', problems };
+  const speedRaw = read('speed');
+  const speed = z.enum(SPEEDS).safeParse(speedRaw ?? 'normal');
+  if (!speed.success) problems.push(`speed=${quote(speedRaw ?? '')} ignored: it must be one of ${SPEEDS.join(', ')}`);
+  return { experiment, backend: backend.success ? backend.data : 'auto', speed: speed.success ? speed.data : 'normal', problems };
 }
 
-/** The hash for an experiment: the model (when not the first kind), task and seed, and only values that differ from that model's defaults. */
-export function formatHash(experiment: Experiment, backend: BackendChoice): string {
+/** The hash for an experiment: the model (when not the first kind), task and seed, only values that differ from that model's defaults, then backend and speed when not the default. */
+export function formatHash(experiment: Experiment, backend: BackendChoice, speed: Speed = 'normal'): string {
   const out = new URLSearchParams();
   if (experiment.model !== MODEL_KINDS[0]) out.set('model', experiment.model);
   out.set('task', experiment.task);
@@ -125,6 +131,7 @@ export function formatHash(experiment: Experiment, backend: BackendChoice): stri
     if (v !== field.get(d.defaults as Params)) out.set(key, format(v));
   }
   if (backend !== 'auto') out.set('backend', backend);
+  if (speed !== 'normal') out.set('speed', speed);
   return `#${out.toString()}`;
 }
 

@@ -20,6 +20,7 @@ import {
   type SelectControl,
   type SliderControl,
 } from '../protocol/experiment';
+import { SPEEDS, type Speed } from '../protocol/messages';
 import { useLab, useLabClient } from './lab-context';
 import { downloadJson } from './download';
 
@@ -75,11 +76,14 @@ function Slider({ label, min, max, step, value, display, onCommit, settle = fals
   );
 }
 
+const SPEED_LABELS: Readonly<Record<Speed, string>> = { slow: 'Slow motion', normal: 'Normal', fast: 'Fast' };
+
 export function TransportControls() {
   const client = useLabClient();
   const playing = useLab((s) => s.playing);
   const step = useLab((s) => s.step);
   const model = useLab((s) => s.experiment.model);
+  const speed = useLab((s) => s.speed);
   const fileInput = useRef<HTMLInputElement>(null);
 
   const onExport = async () => {
@@ -116,6 +120,16 @@ export function TransportControls() {
       <button type="button" onClick={() => client.reset()}>
         Reset
       </button>
+      <label className="transport-speed" title="Slow motion: one step per frame, every tick of the thread played. Fast: more steps between frames.">
+        <span>Speed</span>
+        <select value={speed} onChange={(e) => client.setSpeed(e.target.value as Speed)}>
+          {SPEEDS.map((v) => (
+            <option key={v} value={v}>
+              {SPEED_LABELS[v]}
+            </option>
+          ))}
+        </select>
+      </label>
       <span className="transport-gap" />
       <button type="button" onClick={() => void onExport()} disabled={step < 0}>
         Export

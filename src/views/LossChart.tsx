@@ -10,7 +10,7 @@ import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { chanceOf } from '../protocol/experiment';
-import type { FrameMessage } from '../protocol/messages';
+import type { FrameMessage, HeldOutPoint } from '../protocol/messages';
 import { alignOnSteps, smooth, ThinnedSeries } from './chart/chart-series';
 import { useLab, useLabClient } from './lab-context';
 
@@ -153,6 +153,14 @@ export function LossChart() {
       lastStep = f.stepNumbers[f.stepNumbers.length - 1] as number;
       schedule();
     });
+    const pushHeldOut = (p: HeldOutPoint) => {
+      const last = heldOut.xs.at(-1);
+      if (last !== undefined && p.step <= last) heldOut.clear(); // a reset or a rollback, as the client's own series
+      heldOut.push(p.step, [p.loss, p.accuracy]);
+      schedule();
+    };
+    for (const p of client.heldOutHistory) pushHeldOut(p);
+    const offHeldOut = client.onHeldOut(pushHeldOut);
     const offTopology = client.onTopology((t) => {
       if (t.step === 0 && t.events.length === 0) startOver();
     });
@@ -161,6 +169,7 @@ export function LossChart() {
     return () => {
       redraw.current = () => undefined;
       offFrame();
+      offHeldOut();
       offTopology();
       resize.disconnect();
       if (raf) cancelAnimationFrame(raf);

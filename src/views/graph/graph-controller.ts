@@ -11,7 +11,7 @@ import type { ZoomTransform } from 'd3-zoom';
 import { zoomIdentity } from 'd3-zoom';
 import type { LabClient, TopologyUpdate } from '../../client/lab-client';
 import { descriptorOf } from '../../protocol/experiment';
-import type { FrameMessage } from '../../protocol/messages';
+import { FAST_FRAME_FACTOR, FRAME_INTERVAL_MS, slowFrameMs, type FrameMessage } from '../../protocol/messages';
 import { activityHistory } from './activity-history';
 import { fixedPositions, layoutKindOf, type LayoutKind } from './fixed-layouts';
 import { ForceLayout, reheatAlpha } from './force-layout';
@@ -128,7 +128,7 @@ export class GraphController {
 
   constructor(
     private readonly canvas: HTMLCanvasElement,
-    client: LabClient,
+    private readonly client: LabClient,
     private readonly text: GraphTextSink,
   ) {
     this.ctx = canvas.getContext('2d', { alpha: false });
@@ -341,8 +341,11 @@ export class GraphController {
     while (this.trails.length < threads) this.trails.push(new TrailRing<NodeView>());
     this.trails.length = threads;
     this.paintState.trails = this.trails;
-    // Ticks that do not fit in the time until the next frame join the trail at once.
-    this.plan = planPlayback(f.ticks, this.frameInterval);
+    // Ticks that do not fit in the time until the next frame join the trail at once. Slow motion and fast
+    // frames have intervals the worker keeps on purpose, not the measured display rate.
+    const speed = this.client.store.getState().speed;
+    const interval = speed === 'slow' ? slowFrameMs(f.ticks) : speed === 'fast' ? FRAME_INTERVAL_MS * FAST_FRAME_FACTOR : this.frameInterval;
+    this.plan = planPlayback(f.ticks, interval);
     for (let t = 0; t < this.plan.firstTick; t++) this.pushThreads(t);
     this.appliedTick = this.plan.firstTick - 1;
     this.playStart = now;
