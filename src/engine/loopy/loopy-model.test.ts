@@ -162,4 +162,26 @@ describe('loopy initial weights', () => {
       }
     expect(spectralRadius({ n, values: dense })).toBeCloseTo(0.7, 3);
   });
+
+  it('a feed-forward graph (radius 0) gets the scale of a loopy graph of the same fan-in, not zeros', () => {
+    const opts = { hidden: 60, inputs: 2, outputs: 2, readNode: false, degree: 4, selfLoops: false, seed: 1 } as const;
+    const rms = (g: 'feed-forward' | 'erdos-renyi') => {
+      const packing = packGraph(generateGraph({ ...opts, generator: g }), false);
+      const w = initLoopyEdges(packing, 2, 0.9, 5);
+      let sum = 0;
+      let n = 0;
+      for (const x of w) {
+        if (x === 0) continue;
+        sum += x * x;
+        n++;
+      }
+      return { rms: Math.sqrt(sum / Math.max(1, n)), nonzero: n, all: w.length };
+    };
+    const ff = rms('feed-forward');
+    const er = rms('erdos-renyi');
+    expect(ff.nonzero).toBeGreaterThan(0);
+    // Same order of magnitude as the loopy graph's weights (fan-ins differ a little between generators).
+    expect(ff.rms / er.rms).toBeGreaterThan(0.4);
+    expect(ff.rms / er.rms).toBeLessThan(2.5);
+  });
 });

@@ -67,7 +67,9 @@ export function readNodePacing(packing: Packing, spec: Pick<ModelSpec, 'inputSiz
 
 /**
  * Seeded edge weights [L, K*H, H] (packed), rescaled so that the linearised
- * recurrence h <- W h (tanh'(0) = 1) has the requested spectral radius.
+ * recurrence h <- W h (tanh'(0) = 1) has the requested spectral radius; a
+ * feed-forward graph, whose radius is 0, gets the scale of a loopy graph of
+ * the same fan-in.
  */
 export function initLoopyEdges(packing: Packing, H: number, spectral: number, seed: number): Float32Array {
   const { L, K } = packing;
@@ -84,8 +86,13 @@ export function initLoopyEdges(packing: Packing, H: number, spectral: number, se
       }
     }
   }
+  // A random sparse matrix with unit-variance entries and `fanIn` of them per row has spectral radius about sqrt(fanIn).
+  let nonzero = 0;
+  for (let i = 0; i < dense.length; i++) if ((dense[i] as number) !== 0) nonzero++;
+  const typical = Math.sqrt(Math.max(1, nonzero / n));
   const radius = spectralRadius({ n, values: dense }, seed);
-  const scale = radius > 0 ? spectral / radius : 0;
+  // A feed-forward graph is nilpotent (radius 0): give it the scale a loopy graph of the same fan-in gets, not all-zero weights.
+  const scale = spectral / (radius > 1e-6 * typical ? radius : typical);
   return w.map((x) => x * scale);
 }
 
