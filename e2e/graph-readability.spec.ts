@@ -36,6 +36,14 @@ test('a 1,000-neuron Watts–Strogatz network is drawn on its ring; a clicked no
   await expect(legend).toContainText('ring layout');
   for (const absent of ['gate', 'thread', 'born', 'died']) await expect(legend).not.toContainText(absent);
 
+  // The person may choose the force layout instead, and go back to the generator's.
+  const layout = page.getByRole('combobox', { name: 'Layout' });
+  await layout.selectOption('force');
+  await expect(canvas).toHaveAttribute('data-layout', 'force');
+  await expect(legend).toContainText('force layout');
+  await layout.selectOption('generator');
+  await expect(canvas).toHaveAttribute('data-layout', 'ring');
+
   // In/out tags never overlap one another.
   const labels = await page.evaluate(() => window.__loopyLab?.graphView()?.labels() ?? []);
   const boxes = labels.filter((b): b is NonNullable<typeof b> => b !== null);

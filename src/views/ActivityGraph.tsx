@@ -24,6 +24,7 @@ export function ActivityGraph() {
   const summaryId = useId();
   const helpId = useId();
   const [legend, setLegend] = useState<GraphLegend | null>(null);
+  const controllerRef = useRef<GraphController | null>(null);
 
   useEffect(() => {
     const canvas = canvasRef.current;
@@ -38,7 +39,11 @@ export function ActivityGraph() {
       },
       legend: setLegend,
     });
-    return () => controller.dispose();
+    controllerRef.current = controller;
+    return () => {
+      controllerRef.current = null;
+      controller.dispose();
+    };
   }, [client]);
 
   return (
@@ -59,6 +64,15 @@ export function ActivityGraph() {
         Plus and minus zoom, arrow keys pan, 0 fits the whole graph. Click a node to pin it in the inspector; Escape unpins.
       </p>
       <p ref={announceRef} className="ag-visually-hidden" aria-live="polite" />
+      {legend && legend.offered !== 'force' && (
+        <label className="ag-layout-choice">
+          Layout
+          <select value={legend.layout === 'force' ? 'force' : 'generator'} onChange={(e) => controllerRef.current?.chooseLayout(e.target.value as 'generator' | 'force')}>
+            <option value="generator">{LAYOUT_LABELS[legend.offered]} (generator)</option>
+            <option value="force">force layout</option>
+          </select>
+        </label>
+      )}
       <div className="ag-legend" aria-hidden="true" data-legend={legend ? legendKeys(legend) : ''}>
         <span className="ag-legend-item">
           activity (log)

@@ -52,8 +52,10 @@ export interface GraphLegend {
   readonly outputs: boolean;
   /** Nodes may be born and die (growth on), or some did. */
   readonly growth: boolean;
-  /** The layout in use (read-only: chosen by the graph's generator). */
+  /** The layout in use: the generator's, unless the person chose force. */
   readonly layout: LayoutKind;
+  /** The layout the graph's generator offers ('force' when it offers none). */
+  readonly offered: LayoutKind;
 }
 
 /** What the graph view shows now, for the test API. */
@@ -116,6 +118,7 @@ export class GraphController {
   private dragMoved = false;
   private lastSummaryAt = -Infinity;
   private layoutKind: LayoutKind = 'force';
+  private forceChosen = false;
   private legend: GraphLegend | null = null;
   private legendBase: Omit<GraphLegend, 'threads'> | null = null;
   private readonly onClick = (e: MouseEvent): void => this.click(e.offsetX, e.offsetY);
@@ -258,7 +261,7 @@ export class GraphController {
   private onTopology(u: TopologyUpdate): void {
     const now = performance.now();
     const change = this.model.applyTopology(u, now);
-    const kind = layoutKindOf(u.graph);
+    const kind = this.kindFor(u.graph);
     // Only structure moves the layout; everything else is a repaint.
     if (change.structural || kind !== this.layoutKind) this.place(u, kind, reheatAlpha(change));
     if (change.kind !== 'grow') {
@@ -284,6 +287,7 @@ export class GraphController {
       outputs: u.graph.nodes.some((n) => n.role === 'output'),
       growth: (spec?.growth?.(u.experiment.params) ?? false) || u.events.length > 0,
       layout: this.layoutKind,
+      offered: layoutKindOf(u.graph),
     };
     this.updateLegend();
     if (change.kind === 'grow') this.text.announce(describeGrowth(u));
@@ -317,6 +321,25 @@ export class GraphController {
     }
     this.canvas.dataset.layout = this.layoutKind;
     this.publishInfo();
+  }
+
+  /** The layout for a graph: its generator's, or force when the person chose it. */
+  private kindFor(graph: TopologyUpdate['graph']): LayoutKind {
+    return this.forceChosen ? 'force' : layoutKindOf(graph);
+  }
+
+  /** The person's layout choice: the generator's fixed layout (when it has one) or the force layout. */
+  chooseLayout(choice: 'generator' | 'force'): void {
+    this.forceChosen = choice === 'force';
+    const u = this.client.topology;
+    const base = this.legendBase;
+    if (!u || !base) return;
+    this.place(u, this.kindFor(u.graph), 1);
+    this.legendBase = { ...base, layout: this.layoutKind };
+    this.updateLegend();
+    this.autoFit = true;
+    this.fitPending = true;
+    this.loop.markDirty();
   }
 
   private updateLegend(): void {
