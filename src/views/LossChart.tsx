@@ -96,7 +96,8 @@ export function LossChart() {
         height: CHART_HEIGHT,
         legend: { show: true, live: true },
         cursor: { drag: { x: true, y: false } },
-        scales: { x: { time: false }, acc: { range: [0, 1] } },
+        // Loss from 0 to above the data and the chance line, so a run stuck at chance reads as flat, not as noise blown up to fill the plot.
+        scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(max, chance.current.loss) * 1.08] }, acc: { range: [0, 1] } },
         axes: [
           { stroke: '#94a3b8', grid: { stroke: '#1e293b' } },
           { stroke: '#94a3b8', grid: { stroke: '#1e293b' }, label: 'loss (nats)', size: 44 },
