@@ -132,8 +132,9 @@ export type FromWorker =
   /**
    * Play state and what is being prepared. `playing`: training runs or will
    * as soon as the trainer is ready (a Play pressed while a dataset loads is
-   * kept). `loading`: the name of a dataset that is still loading (shown
-   * after a short delay, so quick ones never flash), or null.
+   * kept). `loading`: what is still being prepared, as a phrase ("Loading
+   * MNIST digits", "Building the network"), shown after a short delay so
+   * quick ones never flash; or null.
    */
   | { readonly type: 'status'; readonly playing: boolean; readonly step: number; readonly loading: string | null }
   /** Something the user should read: a rollback, a fallback, a refused command. */

@@ -30,7 +30,7 @@ export interface RunSlice {
   readonly edgeCount: number;
   /** How the worker paces training for the eye (not part of the experiment). */
   readonly speed: Speed;
-  /** The dataset the worker is still loading ("MNIST digits"), or null. */
+  /** What the worker is still preparing ("Loading MNIST digits", "Building the network"), or null. */
   readonly loading: string | null;
   /** The latest held-out evaluation of the running network, or null before the first. */
   readonly heldOut: HeldOutPoint | null;

@@ -26,10 +26,10 @@ export function StatusBar() {
       <span>accuracy {accuracy === null ? '–' : `${(accuracy * 100).toFixed(1)}%`}</span>
       {loading !== null && (
         <span data-testid="loading" role="status">
-          Loading {loading}…
+          {loading}…
         </span>
       )}
-      <span>{loading !== null && playing ? 'starts when loaded' : playing ? `${sps.toFixed(1)} steps/s` : 'paused'}</span>
+      <span>{loading !== null && playing ? 'starts when ready' : playing ? `${sps.toFixed(1)} steps/s` : 'paused'}</span>
       <span>
         {nodes} nodes · {edges} edges
       </span>

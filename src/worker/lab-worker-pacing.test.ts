@@ -95,7 +95,7 @@ describe('worker pacing [cpu]', () => {
     await until(() => state(h).step >= 2, 'DNA to train on MNIST', 120_000);
     h.client.pause();
     await until(() => !state(h).playing, 'pause');
-    expect(seen).toEqual([null, 'MNIST digits', null]);
+    expect(seen).toEqual([null, 'Loading MNIST digits', null]);
   }, 180_000);
 
   it('slow motion: one step per frame, and no next step before the page acked the frame', async () => {

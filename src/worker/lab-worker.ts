@@ -219,17 +219,17 @@ export class LabWorker {
     await this.sendFrameIfFree();
   }
 
-  /** Runs `build`, and names the experiment's dataset in the status if it takes longer than LOADING_NOTICE_MS. */
+  /** Runs `build`, and says what it prepares (the dataset, or a big network) in the status if it takes longer than LOADING_NOTICE_MS. */
   private async whileLoading<T>(experiment: Experiment, build: () => Promise<T>): Promise<T> {
-    const dataset = Object.hasOwn(DATASETS, experiment.task) ? DATASETS[experiment.task as keyof typeof DATASETS].label : null;
-    const timer = dataset === null ? null : setTimeout(() => {
-      this.loading = dataset;
+    const doing = Object.hasOwn(DATASETS, experiment.task) ? `Loading ${DATASETS[experiment.task as keyof typeof DATASETS].label}` : 'Building the network';
+    const timer = setTimeout(() => {
+      this.loading = doing;
       this.postStatus();
     }, LOADING_NOTICE_MS);
     try {
       return await build();
     } finally {
-      if (timer !== null) clearTimeout(timer);
+      clearTimeout(timer);
       if (this.loading !== null) {
         this.loading = null;
         this.postStatus();
