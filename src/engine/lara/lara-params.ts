@@ -102,7 +102,9 @@ export const DEFAULT_LARA_PARAMS: LaraParams = {
   threadStays: false,
   thinkTicks: 1,
   readout: 'output',
-  learningRate: 0.01,
+  // Slow enough that a first run visibly learns (Recall 2 back plateaus near step 230, about
+  // 15 s in the lab; 0.01 solved it in 50 steps); the battery keeps 0.01 (lara-sequence-model.ts).
+  learningRate: 0.001,
   restingPhase: false,
   batch: 16,
   window: 16,

@@ -141,7 +141,7 @@ describeBackends(
     });
 
     it('learns the recall task', async () => {
-      const t = LaraTrainer.create(experiment(1, { nodes: 8, width: 8, batch: 8, window: 8 }));
+      const t = LaraTrainer.create(experiment(1, { nodes: 8, width: 8, batch: 8, window: 8, learningRate: 0.01 }));
       const l = await losses(t, 150);
       t.dispose();
       // Chance is ln 4 = 1.39 nats; remembering two steps back takes the loss far below it.

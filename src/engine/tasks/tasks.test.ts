@@ -88,15 +88,21 @@ describe('circuit', () => {
     let scored = 0;
     for (let t = 0; t < symbols; t++) {
       const x = b.inputs[t] as number;
-      const py = new Array<number>(c.outputs).fill(0);
-      belief.forEach((p, st) => (py[c.out[st * c.symbols + x] as number] += p));
+      const py = new Float64Array(c.outputs);
+      belief.forEach((p, st) => {
+        const y = c.out[st * c.symbols + x] as number;
+        py[y] = (py[y] as number) + p;
+      });
       if ((b.targets[t] as number) >= 0) {
         scored++;
         if (py.indexOf(Math.max(...py)) === b.targets[t]) right++;
       }
-      const next = new Array<number>(c.states).fill(0);
-      belief.forEach((p, st) => (next[c.next[st * c.symbols + x] as number] += p));
-      belief = next;
+      const next = new Float64Array(c.states);
+      belief.forEach((p, st) => {
+        const to = c.next[st * c.symbols + x] as number;
+        next[to] = (next[to] as number) + p;
+      });
+      belief = Array.from(next);
     }
     return right / scored;
   }
