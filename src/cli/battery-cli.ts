@@ -4,7 +4,8 @@
  *   [--backend wasm|cpu] [--json]
  * Runs the test battery in Node on the same engine as the lab. With --json it
  * prints one JSON line per test (and sweep cell):
- * {test, model, params, score, unit, steps, ms}.
+ * {test, model, params, score, unit, steps, ms, diverged} (diverged: null, or
+ * the phase and train step where the loss turned non-finite; its score is null).
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -138,9 +139,9 @@ const config = { ...DEFAULT_BATTERY_CONFIG, seed: o.seed, trainSteps: o.steps, l
 for (const params of cells) {
   await runBattery((spec) => entry.create(spec, params), o.model, o.tests, config, {
     result: (r) => {
-      const line = { test: r.test, model: r.model, params, score: Number.isFinite(r.score) ? r.score : null, unit: r.unit, steps: r.steps, ms: r.ms };
+      const line = { test: r.test, model: r.model, params, score: Number.isFinite(r.score) ? r.score : null, unit: r.unit, steps: r.steps, ms: r.ms, diverged: r.diverged };
       if (o.json) console.log(JSON.stringify({ ...line, details: r.details }));
-      else console.log(`${r.test.padEnd(13)} ${line.score === null ? '   n/a' : line.score.toFixed(3).padStart(7)} ${r.unit.padEnd(11)} ${String(r.steps).padStart(5)} steps ${(r.ms / 1000).toFixed(1).padStart(6)} s  ${JSON.stringify(params)}`);
+      else console.log(`${r.test.padEnd(13)} ${r.diverged ? 'diverged' : line.score === null ? '   n/a' : line.score.toFixed(3).padStart(7)} ${r.unit.padEnd(11)} ${String(r.steps).padStart(5)} steps ${(r.ms / 1000).toFixed(1).padStart(6)} s  ${JSON.stringify(params)}`);
     },
   });
 }

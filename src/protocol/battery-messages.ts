@@ -68,5 +68,5 @@ export interface BatteryJobTypes {
   readonly live: never;
 }
 
-/** The battery's kind: name and payload version. */
-export const BATTERY_JOB = jobKind<BatteryJobTypes>('battery', 2);
+/** The battery's kind: name and payload version (3: results say where a model diverged). */
+export const BATTERY_JOB = jobKind<BatteryJobTypes>('battery', 3);

@@ -13,8 +13,8 @@ import {
   type BatteryTestId,
 } from '../protocol/battery-messages';
 import { descriptorOf, type Experiment } from '../protocol/experiment';
-import type { BatteryState } from '../store/lab-store';
-import { comparedWith, formatScore } from './battery-format';
+import type { BatteryRow, BatteryState } from '../store/lab-store';
+import { batteryCsv, comparedWith, divergedWhere, formatScore } from './battery-format';
 import { downloadText } from './download';
 import { useBatteryClient, useLab } from './lab-context';
 
@@ -37,16 +37,6 @@ function parseValues(text: string, named: boolean): (number | string)[] | null {
 
 const MARK = { better: '▲', worse: '▼', same: '=' } as const;
 const VERDICT = { better: 'better than this experiment', worse: 'worse than this experiment', same: 'same as this experiment' } as const;
-
-function csvOf(state: BatteryState): string {
-  const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
-  const lines = ['test,model,params,score,unit,steps,ms'];
-  for (const r of state.rows) {
-    const job = state.jobs[r.job];
-    lines.push([r.test, quote(job?.model ?? r.model), quote(JSON.stringify(job?.params ?? {})), Number.isFinite(r.score) ? r.score : '', quote(r.unit), r.steps, r.ms].join(','));
-  }
-  return `${lines.join('\n')}\n`;
-}
 
 export function BatteryPanel({ onClose }: { onClose(): void }) {
   const experiment = useLab((s) => s.experiment);
@@ -224,7 +214,7 @@ function SequenceBatteryPanel({ onClose, experiment }: { onClose(): void; experi
             ? `Running ${state.currentTest ? BATTERY[state.currentTest].title : ''}… ${Math.round(state.progress * 100)}%`
             : (state.message ?? (state.rows.length > 0 ? 'Done.' : ''))}
         </span>
-        <button type="button" onClick={() => downloadText('loopy-lab-battery.csv', csvOf(state), 'text/csv')} disabled={state.rows.length === 0}>
+        <button type="button" onClick={() => downloadText('loopy-lab-battery.csv', batteryCsv(state), 'text/csv')} disabled={state.rows.length === 0}>
           Export CSV
         </button>
       </div>
@@ -255,8 +245,17 @@ function SequenceBatteryPanel({ onClose, experiment }: { onClose(): void; experi
                   const row = cell(t, i);
                   const vs = i === 0 ? null : comparedWith(t, row?.score, cell(t, 0)?.score);
                   const best = bestJob(t) === i;
+                  const diverged = divergedWhere(row);
                   return (
-                    <td key={j.label} data-test={t} data-model={j.label} data-compared={vs ?? undefined} className={best ? 'battery-best' : undefined}>
+                    <td
+                      key={j.label}
+                      data-test={t}
+                      data-model={j.label}
+                      data-compared={vs ?? undefined}
+                      data-diverged={diverged ? 'true' : undefined}
+                      title={diverged ? `The loss turned non-finite (${diverged}): no score is taken from a diverged model.` : undefined}
+                      className={best ? 'battery-best' : undefined}
+                    >
                       {formatScore(row)}
                       {vs && (
                         <span className={`battery-mark battery-${vs}`} title={VERDICT[vs]}>
@@ -288,18 +287,18 @@ function SweepHeatmap({ state, test, onTest }: { state: BatteryState; test: Batt
   const lowerIsBetter = BATTERY[test].better === 'lower';
   const cellCount = state.sweep.reduce((n, a) => n * a.values.length, 1);
   const scores = useMemo(() => {
-    const grid = new Map<string, number>();
+    const grid = new Map<string, BatteryRow>();
     state.rows
       .filter((r) => r.test === test)
       .forEach((r) => {
         // The sweep's cells are the run's first jobs; the baselines come after them.
         const p = state.jobs[r.job]?.params as Record<string, unknown> | undefined;
         if (!p || r.job >= cellCount) return;
-        grid.set(`${String(p[x?.key ?? ''])}|${y ? String(p[y.key]) : ''}`, r.score);
+        grid.set(`${String(p[x?.key ?? ''])}|${y ? String(p[y.key]) : ''}`, r);
       });
     return grid;
   }, [state, test, x, y, cellCount]);
-  const finite = [...scores.values()].filter(Number.isFinite);
+  const finite = [...scores.values()].map((r) => r.score).filter(Number.isFinite);
   const lo = Math.min(...finite);
   const hi = Math.max(...finite);
   const cellW = 64;
@@ -339,12 +338,13 @@ function SweepHeatmap({ state, test, onTest }: { state: BatteryState; test: Batt
               {y ? `${y.key}=${String(yv)}` : ''}
             </text>
             {xs.map((xv, i) => {
-              const v = scores.get(`${xv}|${yv === undefined ? '' : String(yv)}`);
+              const r = scores.get(`${xv}|${yv === undefined ? '' : String(yv)}`);
+              const v = r?.score;
               return (
                 <g key={`c${xv}`}>
                   <rect x={left + i * cellW} y={top + j * cellH} width={cellW - 2} height={cellH - 2} fill={colour(v ?? NaN)} rx={3} />
                   <text x={left + i * cellW + cellW / 2} y={top + j * cellH + cellH / 2 + 4} textAnchor="middle" className="heat-value">
-                    {v === undefined ? '…' : Number.isFinite(v) ? v.toFixed(2) : 'n/a'}
+                    {v === undefined ? '…' : r?.diverged ? 'diverged' : Number.isFinite(v) ? v.toFixed(2) : 'n/a'}
                   </text>
                 </g>
               );

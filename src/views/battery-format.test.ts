@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BatteryRow } from '../store/lab-store';
-import { comparedWith, formatScore } from './battery-format';
+import { batteryCsv, comparedWith, formatScore } from './battery-format';
 
 const row = (score: number): BatteryRow => ({ test: 'memorisation', job: 0, model: 'lara', score, unit: 'symbols', steps: 1, ms: 1 }) as BatteryRow;
 
@@ -22,5 +22,15 @@ describe('battery table format', () => {
     expect(comparedWith('circuit', 0.5, 0.5)).toBe('same');
     expect(comparedWith('circuit', Number.NaN, 0.5)).toBeNull();
     expect(comparedWith('circuit', 0.5, undefined)).toBeNull();
+  });
+
+  it('a diverged model shows "diverged" in the table and the CSV, never a score', () => {
+    const diverged = { ...row(1), diverged: { phase: 'circuit', step: 37, loss: NaN } } as BatteryRow;
+    expect(formatScore(diverged)).toBe('diverged');
+    const csv = batteryCsv({ rows: [row(0.5), diverged], jobs: [{ model: 'lara', label: 'lara', params: { nodes: 8 } }] });
+    const [header, ok, bad] = csv.trim().split('\n');
+    expect(header).toBe('test,model,params,score,unit,steps,ms,diverged');
+    expect(ok).toBe('memorisation,"lara","{""nodes"":8}",0.5,"symbols",1,1,');
+    expect(bad).toBe('memorisation,"lara","{""nodes"":8}",,"symbols",1,1,"circuit, train step 37"');
   });
 });

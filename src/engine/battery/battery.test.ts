@@ -10,6 +10,7 @@ import { useBackend } from '../testing/backends';
 import { BATTERY, BATTERY_TESTS, DEFAULT_BATTERY_CONFIG, runBattery, type BatteryResult } from './battery';
 import { TEXT_ALPHABET } from '../tasks/text-task';
 import { createMemoryless, createOracle, createRandomPredictor } from './calibration-models';
+import type { ModelSpec, SequenceModel } from '../sequence-model';
 
 const config = { ...DEFAULT_BATTERY_CONFIG, trainSteps: 20, evalBatches: 8 };
 const byTest = (rs: BatteryResult[]) => Object.fromEntries(rs.map((r) => [r.test, r]));
@@ -44,6 +45,47 @@ describe('battery calibration', () => {
   it('every test states its unit and the unit of its results', async () => {
     const rs = await runBattery(createOracle, 'oracle', BATTERY_TESTS, config, {});
     for (const r of rs) expect(r.unit).toBe(BATTERY[r.test].unit);
+  });
+
+  // An oracle whose loss turns NaN (or whose trained weights would): every score would still be perfect, so a score here is taken from a diverged model.
+  const divergingOracle = (afterSteps: number, where: 'train' | 'evaluate') => (spec: ModelSpec): SequenceModel => {
+    const m = createOracle(spec);
+    let steps = 0;
+    return {
+      ...m,
+      train: async (batch) => {
+        steps += 1;
+        const s = await m.train(batch);
+        return where === 'train' && steps >= afterSteps ? { ...s, loss: steps % 2 === 0 ? NaN : Infinity } : s;
+      },
+      evaluate: async (batch) => {
+        const e = await m.evaluate(batch);
+        return where === 'evaluate' && steps >= afterSteps ? { ...e, loss: NaN } : e;
+      },
+    };
+  };
+
+  it.each(BATTERY_TESTS)('a loss that turns non-finite while training marks %s diverged, with no score', async (test) => {
+    const [r] = await runBattery(divergingOracle(5, 'train'), 'diverging', [test], config, {});
+    expect(r?.diverged).not.toBeNull();
+    expect(r?.diverged?.step).toBe(5);
+    expect(Number.isFinite(r?.diverged?.loss)).toBe(false);
+    expect(r?.score).toBeNaN();
+    expect(r?.details).toEqual({});
+    // Every train step of every model the test built, up to the one that diverged.
+    expect(r?.steps).toBeGreaterThanOrEqual(5);
+    expect(r?.unit).toBe(BATTERY[test].unit);
+  });
+
+  it('a model whose trained weights give a non-finite loss on evaluation is diverged too', async () => {
+    const [r] = await runBattery(divergingOracle(config.trainSteps, 'evaluate'), 'diverging', ['circuit'], config, {});
+    expect(r?.diverged?.phase).toBe('circuit (evaluation)');
+    expect(r?.score).toBeNaN();
+  });
+
+  it('a model that never diverges says so, and a loss that is NaN because nothing was scored is not divergence', async () => {
+    const rs = await runBattery(createMemoryless, 'memoryless', ['circuit', 'memorisation'], config, {});
+    for (const r of rs) expect(r.diverged).toBeNull();
   });
 
   it('can be cancelled', async () => {

@@ -8,7 +8,7 @@
  * "not defined", never a made-up number.
  */
 import { deriveSeed, createRng } from '../random';
-import type { ModelSpec, SequenceModel } from '../sequence-model';
+import type { BatchScore, ModelSpec, SequenceModel } from '../sequence-model';
 import { randomCircuit, type Circuit } from '../tasks/circuit-task';
 import { MOBY_DICK } from '../tasks/moby-dick-corpus';
 import { TEXT_ALPHABET, createCodeStream } from '../tasks/text-task';
@@ -75,6 +75,26 @@ export class BatteryCancelled extends Error {
   }
 }
 
+/** Where a test's model diverged: the phase (the model's label in the test) and the train step (1-based) whose loss was not finite. */
+export interface DivergedAt {
+  readonly phase: string;
+  readonly step: number;
+  /** The loss it reported (NaN, Infinity or -Infinity). */
+  readonly loss: number;
+}
+
+/** Thrown inside a test when its model's loss is not finite; runBattery turns it into a diverged result. */
+export class BatteryDiverged extends Error {
+  constructor(readonly at: DivergedAt) {
+    super(`diverged in ${at.phase} at train step ${at.step} (loss ${at.loss})`);
+  }
+}
+
+/** A non-finite loss on scored symbols means the model's weights have diverged (a loss over nothing scored is NaN by definition). */
+function checkFinite(score: BatchScore, phase: string, step: number): void {
+  if (score.scored > 0 && !Number.isFinite(score.loss)) throw new BatteryDiverged({ phase, step, loss: score.loss });
+}
+
 const MEMORISE_SYMBOLS = 4;
 const CIRCUIT_LENGTH = 24;
 const CIRCUIT_WARMUP = 4;
@@ -90,21 +110,28 @@ function spec(source: EpisodeSource, config: BatteryConfig, label: string): Mode
   return { inputSize: source.inputSize, outputSize: source.outputSize, lanes: config.lanes, seed: deriveSeed(config.seed, label) };
 }
 
-async function train(model: SequenceModel, source: EpisodeSource, steps: number, ctx: RunContext, done = 0, total = steps): Promise<void> {
+/** Trains `steps` episodes; a non-finite loss stops the test as diverged in `phase`. */
+async function train(model: SequenceModel, source: EpisodeSource, steps: number, ctx: RunContext, phase: string, done = 0, total = steps): Promise<void> {
   for (let i = 0; i < steps; i++) {
     checkCancelled(ctx);
     model.resetState();
-    await model.train(source.next(model.lanes));
+    checkFinite(await model.train(source.next(model.lanes)), phase, done + i + 1);
     ctx.progress((done + i + 1) / total);
   }
 }
 
-async function accuracy(model: SequenceModel, source: EpisodeSource, batches: number): Promise<number> {
+/**
+ * Accuracy over `batches` fresh episodes. With `phase`, a non-finite loss
+ * there means the trained weights are not finite (the last update diverged),
+ * and the test stops as diverged; damage measurements pass none.
+ */
+async function accuracy(model: SequenceModel, source: EpisodeSource, batches: number, phase?: string): Promise<number> {
   let right = 0;
   let scored = 0;
   for (let i = 0; i < batches; i++) {
     model.resetState();
     const e = await model.evaluate(source.next(model.lanes));
+    if (phase !== undefined) checkFinite(e, `${phase} (evaluation)`, 0);
     right += e.accuracy * e.scored;
     scored += e.scored;
   }
@@ -118,12 +145,12 @@ function retained(after: number, before: number, chance: number): number {
 }
 
 /** Accuracy measured before training and after every `every` steps. */
-async function learningCurve(model: SequenceModel, source: EpisodeSource, config: BatteryConfig, ctx: RunContext): Promise<number[]> {
+async function learningCurve(model: SequenceModel, source: EpisodeSource, config: BatteryConfig, ctx: RunContext, phase: string): Promise<number[]> {
   const every = Math.max(1, Math.floor(config.trainSteps / 10));
-  const curve = [await accuracy(model, source, config.evalBatches)];
+  const curve = [await accuracy(model, source, config.evalBatches, phase)];
   for (let done = 0; done < config.trainSteps; done += every) {
-    await train(model, source, Math.min(every, config.trainSteps - done), ctx);
-    curve.push(await accuracy(model, source, config.evalBatches));
+    await train(model, source, Math.min(every, config.trainSteps - done), ctx, phase, done, config.trainSteps);
+    curve.push(await accuracy(model, source, config.evalBatches, phase));
   }
   return curve;
 }
@@ -161,9 +188,9 @@ const memorisation: BatteryTest = {
       const source = memorisationEpisodes(length, MEMORISE_SYMBOLS, deriveSeed(config.seed, `memorise-${length}`));
       const model = factory(spec(source, config, `memorise-${length}`));
       try {
-        await train(model, source, config.trainSteps, { ...ctx, progress: (f) => ctx.progress((i + f) / MEMORISE_LENGTHS.length) });
+        await train(model, source, config.trainSteps, { ...ctx, progress: (f) => ctx.progress((i + f) / MEMORISE_LENGTHS.length) }, `memorise-${length}`);
         steps += config.trainSteps;
-        const acc = await accuracy(model, source, 1);
+        const acc = await accuracy(model, source, 1, `memorise-${length}`);
         details[`accuracy@${length}`] = acc;
         if (acc < SOLVED) break;
         best = length;
@@ -181,8 +208,8 @@ const circuitTest: BatteryTest = {
     const source = circuitEpisodes([circuit(config, 'circuit')], CIRCUIT_LENGTH, CIRCUIT_WARMUP, deriveSeed(config.seed, 'circuit-data'));
     const model = factory(spec(source, config, 'circuit'));
     try {
-      await train(model, source, config.trainSteps, ctx);
-      const acc = await accuracy(model, source, config.evalBatches);
+      await train(model, source, config.trainSteps, ctx, 'circuit');
+      const acc = await accuracy(model, source, config.evalBatches, 'circuit');
       return { score: acc, unit: 'accuracy', steps: config.trainSteps, details: { chance: 1 / CIRCUIT.outputs } };
     } finally {
       model.dispose();
@@ -200,9 +227,9 @@ const longTerm: BatteryTest = {
       const source = longTermEpisodes(gap, deriveSeed(config.seed, `gap-${gap}`));
       const model = factory(spec(source, config, `gap-${gap}`));
       try {
-        await train(model, source, config.trainSteps, { ...ctx, progress: (f) => ctx.progress((i + f) / LONG_TERM_GAPS.length) });
+        await train(model, source, config.trainSteps, { ...ctx, progress: (f) => ctx.progress((i + f) / LONG_TERM_GAPS.length) }, `gap-${gap}`);
         steps += config.trainSteps;
-        const acc = await accuracy(model, source, config.evalBatches);
+        const acc = await accuracy(model, source, config.evalBatches, `gap-${gap}`);
         details[`accuracy@${gap}`] = acc;
         if (acc < SOLVED) break;
         best = gap;
@@ -225,8 +252,8 @@ async function onTrainedRecall(
   const source = recallEpisodes(RECALL.delay, RECALL.symbols, RECALL.length, deriveSeed(config.seed, `${label}-data`));
   const model = factory(spec(source, config, label));
   try {
-    await train(model, source, config.trainSteps, { ...ctx, progress: (f) => ctx.progress(0.8 * f) });
-    const clean = await accuracy(model, source, config.evalBatches);
+    await train(model, source, config.trainSteps, { ...ctx, progress: (f) => ctx.progress(0.8 * f) }, label);
+    const clean = await accuracy(model, source, config.evalBatches, label);
     const details = await measure(model, clean);
     return { clean, details };
   } finally {
@@ -296,10 +323,10 @@ const forgetting: BatteryTest = {
     const y = circuitEpisodes([circuit(config, 'forget-y')], CIRCUIT_LENGTH, CIRCUIT_WARMUP, deriveSeed(config.seed, 'forget-y-data'));
     const model = factory(spec(x, config, 'forget'));
     try {
-      await train(model, x, config.trainSteps, ctx, 0, 2 * config.trainSteps);
-      const before = await accuracy(model, x, config.evalBatches);
-      await train(model, y, config.trainSteps, ctx, config.trainSteps, 2 * config.trainSteps);
-      const onY = await accuracy(model, y, config.evalBatches);
+      await train(model, x, config.trainSteps, ctx, 'forget-x', 0, 2 * config.trainSteps);
+      const before = await accuracy(model, x, config.evalBatches, 'forget-x');
+      await train(model, y, config.trainSteps, ctx, 'forget-y', config.trainSteps, 2 * config.trainSteps);
+      const onY = await accuracy(model, y, config.evalBatches, 'forget-y');
       const after = await accuracy(model, x, config.evalBatches);
       return { score: retained(after, before, chance), unit: 'retained', steps: 2 * config.trainSteps, details: { before, after, onY } };
     } finally {
@@ -324,15 +351,15 @@ async function speedUpTest(
   const scratchModel = factory(spec(target, config, `${label}-scratch`));
   let scratch: number[];
   try {
-    scratch = await learningCurve(scratchModel, target, config, phaseCtx(0));
+    scratch = await learningCurve(scratchModel, target, config, phaseCtx(0), `${label}-scratch`);
   } finally {
     scratchModel.dispose();
   }
   const model = factory(spec(target, config, `${label}-pretrained`));
   let after: number[];
   try {
-    for (const [i, source] of pretrain.entries()) await train(model, source, config.trainSteps, phaseCtx(i + 1));
-    after = await learningCurve(model, target, config, phaseCtx(phases - 1));
+    for (const [i, source] of pretrain.entries()) await train(model, source, config.trainSteps, phaseCtx(i + 1), `${label}-pretrain-${i + 1}`);
+    after = await learningCurve(model, target, config, phaseCtx(phases - 1), `${label}-pretrained`);
   } finally {
     model.dispose();
   }
@@ -386,7 +413,7 @@ const languageModel: BatteryTest = {
       model.resetState();
       for (let i = 0; i < config.trainSteps; i++) {
         checkCancelled(ctx);
-        await model.train(stream.next(LM_WINDOW));
+        checkFinite(await model.train(stream.next(LM_WINDOW)), 'language-model', i + 1);
         ctx.progress((i + 1) / config.trainSteps);
       }
       // Held-out: the text cut into one contiguous piece per lane, read once from a fresh state.
@@ -407,6 +434,7 @@ const languageModel: BatteryTest = {
           }
         }
         const e = await model.evaluate({ lanes: config.lanes, length, inputs, targets });
+        checkFinite(e, 'language-model (evaluation)', 0);
         nats += e.loss * e.scored;
         scored += e.scored;
       }
@@ -440,9 +468,29 @@ export interface BatteryResult extends TestOutcome {
   readonly model: string;
   /** Wall time of the test in milliseconds. */
   readonly ms: number;
+  /** Where the model diverged (its score is then NaN and its details empty), or null. */
+  readonly diverged: DivergedAt | null;
 }
 
-/** Runs `tests` in order, reporting each result as it lands; rejects with BatteryCancelled when aborted. */
+/** `model`, counting its train steps (a diverged test reports the steps it spent). */
+function counted(model: SequenceModel, onStep: () => void): SequenceModel {
+  return {
+    kind: model.kind,
+    lanes: model.lanes,
+    train: (batch) => {
+      onStep();
+      return model.train(batch);
+    },
+    evaluate: (batch) => model.evaluate(batch),
+    resetState: () => model.resetState(),
+    checkpoint: () => model.checkpoint(),
+    perturbWeights: (sigma, seed) => model.perturbWeights(sigma, seed),
+    removeConnections: (fraction, seed) => model.removeConnections(fraction, seed),
+    dispose: () => model.dispose(),
+  };
+}
+
+/** Runs `tests` in order, reporting each result as it lands; rejects with BatteryCancelled when aborted. A test whose model diverges lands as diverged. */
 export async function runBattery(
   factory: ModelFactory,
   model: string,
@@ -453,10 +501,18 @@ export async function runBattery(
   const results: BatteryResult[] = [];
   for (const [i, id] of tests.entries()) {
     const started = performance.now();
-    const outcome = await BATTERY[id].run(factory, config, {
-      signal: on.signal,
-      progress: (f) => on.progress?.(id, f, (i + Math.min(1, f)) / tests.length),
-    });
+    let steps = 0;
+    let outcome: TestOutcome & { readonly diverged: DivergedAt | null };
+    try {
+      const o = await BATTERY[id].run((spec) => counted(factory(spec), () => (steps += 1)), config, {
+        signal: on.signal,
+        progress: (f) => on.progress?.(id, f, (i + Math.min(1, f)) / tests.length),
+      });
+      outcome = { ...o, diverged: null };
+    } catch (e) {
+      if (!(e instanceof BatteryDiverged)) throw e;
+      outcome = { score: NaN, unit: BATTERY[id].unit, steps, details: {}, diverged: e.at };
+    }
     const r: BatteryResult = { test: id, model, ...outcome, ms: Math.round(performance.now() - started) };
     results.push(r);
     on.result?.(r);
