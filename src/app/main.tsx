@@ -4,7 +4,6 @@ import { createRoot } from 'react-dom/client';
 import { createBatteryClient } from '../client/battery-client';
 import { LabClient } from '../client/lab-client';
 import { createStudyClient } from '../client/study-client';
-import type { Endpoint, FromWorker, ToWorker } from '../protocol/messages';
 import { createLabStore } from '../store/lab-store';
 import { ignoredLinkMessage, parseHash } from '../store/url-state';
 import { BatteryContext, LabContext, StudyContext } from '../views/lab-context';
@@ -20,28 +19,42 @@ if (fromUrl.problems.length > 0) store.getState().setAlert(ignoredLinkMessage(fr
 
 const MAX_RESTARTS = 3;
 let restarts = 0;
+let current: Worker | null = null;
 
-/** A training worker; if it crashes, a new one resumes from the last checkpoint (a few times at most). */
-function startWorker(): Endpoint<FromWorker, ToWorker> {
+/** A training worker; if it crashes, stops answering or loses its GPU device, a new one resumes from the last checkpoint (a few times at most). */
+function startWorker(): Worker {
   const worker = new Worker(new URL('../worker/worker-entry.ts', import.meta.url), { type: 'module', name: 'loopy-lab-trainer' });
   worker.addEventListener('error', (e) => {
-    worker.terminate();
-    const why = e.message || 'unknown error';
-    if (restarts >= MAX_RESTARTS) {
-      store.getState().setAlert(`The training worker crashed again (${why}). Reload the page to start over.`);
-      return;
-    }
-    restarts += 1;
-    const step = client.reconnect(startWorker());
-    store.getState().setAlert(
-      `The training worker crashed (${why}); a new one resumed ${step > 0 ? `from the checkpoint at step ${step}` : 'the experiment from its start'}.`,
-    );
+    // Handled here: the page says what happened, the console need not.
+    e.preventDefault();
+    replaceWorker(worker, `crashed (${e.message || 'unknown error'})`);
   });
+  current = worker;
   return worker;
+}
+
+/** Replaces `worker` (once, however many ways it failed) and says from where the new one resumed. */
+function replaceWorker(worker: Worker, what: string, after = ''): void {
+  if (worker !== current) return;
+  worker.terminate();
+  if (restarts >= MAX_RESTARTS) {
+    current = null;
+    client.stopWatching();
+    store.getState().setAlert(`The training worker ${what} again. Reload the page to start over.`);
+    return;
+  }
+  restarts += 1;
+  const step = client.reconnect(startWorker());
+  store.getState().setAlert(`The training worker ${what}; a new one resumed ${step > 0 ? `from the checkpoint at step ${step}` : 'the experiment from its start'}${after}.`);
 }
 
 const client: LabClient = new LabClient(startWorker(), store);
 installTestApi(client);
+client.watchWorker((loss) => {
+  if (!current) return;
+  if (loss.kind === 'silent') replaceWorker(current, `stopped answering (silent for ${Math.round(loss.silentMs / 1000)} s)`);
+  else replaceWorker(current, `lost its ${loss.backend} device (${loss.message})`, `, without ${loss.backend}`);
+});
 const battery = createBatteryClient(
   store,
   () =>

@@ -1,10 +1,11 @@
 /**
  * window.__loopyLab: a typed, read-only view of the running lab for
  * end-to-end tests and benchmarks (assert on numbers, not pixels). Present
- * in production builds; it exposes nothing a user could not see on the page.
+ * in production builds; it exposes nothing a user could not see on the page,
+ * and its one hook (injectFault) only breaks this page's own worker.
  */
 import type { LabClient } from '../client/lab-client';
-import type { HeldOutPoint, Speed } from '../protocol/messages';
+import type { HeldOutPoint, Speed, WorkerFault } from '../protocol/messages';
 import { currentGraphView, type GraphViewInfo } from '../views/graph/graph-controller';
 import { graphPaintStats } from '../views/graph/paint-stats';
 import { summariseDetail, type DetailSummary } from '../views/model-views';
@@ -42,6 +43,10 @@ export interface LabSnapshot {
   /** The dataset still loading, or null; the pacing. */
   readonly loading: string | null;
   readonly speed: Speed;
+  /** The step of the last checkpoint the worker sent (a new worker resumes from it), or null. */
+  readonly checkpointStep: number | null;
+  /** The alert the page shows (a refusal, a rollback, a worker replaced), or null. */
+  readonly alert: string | null;
 }
 
 export interface LoopyLabTestApi {
@@ -50,6 +55,14 @@ export interface LoopyLabTestApi {
   predict(): Promise<number[]>;
   /** The activity graph's layout, pinned node, node screen positions and label boxes (null while no graph view is mounted). */
   graphView(): GraphViewInfo | null;
+  /** The running network's step and parameters as the worker holds them (an export). */
+  workerState(): Promise<{ step: number; params: Readonly<Record<string, unknown>> }>;
+  /**
+   * Test hook: deals the training worker a fault (throw, close, silence,
+   * loseDevice; see WORKER_FAULTS in protocol/messages.ts). The lab never
+   * sends these itself; the worker-faults e2e tests do.
+   */
+  injectFault(fault: WorkerFault): void;
 }
 
 declare global {
@@ -88,12 +101,19 @@ export function installTestApi(client: LabClient): void {
         heldOutPoints: client.heldOutHistory.length,
         loading: s.loading,
         speed: s.speed,
+        checkpointStep: client.checkpointStep,
+        alert: s.alert,
       };
     },
     async predict(): Promise<number[]> {
       return Array.from(await client.predict());
     },
     graphView: currentGraphView,
+    async workerState() {
+      const doc = await client.exportModel();
+      return { step: doc.step, params: doc.experiment.params };
+    },
+    injectFault: (fault: WorkerFault) => client.injectFault(fault),
   });
   Object.defineProperty(window, '__loopyLab', { value: api, writable: false, configurable: false });
 }

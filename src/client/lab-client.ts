@@ -3,10 +3,11 @@
  * topology to the views' sinks, keeps slow stats in the store, and owns the
  * request/response pairs (export, import, predict).
  */
-import { experimentSchema, isLiveChange, liveParams, type BackendChoice, type Experiment } from '../protocol/experiment';
+import { experimentSchema, isLiveChange, liveParams, type BackendChoice, type BackendName, type Experiment } from '../protocol/experiment';
 import {
   assertNever,
   PROTOCOL_VERSION,
+  silentDeadlineMs,
   type Endpoint,
   type FrameMessage,
   type FromWorker,
@@ -15,10 +16,12 @@ import {
   type Speed,
   type ToWorker,
   type TopologyEvent,
+  type WorkerFault,
 } from '../protocol/messages';
 import { parseModelDocument, type ModelDocument } from '../protocol/model-document';
 import { errorSentences } from '../protocol/schema-sentences';
 import type { LabStore } from '../store/lab-store';
+import { browserClock, Heartbeat, type HeartbeatClock } from './heartbeat';
 
 export interface TopologyUpdate {
   readonly graph: Graph;
@@ -28,6 +31,14 @@ export interface TopologyUpdate {
 }
 
 type Listener<T> = (value: T) => void;
+
+/** A worker that is gone without an error event: silent past the heartbeat's deadline, or its GPU device lost. */
+export type WorkerLoss =
+  | { readonly kind: 'silent'; readonly silentMs: number }
+  | { readonly kind: 'deviceLost'; readonly backend: BackendName; readonly message: string };
+
+/** The silence allowed while the worker builds a network or loads a dataset (which may block it for long stretches). */
+const SILENT_WHILE_LOADING_MS = 120_000;
 
 /** Schedules the frame ack; the browser acks on the next animation frame so a hidden tab stops the stream. */
 export type AckScheduler = (ack: () => void) => void;
@@ -60,6 +71,12 @@ export class LabClient {
   private checkpoint: ModelDocument | null = null;
   private endpoint: Endpoint<FromWorker, ToWorker>;
   private readonly listener = (e: MessageEvent<FromWorker>): void => this.onMessage(e.data);
+  /** Backends that lost their device on this page: every new worker is told to skip them. */
+  private readonly excludedBackends = new Set<BackendName>();
+  private heartbeat: Heartbeat | null = null;
+  private onLoss: ((loss: WorkerLoss) => void) | null = null;
+  /** The slowest recent step (ms), decaying: the heartbeat's deadline grows with it. */
+  private slowStepMs = 0;
 
   constructor(
     endpoint: Endpoint<FromWorker, ToWorker>,
@@ -71,9 +88,11 @@ export class LabClient {
   }
 
   /**
-   * Moves to a new worker after the old one crashed: pending requests fail,
-   * the new worker resumes from the last checkpoint (or restarts the
-   * experiment when there is none). Resolves to the step it resumed from.
+   * Moves to a new worker after the old one crashed or stopped: pending
+   * requests fail, the new worker resumes from the last checkpoint (or
+   * restarts the experiment when there is none). Live changes made since the
+   * checkpoint (a learning rate) do not orphan it: the worker resumes from it
+   * and the live values apply again. Returns the step it resumed from.
    */
   reconnect(endpoint: Endpoint<FromWorker, ToWorker>): number {
     this.endpoint.removeEventListener('message', this.listener);
@@ -81,13 +100,14 @@ export class LabClient {
     this.pending.clear();
     this.endpoint = endpoint;
     endpoint.addEventListener('message', this.listener);
-    this.send({ type: 'hello', version: PROTOCOL_VERSION });
-    const { backendChoice, experiment, speed } = this.store.getState();
-    if (backendChoice !== 'auto') this.send({ type: 'setBackend', backend: backendChoice });
-    if (speed !== 'normal') this.send({ type: 'setSpeed', speed });
+    this.heartbeat?.reset();
+    this.slowStepMs = 0;
+    this.handshake();
+    const { experiment } = this.store.getState();
     const cp = this.checkpoint;
-    if (cp && JSON.stringify(cp.experiment) === JSON.stringify(experiment)) {
+    if (cp && (JSON.stringify(cp.experiment) === JSON.stringify(experiment) || isLiveChange(cp.experiment, experiment))) {
       this.send({ type: 'import', requestId: this.nextRequestId++, document: cp });
+      if (JSON.stringify(cp.experiment.params) !== JSON.stringify(experiment.params)) this.send({ type: 'setParams', params: liveParams(experiment) });
       return cp.step;
     }
     this.send({ type: 'reset', experiment });
@@ -96,11 +116,52 @@ export class LabClient {
 
   /** Handshake, then the store's backend choice, speed and experiment. */
   start(): void {
+    this.handshake();
+    this.send({ type: 'reset', experiment: this.store.getState().experiment });
+  }
+
+  /** Hello, the backend choice (with the backends to skip) and the speed. */
+  private handshake(): void {
     this.send({ type: 'hello', version: PROTOCOL_VERSION });
-    const { backendChoice, experiment, speed } = this.store.getState();
-    if (backendChoice !== 'auto') this.send({ type: 'setBackend', backend: backendChoice });
+    const { backendChoice, speed } = this.store.getState();
+    const exclude = [...this.excludedBackends];
+    if (backendChoice !== 'auto' || exclude.length > 0) this.send({ type: 'setBackend', backend: backendChoice, ...(exclude.length > 0 ? { exclude } : {}) });
     if (speed !== 'normal') this.send({ type: 'setSpeed', speed });
-    this.send({ type: 'reset', experiment });
+  }
+
+  /**
+   * Watches for a worker that is gone without an error event (see
+   * heartbeat.ts) or lost its GPU device, and calls `onLoss` once for each;
+   * the caller replaces the worker (reconnect). Off by default, so tests
+   * over a MessageChannel run no timers.
+   */
+  watchWorker(onLoss: (loss: WorkerLoss) => void, clock: HeartbeatClock = browserClock): void {
+    this.onLoss = onLoss;
+    this.heartbeat?.stop();
+    this.heartbeat = new Heartbeat(
+      (id) => this.send({ type: 'ping', id }),
+      (silentMs) => this.onLoss?.({ kind: 'silent', silentMs }),
+      () => (this.store.getState().loading !== null ? SILENT_WHILE_LOADING_MS : silentDeadlineMs(this.slowStepMs)),
+      clock,
+    );
+    this.heartbeat.start();
+  }
+
+  /** Stops watching (the page gave up on the worker). */
+  stopWatching(): void {
+    this.heartbeat?.stop();
+    this.heartbeat = null;
+    this.onLoss = null;
+  }
+
+  /** The step of the last checkpoint the worker sent (what a new worker would resume from), or null. */
+  get checkpointStep(): number | null {
+    return this.checkpoint?.step ?? null;
+  }
+
+  /** Test hook: deals the worker a fault (WORKER_FAULTS); only window.__loopyLab.injectFault calls it. */
+  injectFault(fault: WorkerFault): void {
+    this.send({ type: 'testFault', fault });
   }
 
   private send(msg: ToWorker): void {
@@ -245,7 +306,14 @@ export class LabClient {
 
   private onMessage(msg: FromWorker): void {
     const state = this.store.getState();
+    this.heartbeat?.heard();
     switch (msg.type) {
+      case 'pong':
+        return;
+      case 'deviceLost':
+        this.excludedBackends.add(msg.backend);
+        this.onLoss?.({ kind: 'deviceLost', backend: msg.backend, message: msg.message });
+        return;
       case 'ready':
         return;
       case 'backend':
@@ -271,6 +339,7 @@ export class LabClient {
       case 'frame': {
         this.latestFrame = msg;
         this.hops += msg.threads.length;
+        this.slowStepMs = Math.max(0.9 * this.slowStepMs, ...msg.stepMs);
         for (const l of this.frameListeners) l(msg);
         const n = msg.losses.length;
         state.setRun({

@@ -11,7 +11,7 @@ import type { ModelDetail } from '../engine/model-registry';
 import type { AnyLiveParams, BackendChoice, BackendName, Experiment } from './experiment';
 import type { ModelDocument } from './model-document';
 
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 /**
  * How the worker paces training for the eye (a view setting, never part of
@@ -40,6 +40,37 @@ export function isSpeed(x: unknown): x is Speed {
 }
 
 export type { Graph, ModelDetail, TopologyEvent };
+
+/**
+ * The page sends a ping every HEARTBEAT_MS and the worker answers at once
+ * (between steps: the loop yields after each). A worker silent for
+ * `silentDeadlineMs` has stopped (closed itself, killed without an error
+ * event, wedged): the page replaces it and resumes from the checkpoint.
+ */
+export const HEARTBEAT_MS = 1000;
+/** The least silence that counts as a stopped worker; a long step or build widens it (silentDeadlineMs). */
+export const SILENT_WORKER_MS = 10_000;
+
+/**
+ * How long a worker may stay silent before it counts as stopped: at least
+ * SILENT_WORKER_MS, and four times the slowest recent step (the worker only
+ * answers between steps). Frames do not count: the page stops acking in a
+ * hidden tab and slow motion spaces them on purpose; only pongs and other
+ * messages do.
+ */
+export function silentDeadlineMs(slowestStepMs: number, floorMs = SILENT_WORKER_MS): number {
+  return Math.max(floorMs, 4 * (Number.isFinite(slowestStepMs) ? slowestStepMs : 0));
+}
+
+/**
+ * Faults the e2e tests inject into the training worker (only
+ * window.__loopyLab.injectFault sends them): `throw` an uncaught error (the
+ * worker's error event), `close` the worker from inside without an error
+ * event, `silence` it (it stops answering and training but stays alive), or
+ * `loseDevice` (GPUDevice.destroy() on the WebGPU backend's device).
+ */
+export const WORKER_FAULTS = ['throw', 'close', 'silence', 'loseDevice'] as const;
+export type WorkerFault = (typeof WORKER_FAULTS)[number];
 export type { GraphEdge, GraphLayoutHint, GraphNode, NodePosition, NodeRole } from '../engine/graph';
 
 // ---- main thread -> worker ----
@@ -54,7 +85,12 @@ export type ToWorker =
   | { readonly type: 'step'; readonly steps: number }
   /** Change parameters without restarting. */
   | { readonly type: 'setParams'; readonly params: AnyLiveParams }
-  | { readonly type: 'setBackend'; readonly backend: BackendChoice }
+  /** Choose a backend; `exclude` are backends this page saw fail (a lost device) and must not use again. */
+  | { readonly type: 'setBackend'; readonly backend: BackendChoice; readonly exclude?: readonly BackendName[] }
+  /** Heartbeat: the worker answers `pong` with the same id. */
+  | { readonly type: 'ping'; readonly id: number }
+  /** Test hook (see WORKER_FAULTS); never sent by the lab itself. */
+  | { readonly type: 'testFault'; readonly fault: WorkerFault }
   /** The client has drawn frame `frameId`; the worker may send the next. */
   | { readonly type: 'ack'; readonly frameId: number }
   | { readonly type: 'export'; readonly requestId: number }
@@ -144,7 +180,10 @@ export type FromWorker =
   | { readonly type: 'checkpoint'; readonly document: ModelDocument }
   | { readonly type: 'imported'; readonly requestId: number; readonly ok: true }
   | { readonly type: 'importFailed'; readonly requestId: number; readonly message: string }
-  | { readonly type: 'predicted'; readonly requestId: number; readonly probabilities: Float32Array };
+  | { readonly type: 'predicted'; readonly requestId: number; readonly probabilities: Float32Array }
+  | { readonly type: 'pong'; readonly id: number }
+  /** The backend's GPU device was lost: this worker can do nothing more; the page replaces it, without that backend. */
+  | { readonly type: 'deviceLost'; readonly backend: BackendName; readonly message: string };
 
 /**
  * The buffers of every typed array inside `value` (objects and arrays walked

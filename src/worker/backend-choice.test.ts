@@ -28,4 +28,11 @@ describe('backend choice', () => {
     expect(isSoftwareRenderer('llvmpipe (LLVM 15.0.6, 256 bits)')).toBe(true);
     expect(isSoftwareRenderer('ANGLE (NVIDIA, NVIDIA GeForce RTX 4090)')).toBe(false);
   });
+
+  it('never picks a backend that lost its device on this page, forced or not, and says so', () => {
+    const forced = decideBackends('webgpu', nvidia, nvidia, ['webgpu']);
+    expect(forced.order).toEqual(['webgl', 'wasm', 'cpu']);
+    expect(forced.reasons[0]).toMatch(/webgpu not used again: it lost its device/);
+    expect(decideBackends('auto', nvidia, nvidia, ['webgpu', 'webgl']).order).toEqual(['wasm', 'cpu']);
+  });
 });

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice, BackendName } from '../protocol/experiment';
+import type { BackendSelection } from './lab-worker';
 
 export interface AdapterProbe {
   /** null when the API is missing or no adapter/context could be had. */
@@ -24,8 +25,17 @@ export function isSoftwareRenderer(description: string): boolean {
   return SOFTWARE.test(description);
 }
 
-/** Pure decision from what the probes found; testable without a browser. */
-export function decideBackends(choice: BackendChoice, webgpu: AdapterProbe, webgl: AdapterProbe): BackendDecision {
+/** Pure decision from what the probes found, never one of `exclude` (backends that failed on this page); testable without a browser. */
+export function decideBackends(choice: BackendChoice, webgpu: AdapterProbe, webgl: AdapterProbe, exclude: readonly BackendName[] = []): BackendDecision {
+  const d = decideAll(choice, webgpu, webgl);
+  if (exclude.length === 0) return d;
+  return {
+    order: d.order.filter((b) => !exclude.includes(b)),
+    reasons: [...exclude.map((b) => `${b} not used again: it lost its device on this page`), ...d.reasons],
+  };
+}
+
+function decideAll(choice: BackendChoice, webgpu: AdapterProbe, webgl: AdapterProbe): BackendDecision {
   if (choice !== 'auto') {
     const rest = (['webgpu', 'webgl', 'wasm', 'cpu'] as const).filter((b) => b !== choice);
     return { order: [choice, ...rest], reasons: [`${choice} chosen in the Backend menu`] };
@@ -71,15 +81,34 @@ export function probeWebGl(): AdapterProbe {
   }
 }
 
-/** Tries the decided order until a backend initialises; the reason lists what was skipped or failed. */
-export async function selectBackend(choice: BackendChoice): Promise<{ backend: BackendName; reason: string }> {
-  const decision = decideBackends(choice, await probeWebGpu(), probeWebGl());
+/** The WebGPU backend's device, once it has started (tfjs-backend-webgpu keeps it as `device`). */
+function webgpuDevice(): GPUDevice | null {
+  const backend = tf.findBackend('webgpu') as unknown as { device?: GPUDevice } | null;
+  return backend?.device ?? null;
+}
+
+/** Resolves with the browser's message when the WebGPU device is lost (destroyed, or dropped by the browser or driver). */
+function deviceLoss(device: GPUDevice): Promise<string> {
+  return device.lost.then((info) => info.message || `reason: ${info.reason}`);
+}
+
+/** Test hook (fault `loseDevice`): destroys the WebGPU device as a browser or driver would drop it. False when there is none. */
+export function destroyWebGpuDevice(): boolean {
+  const device = webgpuDevice();
+  device?.destroy();
+  return device !== null;
+}
+
+/** Tries the decided order until a backend initialises; the reason lists what was skipped or failed. On WebGPU, `lost` watches the device. */
+export async function selectBackend(choice: BackendChoice, exclude: readonly BackendName[] = []): Promise<BackendSelection> {
+  const decision = decideBackends(choice, await probeWebGpu(), probeWebGl(), exclude);
   const notes = [...decision.reasons];
   for (const name of decision.order) {
     try {
       if (await tf.setBackend(name)) {
         await tf.ready();
-        return { backend: name, reason: notes.join('; ') || `${name} is the best backend available` };
+        const device = name === 'webgpu' ? webgpuDevice() : null;
+        return { backend: name, reason: notes.join('; ') || `${name} is the best backend available`, lost: device ? deviceLoss(device) : undefined };
       }
       notes.push(`${name} failed to start`);
     } catch (e) {

@@ -23,12 +23,20 @@ import {
   type Speed,
   type ToWorker,
   type TopologyEvent,
+  type WorkerFault,
 } from '../protocol/messages';
 import { documentToModel, toModelDocument, type ModelDocument } from '../protocol/model-document';
 import { yieldToEvents } from './yield-to-events';
 
-/** Selects a tfjs backend; resolves to what runs and why. */
-export type BackendSwitch = (choice: BackendChoice) => Promise<{ backend: BackendName; reason: string }>;
+/** What a backend switch chose and why; `lost` resolves with a message if its GPU device is lost later (WebGPU). */
+export interface BackendSelection {
+  readonly backend: BackendName;
+  readonly reason: string;
+  readonly lost?: Promise<string> | undefined;
+}
+
+/** Selects a tfjs backend, never one of `exclude` (backends this page saw fail); resolves to what runs and why. */
+export type BackendSwitch = (choice: BackendChoice, exclude?: readonly BackendName[]) => Promise<BackendSelection>;
 
 export interface LabWorkerOptions {
   /** Minimum ms between display frames at normal speed. */
@@ -41,6 +49,8 @@ export interface LabWorkerOptions {
   readonly slowPaceMs?: (ticks: number) => number;
   /** The worker's clock in ms (tests pass a fake one). */
   readonly now?: () => number;
+  /** Test faults the shell cannot do itself (throw, close, loseDevice; see WORKER_FAULTS); absent, they are ignored. */
+  readonly injectFault?: (fault: Exclude<WorkerFault, 'silence'>) => void;
 }
 
 /** How often the slow-motion loop looks again for the page's ack. */
@@ -95,6 +105,13 @@ export class LabWorker {
   private readonly heldOutIntervalMs: number;
   private readonly slowPaceMs: (ticks: number) => number;
   private readonly now: () => number;
+  private readonly injectFault: LabWorkerOptions['injectFault'];
+  /** Backends the page saw fail; never chosen again. */
+  private exclude: readonly BackendName[] = [];
+  /** Counts backend switches, so a device lost after a switch away is not reported. */
+  private backendGeneration = 0;
+  /** Silent for good: its device was lost, or a test silenced it. It answers nothing and posts nothing. */
+  private dead = false;
 
   constructor(
     private readonly endpoint: Endpoint<ToWorker, FromWorker>,
@@ -106,10 +123,12 @@ export class LabWorker {
     this.heldOutIntervalMs = options.heldOutIntervalMs ?? HELD_OUT_INTERVAL_MS;
     this.slowPaceMs = options.slowPaceMs ?? ((ticks) => slowFrameMs(ticks));
     this.now = options.now ?? (() => performance.now());
+    this.injectFault = options.injectFault;
     endpoint.addEventListener('message', (e) => this.onMessage(e.data));
   }
 
   private post(message: FromWorker, transfer: Transferable[] = []): void {
+    if (this.dead) return;
     this.endpoint.postMessage(message, transfer);
   }
 
@@ -129,7 +148,15 @@ export class LabWorker {
   }
 
   private onMessage(msg: ToWorker): void {
+    if (this.dead) return;
     switch (msg.type) {
+      case 'ping':
+        this.post({ type: 'pong', id: msg.id });
+        return;
+      case 'testFault':
+        if (msg.fault === 'silence') this.goSilent();
+        else this.injectFault?.(msg.fault);
+        return;
       case 'hello':
         if (msg.version !== PROTOCOL_VERSION) {
           this.notice('error', `Protocol mismatch: page speaks ${msg.version}, worker ${PROTOCOL_VERSION}. Reload the page.`);
@@ -163,6 +190,7 @@ export class LabWorker {
         void this.enqueue(() => this.setParams(msg.params));
         return;
       case 'setBackend':
+        this.exclude = msg.exclude ?? [];
         void this.enqueue(() => this.changeBackend(msg.backend));
         return;
       case 'ack':
@@ -193,9 +221,27 @@ export class LabWorker {
 
   private async ensureBackend(choice: BackendChoice = 'auto'): Promise<void> {
     if (this.backend) return;
-    const { backend, reason } = await this.switchBackend(choice);
+    await this.useBackend(choice);
+  }
+
+  /** Switches the backend, says which, and watches its device: a lost one is reported once and this worker goes silent. */
+  private async useBackend(choice: BackendChoice): Promise<void> {
+    const generation = ++this.backendGeneration;
+    const { backend, reason, lost } = await this.switchBackend(choice, this.exclude);
     this.backend = backend;
     this.post({ type: 'backend', backend, reason });
+    void lost?.then((message) => {
+      if (generation !== this.backendGeneration || this.dead) return;
+      this.post({ type: 'deviceLost', backend, message });
+      this.goSilent();
+    });
+  }
+
+  /** Stops for good: nothing runs, answers or posts again (the page replaces this worker). */
+  private goSilent(): void {
+    this.dead = true;
+    this.playing = false;
+    this.stepsLeft = 0;
   }
 
   /** Puts `next` in place; a Play or Step pressed while there was none (a dataset loading, a backend switch) starts it now. */
@@ -249,9 +295,7 @@ export class LabWorker {
     const rebuild = old ? await old.suspend() : null;
     old?.dispose();
     this.trainer = null;
-    const { backend, reason } = await this.switchBackend(choice);
-    this.backend = backend;
-    this.post({ type: 'backend', backend, reason });
+    await this.useBackend(choice);
     if (rebuild && experiment) {
       this.replaceTrainer(rebuild(), experiment);
       await this.sendFrameIfFree();
@@ -304,6 +348,10 @@ export class LabWorker {
   }
 
   private async loopStep(): Promise<void> {
+    if (this.dead) {
+      this.looping = false;
+      return;
+    }
     const t = this.trainer;
     if (!t || (!this.playing && this.stepsLeft === 0)) {
       this.looping = false;
