@@ -7,6 +7,9 @@ import { createRng, randInt, shuffle, type Rng } from './random';
 
 export type NodeRole = 'input' | 'output' | 'hidden';
 
+/** The largest node or edge id, and next id: frames carry ids in Int32Array (-1 pads a slot), so every id stays below 2^31. */
+export const MAX_GRAPH_ID = 2 ** 31 - 1;
+
 export interface GraphNode {
   /** Stable id, unique for the life of the experiment. */
   readonly id: number;
@@ -199,6 +202,7 @@ export function rolePositions(graph: Graph, role: NodeRole): number[] {
 /** Checks the invariants every graph must keep; returns a reason or null. */
 /** `parallelEdges`: DNA cells split into parallel cells i -> j; every other graph has one edge per pair. */
 export function graphProblem(graph: Graph, options: { readonly parallelEdges?: boolean } = {}): string | null {
+  if (graph.nextNodeId > MAX_GRAPH_ID || graph.nextEdgeId > MAX_GRAPH_ID) return `ids must stay at most ${MAX_GRAPH_ID} (frames carry them as 32-bit integers)`;
   const ids = new Set<number>();
   for (const n of graph.nodes) {
     if (ids.has(n.id)) return `node id ${n.id} appears twice`;

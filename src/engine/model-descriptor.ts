@@ -120,6 +120,12 @@ export interface DocumentCodec<E, H> {
   graphProblem(experiment: E, graph: Graph): string | null;
   /** The tensors a document must hold for this experiment and graph, by name, with their shapes. */
   tensorShapes(experiment: E, graph: Graph): Readonly<Record<string, readonly number[]>>;
+  /**
+   * Float32 values of the largest tensor the trainer allocates for this
+   * experiment and graph (packed: LARA's edge matrices are nodes x in-degree x
+   * width²), so import refuses what no backend can hold before decoding a weight.
+   */
+  deviceFloats(experiment: E, graph: Graph): number;
   encode(model: H): EncodedModel;
   /** The host model from checked tensors (names, shapes and finite values already match tensorShapes). */
   decode(experiment: E, model: EncodedModel): H;
@@ -190,9 +196,12 @@ export function optionsOf<T extends string>(ids: readonly T[], labels?: Readonly
   return ids.map((value) => ({ value, label: labels?.[value] ?? value }));
 }
 
-/** The codec of a model whose host form is its graph plus named tensors (stored as they are). */
-export function tensorModelCodec<E>(spec: Pick<DocumentCodec<E, TensorHostModel>, 'parallelEdges' | 'graphProblem' | 'tensorShapes'>): DocumentCodec<E, TensorHostModel> {
+/** The codec of a model whose host form is its graph plus named tensors (stored as they are, so the largest allocation is the largest of them unless `deviceFloats` says more). */
+export function tensorModelCodec<E>(
+  spec: Pick<DocumentCodec<E, TensorHostModel>, 'parallelEdges' | 'graphProblem' | 'tensorShapes'> & Partial<Pick<DocumentCodec<E, TensorHostModel>, 'deviceFloats'>>,
+): DocumentCodec<E, TensorHostModel> {
   return {
+    deviceFloats: (experiment, graph) => Math.max(0, ...Object.values(spec.tensorShapes(experiment, graph)).map((shape) => shape.reduce((a, b) => a * b, 1))),
     ...spec,
     encode: (model) => ({ graph: model.graph, tensors: model.tensors, visitShare: new Map() }),
     decode: (_experiment, model) => ({ graph: model.graph, tensors: model.tensors }),

@@ -1,6 +1,7 @@
 /** The DNA layer's shape rules: its graph and the tensors its export holds (no tfjs: import checks them on the page, the trainer builds on them). */
 import { DATASETS, type DatasetId } from '../datasets/dataset-info';
 import { rolePositions, type Graph, type GraphEdge, type GraphNode } from '../graph';
+import { MAX_CELLS_FACTOR } from './dna-extinction';
 import type { DnaExperiment } from './dna-params';
 
 /** Names of the tensors a DNA export holds, each [E] in graph.edges order. */
@@ -30,7 +31,8 @@ export function dnaTensorShapes(_experiment: DnaExperiment, graph: Graph): Recor
 /**
  * Why `graph` cannot be this experiment's layer, or null: the dataset's input
  * and output node counts, no hidden node, every edge input -> output, every
- * output with a cell. (graphProblem checks ids; parallel cells are allowed here.)
+ * output with a cell, at most the cell cap the trainer keeps (MAX_CELLS_FACTOR
+ * per input-output pair). (graphProblem checks ids; parallel cells are allowed here.)
  */
 export function dnaGraphProblem(experiment: DnaExperiment, graph: Graph): string | null {
   const { inputSize, classes } = dnaSizes(experiment.task);
@@ -38,6 +40,8 @@ export function dnaGraphProblem(experiment: DnaExperiment, graph: Graph): string
   const outputs = rolePositions(graph, 'output').length;
   if (inputs !== inputSize || outputs !== classes) return `a DNA layer on ${experiment.task} needs ${inputSize} input and ${classes} output nodes, the graph has ${inputs} and ${outputs}`;
   if (graph.nodes.length !== inputs + outputs) return 'a DNA layer has no hidden nodes';
+  const maxCells = MAX_CELLS_FACTOR * inputSize * classes;
+  if (graph.edges.length > maxCells) return `a DNA layer on ${experiment.task} has at most ${maxCells} cells (${MAX_CELLS_FACTOR} per input-output pair), the graph has ${graph.edges.length}`;
   const role = new Map(graph.nodes.map((n) => [n.id, n.role]));
   const fed = new Set<number>();
   for (const e of graph.edges) {

@@ -6,7 +6,7 @@
  * changes.
  */
 import type { DocumentCodec, EncodedModel } from '../model-descriptor';
-import { rolePositions, type Graph } from '../graph';
+import { maxInDegree, rolePositions, type Graph } from '../graph';
 import type { RowTable } from '../packing';
 import type { HostTensor } from '../training/host-tensor';
 import { LARA_TABLE_NAMES, LARA_TABLES, type LaraDims, type LaraHostModel, type LaraTableName } from './lara-model';
@@ -39,11 +39,33 @@ function documentShape(name: LaraTableName, rows: number, d: LaraDims): number[]
   }
 }
 
-/** The codec of a model whose host form is LARA's tables; `dimsOf` gives the sizes an experiment implies. */
-export function laraTableCodec<E>(dimsOf: (experiment: E) => LaraDims): DocumentCodec<E, LaraHostModel> {
+/** LARA's largest graph: the schema's most nodes (nodes, growth.maxNodes) and most in-edges per node (growth.maxDegree). */
+export const LARA_MAX_NODES = 4096;
+export const LARA_MAX_IN_DEGREE = 64;
+
+/** Why `graph` cannot be a LARA network, or null: more nodes or in-edges per node than the parameters allow at their largest. */
+export function laraGraphProblem(_experiment: unknown, graph: Graph): string | null {
+  if (graph.nodes.length > LARA_MAX_NODES) return `a LARA network has at most ${LARA_MAX_NODES} nodes, the graph has ${graph.nodes.length}`;
+  const k = maxInDegree(graph);
+  if (k > LARA_MAX_IN_DEGREE) return `a LARA node reads at most ${LARA_MAX_IN_DEGREE} sources, a node of this graph reads ${k}`;
+  return null;
+}
+
+/**
+ * The codec of a model whose host form is LARA's tables; `dimsOf` gives the
+ * sizes an experiment implies, `graphRule` what its graph must be (LARA's by
+ * default; loopy networks pass their generator's node counts).
+ */
+export function laraTableCodec<E>(dimsOf: (experiment: E) => LaraDims, graphRule: (experiment: E, graph: Graph) => string | null = laraGraphProblem): DocumentCodec<E, LaraHostModel> {
   return {
     parallelEdges: false,
-    graphProblem: () => null,
+    graphProblem: graphRule,
+    deviceFloats(experiment, graph) {
+      // The trainer packs edge rows into [nodes, K, H, H] (K = largest in-degree, padded) and scatters inputs through [nodes, inputs].
+      const d = dimsOf(experiment);
+      const L = graph.nodes.length;
+      return Math.max(L * maxInDegree(graph) * d.width * d.width, L * rolePositions(graph, 'input').length, L * d.width * Math.max(d.inputSize, d.outputSize));
+    },
     tensorShapes(experiment, graph) {
       const dims = dimsOf(experiment);
       const shapes: Record<string, number[]> = {};

@@ -14,7 +14,7 @@ import {
   type LoopyParams,
   type LoopyRule,
 } from './loopy-params';
-import { loopyDims } from './loopy-document';
+import { loopyDims, loopyGraphProblem } from './loopy-document';
 
 const GRAPH_LABELS: Record<GraphGenerator, string> = {
   'erdos-renyi': 'Erdős–Rényi',
@@ -166,7 +166,7 @@ export const loopyModel: ModelDescriptor<'loopy', 'sequence', LoopyParams, LaraH
   },
   view: 'graph',
   graphView: { edges: 'weight' },
-  document: laraTableCodec(loopyDims),
+  document: laraTableCodec(loopyDims, loopyGraphProblem),
   battery: {
     model: 'loopy',
     params: (p) => p,
