@@ -5,7 +5,7 @@
  * and its one hook (injectFault) only breaks this page's own worker.
  */
 import type { LabClient } from '../client/lab-client';
-import type { HeldOutPoint, Speed, WorkerFault } from '../protocol/messages';
+import type { HeldOutPoint, Speed, WorkerFault, WorkerMemory } from '../protocol/messages';
 import { currentGraphView, type GraphViewInfo } from '../views/graph/graph-controller';
 import { graphPaintStats } from '../views/graph/paint-stats';
 import { summariseDetail, type DetailSummary } from '../views/model-views';
@@ -47,6 +47,8 @@ export interface LabSnapshot {
   readonly checkpointStep: number | null;
   /** The alert the page shows (a refusal, a rollback, a worker replaced), or null. */
   readonly alert: string | null;
+  /** Tensors the training worker's backend held at its last status (leak checks across imports), or null. */
+  readonly workerTensors: number | null;
 }
 
 export interface LoopyLabTestApi {
@@ -55,6 +57,8 @@ export interface LoopyLabTestApi {
   predict(): Promise<number[]>;
   /** The activity graph's layout, pinned node, node screen positions and label boxes (null while no graph view is mounted). */
   graphView(): GraphViewInfo | null;
+  /** Imports a file's text as the Import button does (validation, refusal alert and all); resolves to the refusal or null. */
+  importText(text: string): Promise<string | null>;
   /** The running network's step and parameters as the worker holds them (an export). */
   workerState(): Promise<{ step: number; params: Readonly<Record<string, unknown>> }>;
   /**
@@ -63,6 +67,8 @@ export interface LoopyLabTestApi {
    * sends these itself; the worker-faults e2e tests do.
    */
   injectFault(fault: WorkerFault): void;
+  /** What the training worker holds (tensors, wasm memory, JS heap), for the resident-memory bench. */
+  workerMemory(): Promise<WorkerMemory>;
 }
 
 declare global {
@@ -103,17 +109,20 @@ export function installTestApi(client: LabClient): void {
         speed: s.speed,
         checkpointStep: client.checkpointStep,
         alert: s.alert,
+        workerTensors: client.workerTensors,
       };
     },
     async predict(): Promise<number[]> {
       return Array.from(await client.predict());
     },
     graphView: currentGraphView,
+    importText: (text: string) => client.importText(text),
     async workerState() {
       const doc = await client.exportModel();
       return { step: doc.step, params: doc.experiment.params };
     },
     injectFault: (fault: WorkerFault) => client.injectFault(fault),
+    workerMemory: () => client.workerMemory(),
   });
   Object.defineProperty(window, '__loopyLab', { value: api, writable: false, configurable: false });
 }

@@ -17,6 +17,7 @@ import {
   type ToWorker,
   type TopologyEvent,
   type WorkerFault,
+  type WorkerMemory,
 } from '../protocol/messages';
 import { parseModelDocument, type ModelDocument } from '../protocol/model-document';
 import { errorSentences } from '../protocol/schema-sentences';
@@ -69,6 +70,7 @@ export class LabClient {
   private births = 0;
   private deaths = 0;
   private checkpoint: ModelDocument | null = null;
+  private workerTensorCount: number | null = null;
   private endpoint: Endpoint<FromWorker, ToWorker>;
   private readonly listener = (e: MessageEvent<FromWorker>): void => this.onMessage(e.data);
   /** Backends that lost their device on this page: every new worker is told to skip them. */
@@ -174,6 +176,10 @@ export class LabClient {
   get frame(): FrameMessage | null {
     return this.latestFrame;
   }
+  /** Tensors the worker's backend held at its last status (leak checks across imports), or null before one. */
+  get workerTensors(): number | null {
+    return this.workerTensorCount;
+  }
   /** Thread hops delivered to the views so far. */
   get threadHops(): number {
     return this.hops;
@@ -261,6 +267,11 @@ export class LabClient {
     return this.request((requestId) => ({ type: 'export', requestId }));
   }
 
+  /** What the worker holds in memory (the resident-memory bench). */
+  workerMemory(): Promise<WorkerMemory> {
+    return this.request((requestId) => ({ type: 'memory', requestId }));
+  }
+
   predict(): Promise<Float32Array> {
     return this.request((requestId) => ({ type: 'predict', requestId }));
   }
@@ -310,6 +321,9 @@ export class LabClient {
     switch (msg.type) {
       case 'pong':
         return;
+      case 'memory':
+        this.settle(msg.requestId, msg.report);
+        return;
       case 'deviceLost':
         this.excludedBackends.add(msg.backend);
         this.onLoss?.({ kind: 'deviceLost', backend: msg.backend, message: msg.message });
@@ -355,6 +369,7 @@ export class LabClient {
         return;
       case 'status':
         state.setRun({ playing: msg.playing, step: msg.step, loading: msg.loading });
+        if (msg.tensors !== undefined) this.workerTensorCount = msg.tensors;
         return;
       case 'notice':
         state.notify(msg.level, msg.message);

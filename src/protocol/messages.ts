@@ -71,6 +71,17 @@ export function silentDeadlineMs(slowestStepMs: number, floorMs = SILENT_WORKER_
  */
 export const WORKER_FAULTS = ['throw', 'close', 'silence', 'loseDevice'] as const;
 export type WorkerFault = (typeof WORKER_FAULTS)[number];
+
+/** What the training worker holds in memory (for the resident-memory bench); null where the browser or backend does not say. */
+export interface WorkerMemory {
+  readonly numTensors: number;
+  /** Bytes tfjs holds in tensors. */
+  readonly numBytes: number;
+  /** The wasm backend's linear memory (it grows and never shrinks); null off wasm. */
+  readonly wasmHeapBytes: number | null;
+  /** The worker's JS heap in use (performance.memory, Chromium only). */
+  readonly jsHeapBytes: number | null;
+}
 export type { GraphEdge, GraphLayoutHint, GraphNode, NodePosition, NodeRole } from '../engine/graph';
 
 // ---- main thread -> worker ----
@@ -91,6 +102,8 @@ export type ToWorker =
   | { readonly type: 'ping'; readonly id: number }
   /** Test hook (see WORKER_FAULTS); never sent by the lab itself. */
   | { readonly type: 'testFault'; readonly fault: WorkerFault }
+  /** What the worker holds in memory (WorkerMemory; the bench asks). */
+  | { readonly type: 'memory'; readonly requestId: number }
   /** The client has drawn frame `frameId`; the worker may send the next. */
   | { readonly type: 'ack'; readonly frameId: number }
   | { readonly type: 'export'; readonly requestId: number }
@@ -172,7 +185,14 @@ export type FromWorker =
    * MNIST digits", "Building the network"), shown after a short delay so
    * quick ones never flash; or null.
    */
-  | { readonly type: 'status'; readonly playing: boolean; readonly step: number; readonly loading: string | null }
+  | {
+      readonly type: 'status';
+      readonly playing: boolean;
+      readonly step: number;
+      readonly loading: string | null;
+      /** Tensors the worker's backend holds (tf.memory().numTensors), for leak checks across imports; absent from test doubles. */
+      readonly tensors?: number;
+    }
   /** Something the user should read: a rollback, a fallback, a refused command. */
   | { readonly type: 'notice'; readonly level: 'info' | 'warning' | 'error'; readonly message: string }
   | { readonly type: 'exported'; readonly requestId: number; readonly document: ModelDocument }
@@ -182,6 +202,7 @@ export type FromWorker =
   | { readonly type: 'importFailed'; readonly requestId: number; readonly message: string }
   | { readonly type: 'predicted'; readonly requestId: number; readonly probabilities: Float32Array }
   | { readonly type: 'pong'; readonly id: number }
+  | { readonly type: 'memory'; readonly requestId: number; readonly report: WorkerMemory }
   /** The backend's GPU device was lost: this worker can do nothing more; the page replaces it, without that backend. */
   | { readonly type: 'deviceLost'; readonly backend: BackendName; readonly message: string };
 

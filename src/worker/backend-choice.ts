@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice, BackendName } from '../protocol/experiment';
+import type { WorkerMemory } from '../protocol/messages';
 import type { BackendSelection } from './lab-worker';
 
 export interface AdapterProbe {
@@ -116,4 +117,12 @@ export async function selectBackend(choice: BackendChoice, exclude: readonly Bac
     }
   }
   throw new Error(`no tfjs backend could start: ${notes.join('; ')}`);
+}
+
+/** What this worker holds: tfjs tensors, the wasm backend's linear memory, the JS heap (Chromium's performance.memory). */
+export function workerMemory(): WorkerMemory {
+  const m = tf.memory();
+  const wasm = tf.findBackend('wasm') as unknown as { wasm?: { HEAPU8?: Uint8Array } } | null;
+  const heap = (globalThis.performance as Performance & { memory?: { usedJSHeapSize: number } }).memory;
+  return { numTensors: m.numTensors, numBytes: m.numBytes, wasmHeapBytes: wasm?.wasm?.HEAPU8?.byteLength ?? null, jsHeapBytes: heap?.usedJSHeapSize ?? null };
 }

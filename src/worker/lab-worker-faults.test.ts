@@ -36,7 +36,7 @@ describe('worker faults [cpu]', () => {
     const trained = Array.from(await client.predict());
     // A live change after the checkpoint: the checkpoint's experiment no longer equals the store's.
     const lr = (SMALL.params as { learningRate: number }).learningRate * 3;
-    client.setExperiment({ ...SMALL, params: { ...SMALL.params, learningRate: lr } } as Experiment);
+    client.setExperiment({ ...SMALL, params: { ...SMALL.params, learningRate: lr } });
     first.port1.close();
 
     const second = worker();

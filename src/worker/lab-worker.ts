@@ -5,6 +5,7 @@
  * command never lands in the middle of a step. It talks through an Endpoint,
  * so Node tests drive it over a MessageChannel.
  */
+import * as tf from '@tensorflow/tfjs';
 import { DATASETS } from '../engine/datasets/dataset-info';
 import { createTrainer, trainerFromModel, type ModelDetail } from '../engine/model-registry';
 import type { StepStats } from '../engine/training/step-result';
@@ -24,6 +25,7 @@ import {
   type ToWorker,
   type TopologyEvent,
   type WorkerFault,
+  type WorkerMemory,
 } from '../protocol/messages';
 import { documentToModel, toModelDocument, type ModelDocument } from '../protocol/model-document';
 import { yieldToEvents } from './yield-to-events';
@@ -51,6 +53,8 @@ export interface LabWorkerOptions {
   readonly now?: () => number;
   /** Test faults the shell cannot do itself (throw, close, loseDevice; see WORKER_FAULTS); absent, they are ignored. */
   readonly injectFault?: (fault: Exclude<WorkerFault, 'silence'>) => void;
+  /** What the worker holds in memory (tfjs, wasm, JS heap); absent, only what the shell knows. */
+  readonly memory?: () => WorkerMemory;
 }
 
 /** How often the slow-motion loop looks again for the page's ack. */
@@ -106,6 +110,7 @@ export class LabWorker {
   private readonly slowPaceMs: (ticks: number) => number;
   private readonly now: () => number;
   private readonly injectFault: LabWorkerOptions['injectFault'];
+  private readonly memory: LabWorkerOptions['memory'];
   /** Backends the page saw fail; never chosen again. */
   private exclude: readonly BackendName[] = [];
   /** Counts backend switches, so a device lost after a switch away is not reported. */
@@ -124,6 +129,7 @@ export class LabWorker {
     this.slowPaceMs = options.slowPaceMs ?? ((ticks) => slowFrameMs(ticks));
     this.now = options.now ?? (() => performance.now());
     this.injectFault = options.injectFault;
+    this.memory = options.memory;
     endpoint.addEventListener('message', (e) => this.onMessage(e.data));
   }
 
@@ -156,6 +162,13 @@ export class LabWorker {
       case 'testFault':
         if (msg.fault === 'silence') this.goSilent();
         else this.injectFault?.(msg.fault);
+        return;
+      case 'memory':
+        // Between steps, so the counts are not caught mid-step.
+        void this.enqueue(() => {
+          const report = this.memory?.() ?? { numTensors: -1, numBytes: -1, wasmHeapBytes: null, jsHeapBytes: null };
+          this.post({ type: 'memory', requestId: msg.requestId, report });
+        });
         return;
       case 'hello':
         if (msg.version !== PROTOCOL_VERSION) {
@@ -464,6 +477,6 @@ export class LabWorker {
 
   /** `playing` is the intent: a Play pressed before the trainer exists counts, and the loop starts when it does. */
   private postStatus(): void {
-    this.post({ type: 'status', playing: this.playing || this.stepsLeft > 0, step: this.trainer?.step ?? 0, loading: this.loading });
+    this.post({ type: 'status', playing: this.playing || this.stepsLeft > 0, step: this.trainer?.step ?? 0, loading: this.loading, tensors: tf.memory().numTensors });
   }
 }

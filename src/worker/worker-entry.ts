@@ -1,13 +1,14 @@
 /// <reference lib="webworker" />
 /** Entry point of the training worker: registers every backend and starts the shell. */
 import '@tensorflow/tfjs-backend-webgpu';
-import { destroyWebGpuDevice, selectBackend } from './backend-choice';
+import { destroyWebGpuDevice, selectBackend, workerMemory } from './backend-choice';
 import { LabWorker } from './lab-worker';
 import { configureWasm } from './wasm-paths';
 
 configureWasm();
 
 new LabWorker(self, selectBackend, {
+  memory: workerMemory,
   // Test hooks (window.__loopyLab.injectFault): the faults a browser can deal a worker.
   injectFault(fault) {
     switch (fault) {
