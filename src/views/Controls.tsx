@@ -23,6 +23,7 @@ import {
 import { SPEEDS, type Speed } from '../protocol/messages';
 import { useLab, useLabClient } from './lab-context';
 import { downloadJson } from './download';
+import { readImportFile } from '../client/import-file';
 
 interface SliderProps {
   label: string;
@@ -98,14 +99,13 @@ export function TransportControls() {
     const file = ev.target.files?.[0];
     ev.target.value = '';
     if (!file) return;
-    let text: string;
-    try {
-      text = await file.text();
-    } catch (e) {
-      client.store.getState().setAlert(`Import refused: the file could not be read (${(e as Error).message}).`);
+    // Refused by its size before it is read; decoded by its byte-order mark (client/import-file.ts).
+    const read = await readImportFile(file);
+    if ('error' in read) {
+      client.store.getState().setAlert(`Import refused: ${read.error} The running experiment is unchanged.`);
       return;
     }
-    await client.importText(text);
+    await client.importText(read.text);
   };
 
   return (
