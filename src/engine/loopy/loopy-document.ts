@@ -9,9 +9,10 @@ export function loopyDims(experiment: LoopyExperiment): LaraDims {
   return { width: experiment.params.width, ...taskSizes(experiment.task), readAll: experiment.params.rule === 'reservoir' };
 }
 
-/** A loopy network's graph has what its generator makes: one input node per symbol, one output node per class and `hidden` hidden nodes. */
+/** A loopy network's graph has what its generator makes: one input node per symbol, one output node per class (and the read node, with read-node pacing) and `hidden` hidden nodes. */
 export function loopyGraphProblem(experiment: LoopyExperiment, graph: Graph): string | null {
-  const { inputSize, outputSize } = taskSizes(experiment.task);
+  const { inputSize, outputSize: classes } = taskSizes(experiment.task);
+  const outputSize = classes + (experiment.params.pacing === 'read-node' ? 1 : 0);
   const hidden = experiment.params.hidden;
   const counts = [rolePositions(graph, 'input').length, rolePositions(graph, 'hidden').length, rolePositions(graph, 'output').length];
   if (counts[0] === inputSize && counts[1] === hidden && counts[2] === outputSize) return null;
