@@ -111,7 +111,11 @@ describe('worker <-> client protocol [cpu]', () => {
     expect(Number.isFinite(a.client.store.getState().loss)).toBe(true);
     // Every kind has a held-out curve: points where training started and stopped, on as many rows as it predicts.
     await until(() => a.client.heldOutHistory.at(-1)?.step === 2, 'a held-out point where training stopped');
-    expect(a.client.heldOutHistory.map((p) => p.step)).toEqual([0, 2]);
+    // Where it started and where it stopped; a slow machine may also hit the once-a-second point in between.
+    const steps = a.client.heldOutHistory.map((p) => p.step);
+    expect(steps[0]).toBe(0);
+    expect(steps.at(-1)).toBe(2);
+    expect(steps.every((s, i) => i === 0 || s > (steps[i - 1] as number))).toBe(true);
     for (const p of a.client.heldOutHistory) expect(Number.isFinite(p.loss) && p.scored > 0).toBe(true);
     const doc = await a.client.exportModel();
     expect(doc.experiment.model).toBe(kind);
