@@ -24,6 +24,14 @@ describe('schema issues as sentences', () => {
     expect(all).not.toMatch(/Invalid input|expected .* received|Too small|Too big/);
   });
 
+  it('unknown keys are quoted clipped, never pasted whole', () => {
+    const huge = 'k'.repeat(100_000);
+    const keys = Object.fromEntries([huge, 'b1', 'b2', 'b3', 'b4', 'b5', 'b6'].map((k) => [k, 1]));
+    const text = sentences({ ...good, ...keys }).join(' ');
+    expect(text.length).toBeLessThan(200);
+    expect(text).toMatch(/and 2 more$/);
+  });
+
   it('a given name replaces the path; many issues are cut to a few', () => {
     const error = schema.safeParse({ a: 0, b: 'q', c: 1, d: [], e: 0 }).error as z.ZodError;
     expect(issueSentence(error.issues[0] as z.core.$ZodIssue, 'nodes=0')).toBe('nodes=0 must be at least 1');

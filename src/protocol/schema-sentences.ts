@@ -28,6 +28,12 @@ function bound(kind: 'at least' | 'at most', value: number | bigint, inclusive: 
   return `${kind} ${value}`;
 }
 
+/** At most five names of at most 40 characters each: a hostile file's keys are quoted, never pasted whole. */
+function clipList(names: readonly string[]): string {
+  const shown = names.slice(0, 5).map((k) => (k.length > 40 ? `${k.slice(0, 40)}…` : k));
+  return names.length > 5 ? `${shown.join(', ')} and ${names.length - 5} more` : shown.join(', ');
+}
+
 /** One issue as one sentence, without a final full stop. */
 export function issueSentence(issue: Issue, name?: string): string {
   const who = subject(issue, name);
@@ -48,7 +54,7 @@ export function issueSentence(issue: Issue, name?: string): string {
     case 'not_multiple_of':
       return Number(issue.divisor) === 1 ? `${who} must be a whole number` : `${who} must be a multiple of ${String(issue.divisor)}`;
     case 'unrecognized_keys':
-      return `${who === 'The value' ? 'It' : who} has ${issue.keys.length === 1 ? 'a key' : 'keys'} the format does not know: ${issue.keys.join(', ')}`;
+      return `${who === 'The value' ? 'It' : who} has ${issue.keys.length === 1 ? 'a key' : 'keys'} the format does not know: ${clipList(issue.keys)}`;
     case 'invalid_format':
       return `${who} is not a valid ${issue.format}`;
     case 'invalid_union':
