@@ -79,6 +79,8 @@ export class LabClient {
   private onLoss: ((loss: WorkerLoss) => void) | null = null;
   /** The slowest recent step (ms), decaying: the heartbeat's deadline grows with it. */
   private slowStepMs = 0;
+  /** A reset or import was sent and its network is not there yet: a build may block the worker before it can say so. */
+  private building = false;
 
   constructor(
     endpoint: Endpoint<FromWorker, ToWorker>,
@@ -143,7 +145,7 @@ export class LabClient {
     this.heartbeat = new Heartbeat(
       (id) => this.send({ type: 'ping', id }),
       (silentMs) => this.onLoss?.({ kind: 'silent', silentMs }),
-      () => (this.store.getState().loading !== null ? SILENT_WHILE_LOADING_MS : silentDeadlineMs(this.slowStepMs)),
+      () => (this.building || this.store.getState().loading !== null ? SILENT_WHILE_LOADING_MS : silentDeadlineMs(this.slowStepMs)),
       clock,
     );
     this.heartbeat.start();
@@ -167,6 +169,7 @@ export class LabClient {
   }
 
   private send(msg: ToWorker): void {
+    if (msg.type === 'reset' || msg.type === 'import') this.building = true;
     this.endpoint.postMessage(msg);
   }
 
@@ -334,6 +337,7 @@ export class LabClient {
         state.setRun({ backend: msg.backend, backendReason: msg.reason });
         return;
       case 'topology': {
+        this.building = false;
         const update: TopologyUpdate = { graph: msg.graph, events: msg.events, experiment: msg.experiment, step: msg.step };
         this.latestTopology = update;
         for (const e of msg.events) {
@@ -385,6 +389,7 @@ export class LabClient {
         this.settle(msg.requestId, true);
         return;
       case 'importFailed':
+        this.building = false;
         this.settle(msg.requestId, null, msg.message);
         return;
       case 'predicted':
