@@ -79,3 +79,15 @@ test('a lost WebGPU device falls back to the next backend and resumes from the c
   await lab.page.getByRole('button', { name: 'Play' }).click();
   await lab.waitFor((s) => s.step > trained.step + 2 && s.backend === resumed.backend, 'training on the next backend');
 });
+
+test('slow motion, which spaces frames on purpose, is not taken for a silent worker', async ({ lab }) => {
+  await lab.open('#speed=slow');
+  await lab.page.getByRole('button', { name: 'Play' }).click();
+  const early = await lab.waitFor((s) => s.playing && s.step >= 2, 'slow-motion steps');
+  // Longer than the heartbeat's deadline (10 s): frames come seconds apart, the worker still answers pings.
+  await lab.page.waitForTimeout(15_000);
+  const later = await lab.snapshot();
+  expect(later.alert).toBeNull();
+  expect(later.playing).toBe(true);
+  expect(later.step).toBeGreaterThan(early.step);
+});
