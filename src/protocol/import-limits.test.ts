@@ -18,7 +18,7 @@ function atSliderMaxima(kind: ModelKind): Experiment {
   for (const c of d.controls.controls) {
     if (c.type !== 'slider') continue;
     const max = c.scale === 'log' ? 10 ** c.max : c.max;
-    params = (c.set ? c.set(params as never, max) : { ...params, [c.key]: max }) as Record<string, unknown>;
+    params = (c.set ? c.set(params, max) : { ...params, [c.key]: max }) as Record<string, unknown>;
   }
   const e = { ...defaultExperiment(kind), params } as Experiment;
   return d.family === 'classification' ? ({ ...e, task: 'circle' } as Experiment) : e;
