@@ -166,7 +166,7 @@ export class LabWorker {
       case 'memory':
         // Between steps, so the counts are not caught mid-step.
         void this.enqueue(() => {
-          const report = this.memory?.() ?? { numTensors: -1, numBytes: -1, wasmHeapBytes: null, jsHeapBytes: null };
+          const report = (this.backend !== null ? this.memory?.() : undefined) ?? { numTensors: -1, numBytes: -1, wasmHeapBytes: null, jsHeapBytes: null };
           this.post({ type: 'memory', requestId: msg.requestId, report });
         });
         return;
@@ -477,6 +477,8 @@ export class LabWorker {
 
   /** `playing` is the intent: a Play pressed before the trainer exists counts, and the loop starts when it does. */
   private postStatus(): void {
-    this.post({ type: 'status', playing: this.playing || this.stepsLeft > 0, step: this.trainer?.step ?? 0, loading: this.loading, tensors: tf.memory().numTensors });
+    // tfjs has no engine to ask before the first backend is up (a Play pressed at page load comes that early).
+    const tensors = this.backend === null ? undefined : tf.memory().numTensors;
+    this.post({ type: 'status', playing: this.playing || this.stepsLeft > 0, step: this.trainer?.step ?? 0, loading: this.loading, ...(tensors === undefined ? {} : { tensors }) });
   }
 }
