@@ -50,9 +50,10 @@ export function followAddressBar(win: AddressBarWindow, store: LabStore, sink: E
     if (s.experiment === prev.experiment && s.backendChoice === prev.backendChoice && s.speed === prev.speed) return;
     const hash = formatHash(s.experiment, s.backendChoice, s.speed);
     if (hash === win.location.hash) return;
-    // A speed change is a view setting: it rewrites the entry, as a live change does.
-    const entry =
-      applyingLink || (s.experiment === prev.experiment && s.backendChoice === prev.backendChoice) ? 'replace' : s.backendChoice !== prev.backendChoice ? 'push' : historyEntryFor(prev.experiment, s.experiment);
+    // A speed change is a view setting: it rewrites the entry, as a live change does; a new backend is a new entry.
+    const speedOnly = s.experiment === prev.experiment && s.backendChoice === prev.backendChoice;
+    let entry: 'push' | 'replace' = s.backendChoice !== prev.backendChoice ? 'push' : historyEntryFor(prev.experiment, s.experiment);
+    if (applyingLink || speedOnly) entry = 'replace';
     if (entry === 'push') win.history.pushState(null, '', hash);
     else win.history.replaceState(null, '', hash);
   });

@@ -11,7 +11,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { chanceOf } from '../protocol/experiment';
 import type { FrameMessage, HeldOutPoint } from '../protocol/messages';
-import { alignOnSteps, smooth, ThinnedSeries } from './chart/chart-series';
+import { alignOnSteps, smooth, ThinSeries } from './chart/chart-series';
 import { useLab, useLabClient } from './lab-context';
 
 const LOSS = '#f97316';
@@ -87,9 +87,10 @@ export function LossChart() {
   useEffect(() => {
     const el = host.current;
     if (!el) return;
-    const train = new ThinnedSeries(2);
-    const heldOut = new ThinnedSeries(2);
-    let previous: ThinnedSeries | null = null;
+    // Up to 4,000 points per run before it thins.
+    const train = new ThinSeries(2, 4000);
+    const heldOut = new ThinSeries(2, 4000);
+    let previous: ThinSeries | null = null;
     const plot = new uPlot(
       {
         width: Math.max(200, el.clientWidth),
@@ -116,9 +117,9 @@ export function LossChart() {
       if (!dirty) return;
       dirty = false;
       const w = smoothingRef.current;
-      const [tl, ta] = train.ys as [number[], number[]];
-      const prev = previous ? { xs: previous.xs, ys: previous.ys.map((y) => smooth(y, w)) } : { xs: [], ys: [[], []] };
-      const data = alignOnSteps([{ xs: train.xs, ys: [tl, ta, smooth(tl, w), smooth(ta, w)] }, heldOut, prev]);
+      const [tl, ta] = train.ys as [(number | null)[], (number | null)[]];
+      const prev = previous ? { x: previous.x, ys: previous.ys.map((y) => smooth(y, w)) } : { x: [], ys: [[], []] };
+      const data = alignOnSteps([{ x: train.x, ys: [tl, ta, smooth(tl, w), smooth(ta, w)] }, heldOut, prev]);
       plot.setData(data as uPlot.AlignedData);
       el.dataset.points = String(train.length);
       el.dataset.heldOutPoints = String(heldOut.length);
@@ -141,23 +142,15 @@ export function LossChart() {
     const offFrame = client.onFrame((f: FrameMessage) => {
       if (f.stepNumbers.length === 0) return;
       // A rollback goes back in time within the same run: drop the points past it, keep the rest.
-      if ((f.stepNumbers[0] as number) <= lastStep) {
-        const back = f.stepNumbers[0] as number;
-        const kept = new ThinnedSeries(2);
-        train.xs.forEach((x, i) => {
-          if (x < back) kept.push(x, [train.ys[0]?.[i] as number, train.ys[1]?.[i] as number]);
-        });
-        train.clear();
-        kept.xs.forEach((x, i) => train.push(x, [kept.ys[0]?.[i] as number, kept.ys[1]?.[i] as number]));
-      }
-      for (let i = 0; i < f.stepNumbers.length; i++) train.push(f.stepNumbers[i] as number, [f.losses[i] as number, f.accuracies[i] as number]);
+      if ((f.stepNumbers[0] as number) <= lastStep) train.dropFrom(f.stepNumbers[0] as number);
+      for (let i = 0; i < f.stepNumbers.length; i++) train.push(f.stepNumbers[i] as number, f.losses[i] as number, f.accuracies[i] as number);
       lastStep = f.stepNumbers[f.stepNumbers.length - 1] as number;
       schedule();
     });
     const pushHeldOut = (p: HeldOutPoint) => {
-      const last = heldOut.xs.at(-1);
+      const last = heldOut.x.at(-1);
       if (last !== undefined && p.step <= last) heldOut.clear(); // a reset or a rollback, as the client's own series
-      heldOut.push(p.step, [p.loss, p.accuracy]);
+      heldOut.push(p.step, p.loss, p.accuracy);
       schedule();
     };
     for (const p of client.heldOutHistory) pushHeldOut(p);

@@ -1,55 +1,64 @@
 /**
- * The loss chart's data, kept apart from uPlot so it is tested: append-only
- * series thinned by stride, TensorBoard-style smoothing, and the merge of
- * series sampled at different steps (train, held-out, the previous run) onto
- * one x axis.
+ * The charts' data, kept apart from uPlot so it is tested: append-only
+ * series thinned by stride (the loss chart and DNA's Cells chart),
+ * TensorBoard-style smoothing, and the merge of series sampled at different
+ * steps (train, held-out, the previous run) onto one x axis.
  */
 
-/** Points kept per series before it thins. */
-export const MAX_POINTS = 4000;
-
-/** Step-indexed points; when full, every other point goes and the stride doubles, so old runs stay cheap. */
-export class ThinnedSeries {
-  xs: number[] = [];
-  ys: number[][];
+/**
+ * An append-only chart series that stays small over long runs: when it
+ * passes `max` points every other one is dropped and only every
+ * `stride`-th new point is kept from then on.
+ */
+export class ThinSeries {
+  /** x values (train steps) and one array per y series, all the same length; null is a gap. */
+  x: number[] = [];
+  ys: (number | null)[][];
   private stride = 1;
   private seen = 0;
 
   constructor(
-    /** Values per point (e.g. loss and accuracy). */
-    readonly width: number,
-    private readonly max = MAX_POINTS,
+    series: number,
+    private readonly max = 2000,
   ) {
-    this.ys = Array.from({ length: width }, () => []);
+    this.ys = Array.from({ length: series }, () => []);
   }
 
   get length(): number {
-    return this.xs.length;
+    return this.x.length;
   }
 
-  push(x: number, values: readonly number[]): void {
+  push(x: number, ...ys: (number | null)[]): void {
     if (this.seen++ % this.stride !== 0) return;
-    this.xs.push(x);
-    for (let k = 0; k < this.width; k++) (this.ys[k] as number[]).push(values[k] as number);
-    if (this.xs.length > this.max) {
-      const keep = (_: number, i: number) => i % 2 === 0;
-      this.xs = this.xs.filter(keep);
-      this.ys = this.ys.map((y) => y.filter(keep));
+    this.x.push(x);
+    this.ys.forEach((s, i) => s.push(ys[i] ?? null));
+    if (this.x.length > this.max) {
+      const keep = (_: unknown, i: number): boolean => i % 2 === 0;
+      this.x = this.x.filter(keep);
+      this.ys = this.ys.map((s) => s.filter(keep));
       this.stride *= 2;
     }
   }
 
+  /** Drops the points at or after `x` (a rollback went back to it); the thinning stride stays. */
+  dropFrom(x: number): void {
+    let n = this.x.length;
+    while (n > 0 && (this.x[n - 1] as number) >= x) n--;
+    this.x.length = n;
+    for (const y of this.ys) y.length = n;
+  }
+
   clear(): void {
-    this.xs = [];
+    this.x = [];
     this.ys = this.ys.map(() => []);
     this.stride = 1;
     this.seen = 0;
   }
 
   /** A frozen copy (the previous run, after a reset). */
-  copy(): ThinnedSeries {
-    const c = new ThinnedSeries(this.width, this.max);
-    c.xs = [...this.xs];
+  copy(): ThinSeries {
+    const c = new ThinSeries(this.ys.length, this.max);
+    c.x = [...this.x];
     c.ys = this.ys.map((y) => [...y]);
     return c;
   }
@@ -60,14 +69,14 @@ export class ThinnedSeries {
  * are not pulled toward 0). `weight` 0 returns the input; non-finite values
  * pass through and do not enter the average.
  */
-export function smooth(values: readonly number[], weight: number): number[] {
+export function smooth(values: readonly (number | null)[], weight: number): (number | null)[] {
   if (weight <= 0) return [...values];
-  const out = new Array<number>(values.length);
+  const out = new Array<number | null>(values.length);
   let last = 0;
   let n = 0;
   for (let i = 0; i < values.length; i++) {
-    const v = values[i] as number;
-    if (!Number.isFinite(v)) {
+    const v = values[i] as number | null;
+    if (v === null || !Number.isFinite(v)) {
       out[i] = v;
       continue;
     }
@@ -80,8 +89,8 @@ export function smooth(values: readonly number[], weight: number): number[] {
 
 /** One series on its own steps. */
 export interface StepSeries {
-  readonly xs: readonly number[];
-  readonly ys: readonly (readonly number[])[];
+  readonly x: readonly number[];
+  readonly ys: readonly (readonly (number | null)[])[];
 }
 
 /**
@@ -91,7 +100,7 @@ export interface StepSeries {
  */
 export function alignOnSteps(series: readonly StepSeries[]): (number | null)[][] {
   const steps = new Set<number>();
-  for (const s of series) for (const x of s.xs) steps.add(x);
+  for (const s of series) for (const x of s.x) steps.add(x);
   const xs = [...steps].sort((a, b) => a - b);
   const index = new Map<number, number>();
   xs.forEach((x, i) => index.set(x, i));
@@ -99,8 +108,8 @@ export function alignOnSteps(series: readonly StepSeries[]): (number | null)[][]
   for (const s of series) {
     for (const y of s.ys) {
       const col = new Array<number | null>(xs.length).fill(null);
-      s.xs.forEach((x, i) => {
-        col[index.get(x) as number] = y[i] as number;
+      s.x.forEach((x, i) => {
+        col[index.get(x) as number] = y[i] ?? null;
       });
       out.push(col);
     }

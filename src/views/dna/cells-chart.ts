@@ -11,7 +11,7 @@ import type { LabClient, TopologyUpdate } from '../../client/lab-client';
 import type { FrameMessage } from '../../protocol/messages';
 import { BIRTH_COLOUR, DEATH_COLOUR } from '../graph/palette';
 import { bandedRange, meanLoss } from './cells-chart-data';
-import { ThinSeries } from './thin-series';
+import { ThinSeries } from '../chart/chart-series';
 import { describeBucket, describeTurnover, extinctionOf, nearestColumn, turnoverColumns, TurnoverLog, type TurnoverColumn } from './turnover-log';
 
 const HEIGHT = 190;
