@@ -62,6 +62,11 @@ const ACK_POLL_MS = 16;
 /** Held-out evaluations about once a second of training, and never sooner than nine times the last one's cost after it: at most a tenth of the time. */
 const HELD_OUT_INTERVAL_MS = 1000;
 const HELD_OUT_GAP_FACTOR = 9;
+/** How the status names a build: its dataset, or the network itself. */
+function preparingPhrase(experiment: Experiment): string {
+  return Object.hasOwn(DATASETS, experiment.task) ? `Loading ${DATASETS[experiment.task as keyof typeof DATASETS].label}` : 'Building the network';
+}
+
 /** A dataset still loading after this long is named in the status ("Loading MNIST digits…"); quicker ones never flash. */
 const LOADING_NOTICE_MS = 200;
 /** How often a running experiment is copied to the page for crash recovery. */
@@ -100,6 +105,8 @@ export class LabWorker {
   private nextStepAt = -Infinity;
   /** The dataset being loaded, once LOADING_NOTICE_MS have passed; null otherwise. */
   private loading: string | null = null;
+  /** What a reset or import in flight prepares (said at once to a Play pressed meanwhile), or null. */
+  private preparing: string | null = null;
   /** The current trainer's last held-out evaluation: its step, when it ended and what it cost. */
   private heldOutStep: number | null = null;
   private heldOutEndedAt = -Infinity;
@@ -178,13 +185,17 @@ export class LabWorker {
         this.post({ type: 'ready', version: PROTOCOL_VERSION });
         return;
       case 'reset':
+        this.preparing = preparingPhrase(msg.experiment);
         void this.enqueue(() => this.start(msg.experiment));
         return;
       case 'play':
         this.playing = true;
         this.kick();
-        // No trainer yet (a dataset loading): the press is kept and said; replaceTrainer starts the loop.
-        if (!this.looping) this.postStatus();
+        // No trainer yet (a dataset loading): the press is kept and said at once, however quick the build; replaceTrainer starts the loop.
+        if (!this.looping) {
+          if (this.preparing !== null) this.loading = this.preparing;
+          this.postStatus();
+        }
         return;
       case 'pause':
         this.playing = false;
@@ -280,7 +291,8 @@ export class LabWorker {
 
   /** Runs `build`, and says what it prepares (the dataset, or a big network) in the status if it takes longer than LOADING_NOTICE_MS. */
   private async whileLoading<T>(experiment: Experiment, build: () => Promise<T>): Promise<T> {
-    const doing = Object.hasOwn(DATASETS, experiment.task) ? `Loading ${DATASETS[experiment.task as keyof typeof DATASETS].label}` : 'Building the network';
+    const doing = preparingPhrase(experiment);
+    this.preparing = doing;
     const timer = setTimeout(() => {
       this.loading = doing;
       this.postStatus();
@@ -289,6 +301,7 @@ export class LabWorker {
       return await build();
     } finally {
       clearTimeout(timer);
+      this.preparing = null;
       if (this.loading !== null) {
         this.loading = null;
         this.postStatus();
