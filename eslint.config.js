@@ -1,5 +1,5 @@
 // Lint rules, including the one-way layering of src/ (DESIGN section 3):
-// views -> store/client -> protocol -> engine; the engine imports no other folder.
+// views -> runs/exports/store/client -> protocol -> engine; the engine imports no other folder.
 import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
@@ -68,6 +68,20 @@ export default tseslint.config(
     files: ['src/client/**', 'src/store/**'],
     rules: {
       'no-restricted-imports': restrict('worker', 'views', 'app'),
+    },
+  },
+  {
+    // Runs kept in IndexedDB: page-side, beside the client it listens to.
+    files: ['src/runs/**'],
+    rules: {
+      'no-restricted-imports': restrict('worker', 'views', 'app', 'engine'),
+    },
+  },
+  {
+    // Export writers (GraphML, GEXF, safetensors, CSV, zip): pure functions of protocol values, tested in Node.
+    files: ['src/exports/**'],
+    rules: {
+      'no-restricted-imports': restrict('worker', 'client', 'store', 'views', 'app', 'engine'),
     },
   },
   {
