@@ -61,6 +61,7 @@ export class LabClient {
   private readonly frameListeners = new Set<Listener<FrameMessage>>();
   private readonly topologyListeners = new Set<Listener<TopologyUpdate>>();
   private readonly heldOutListeners = new Set<Listener<HeldOutPoint>>();
+  private readonly checkpointListeners = new Set<Listener<ModelDocument>>();
   private heldOutSeries: HeldOutPoint[] = [];
   private readonly pending = new Map<number, Pending<unknown>>();
   private nextRequestId = 1;
@@ -210,6 +211,12 @@ export class LabClient {
   /** The current series of held-out points, oldest first (for a chart that mounts late). */
   get heldOutHistory(): readonly HeldOutPoint[] {
     return this.heldOutSeries;
+  }
+
+  /** Each checkpoint the worker sends (about every 20 s of training and when it stops): the run store keeps them for resuming after a reload. */
+  onCheckpoint(listener: Listener<ModelDocument>): () => void {
+    this.checkpointListeners.add(listener);
+    return () => this.checkpointListeners.delete(listener);
   }
 
   onTopology(listener: Listener<TopologyUpdate>): () => void {
@@ -384,6 +391,7 @@ export class LabClient {
         return;
       case 'checkpoint':
         this.checkpoint = msg.document;
+        for (const l of this.checkpointListeners) l(msg.document);
         return;
       case 'imported':
         this.settle(msg.requestId, true);
