@@ -25,14 +25,14 @@ export interface MetricSeries {
 
 export type RunMetrics = Readonly<Record<MetricName, MetricSeries>>;
 
-/** Something that happened to the network during a run (births and deaths of nodes, DNA extinctions, rollbacks). */
+/** Something that happened to the network during a run (births and deaths of nodes, DNA extinctions, rollbacks, a live parameter change). */
 export interface RunEvent {
   readonly step: number;
   readonly wallSeconds: number;
-  readonly kind: 'birth' | 'death' | 'extinction' | 'refresh' | 'rollback';
+  readonly kind: 'birth' | 'death' | 'extinction' | 'refresh' | 'rollback' | 'change';
   /** The node, cell or layer it concerns, where there is one. */
   readonly id?: number;
-  /** A short human reading ("split of node 4", "non-finite loss"). */
+  /** A short human reading ("split of node 4", "non-finite loss", "Learning rate 0.01 → 0.003"). */
   readonly detail?: string;
 }
 
