@@ -45,7 +45,7 @@ function metrics(runId: string, points: number): MetricsRecord {
 }
 
 function doc(step: number): ModelDocument {
-  return { format: 'loopy-lab', version: 1, createdAt: '2026-01-01T00:00:00Z', experiment: DEFAULT_EXPERIMENT, graph: { nodes: [], edges: [], nextNodeId: 0, nextEdgeId: 0 }, weights: { w: { shape: [2], dtype: 'float32', data: 'AAAAAAAAAAA=' } }, step, metrics: { loss: 1, accuracy: 0.5 } } as ModelDocument;
+  return { format: 'loopy-lab', version: 1, createdAt: '2026-01-01T00:00:00Z', experiment: DEFAULT_EXPERIMENT, graph: { nodes: [], edges: [], nextNodeId: 0, nextEdgeId: 0 }, weights: { w: { shape: [2], dtype: 'float32', data: 'AAAAAAAAAAA=' } }, step, metrics: { loss: 1, accuracy: 0.5 } };
 }
 
 /** What a put refused for lack of room rejects with (Dexie names it after the DOMException). */
