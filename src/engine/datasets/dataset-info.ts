@@ -3,7 +3,10 @@
  * a loaded split, without loading any data.
  */
 export const DATASET_IDS = ['circle', 'xor', 'gaussian', 'spiral', 'mnist'] as const;
-export type DatasetId = (typeof DATASET_IDS)[number];
+export type BuiltinDatasetId = (typeof DATASET_IDS)[number];
+/** Every classification task: the built-in datasets and a person's own CSV file (engine/datasets/own-data.ts). */
+export const CLASSIFICATION_TASK_IDS = [...DATASET_IDS, 'own-csv'] as const;
+export type DatasetId = (typeof CLASSIFICATION_TASK_IDS)[number];
 
 export interface DatasetInfo {
   readonly id: DatasetId;
@@ -15,7 +18,8 @@ export interface DatasetInfo {
   readonly imageSide?: number;
 }
 
-export const DATASETS: Readonly<Record<DatasetId, DatasetInfo>> = {
+/** The built-in datasets; datasetInfo() (own-data.ts) also answers for an own CSV. */
+export const DATASETS: Readonly<Record<BuiltinDatasetId, DatasetInfo>> = {
   circle: { id: 'circle', label: 'Circle', description: 'Playground: a disc of one class inside a ring of the other.', inputSize: 2, classes: 2 },
   xor: { id: 'xor', label: 'Exclusive or', description: 'Playground: the class is the sign of x·y.', inputSize: 2, classes: 2 },
   gaussian: { id: 'gaussian', label: 'Gaussian', description: 'Playground: two Gaussian blobs.', inputSize: 2, classes: 2 },

@@ -1,5 +1,6 @@
 /** The DNA layer's shape rules: its graph and the tensors its export holds (no tfjs: import checks them on the page, the trainer builds on them). */
-import { DATASETS, type DatasetId } from '../datasets/dataset-info';
+import type { DatasetId } from '../datasets/dataset-info';
+import { datasetInfo } from '../datasets/own-data';
 import { rolePositions, type Graph, type GraphEdge, type GraphNode } from '../graph';
 import { MAX_CELLS_FACTOR } from './dna-extinction';
 import type { DnaExperiment } from './dna-params';
@@ -8,7 +9,7 @@ import type { DnaExperiment } from './dna-params';
 export const DNA_TENSOR_NAMES = ['cellW', 'cellB', 'passthrough'] as const;
 
 export function dnaSizes(task: DatasetId): { inputSize: number; classes: number } {
-  const info = DATASETS[task];
+  const info = datasetInfo(task);
   return { inputSize: info.inputSize, classes: info.classes };
 }
 

@@ -14,7 +14,7 @@ import type { Graph } from '../graph';
 import type { TrainerFactory } from '../model-descriptor';
 import { createRng, deriveSeed } from '../random';
 import type { TaskStream } from '../tasks/task';
-import { createTaskStream } from '../tasks/task-registry';
+import { createEvaluationStream, createTaskStream } from '../tasks/task-registry';
 import { AdamOptimizer, clipByGlobalNorm } from '../training/adam';
 import { checkpointVariables } from '../training/checkpoint';
 import { downloadHost, tensorProblem, type HostTensor, type TensorHostModel } from '../training/host-tensor';
@@ -251,7 +251,7 @@ export class GatedTrainer<K extends GatedKind = GatedKind> extends TrainerCore<G
   async predict(): Promise<Float32Array> {
     this.assertLive();
     const { task, seed } = this.experiment;
-    const batch = createTaskStream(task, PREDICT_LANES, seed, deriveSeed(seed, 'eval')).next(PREDICT_SYMBOLS);
+    const batch = createEvaluationStream(task, PREDICT_LANES, seed, deriveSeed(seed, 'eval')).next(PREDICT_SYMBOLS);
     const probs = tf.tidy(() => {
       const { x } = batchTensors(batch, this.sizes.inputSize, this.sizes.outputSize);
       const state0 = this.zeroState(PREDICT_LANES);

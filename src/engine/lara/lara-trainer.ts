@@ -12,7 +12,7 @@ import { createRng, deriveSeed, shuffle, type Rng } from '../random';
 import { scorePredictions, type Evaluation } from '../sequence-model';
 import { ADAM_DEFAULTS, clipByGlobalNorm, restingAdamStep, type AdamSlot } from '../training/adam';
 import type { TaskBatch, TaskStream } from '../tasks/task';
-import { createTaskStream, taskSizes } from '../tasks/task-registry';
+import { createEvaluationStream, createTaskStream, taskSizes } from '../tasks/task-registry';
 import { oneHotRows } from '../baselines/baseline-common';
 import { growthCheck, INITIAL_LOSS_PLATEAU, trackLoss, type LossPlateau } from './lara-growth';
 import type { StepResult, TopologyEvent } from '../training/step-result';
@@ -573,7 +573,7 @@ export class LaraTrainer extends TrainerCore<LaraExperiment, LaraHostModel, null
   async predict(symbols = 16, lanes = 4): Promise<Float32Array> {
     this.assertLive();
     const dev = this.device;
-    const evalStream = createTaskStream(this.experiment.task, lanes, this.experiment.seed, deriveSeed(this.experiment.seed, 'eval'));
+    const evalStream = createEvaluationStream(this.experiment.task, lanes, this.experiment.seed, deriveSeed(this.experiment.seed, 'eval'));
     const batch = evalStream.next(symbols);
     const probs = tf.tidy(() => {
       const x = tf.tensor2d(oneHotRows(batch.inputs, this.dims.inputSize), [symbols * lanes, this.dims.inputSize]);

@@ -17,7 +17,7 @@ import { TrainerCore, type ModelCheckpoint, type RawStep, type StepAt } from '..
 import { packGraph, rowIds, type Packing, type RowTable } from '../packing';
 import { createRng, deriveSeed, normalArray } from '../random';
 import type { TaskStream } from '../tasks/task';
-import { createTaskStream } from '../tasks/task-registry';
+import { createEvaluationStream, createTaskStream } from '../tasks/task-registry';
 import type { TrainerFactory } from '../model-descriptor';
 import { loopyDims } from './loopy-document';
 import { applyLocalUpdate, localRuleDirections } from './loopy-local-rules';
@@ -256,7 +256,7 @@ export class LoopyTrainer extends TrainerCore<LoopyExperiment, LaraHostModel, nu
     this.assertLive();
     const d = this.device;
     const { task, seed } = this.experiment;
-    const batch = createTaskStream(task, lanes, seed, deriveSeed(seed, 'eval')).next(symbols);
+    const batch = createEvaluationStream(task, lanes, seed, deriveSeed(seed, 'eval')).next(symbols);
     const probs = tf.tidy(() => {
       const x = tf.tensor2d(oneHotRows(batch.inputs, this.dims.inputSize), [symbols * lanes, this.dims.inputSize]);
       const h0 = tf.zeros([d.packing.L, lanes, this.dims.width]) as tf.Tensor3D;

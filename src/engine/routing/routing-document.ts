@@ -1,11 +1,11 @@
 /** The routing stack's shape rules: its chain graph and the tensors its export holds (no tfjs: import checks them on the page, the trainer builds on them). */
-import { DATASETS } from '../datasets/dataset-info';
+import { datasetInfo } from '../datasets/own-data';
 import type { Graph } from '../graph';
 import type { RoutingExperiment } from './routing-params';
 import { stackShapes, type StackDims } from './routing-shapes';
 
 export function routingDims(experiment: RoutingExperiment): StackDims {
-  const info = DATASETS[experiment.task];
+  const info = datasetInfo(experiment.task);
   return { inputSize: info.inputSize, width: experiment.params.width, layers: experiment.params.layers, classes: info.classes };
 }
 

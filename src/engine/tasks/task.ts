@@ -1,7 +1,11 @@
 /** Sequence tasks: streams of input symbols with the class each read tick must output. */
 
+/** The built-in tasks (the battery and the transitions study run these only). */
 export const TASK_IDS = ['recall', 'circuit', 'text'] as const;
-export type TaskId = (typeof TASK_IDS)[number];
+export type BuiltinTaskId = (typeof TASK_IDS)[number];
+/** Every sequence task: the built-in ones and a person's own text file (engine/datasets/own-data.ts). */
+export const SEQUENCE_TASK_IDS = [...TASK_IDS, 'own-text'] as const;
+export type TaskId = (typeof SEQUENCE_TASK_IDS)[number];
 
 /** A chunk of a task stream for every lane, time-major. */
 export interface TaskBatch {

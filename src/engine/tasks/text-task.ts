@@ -38,11 +38,10 @@ export function createTextStream(lanes: number, seed: number, text = ALICE_OPENI
   return createCodeStream(lanes, seed, encodeText(text));
 }
 
-/** Next-symbol prediction over encoded text; each lane reads on from its own random offset, wrapping. */
-export function createCodeStream(lanes: number, seed: number, codes: Int32Array): TaskStream {
+/** Next-symbol prediction over encoded text of an alphabet of `size` symbols; each lane reads on from its own random offset, wrapping. */
+export function createCodeStream(lanes: number, seed: number, codes: Int32Array, size: number = TEXT_ALPHABET.length): TaskStream {
   const rng = createRng(seed, 3);
   const cursor = Int32Array.from({ length: lanes }, () => randInt(rng, codes.length));
-  const size = TEXT_ALPHABET.length;
   return {
     inputSize: size,
     outputSize: size,

@@ -6,8 +6,8 @@
  * TypeScript on the host, so they are the same whatever the backend.
  */
 import { deriveSeed } from '../random';
-import { TASK_IDS, type TaskBatch, type TaskId } from '../tasks/task';
-import { createTaskStream } from '../tasks/task-registry';
+import { SEQUENCE_TASK_IDS, type TaskBatch, type TaskId } from '../tasks/task';
+import { createEvaluationStream } from '../tasks/task-registry';
 
 /** Symbols and lanes of the fixed evaluation stream of sequence tasks (predict()'s rows: [symbols * lanes, C], time major). */
 export const EVAL_SYMBOLS = 16;
@@ -36,12 +36,12 @@ export interface HeldOutPredictions {
 }
 
 export function isSequenceTask(task: string): task is TaskId {
-  return (TASK_IDS as readonly string[]).includes(task);
+  return (SEQUENCE_TASK_IDS as readonly string[]).includes(task);
 }
 
 /** The fixed evaluation stream of a sequence task: its own seed, never the train or probe stream's. */
 export function evaluationBatch(task: TaskId, seed: number, symbols = EVAL_SYMBOLS, lanes = EVAL_LANES): TaskBatch {
-  return createTaskStream(task, lanes, seed, deriveSeed(seed, 'eval')).next(symbols);
+  return createEvaluationStream(task, lanes, seed, deriveSeed(seed, 'eval')).next(symbols);
 }
 
 /** Indices of at most `max` rows spread evenly over a split of `n` (every row when n <= max); splits sorted by class keep every class. */
