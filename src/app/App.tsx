@@ -5,16 +5,19 @@ import { ParameterControls, TransportControls } from '../views/Controls';
 import { useLab, useLabClient } from '../views/lab-context';
 import { ownsSpaceKey } from '../views/keyboard';
 import { MODEL_VIEWS } from '../views/model-views';
+import { ResumeOffer } from '../views/runs/ResumeOffer';
 import { StatusBar } from '../views/StatusBar';
 import { descriptorOf } from '../protocol/experiment';
 
-type Panel = 'help' | 'battery' | 'transitions';
+type Panel = 'help' | 'battery' | 'transitions' | 'runs';
 
 // Help and Transitions (uPlot) load when first opened, so the page's own chunk holds little more than the first screen.
 const HelpPanel = lazy(async () => ({ default: (await import('../views/HelpPanel')).HelpPanel }));
 // The loss chart (uPlot) is empty until training starts: it loads beside the first screen, not inside it.
 const LossChart = lazy(async () => ({ default: (await import('../views/LossChart')).LossChart }));
 const TransitionsPanel = lazy(async () => ({ default: (await import('../views/TransitionsPanel')).TransitionsPanel }));
+// The Runs panel overlays runs with uPlot: it loads when first opened.
+const RunsPanel = lazy(async () => ({ default: (await import('../views/RunsPanel')).RunsPanel }));
 
 export function App() {
   const client = useLabClient();
@@ -63,11 +66,15 @@ export function App() {
         <button type="button" aria-expanded={panel === 'transitions'} onClick={(e) => toggle('transitions', e.currentTarget)}>
           Transitions
         </button>
+        <button type="button" aria-expanded={panel === 'runs'} onClick={(e) => toggle('runs', e.currentTarget)}>
+          Runs
+        </button>
         <button type="button" className="help-button" aria-expanded={panel === 'help'} onClick={(e) => toggle('help', e.currentTarget)}>
           Help
         </button>
       </header>
       <AlertRegion />
+      <ResumeOffer />
       <main className="lab-main">
         <aside className="lab-left">
           <ParameterControls />
@@ -87,6 +94,7 @@ export function App() {
           {panel === 'help' && <HelpPanel onClose={close} />}
           {panel === 'battery' && <BatteryPanel onClose={close} />}
           {panel === 'transitions' && <TransitionsPanel onClose={close} />}
+          {panel === 'runs' && <RunsPanel onClose={close} />}
         </Suspense>
       </main>
       <StatusBar />

@@ -4,9 +4,12 @@ import { createRoot } from 'react-dom/client';
 import { createBatteryClient } from '../client/battery-client';
 import { LabClient } from '../client/lab-client';
 import { createStudyClient } from '../client/study-client';
+import { RunRecorder } from '../runs/run-recorder';
+import { RunStore } from '../runs/run-store';
 import { createLabStore } from '../store/lab-store';
 import { ignoredLinkMessage, parseHash } from '../store/url-state';
 import { BatteryContext, LabContext, StudyContext } from '../views/lab-context';
+import { RunsContext } from '../views/runs/runs-context';
 import { followAddressBar } from './address-bar';
 import { App } from './App';
 import { installTestApi } from './test-api';
@@ -49,7 +52,13 @@ function replaceWorker(worker: Worker, what: string, after = ''): void {
 }
 
 const client: LabClient = new LabClient(startWorker(), store);
-installTestApi(client);
+// Every run is kept in IndexedDB (src/runs); the series are written every few seconds, and when the page goes away.
+const recorder = new RunRecorder(client, new RunStore());
+window.addEventListener('pagehide', () => void recorder.flush());
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'hidden') void recorder.flush();
+});
+installTestApi(client, recorder);
 client.watchWorker((loss) => {
   if (!current) return;
   if (loss.kind === 'silent') replaceWorker(current, `stopped answering (silent for ${Math.round(loss.silentMs / 1000)} s)`);
@@ -84,7 +93,9 @@ createRoot(root).render(
     <LabContext.Provider value={client}>
       <BatteryContext.Provider value={battery}>
         <StudyContext.Provider value={study}>
-          <App />
+          <RunsContext.Provider value={recorder}>
+            <App />
+          </RunsContext.Provider>
         </StudyContext.Provider>
       </BatteryContext.Provider>
     </LabContext.Provider>

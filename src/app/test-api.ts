@@ -6,6 +6,7 @@
  */
 import type { LabClient } from '../client/lab-client';
 import type { HeldOutPoint, Speed, WorkerFault, WorkerMemory } from '../protocol/messages';
+import type { RunRecorder } from '../runs/run-recorder';
 import { currentGraphView, type GraphViewInfo } from '../views/graph/graph-controller';
 import { graphPaintStats } from '../views/graph/paint-stats';
 import { summariseDetail, type DetailSummary } from '../views/model-views';
@@ -69,6 +70,25 @@ export interface LoopyLabTestApi {
   injectFault(fault: WorkerFault): void;
   /** What the training worker holds (tensors, wasm memory, JS heap), for the resident-memory bench. */
   workerMemory(): Promise<WorkerMemory>;
+  /** The runs kept in IndexedDB (after the pending writes), newest first, with their train-loss points and checkpoint step. */
+  runs(): Promise<StoredRunSummary[]>;
+  /** The run being recorded: its id (null until its first step), train-loss steps and held-out points. */
+  currentRun(): { id: string | null; steps: number; firstStep: number | null; lastStep: number | null; heldOutPoints: number } | null;
+}
+
+export interface StoredRunSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly model: string;
+  readonly seed: number;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly derivedFrom: string | null;
+  readonly status: string;
+  readonly step: number;
+  readonly wallSeconds: number;
+  /** Train-loss points stored. */
+  readonly points: number;
+  readonly checkpointStep: number | null;
 }
 
 declare global {
@@ -77,7 +97,7 @@ declare global {
   }
 }
 
-export function installTestApi(client: LabClient): void {
+export function installTestApi(client: LabClient, recorder: RunRecorder): void {
   let frames = 0;
   let detail: DetailSummary | null = null;
   client.onFrame((f) => {
@@ -123,6 +143,31 @@ export function installTestApi(client: LabClient): void {
     },
     injectFault: (fault: WorkerFault) => client.injectFault(fault),
     workerMemory: () => client.workerMemory(),
+    async runs(): Promise<StoredRunSummary[]> {
+      await recorder.flush();
+      const runs = await recorder.runs.list();
+      return Promise.all(
+        runs.map(async (r) => ({
+          id: r.id,
+          name: r.name,
+          model: r.experiment.model,
+          seed: r.experiment.seed,
+          params: r.experiment.params,
+          derivedFrom: r.derivedFrom ?? null,
+          status: r.status,
+          step: r.final.step,
+          wallSeconds: r.wallSeconds,
+          points: (await recorder.runs.metrics(r.id))?.metrics.trainLoss.step.length ?? 0,
+          checkpointStep: r.checkpoint?.step ?? null,
+        })),
+      );
+    },
+    currentRun() {
+      const c = recorder.current();
+      if (!c) return null;
+      const steps = c.metrics.trainLoss.step;
+      return { id: c.run?.id ?? null, steps: steps.length, firstStep: steps[0] ?? null, lastStep: steps.at(-1) ?? null, heldOutPoints: c.metrics.heldOutLoss.step.length };
+    },
   });
   Object.defineProperty(window, '__loopyLab', { value: api, writable: false, configurable: false });
 }

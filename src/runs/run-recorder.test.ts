@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TopologyUpdate } from '../client/lab-client';
-import { DEFAULT_EXPERIMENT, isLiveChange, type Experiment } from '../protocol/experiment';
+import { defaultExperiment, isLiveChange, type Experiment } from '../protocol/experiment';
 import type { FrameCommon, HeldOutPoint } from '../protocol/messages';
 import type { ModelDocument } from '../protocol/model-document';
 import { createLabStore } from '../store/lab-store';
@@ -106,7 +106,7 @@ afterEach(() => {
   }
 });
 
-const lara = DEFAULT_EXPERIMENT as Experiment & { params: { learningRate: number; width: number } };
+const lara = defaultExperiment('lara');
 
 describe('the run recorder', () => {
   it('keeps nothing for a network that never trains, then a run from its first step with its series, events and training time', async () => {

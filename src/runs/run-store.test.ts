@@ -1,4 +1,5 @@
 import 'fake-indexeddb/auto';
+import Dexie from 'dexie';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_EXPERIMENT } from '../protocol/experiment';
 import type { ModelDocument } from '../protocol/model-document';
@@ -121,7 +122,7 @@ describe('quota', () => {
     const put = store.db.checkpoints.put.bind(store.db.checkpoints);
     let refusals = 2;
     vi.spyOn(store.db.checkpoints, 'put').mockImplementation((...args) => {
-      if (refusals-- > 0) return Promise.reject(quota());
+      if (refusals-- > 0) return Dexie.Promise.reject(quota());
       return put(...args);
     });
     const outcome = await store.saveCheckpoint('current', doc(8), 40);
@@ -138,7 +139,7 @@ describe('quota', () => {
     await store.saveRun(run('other', 1), metrics('other', 2));
     await store.saveCheckpoint('other', doc(1), 10);
     await store.saveRun(run('current', 2), metrics('current', 2));
-    vi.spyOn(store.db.metrics, 'put').mockImplementation(() => Promise.reject(quota()));
+    vi.spyOn(store.db.metrics, 'put').mockImplementation(() => Dexie.Promise.reject(quota()));
     const error = await store.saveRun(run('current', 2), metrics('current', 9)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StorageFullError);
     expect((error as StorageFullError).dropped).toEqual(['other']);
@@ -151,7 +152,7 @@ describe('quota', () => {
     const store = freshStore();
     await store.saveRun(run('other', 1), metrics('other', 2));
     await store.saveCheckpoint('other', doc(1), 10);
-    vi.spyOn(store.db.checkpoints, 'put').mockImplementationOnce(() => Promise.reject(new Error('disk on fire')));
+    vi.spyOn(store.db.checkpoints, 'put').mockImplementationOnce(() => Dexie.Promise.reject(new Error('disk on fire')));
     await expect(store.saveCheckpoint('current', doc(3), 20)).rejects.toThrow('disk on fire');
     expect(await store.checkpoint('other')).toBeDefined();
   });

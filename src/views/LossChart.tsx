@@ -4,15 +4,17 @@
  * the held-out curve where the task has one, the previous run faint after a
  * reset, and dashed chance lines. Points arrive with frames (not React
  * state); the chart redraws at most once per animation frame and thins old
- * points so it stays cheap over long runs. Hovering reads values out.
+ * points so it stays cheap over long runs. Hovering reads values out. A
+ * run resumed from the run store gets its recorded curves back.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useContext, useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { chanceOf } from '../protocol/experiment';
 import type { FrameMessage, HeldOutPoint } from '../protocol/messages';
 import { alignOnSteps, smooth, ThinSeries } from './chart/chart-series';
 import { useLab, useLabClient } from './lab-context';
+import { RunsContext } from './runs/runs-context';
 
 const LOSS = '#f97316';
 const ACC = '#38bdf8';
@@ -68,6 +70,7 @@ const CHART_HEIGHT = 240;
 
 export function LossChart() {
   const client = useLabClient();
+  const recorder = useContext(RunsContext);
   const host = useRef<HTMLDivElement>(null);
   const accuracy = useLab((s) => chanceOf(s.experiment).accuracy);
   const loss = -Math.log(accuracy);
@@ -149,7 +152,9 @@ export function LossChart() {
     });
     const pushHeldOut = (p: HeldOutPoint) => {
       const last = heldOut.x.at(-1);
-      if (last !== undefined && p.step <= last) heldOut.clear(); // a reset or a rollback, as the client's own series
+      // A reset or a rollback, as the client's own series; the same step again (a resumed run evaluates its checkpoint) replaces the point.
+      if (last !== undefined && p.step < last) heldOut.clear();
+      else if (p.step === last) heldOut.dropFrom(p.step);
       heldOut.push(p.step, p.loss, p.accuracy);
       schedule();
     };
@@ -158,6 +163,17 @@ export function LossChart() {
     const offTopology = client.onTopology((t) => {
       if (t.step === 0 && t.events.length === 0) startOver();
     });
+    // A resumed run: its recorded curves up to the checkpoint, and the frames go on from there.
+    const offRestore = recorder?.onRestore(({ metrics }) => {
+      startOver();
+      const { trainLoss, trainAccuracy, heldOutLoss, heldOutAccuracy } = metrics;
+      const n = Math.min(trainLoss.step.length, trainAccuracy.step.length);
+      for (let i = 0; i < n; i++) train.push(trainLoss.step[i] as number, trainLoss.value[i] as number, trainAccuracy.value[i] as number);
+      const h = Math.min(heldOutLoss.step.length, heldOutAccuracy.step.length);
+      for (let i = 0; i < h; i++) heldOut.push(heldOutLoss.step[i] as number, heldOutLoss.value[i] as number, heldOutAccuracy.value[i] as number);
+      lastStep = train.x.at(-1) ?? -1;
+      schedule();
+    });
     const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(200, el.clientWidth), height: CHART_HEIGHT }));
     resize.observe(el);
     return () => {
@@ -165,11 +181,12 @@ export function LossChart() {
       offFrame();
       offHeldOut();
       offTopology();
+      offRestore?.();
       resize.disconnect();
       if (raf) cancelAnimationFrame(raf);
       plot.destroy();
     };
-  }, [client]);
+  }, [client, recorder]);
 
   return (
     <section className="panel chart-panel" aria-label="Loss and accuracy chart">

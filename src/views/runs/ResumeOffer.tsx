@@ -1,0 +1,47 @@
+/**
+ * The offer a reload (or a crashed tab) gets: resume the last run from its
+ * checkpoint, or start fresh. A region of the page, not a dialog, so the lab
+ * is usable while it stands; it goes once answered.
+ */
+import { useEffect, useState } from 'react';
+import type { RunRecord } from '../../runs/run-store';
+import { useRecorder } from './runs-context';
+import './runs-panel.css';
+
+export function ResumeOffer() {
+  const recorder = useRecorder();
+  const [run, setRun] = useState<RunRecord | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    recorder.runs
+      .latest()
+      .then((last) => {
+        if (live && last?.checkpoint && last.checkpoint.step > 0 && last.id !== recorder.current()?.run?.id) setRun(last);
+      })
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [recorder]);
+  if (!run?.checkpoint) return null;
+  const resume = async () => {
+    const refused = await recorder.resume(run.id);
+    if (refused) setProblem(`Could not resume: ${refused}`);
+    else setRun(null);
+  };
+  return (
+    <section className="resume-offer" role="region" aria-label="Resume">
+      <p>
+        Resume <strong>{run.name}</strong> from step {run.checkpoint.step}?
+      </p>
+      <button type="button" className="primary" onClick={() => void resume()}>
+        Resume
+      </button>
+      <button type="button" onClick={() => setRun(null)}>
+        Start fresh
+      </button>
+      {problem && <p className="resume-problem">{problem}</p>}
+    </section>
+  );
+}
