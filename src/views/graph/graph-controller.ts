@@ -32,6 +32,9 @@ import {
   type PlaybackPlan,
 } from './thread-trail';
 import { easeView, fitView, type Bounds, type View } from './view-fit';
+import { drawLegend } from './legend-svg';
+import { SvgContext } from './svg-context';
+import { setViewPicture, svgToPng } from './view-picture';
 
 /** How the graph talks to assistive technology (plain text, written by the component). */
 export interface GraphTextSink {
@@ -215,6 +218,7 @@ export class GraphController {
       labels: () => this.painter.lastLabels,
     };
     this.publishInfo();
+    this.loop.own(setViewPicture({ view: 'graph', svg: () => this.toSvg(), png: () => this.toPng() }));
     this.loop.own(client.onTopology((u) => this.onTopology(u)));
     this.loop.own(client.onFrame((f) => this.onFrame(f)));
     if (client.topology) this.onTopology(client.topology);
@@ -497,6 +501,29 @@ export class GraphController {
     this.painter.paint(this.ctx, this.model, s);
     graphPaintStats.record(performance.now() - start);
     return more;
+  }
+
+  /**
+   * The graph as it is on screen, legend included, as vector SVG: the same
+   * painter draws the same model and view into a recording context (a fresh
+   * painter, so the screen's scratch state is left alone).
+   */
+  toSvg(): string {
+    const s = this.paintState;
+    const width = s.width > 0 ? s.width : this.canvas.clientWidth;
+    const height = s.height > 0 ? s.height : this.canvas.clientHeight;
+    const svg = new SvgContext(width, height, s.dpr);
+    new GraphPainter().paint(svg, this.model, s);
+    drawLegend(svg, this.legend, width, height);
+    const u = this.client.topology;
+    const step = this.client.frame?.step ?? u?.step ?? 0;
+    return svg.toSvg(u ? `Loopy Lab: ${u.experiment.model} on ${u.experiment.task}, step ${step}` : 'Loopy Lab graph');
+  }
+
+  /** The SVG picture rasterised at the device pixel ratio. */
+  toPng(): Promise<Blob> {
+    const s = this.paintState;
+    return svgToPng(this.toSvg(), s.width, s.height, s.dpr);
   }
 
   private summarise(now: number, force: boolean): void {

@@ -28,6 +28,7 @@ import {
   threadColour,
 } from './palette';
 import { LabelPlacer, type LabelBox, type LabelRequest } from './label-placement';
+import { isSvgContext, type Paint2D } from './svg-context';
 import { lerp, TRAIL_HOPS, trailAlpha, type TrailRing } from './thread-trail';
 
 const TAU = Math.PI * 2;
@@ -69,7 +70,7 @@ export class GraphPainter {
   private readonly nodeStarts = new Int32Array(ACTIVITY_BUCKETS + 1);
   private readonly headSprites = new Map<string, HTMLCanvasElement>();
 
-  paint(ctx: CanvasRenderingContext2D, m: GraphModel, s: PaintState): void {
+  paint(ctx: Paint2D, m: GraphModel, s: PaintState): void {
     this.ensureScratch(m);
     const px = 1 / s.k;
     ctx.setTransform(s.dpr, 0, 0, s.dpr, 0, 0);
@@ -115,7 +116,7 @@ export class GraphPainter {
     return r < MIN_NODE_PX * px ? MIN_NODE_PX * px : r;
   }
 
-  private paintEdges(ctx: CanvasRenderingContext2D, m: GraphModel, s: PaintState, px: number): void {
+  private paintEdges(ctx: Paint2D, m: GraphModel, s: PaintState, px: number): void {
     const edges = m.edges;
     const n = edges.length;
     // One line per connected pair (a symmetric pair is one edge), bucketed by the pair's strength:
@@ -152,7 +153,7 @@ export class GraphPainter {
   }
 
   /** Node `h`'s edges over the rest: what it reads brighter than what reads it. */
-  private litEdges(ctx: CanvasRenderingContext2D, m: GraphModel, h: NodeView, px: number): void {
+  private litEdges(ctx: Paint2D, m: GraphModel, h: NodeView, px: number): void {
     const edges = m.edges;
     for (const reads of LIT_KINDS) {
       ctx.beginPath();
@@ -167,7 +168,7 @@ export class GraphPainter {
   }
 
   /** The edge's whole line (a self-loop: its loop). */
-  private edgeLine(ctx: CanvasRenderingContext2D, m: GraphModel, e: EdgeView, px: number): void {
+  private edgeLine(ctx: Paint2D, m: GraphModel, e: EdgeView, px: number): void {
     if (e.source === e.target) {
       this.selfLoop(ctx, m, e.target, px);
       return;
@@ -177,7 +178,7 @@ export class GraphPainter {
   }
 
   /** A small loop growing out of the node's upper right edge: the node reading itself. */
-  private selfLoop(ctx: CanvasRenderingContext2D, m: GraphModel, n: NodeView, px: number): void {
+  private selfLoop(ctx: Paint2D, m: GraphModel, n: NodeView, px: number): void {
     const r = Math.max(m.radius[n.slot] as number, MIN_NODE_PX * px);
     const lr = r * 0.42;
     const d = r * 1.08;
@@ -187,7 +188,7 @@ export class GraphPainter {
     ctx.arc(cx, cy, lr, 0, TAU);
   }
 
-  private paintGhostEdges(ctx: CanvasRenderingContext2D, m: GraphModel, s: PaintState, px: number): void {
+  private paintGhostEdges(ctx: Paint2D, m: GraphModel, s: PaintState, px: number): void {
     if (m.ghostEdges.length === 0) return;
     ctx.strokeStyle = DEATH_COLOUR;
     ctx.lineWidth = 1.2 * px;
@@ -203,7 +204,7 @@ export class GraphPainter {
   }
 
   /** A soft two-step halo (no shadowBlur) around every node that computed on this tick. */
-  private paintActiveGlow(ctx: CanvasRenderingContext2D, m: GraphModel, s: PaintState, px: number): void {
+  private paintActiveGlow(ctx: Paint2D, m: GraphModel, s: PaintState, px: number): void {
     // The glow marks the active set; when every node computes (a loopy network) it says nothing and costs a large fill.
     if (m.nodes.every((n) => m.active[n.slot] === 1)) return;
     for (const [grow, style] of GLOW_LAYERS) {
@@ -222,7 +223,7 @@ export class GraphPainter {
     }
   }
 
-  private paintNodes(ctx: CanvasRenderingContext2D, m: GraphModel, s: PaintState, px: number): void {
+  private paintNodes(ctx: Paint2D, m: GraphModel, s: PaintState, px: number): void {
     const nodes = m.nodes;
     const n = nodes.length;
     for (let i = 0; i < n; i++) this.nodeBucket[i] = bucketOf(m.intensity[(nodes[i] as NodeView).slot] as number, ACTIVITY_BUCKETS);
@@ -261,7 +262,7 @@ export class GraphPainter {
     }
   }
 
-  private paintGhosts(ctx: CanvasRenderingContext2D, m: GraphModel, s: PaintState, px: number): void {
+  private paintGhosts(ctx: Paint2D, m: GraphModel, s: PaintState, px: number): void {
     for (const node of m.ghosts) {
       const t = lifecycleProgress(s.now, node.diedAt);
       const r = (m.radius[node.slot] as number) * deathScale(t);
@@ -275,7 +276,7 @@ export class GraphPainter {
     }
   }
 
-  private ring(ctx: CanvasRenderingContext2D, n: NodeView, r: number, colour: string, alpha: number, width: number): void {
+  private ring(ctx: Paint2D, n: NodeView, r: number, colour: string, alpha: number, width: number): void {
     if (alpha <= 0) return;
     ctx.globalAlpha = alpha;
     ctx.beginPath();
@@ -287,7 +288,7 @@ export class GraphPainter {
   }
 
   /** On a read tick the output nodes (a loopy network's read node among them) flash: a wide bright ring. */
-  private paintReadFlash(ctx: CanvasRenderingContext2D, m: GraphModel, px: number): void {
+  private paintReadFlash(ctx: Paint2D, m: GraphModel, px: number): void {
     ctx.beginPath();
     for (const n of m.nodes) {
       if (n.role !== 'output') continue;
@@ -301,7 +302,7 @@ export class GraphPainter {
   }
 
   /** Input and output nodes wear a coloured ring (their "in"/"out" labels come with the screen-space text). */
-  private paintRoles(ctx: CanvasRenderingContext2D, m: GraphModel, px: number): void {
+  private paintRoles(ctx: Paint2D, m: GraphModel, px: number): void {
     for (const [role, colour] of ROLE_RINGS) {
       ctx.beginPath();
       let any = false;
@@ -320,7 +321,7 @@ export class GraphPainter {
   }
 
   /** The comet: the last hops as segments along the edges, fading and thinning with age. */
-  private paintTrails(ctx: CanvasRenderingContext2D, s: PaintState, px: number): void {
+  private paintTrails(ctx: Paint2D, s: PaintState, px: number): void {
     const headT = s.headT;
     for (let th = 0; th < s.trails.length; th++) {
       const trail = s.trails[th] as TrailRing<NodeView>;
@@ -351,7 +352,7 @@ export class GraphPainter {
     ctx.globalAlpha = 1;
   }
 
-  private paintHeads(ctx: CanvasRenderingContext2D, m: GraphModel, s: PaintState, px: number): void {
+  private paintHeads(ctx: Paint2D, m: GraphModel, s: PaintState, px: number): void {
     const headT = s.headT;
     for (let th = 0; th < s.trails.length; th++) {
       const trail = s.trails[th] as TrailRing<NodeView>;
@@ -364,7 +365,8 @@ export class GraphPainter {
       // Arrived: a ring on the node the thread sits on.
       if (headT >= 1) this.ring(ctx, to, Math.max(m.radius[to.slot] as number, MIN_NODE_PX * px) + 4.5 * px, colour, 0.95, 2.2 * px);
       const glow = 40 * px;
-      ctx.drawImage(this.headSprite(colour), x - glow / 2, y - glow / 2, glow, glow);
+      if (isSvgContext(ctx)) ctx.radialGlow(x, y, glow / 2, colour);
+      else ctx.drawImage(this.headSprite(colour), x - glow / 2, y - glow / 2, glow, glow);
       ctx.beginPath();
       ctx.arc(x, y, 4 * px, 0, TAU);
       ctx.fillStyle = '#ffffff';
@@ -394,7 +396,7 @@ export class GraphPainter {
     return sprite;
   }
 
-  private paintHover(ctx: CanvasRenderingContext2D, m: GraphModel, s: PaintState, px: number): void {
+  private paintHover(ctx: Paint2D, m: GraphModel, s: PaintState, px: number): void {
     const p = s.pinned;
     if (p) this.ring(ctx, p, Math.max(m.radius[p.slot] as number, MIN_NODE_PX * px) + 4 * px, PIN_COLOUR, 1, 2.2 * px);
     const h = s.hovered;
@@ -406,7 +408,7 @@ export class GraphPainter {
    * hovered ids first, then the role tags, each placed clear of the other
    * labels and of every node (a tag with no free spot is left out).
    */
-  private paintLabels(ctx: CanvasRenderingContext2D, m: GraphModel, s: PaintState): void {
+  private paintLabels(ctx: Paint2D, m: GraphModel, s: PaintState): void {
     ctx.font = LABEL_FONT;
     ctx.textBaseline = 'middle';
     ctx.textAlign = 'left';
@@ -460,7 +462,7 @@ export class GraphPainter {
     return Math.max((m.radius[n.slot] as number) * s.k, MIN_NODE_PX) + (n.role === 'hidden' ? 1 : 3.5);
   }
 
-  private textWidth(ctx: CanvasRenderingContext2D, text: string): number {
+  private textWidth(ctx: Paint2D, text: string): number {
     let w = this.textWidths.get(text);
     if (w === undefined) {
       w = ctx.measureText(text).width + 2 * LABEL_PAD;
