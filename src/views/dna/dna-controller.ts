@@ -14,6 +14,7 @@ import { diffCells, FlashList, flashAlpha } from './cell-diff';
 import { cellBucket, cellStrokes, STRENGTH_BUCKETS, strengthScale, type CellStrength, type CellStroke } from './cell-style';
 import { dnaLayout, HEADING_ROOM, imageSideFor, LAYOUT_PADDING, parallelBends, type DnaLayout } from './dna-layout';
 import { argmax, describeCellEvents, describeDna, type DnaDetail, type DnaStats } from './dna-text';
+import { canvasPng, setViewPicture } from '../graph/view-picture';
 
 /** Where the controller writes text: the component puts it straight into the DOM (summary at most once a second; announce: an extinction event). */
 export interface DnaTextSink extends GraphTextSink {
@@ -100,6 +101,8 @@ export class DnaController {
       paint: (now) => this.frame(now),
       resize: (size) => this.resize(size),
     });
+    // The Export menu's View (PNG): the canvas as painted (cells are an offscreen bitmap layer, so there is no SVG).
+    this.loop.own(setViewPicture({ view: 'dna', svg: null, why: 'the DNA view paints its cells and the example image as bitmaps; only PNG is offered', png: () => canvasPng(canvas) }));
     this.loop.own(client.onTopology((u) => this.onTopology(u)));
     this.subscribed = true;
     this.loop.own(client.onFrame((f) => this.onFrame(f)));

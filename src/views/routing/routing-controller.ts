@@ -13,6 +13,7 @@ import { BACKGROUND } from '../graph/palette';
 import { boundaryImageRect, classColour, fillBoundary, sampleAt, toCanvasX, toCanvasY } from './boundary';
 import { EXECUTE_THRESHOLD, layersExecuted, samplePExecAt, thumbAt, thumbGrid, thumbOrigin, type ThumbGrid } from './probe-samples';
 import { describeSamples, execText, pct, sourceText, type RoutingDetail } from './routing-text';
+import { canvasPng, setViewPicture } from '../graph/view-picture';
 
 /** The DOM the controller writes into; React renders it, the controller only fills it. */
 export interface RoutingElements {
@@ -87,6 +88,8 @@ export class RoutingController {
       'parent',
     );
     this.loop.own(this.attachPointer(els.canvas));
+    // The Export menu's View (PNG): the canvas as painted (the decision boundary is a bitmap, so there is no SVG).
+    this.loop.own(setViewPicture({ view: 'routing', svg: null, why: 'the routing view paints its decision boundary and samples as bitmaps; only PNG is offered', png: () => canvasPng(els.canvas) }));
     this.refreshChain();
     this.loop.own(client.onFrame((f) => this.onFrame(f)));
     if (client.frame) this.onFrame(client.frame);
