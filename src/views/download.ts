@@ -1,6 +1,17 @@
 /** Saves text as a file through a temporary object URL. */
 export function downloadText(filename: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+  downloadBlob(filename, text, type);
+}
+
+/** Saves a value as a JSON file. */
+export function downloadJson(filename: string, value: unknown): void {
+  downloadText(filename, JSON.stringify(value), 'application/json');
+}
+
+/** Saves binary or text content as a file (the Export menu's formats). */
+export function downloadBlob(filename: string, content: Blob | string | Uint8Array, type: string): void {
+  const blob = content instanceof Blob ? content : new Blob([content as BlobPart], { type });
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;
@@ -8,9 +19,4 @@ export function downloadText(filename: string, text: string, type: string): void
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
-/** Saves a value as a JSON file. */
-export function downloadJson(filename: string, value: unknown): void {
-  downloadText(filename, JSON.stringify(value), 'application/json');
 }
