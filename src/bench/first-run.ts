@@ -17,7 +17,7 @@ import { LaraTrainer } from '../engine/lara/lara-trainer';
 import { DEFAULT_LOOPY_PARAMS, loopyParamsSchema } from '../engine/loopy/loopy-params';
 import { LoopyTrainer } from '../engine/loopy/loopy-trainer';
 import type { TaskId } from '../engine/tasks/task';
-import { TASKS } from '../engine/tasks/task-registry';
+import { taskInfo } from '../engine/tasks/task-registry';
 import { createRecallStream } from '../engine/tasks/recall-task';
 import { deriveSeed } from '../engine/random';
 
@@ -86,7 +86,7 @@ export async function firstRun(
     (model === 'lara'
       ? LaraTrainer.create({ model, task, seed, params: laraParams })
       : LoopyTrainer.create({ model, task, seed, params: loopyParamsSchema.parse({ ...DEFAULT_LOOPY_PARAMS, ...rest }) }));
-  const chance = recall ? 1 / recall.symbols : TASKS[task].chance;
+  const chance = recall ? 1 / recall.symbols : taskInfo(task).chance;
   const losses: number[] = [];
   const accs: number[] = [];
   let leftChanceAt: number | null = null;

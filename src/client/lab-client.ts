@@ -3,7 +3,7 @@
  * topology to the views' sinks, keeps slow stats in the store, and owns the
  * request/response pairs (export, import, predict).
  */
-import { experimentSchema, isLiveChange, liveParams, type BackendChoice, type BackendName, type Experiment } from '../protocol/experiment';
+import { descriptorOf, experimentSchema, isLiveChange, liveParams, type BackendChoice, type BackendName, type Experiment } from '../protocol/experiment';
 import {
   assertNever,
   PROTOCOL_VERSION,
@@ -20,6 +20,7 @@ import {
   type WorkerMemory,
 } from '../protocol/messages';
 import { parseModelDocument, type ModelDocument } from '../protocol/model-document';
+import { installOwnData, ownDataFor, ownKindOf, ownTaskOf, parseOwnData, type OwnDataFile, type OwnDataSummary } from '../protocol/own-data';
 import { errorSentences } from '../protocol/schema-sentences';
 import type { LabStore } from '../store/lab-store';
 import { browserClock, Heartbeat, type HeartbeatClock } from './heartbeat';
@@ -62,6 +63,7 @@ export class LabClient {
   private readonly topologyListeners = new Set<Listener<TopologyUpdate>>();
   private readonly heldOutListeners = new Set<Listener<HeldOutPoint>>();
   private readonly checkpointListeners = new Set<Listener<ModelDocument>>();
+  private readonly ownDataListeners = new Set<Listener<OwnDataSummary>>();
   private heldOutSeries: HeldOutPoint[] = [];
   private readonly pending = new Map<number, Pending<unknown>>();
   private nextRequestId = 1;
@@ -115,14 +117,68 @@ export class LabClient {
       if (JSON.stringify(cp.experiment.params) !== JSON.stringify(experiment.params)) this.send({ type: 'setParams', params: liveParams(experiment) });
       return cp.step;
     }
-    this.send({ type: 'reset', experiment });
+    this.sendReset(experiment);
     return 0;
   }
 
   /** Handshake, then the store's backend choice, speed and experiment. */
   start(): void {
     this.handshake();
-    this.send({ type: 'reset', experiment: this.store.getState().experiment });
+    this.sendReset(this.store.getState().experiment);
+  }
+
+  /** A reset, carrying the own data set when the experiment's task reads one (each worker installs it before it builds). */
+  private sendReset(experiment: Experiment): void {
+    const data = ownDataFor(experiment.task);
+    this.send({ type: 'reset', experiment, ...(data ? { data: data.file } : {}) });
+  }
+
+  /**
+   * The own data set the current experiment trains on (a text for own-text,
+   * a CSV for own-csv), or null on a built-in task. The run store keeps it
+   * with the run; model documents (exports, checkpoints) carry it already.
+   */
+  get ownData(): OwnDataFile | null {
+    return ownDataFor(this.store.getState().experiment.task)?.file ?? null;
+  }
+
+  /** The current own data set's name, content hash and sizes, or null on a built-in task. */
+  get ownDataSummary(): OwnDataSummary | null {
+    return ownDataFor(this.store.getState().experiment.task)?.summary ?? null;
+  }
+
+  /** Each own data set put to use (an upload, or an import that carries one). */
+  onOwnData(listener: Listener<OwnDataSummary>): () => void {
+    this.ownDataListeners.add(listener);
+    return () => this.ownDataListeners.delete(listener);
+  }
+
+  /**
+   * Trains the current model on a person's own file: a text for sequence
+   * models, a CSV for DNA cells and routing modules. A file that cannot be
+   * used changes nothing (same experiment, training goes on) and the alert
+   * says why. Resolves to the problem, or null.
+   */
+  useOwnData(file: OwnDataFile): string | null {
+    const refuse = (problem: string): string => {
+      this.store.getState().setAlert(`${file.kind === 'text' ? 'Text' : 'CSV'} file ${JSON.stringify(file.name.slice(0, 80))} refused: ${problem}. The running experiment is unchanged.`);
+      return problem;
+    };
+    const { experiment } = this.store.getState();
+    const family = descriptorOf(experiment.model).family;
+    if ((file.kind === 'text') !== (family === 'sequence')) {
+      return refuse(file.kind === 'text' ? `a text file makes a next-character task, which ${experiment.model} does not run (pick a sequence model)` : `a CSV file makes a classification dataset, which ${experiment.model} does not run (pick DNA cells or routing modules)`);
+    }
+    const parsed = parseOwnData(file);
+    if ('problem' in parsed) return refuse(parsed.problem);
+    installOwnData(file);
+    const next = { ...experiment, task: ownTaskOf(file.kind) } as Experiment;
+    this.store.getState().setAlert(null);
+    this.store.getState().setExperiment(next);
+    // Always a restart: the task id may be the same while the file is new.
+    this.sendReset(next);
+    for (const l of this.ownDataListeners) l(parsed.summary);
+    return null;
   }
 
   /** Hello, the backend choice (with the backends to skip) and the speed. */
@@ -238,7 +294,7 @@ export class LabClient {
   /** A fresh experiment from the current parameters (new graph and weights). */
   reset(): void {
     this.store.getState().setAlert(null);
-    this.send({ type: 'reset', experiment: this.store.getState().experiment });
+    this.sendReset(this.store.getState().experiment);
   }
 
   /** Applies a parameter change live when possible, otherwise restarts the experiment; an invalid one is refused. */
@@ -248,10 +304,15 @@ export class LabClient {
       this.store.getState().setAlert(`Setting refused: ${errorSentences(checked.error, 1)}.`);
       return;
     }
+    const kind = ownKindOf(next.task);
+    if (kind !== null && !ownDataFor(next.task)) {
+      this.store.getState().setAlert(`Setting refused: the task "${next.task}" trains on your own ${kind === 'text' ? 'text' : 'CSV'} file, and none is loaded; use "Use your own data…" first.`);
+      return;
+    }
     const before = this.store.getState().experiment;
     this.store.getState().setExperiment(next);
     if (isLiveChange(before, next)) this.send({ type: 'setParams', params: liveParams(next) });
-    else this.send({ type: 'reset', experiment: next });
+    else this.sendReset(next);
   }
 
   /** Pacing for the eye (normal, fast, slow motion): applies at once, never restarts training. */
@@ -304,6 +365,11 @@ export class LabClient {
       return message;
     }
     this.store.getState().setAlert(null);
+    // The worker trains on the document's data set now; the page's lookups (sizes, task list) follow it.
+    if (parsed.data) {
+      installOwnData(parsed.data.file);
+      for (const l of this.ownDataListeners) l(parsed.data.summary);
+    }
     this.store.getState().setExperiment(parsed.document.experiment);
     return null;
   }

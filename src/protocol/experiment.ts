@@ -5,20 +5,26 @@
  * it all iterates engine/model-registry.ts.
  */
 import { z } from 'zod';
-import { DATASET_IDS, DATASETS, type DatasetId } from '../engine/datasets/dataset-info';
+import { CLASSIFICATION_TASK_IDS, DATASET_IDS, DATASETS, type BuiltinDatasetId, type DatasetId } from '../engine/datasets/dataset-info';
+import { datasetInfo, installedOwnData, OWN_CSV_DATASET, OWN_TEXT_TASK } from '../engine/datasets/own-data';
 import { descriptorOf, MODEL_KINDS, MODELS, type AnyLiveParams, type AnyModelDescriptor, type Experiment, type ExperimentOfKind, type ModelDetail, type ModelKind, type ViewKind } from '../engine/model-registry';
 import type { CheckboxControl, ControlDescriptor, HelpText, SelectControl, SliderControl, TaskFamily } from '../engine/model-descriptor';
-import { TASK_IDS, type TaskId } from '../engine/tasks/task';
-import { TASKS } from '../engine/tasks/task-registry';
+import { SEQUENCE_TASK_IDS, TASK_IDS, type BuiltinTaskId, type TaskId } from '../engine/tasks/task';
+import { taskInfo, TASKS } from '../engine/tasks/task-registry';
 
-export { DATASET_IDS, DATASETS, descriptorOf, MODEL_KINDS, MODELS, TASK_IDS, TASKS };
+export { DATASET_IDS, DATASETS, datasetInfo, descriptorOf, MODEL_KINDS, MODELS, TASK_IDS, TASKS, taskInfo };
 export type { CheckboxControl, ControlDescriptor, HelpText, SelectControl, SliderControl };
-export type { AnyLiveParams, AnyModelDescriptor, DatasetId, Experiment, ExperimentOfKind, ModelDetail, ModelKind, TaskFamily, TaskId, ViewKind };
+export type { AnyLiveParams, AnyModelDescriptor, BuiltinDatasetId, BuiltinTaskId, DatasetId, Experiment, ExperimentOfKind, ModelDetail, ModelKind, TaskFamily, TaskId, ViewKind };
+
+/** A built-in sequence task (the battery and the transitions study run only these). */
+export function isBuiltinTask(task: string): task is BuiltinTaskId {
+  return (TASK_IDS as readonly string[]).includes(task);
+}
 
 /** The seed is a 31-bit integer everywhere (it seeds 32-bit generators). */
 const seedSchema = z.number().int().min(0).max(2 ** 31 - 1);
 
-const TASK_SCHEMAS: Readonly<Record<TaskFamily, z.ZodType<string>>> = { sequence: z.enum(TASK_IDS), classification: z.enum(DATASET_IDS) };
+const TASK_SCHEMAS: Readonly<Record<TaskFamily, z.ZodType<string>>> = { sequence: z.enum(SEQUENCE_TASK_IDS), classification: z.enum(CLASSIFICATION_TASK_IDS) };
 
 function kindSchema(kind: ModelKind) {
   const d = descriptorOf(kind);
@@ -58,13 +64,14 @@ export function experimentFor(model: ModelKind, from: Experiment): Experiment {
  * uniform prediction, -ln(chance). The charts draw both as dashed lines.
  */
 export function chanceOf(experiment: Experiment): { readonly accuracy: number; readonly loss: number } {
-  const accuracy = isSequenceModel(experiment.model) ? TASKS[experiment.task as TaskId].chance : 1 / DATASETS[experiment.task as DatasetId].classes;
+  const accuracy = isSequenceModel(experiment.model) ? taskInfo(experiment.task as TaskId).chance : 1 / Math.max(1, datasetInfo(experiment.task as DatasetId).classes);
   return { accuracy, loss: -Math.log(accuracy) };
 }
 
-/** The tasks a model kind can run, with labels. */
+/** The tasks a model kind can run, with labels: the built-in ones, and the own data set of its kind once one is loaded on this page. */
 export function tasksFor(model: ModelKind): readonly { readonly id: string; readonly label: string; readonly description: string }[] {
-  return isSequenceModel(model) ? TASK_IDS.map((id) => TASKS[id]) : DATASET_IDS.map((id) => DATASETS[id]);
+  if (isSequenceModel(model)) return [...TASK_IDS.map((id) => TASKS[id]), ...(installedOwnData('text') ? [taskInfo(OWN_TEXT_TASK)] : [])];
+  return [...DATASET_IDS.map((id) => DATASETS[id]), ...(installedOwnData('csv') ? [datasetInfo(OWN_CSV_DATASET)] : [])];
 }
 
 export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;

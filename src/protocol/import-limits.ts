@@ -51,6 +51,16 @@ export const MAX_GRAPH_EDGES = 2 ** 20;
 export const MAX_TENSORS = 32;
 export const MAX_TENSOR_NAME = 64;
 
+/**
+ * A document of an own task carries its data set (model-document.ts `data`):
+ * a file of at most MAX_OWN_DATA_BYTES (5 MB; a text's characters are at
+ * most its UTF-8 bytes) with a name of at most MAX_OWN_DATA_NAME characters.
+ * It is parsed as an upload is (too short, one class, ragged rows, ...)
+ * before the network is checked against its sizes. A 5 MB text fits the
+ * 64 MiB document beside any network but the largest LARA export.
+ */
+export { MAX_OWN_DATA_BYTES, MAX_OWN_DATA_NAME } from '../engine/datasets/own-data';
+
 /** A megabyte figure for messages: 52.4 MB. */
 export function megabytes(bytes: number): string {
   return `${(bytes / 1e6).toFixed(1)} MB`;

@@ -10,8 +10,9 @@ import type { TopologyEvent } from '../engine/training/step-result';
 import type { ModelDetail } from '../engine/model-registry';
 import type { AnyLiveParams, BackendChoice, BackendName, Experiment } from './experiment';
 import type { ModelDocument } from './model-document';
+import type { OwnDataFile } from './own-data';
 
-export const PROTOCOL_VERSION = 5;
+export const PROTOCOL_VERSION = 6;
 
 /**
  * How the worker paces training for the eye (a view setting, never part of
@@ -88,8 +89,8 @@ export type { GraphEdge, GraphLayoutHint, GraphNode, NodePosition, NodeRole } fr
 
 export type ToWorker =
   | { readonly type: 'hello'; readonly version: number }
-  /** Start (or restart) an experiment from its parameters: new graph, new weights. */
-  | { readonly type: 'reset'; readonly experiment: Experiment }
+  /** Start (or restart) an experiment from its parameters: new graph, new weights. `data`: the own data set its task reads (own-text, own-csv). */
+  | { readonly type: 'reset'; readonly experiment: Experiment; readonly data?: OwnDataFile }
   | { readonly type: 'play' }
   | { readonly type: 'pause' }
   /** Run `steps` train steps, then stop. */

@@ -21,6 +21,7 @@ import type { EncodedModel } from '../engine/model-descriptor';
 import { tensorProblem, type HostTensor } from '../engine/training/host-tensor';
 import { base64LengthOfFloats, decodeWeights, float32ToBase64 } from './base64';
 import { descriptorOf, experimentSchema, type Experiment } from './experiment';
+import { ownDataFileSchema, ownDataFor, ownKindOf, parseOwnData, withOwnData, type ParsedOwnData } from './own-data';
 import {
   importSizeProblem,
   MAX_GRAPH_EDGES,
@@ -67,6 +68,8 @@ export const modelDocumentSchema = z.object({
   weights: z.record(z.string().max(MAX_TENSOR_NAME), tensorSchema).refine((w) => Object.keys(w).length <= MAX_TENSORS, `at most ${MAX_TENSORS} tensors`),
   step: z.number().int().min(0).max(MAX_STEP),
   metrics: z.object({ loss: z.number().nullable(), accuracy: z.number().nullable() }),
+  /** The own data set (own-text, own-csv tasks), so an imported run or a resumed checkpoint trains on the same data; absent for built-in tasks. */
+  data: ownDataFileSchema.optional(),
 });
 export type ModelDocument = z.infer<typeof modelDocumentSchema>;
 
@@ -95,7 +98,14 @@ export function toModelDocument(experiment: Experiment, model: unknown, step: nu
     weights,
     step,
     metrics: { loss: finiteOrNull(metrics.loss), accuracy: finiteOrNull(metrics.accuracy) },
+    ...ownDataField(experiment.task),
   };
+}
+
+/** The installed data set an own task reads, as the document's `data`; nothing for a built-in task. */
+function ownDataField(task: string): { data?: ModelDocument['data'] } {
+  const d = ownDataFor(task);
+  return d ? { data: { kind: d.file.kind, name: d.file.name, text: d.file.text } } : {};
 }
 
 function clamp01(x: number): number {
@@ -172,6 +182,20 @@ export interface DocumentModel {
   readonly encoded: EncodedModel;
   /** The host model of the document's kind (what its trainer is restored from). */
   readonly model: unknown;
+  /** The document's own data set, parsed (install it before building the trainer); null for a built-in task. */
+  readonly data: ParsedOwnData | null;
+}
+
+/** The document's data set checked against its task and parsed, or why not. */
+function documentData(doc: ModelDocument): ParsedOwnData | null | string {
+  const kind = ownKindOf(doc.experiment.task);
+  const data = doc.data;
+  if (kind === null) return data ? `The file carries a data set (${JSON.stringify(data.name)}) but its task "${doc.experiment.task}" does not use one.` : null;
+  const what = kind === 'text' ? 'text file' : 'CSV file';
+  if (!data) return `The file's task is your own ${what} ("${doc.experiment.task}"), but it does not carry the data set.`;
+  if (data.kind !== kind) return `The file's task "${doc.experiment.task}" needs a ${what}, but it carries a ${data.kind === 'text' ? 'text file' : 'CSV file'}.`;
+  const parsed = parseOwnData(data);
+  return 'problem' in parsed ? `The file's data set ${JSON.stringify(data.name)} cannot be used: ${parsed.problem}.` : parsed;
 }
 
 /**
@@ -181,6 +205,14 @@ export interface DocumentModel {
  * decoded yet), then each weight decoded as float32.
  */
 export function documentToModel(doc: ModelDocument): DocumentModel | string {
+  const data = documentData(doc);
+  if (typeof data === 'string') return data;
+  // The network's sizes follow from the data set: check it with the document's own installed, whatever this thread holds.
+  const read = data ? withOwnData(data, () => networkOf(doc)) : networkOf(doc);
+  return typeof read === 'string' ? read : { ...read, data };
+}
+
+function networkOf(doc: ModelDocument): Omit<DocumentModel, 'data'> | string {
   const graph: Graph = {
     nodes: doc.graph.nodes.map((n) => ({ id: n.id, role: n.role })),
     edges: doc.graph.edges,

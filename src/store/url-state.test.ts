@@ -4,6 +4,7 @@ import type { LaraExperiment } from '../engine/lara/lara-params';
 import type { LoopyExperiment } from '../engine/loopy/loopy-params';
 import type { RoutingExperiment } from '../engine/routing/routing-params';
 import { DEFAULT_EXPERIMENT, defaultExperiment, descriptorOf, experimentSchema } from '../protocol/experiment';
+import { installOwnData, ownDataSnapshot, restoreOwnData } from '../protocol/own-data';
 import { formatHash, parseHash } from './url-state';
 
 const LARA = DEFAULT_EXPERIMENT as LaraExperiment;
@@ -200,5 +201,22 @@ describe('speed in the link', () => {
     const bad = parseHash('#speed=warp');
     expect(bad.speed).toBe('normal');
     expect(bad.problems.join(' ')).toMatch(/speed=warp ignored: it must be one of slow, normal, fast/);
+  });
+
+  it('a link naming an own data set opens the default task with a line saying why; one this page holds opens', () => {
+    const dna = parseHash('#model=dna&task=own-csv&seed=5');
+    expect(dna.experiment.task).toBe(DEFAULT_DNA_EXPERIMENT.task);
+    expect(dna.experiment.seed).toBe(5);
+    expect(dna.problems).toEqual(['task=own-csv: this link names your own data set, which a link cannot carry; opened the default task instead']);
+    expect(parseHash('#task=own-text').experiment.task).toBe(LARA.task);
+    const before = ownDataSnapshot();
+    try {
+      installOwnData({ kind: 'text', name: 'a.txt', text: 'abcd'.repeat(60) });
+      const held = parseHash('#task=own-text');
+      expect(held.problems).toEqual([]);
+      expect(held.experiment.task).toBe('own-text');
+    } finally {
+      restoreOwnData(before);
+    }
   });
 });

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type { ControlDescriptor, UrlField } from '../engine/model-descriptor';
 import { SPEEDS, type Speed } from '../protocol/messages';
+import { ownDataFor, ownKindOf } from '../protocol/own-data';
 import { issueSentence } from '../protocol/schema-sentences';
 import { BACKEND_CHOICES, DEFAULT_EXPERIMENT, descriptorOf, experimentFor, experimentSchema, MODEL_KINDS, type BackendChoice, type Experiment } from '../protocol/experiment';
 
@@ -89,7 +90,9 @@ export function parseHash(hash: string, base: Experiment = DEFAULT_EXPERIMENT): 
   for (const [key, value] of params) {
     if (key === 'model' || key === 'backend' || key === 'speed') continue;
     if (!usable(key, value)) continue;
-    if (key === 'task') tryApply(key, value, { ...experiment, task: value });
+    // A link cannot carry a data set: an own task opens only where this page already holds the file (back and forward within a visit).
+    if (key === 'task' && ownKindOf(value) !== null && !ownDataFor(value)) problems.push(`task=${quote(value)}: this link names your own data set, which a link cannot carry; opened the default task instead`);
+    else if (key === 'task') tryApply(key, value, { ...experiment, task: value });
     else if (key === 'seed') tryApply(key, value, { ...experiment, seed: coerce(value, 0) });
     else if (Object.hasOwn(descriptor.url, key)) {
       const spec = descriptor.url[key] as string | UrlField<Params>;

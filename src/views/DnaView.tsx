@@ -5,7 +5,7 @@
  * CellsChart (outside React) take frames from the lab client and paint.
  */
 import { useEffect, useId, useRef, useState } from 'react';
-import { DATASETS, descriptorOf, type DatasetId } from '../protocol/experiment';
+import { datasetInfo, descriptorOf, type DatasetId } from '../protocol/experiment';
 import { BIRTH_COLOUR, DEATH_COLOUR } from './graph/palette';
 import { CellsChart } from './dna/cells-chart';
 import { NEGATIVE_COLOUR, POSITIVE_COLOUR, type CellStrength } from './dna/cell-style';
@@ -22,7 +22,7 @@ function put(el: HTMLElement | null, text: string): void {
 export function DnaView() {
   const client = useLabClient();
   // A dataset's image side (MNIST); 0 for 2-D data and for sequence tasks.
-  const imageSide = useLab((s) => (descriptorOf(s.experiment.model).family === 'classification' ? (DATASETS[s.experiment.task as DatasetId].imageSide ?? 0) : 0));
+  const imageSide = useLab((s) => (descriptorOf(s.experiment.model).family === 'classification' ? (datasetInfo(s.experiment.task as DatasetId).imageSide ?? 0) : 0));
   const [strength, setStrength] = useState<CellStrength>('weight');
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const chartRef = useRef<HTMLDivElement>(null);

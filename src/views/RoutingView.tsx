@@ -6,7 +6,7 @@
  * RoutingController (outside React) fills them from frames.
  */
 import { useEffect, useId, useRef } from 'react';
-import { DATASETS } from '../protocol/experiment';
+import { datasetInfo } from '../protocol/experiment';
 import { CLASS0_RGB, CLASS1_RGB } from './routing/boundary';
 import { RoutingController } from './routing/routing-controller';
 import { useLab, useLabClient } from './lab-context';
@@ -18,7 +18,8 @@ export function RoutingView() {
   const client = useLabClient();
   const layers = useLab((s) => (s.experiment.model === 'routing' ? s.experiment.params.layers : 0));
   const task = useLab((s) => (s.experiment.model === 'routing' ? s.experiment.task : null));
-  const info = task ? DATASETS[task] : null;
+  // An own CSV's sizes come from the file installed on the page (datasetInfo).
+  const info = task ? datasetInfo(task) : null;
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const chainRef = useRef<HTMLOListElement>(null);
   const sourceRef = useRef<HTMLParagraphElement>(null);

@@ -7,7 +7,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { isSequenceModel, TASKS, type TaskId } from '../protocol/experiment';
+import { isBuiltinTask, isSequenceModel, TASKS, type BuiltinTaskId as TaskId } from '../protocol/experiment';
 import { TRANSITION_CELL_KINDS, type TransitionMode } from '../protocol/study-messages';
 import { useLab, useStudy, useStudyClient } from './lab-context';
 import { transitionCurves, type CurveData } from './transitions/transition-curves';
@@ -66,7 +66,7 @@ export function TransitionsPanel({ onClose }: { onClose(): void }) {
   const state = useStudy();
   const experiment = useLab((s) => s.experiment);
   const [cell, setCell] = useState<CellKind>(isCellKind(experiment.model) ? experiment.model : 'gru');
-  const [task, setTask] = useState<TaskId>(isSequenceModel(experiment.model) ? (experiment.task as TaskId) : 'recall');
+  const [task, setTask] = useState<TaskId>(isSequenceModel(experiment.model) && isBuiltinTask(experiment.task) ? experiment.task : 'recall');
   const [enabled, setEnabled] = useState(true);
   const [beta, setBeta] = useState(10);
   const [refreshEvery, setRefreshEvery] = useState(5);

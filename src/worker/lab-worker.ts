@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { DATASETS } from '../engine/datasets/dataset-info';
+import { installOwnData, ownDataSnapshot, restoreOwnData, type OwnDataFile } from '../protocol/own-data';
 import { createTrainer, trainerFromModel, type ModelDetail } from '../engine/model-registry';
 import type { StepStats } from '../engine/training/step-result';
 import type { LabTrainer } from '../engine/training/trainer-core';
@@ -64,6 +65,7 @@ const HELD_OUT_INTERVAL_MS = 1000;
 const HELD_OUT_GAP_FACTOR = 9;
 /** How the status names a build: its dataset, or the network itself. */
 function preparingPhrase(experiment: Experiment): string {
+  if (experiment.task === 'own-csv') return 'Reading your CSV file';
   return Object.hasOwn(DATASETS, experiment.task) ? `Loading ${DATASETS[experiment.task as keyof typeof DATASETS].label}` : 'Building the network';
 }
 
@@ -186,7 +188,7 @@ export class LabWorker {
         return;
       case 'reset':
         this.preparing = preparingPhrase(msg.experiment);
-        void this.enqueue(() => this.start(msg.experiment));
+        void this.enqueue(() => this.start(msg.experiment, msg.data));
         return;
       case 'play':
         this.playing = true;
@@ -283,10 +285,25 @@ export class LabWorker {
     this.postStatus();
   }
 
-  private async start(experiment: Experiment): Promise<void> {
+  /** A new trainer for `experiment`; `data`, the own data set it reads, is installed first (and put back if the build fails). */
+  private async start(experiment: Experiment, data?: OwnDataFile): Promise<void> {
     await this.ensureBackend();
-    this.replaceTrainer(await this.whileLoading(experiment, () => createTrainer(experiment)), experiment);
+    const next = await this.withData(data, () => this.whileLoading(experiment, () => createTrainer(experiment)));
+    this.replaceTrainer(next, experiment);
     await this.sendFrameIfFree();
+  }
+
+  /** Installs an own data set for a build; a refused file or a failed build leaves the data sets as they were. */
+  private async withData<T>(data: OwnDataFile | undefined, build: () => Promise<T>): Promise<T> {
+    if (!data) return build();
+    const before = ownDataSnapshot();
+    try {
+      installOwnData(data);
+      return await build();
+    } catch (e) {
+      restoreOwnData(before);
+      throw e;
+    }
   }
 
   /** Runs `build`, and says what it prepares (the dataset, or a big network) in the status if it takes longer than LOADING_NOTICE_MS. */
@@ -353,7 +370,7 @@ export class LabWorker {
     }
     let next: Trainer;
     try {
-      next = await this.whileLoading(document.experiment, () => trainerFromModel(document.experiment, read.model, document.step));
+      next = await this.withData(read.data?.file, () => this.whileLoading(document.experiment, () => trainerFromModel(document.experiment, read.model, document.step)));
     } catch (e) {
       this.post({ type: 'importFailed', requestId, message: `The network could not be built: ${(e as Error).message}` });
       return;
