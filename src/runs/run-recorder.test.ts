@@ -1,5 +1,6 @@
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
+import Dexie from 'dexie';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TopologyUpdate } from '../client/lab-client';
 import { defaultExperiment, isLiveChange, type Experiment } from '../protocol/experiment';
 import type { FrameCommon, HeldOutPoint } from '../protocol/messages';
@@ -240,6 +241,31 @@ describe('the run recorder', () => {
     expect(list[0]!.experiment.seed).toBe(from.experiment.seed);
     expect(list[0]!.name).toBe(`${runName(lara)}, Learning rate ${rate}`);
     expect((await runs.metrics(from.id))?.events).toEqual([]);
+  });
+
+  it('says so in the page when storage is short: older checkpoints dropped, their curves kept', async () => {
+    const { client, runs, recorder } = setup();
+    for (let i = 0; i < 3; i++) {
+      client.setExperiment({ ...lara, params: { ...lara.params, width: lara.params.width + i + 1 } });
+      client.train(2);
+      client.checkpoint();
+      await recorder.flush();
+    }
+    const put = runs.db.checkpoints.put.bind(runs.db.checkpoints);
+    let refusals = 2;
+    vi.spyOn(runs.db.checkpoints, 'put').mockImplementation((...args) => (refusals-- > 0 ? Dexie.Promise.reject(Object.assign(new Error('full'), { name: 'QuotaExceededError' })) : put(...args)));
+    client.train(2);
+    client.checkpoint();
+    await recorder.flush();
+    expect(client.store.getState().alert).toBe('Storage is short: dropped the checkpoints of 2 older runs; their curves are kept.');
+    expect(recorder.storageNotice).toBe(client.store.getState().alert);
+    const list = await runs.list();
+    expect(list.map((r) => r.checkpoint?.step ?? null)).toEqual([4, null, null]);
+    for (const r of list) expect((await runs.metrics(r.id))?.metrics.trainLoss.step.length).toBeGreaterThan(0);
+    // Asked, the old unpinned runs go (the current one stays).
+    await recorder.setPinned(list[2]!.id, true);
+    expect(await recorder.deleteOldUnpinned()).toBe(1);
+    expect((await runs.list()).map((r) => r.id)).toEqual([list[0]!.id, list[2]!.id]);
   });
 
   it('thins a long run to a bounded series', async () => {
