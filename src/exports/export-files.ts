@@ -70,8 +70,8 @@ export function metricsJsonFile(doc: ModelDocument, m: RunMetricsSnapshot): Expo
 }
 
 export function pictureFiles(doc: ModelDocument, p: ViewPictureFiles): ExportFile[] {
-  const files: ExportFile[] = [{ name: name(doc, 'png', p.view), type: 'image/png', content: p.png }];
-  if (p.svg !== null) files.push({ name: name(doc, 'svg', p.view), type: 'image/svg+xml', content: p.svg });
+  const files: ExportFile[] = [{ name: name(doc, 'png', 'view'), type: 'image/png', content: p.png }];
+  if (p.svg !== null) files.push({ name: name(doc, 'svg', 'view'), type: 'image/svg+xml', content: p.svg });
   return files;
 }
 

@@ -203,35 +203,38 @@ export function ExportMenu({ runMetrics }: ExportMenuProps) {
         </span>
       )}
       {open && (
-        <div ref={menuRef} id={menuId} className="em-menu" role="menu" aria-label="Export formats" onKeyDown={onMenuKey}>
-          {ITEMS.map((it) => {
-            const off = disabled.get(it.format);
-            return (
-              <button
-                key={it.format}
-                type="button"
-                role="menuitem"
-                className="em-item"
-                aria-disabled={off ? true : undefined}
-                aria-describedby={off ? reasonId : undefined}
-                title={off ? `Not available: ${off}` : it.hint}
-                onClick={() => {
-                  if (!off) void run(it.format, it.label);
-                }}
-              >
-                <span className="em-label">{it.label}</span>
-                <span className="em-hint" aria-hidden="true">
-                  {off ?? it.hint}
-                </span>
-              </button>
-            );
-          })}
+        // The reason sits under the menu, outside role="menu" (whose children are menu items only).
+        <div className="em-popup">
+          <div ref={menuRef} id={menuId} className="em-menu" role="menu" aria-label="Export formats" onKeyDown={onMenuKey}>
+            {ITEMS.map((it) => {
+              const off = disabled.get(it.format);
+              return (
+                <button
+                  key={it.format}
+                  type="button"
+                  role="menuitem"
+                  className="em-item"
+                  aria-disabled={off ? true : undefined}
+                  aria-describedby={off ? reasonId : undefined}
+                  title={off ? `Not available: ${off}` : it.hint}
+                  onClick={() => {
+                    if (!off) void run(it.format, it.label);
+                  }}
+                >
+                  <span className="em-label">{it.label}</span>
+                  <span className="em-hint" aria-hidden="true">
+                    {off ? 'not available' : it.hint}
+                  </span>
+                </button>
+              );
+            })}
+          </div>
+          {reasons.length > 0 && (
+            <p id={reasonId} className="em-reason">
+              Not available: {reasons.join('; ')}.
+            </p>
+          )}
         </div>
-      )}
-      {open && reasons.length > 0 && (
-        <p id={reasonId} className="em-reason">
-          Not available: {reasons.join('; ')}.
-        </p>
       )}
     </div>
   );
