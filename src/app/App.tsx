@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useContext, useEffect, useRef, useState } from 'react';
 import { AlertRegion } from '../views/AlertRegion';
 import { BatteryPanel } from '../views/BatteryPanel';
 import { ParameterControls, TransportControls } from '../views/Controls';
@@ -6,6 +6,7 @@ import { useLab, useLabClient } from '../views/lab-context';
 import { ownsSpaceKey } from '../views/keyboard';
 import { MODEL_VIEWS } from '../views/model-views';
 import { ResumeOffer } from '../views/runs/ResumeOffer';
+import { RunsContext } from '../views/runs/runs-context';
 import { StatusBar } from '../views/StatusBar';
 import { descriptorOf } from '../protocol/experiment';
 
@@ -21,6 +22,8 @@ const RunsPanel = lazy(async () => ({ default: (await import('../views/RunsPanel
 
 export function App() {
   const client = useLabClient();
+  // The run recorder loads beside the first screen (main.tsx): null until then.
+  const recorder = useContext(RunsContext);
   const [panel, setPanel] = useState<Panel | null>(null);
   const view = useLab((s) => descriptorOf(s.experiment.model).view);
   // The button that opened the side panel gets focus back when it closes, so a keyboard user is not dropped on the body.
@@ -66,7 +69,7 @@ export function App() {
         <button type="button" aria-expanded={panel === 'transitions'} onClick={(e) => toggle('transitions', e.currentTarget)}>
           Transitions
         </button>
-        <button type="button" aria-expanded={panel === 'runs'} onClick={(e) => toggle('runs', e.currentTarget)}>
+        <button type="button" aria-expanded={panel === 'runs'} disabled={!recorder} onClick={(e) => toggle('runs', e.currentTarget)}>
           Runs
         </button>
         <button type="button" className="help-button" aria-expanded={panel === 'help'} onClick={(e) => toggle('help', e.currentTarget)}>
@@ -74,7 +77,7 @@ export function App() {
         </button>
       </header>
       <AlertRegion />
-      <ResumeOffer />
+      {recorder && <ResumeOffer />}
       <main className="lab-main">
         <aside className="lab-left">
           <ParameterControls />
@@ -94,7 +97,7 @@ export function App() {
           {panel === 'help' && <HelpPanel onClose={close} />}
           {panel === 'battery' && <BatteryPanel onClose={close} />}
           {panel === 'transitions' && <TransitionsPanel onClose={close} />}
-          {panel === 'runs' && <RunsPanel onClose={close} />}
+          {panel === 'runs' && recorder && <RunsPanel onClose={close} />}
         </Suspense>
       </main>
       <StatusBar />

@@ -4,8 +4,7 @@ import { createRoot } from 'react-dom/client';
 import { createBatteryClient } from '../client/battery-client';
 import { LabClient } from '../client/lab-client';
 import { createStudyClient } from '../client/study-client';
-import { RunRecorder } from '../runs/run-recorder';
-import { RunStore } from '../runs/run-store';
+import type { RunRecorder } from '../runs/run-recorder';
 import { createLabStore } from '../store/lab-store';
 import { ignoredLinkMessage, parseHash } from '../store/url-state';
 import { BatteryContext, LabContext, StudyContext } from '../views/lab-context';
@@ -52,13 +51,18 @@ function replaceWorker(worker: Worker, what: string, after = ''): void {
 }
 
 const client: LabClient = new LabClient(startWorker(), store);
-// Every run is kept in IndexedDB (src/runs); the series are written every few seconds, and when the page goes away.
-const recorder = new RunRecorder(client, new RunStore());
-window.addEventListener('pagehide', () => void recorder.flush());
-document.addEventListener('visibilitychange', () => {
-  if (document.visibilityState === 'hidden') void recorder.flush();
+// Every run is kept in IndexedDB (src/runs): the recorder and Dexie load beside the first screen, not inside it (the
+// client replays its latest topology to a late listener, so the first run is not missed). Series are written every
+// few seconds, and when the page goes away.
+const recorderReady: Promise<RunRecorder> = Promise.all([import('../runs/run-recorder'), import('../runs/run-store')]).then(([{ RunRecorder }, { RunStore }]) => {
+  const recorder = new RunRecorder(client, new RunStore());
+  window.addEventListener('pagehide', () => void recorder.flush());
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') void recorder.flush();
+  });
+  return recorder;
 });
-installTestApi(client, recorder);
+installTestApi(client, recorderReady);
 client.watchWorker((loss) => {
   if (!current) return;
   if (loss.kind === 'silent') replaceWorker(current, `stopped answering (silent for ${Math.round(loss.silentMs / 1000)} s)`);
@@ -88,16 +92,21 @@ client.start();
 
 const root = document.getElementById('root');
 if (!root) throw new Error('#root is missing');
-createRoot(root).render(
-  <StrictMode>
-    <LabContext.Provider value={client}>
-      <BatteryContext.Provider value={battery}>
-        <StudyContext.Provider value={study}>
-          <RunsContext.Provider value={recorder}>
-            <App />
-          </RunsContext.Provider>
-        </StudyContext.Provider>
-      </BatteryContext.Provider>
-    </LabContext.Provider>
-  </StrictMode>,
-);
+const reactRoot = createRoot(root);
+/** The tree, rendered again once the recorder is there (the Runs button and the resume offer wait for it). */
+const render = (recorder: RunRecorder | null) =>
+  reactRoot.render(
+    <StrictMode>
+      <LabContext.Provider value={client}>
+        <BatteryContext.Provider value={battery}>
+          <StudyContext.Provider value={study}>
+            <RunsContext.Provider value={recorder}>
+              <App />
+            </RunsContext.Provider>
+          </StudyContext.Provider>
+        </BatteryContext.Provider>
+      </LabContext.Provider>
+    </StrictMode>,
+  );
+render(null);
+recorderReady.then(render, (e: unknown) => store.getState().setAlert(`Runs will not be kept: the run store could not load (${(e as Error).message}).`));

@@ -72,7 +72,7 @@ export interface LoopyLabTestApi {
   workerMemory(): Promise<WorkerMemory>;
   /** The runs kept in IndexedDB (after the pending writes), newest first, with their train-loss points and checkpoint step. */
   runs(): Promise<StoredRunSummary[]>;
-  /** The run being recorded: its id (null until its first step), train-loss steps and held-out points. */
+  /** The run being recorded: its id (null until its first step), train-loss steps and held-out points; null before the recorder loads. */
   currentRun(): { id: string | null; steps: number; firstStep: number | null; lastStep: number | null; heldOutPoints: number } | null;
 }
 
@@ -97,7 +97,9 @@ declare global {
   }
 }
 
-export function installTestApi(client: LabClient, recorder: RunRecorder): void {
+export function installTestApi(client: LabClient, recorderReady: Promise<RunRecorder>): void {
+  let recorder: RunRecorder | null = null;
+  void recorderReady.then((r) => (recorder = r));
   let frames = 0;
   let detail: DetailSummary | null = null;
   client.onFrame((f) => {
@@ -144,6 +146,7 @@ export function installTestApi(client: LabClient, recorder: RunRecorder): void {
     injectFault: (fault: WorkerFault) => client.injectFault(fault),
     workerMemory: () => client.workerMemory(),
     async runs(): Promise<StoredRunSummary[]> {
+      const recorder = await recorderReady;
       await recorder.flush();
       const runs = await recorder.runs.list();
       return Promise.all(
@@ -163,7 +166,7 @@ export function installTestApi(client: LabClient, recorder: RunRecorder): void {
       );
     },
     currentRun() {
-      const c = recorder.current();
+      const c = recorder?.current();
       if (!c) return null;
       const steps = c.metrics.trainLoss.step;
       return { id: c.run?.id ?? null, steps: steps.length, firstStep: steps[0] ?? null, lastStep: steps.at(-1) ?? null, heldOutPoints: c.metrics.heldOutLoss.step.length };

@@ -14,6 +14,7 @@ import { chanceOf } from '../protocol/experiment';
 import type { FrameMessage, HeldOutPoint } from '../protocol/messages';
 import { alignOnSteps, smooth, ThinSeries } from './chart/chart-series';
 import { useLab, useLabClient } from './lab-context';
+import type { CurrentRun } from '../runs/run-recorder';
 import { RunsContext } from './runs/runs-context';
 
 const LOSS = '#f97316';
@@ -78,6 +79,7 @@ export function LossChart() {
   const [smoothing, setSmoothing] = useState(DEFAULT_SMOOTHING);
   const smoothingRef = useRef(smoothing);
   const redraw = useRef<() => void>(() => undefined);
+  const restore = useRef<(current: CurrentRun) => void>(() => undefined);
   useEffect(() => {
     smoothingRef.current = smoothing;
     redraw.current();
@@ -164,7 +166,7 @@ export function LossChart() {
       if (t.step === 0 && t.events.length === 0) startOver();
     });
     // A resumed run: its recorded curves up to the checkpoint, and the frames go on from there.
-    const offRestore = recorder?.onRestore(({ metrics }) => {
+    restore.current = ({ metrics }) => {
       startOver();
       const { trainLoss, trainAccuracy, heldOutLoss, heldOutAccuracy } = metrics;
       const n = Math.min(trainLoss.step.length, trainAccuracy.step.length);
@@ -173,7 +175,7 @@ export function LossChart() {
       for (let i = 0; i < h; i++) heldOut.push(heldOutLoss.step[i] as number, heldOutLoss.value[i] as number, heldOutAccuracy.value[i] as number);
       lastStep = train.x.at(-1) ?? -1;
       schedule();
-    });
+    };
     const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(200, el.clientWidth), height: CHART_HEIGHT }));
     resize.observe(el);
     return () => {
@@ -181,12 +183,14 @@ export function LossChart() {
       offFrame();
       offHeldOut();
       offTopology();
-      offRestore?.();
+      restore.current = () => undefined;
       resize.disconnect();
       if (raf) cancelAnimationFrame(raf);
       plot.destroy();
     };
-  }, [client, recorder]);
+  }, [client]);
+  // The recorder loads after the chart mounts (main.tsx): its restores reach the plot through a ref, so the plot is not rebuilt.
+  useEffect(() => recorder?.onRestore((c) => restore.current(c)), [recorder]);
 
   return (
     <section className="panel chart-panel" aria-label="Loss and accuracy chart">
