@@ -6,6 +6,7 @@
  * the loss chart has the earlier points back.
  */
 import { mkdir } from 'node:fs/promises';
+import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import type { StoredRunSummary } from '../src/app/test-api';
 import { expect, test, type Lab } from './fixtures';
@@ -18,6 +19,12 @@ async function trainTo(lab: Lab, page: Page, step: number): Promise<number> {
   await lab.waitFor((s) => s.step >= step, `step ${step}`);
   await page.getByRole('button', { name: 'Pause' }).click();
   return (await lab.waitFor((s) => !s.playing, 'the pause')).step;
+}
+
+/** axe's serious and critical findings on the page, one line each. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 /** Polls the stored runs until `cond` holds. */
@@ -71,6 +78,15 @@ test('two runs differing in one control overlay in the Runs panel, and the last 
 
   await expect(chart).toHaveAttribute('data-x-max', String(Math.max(firstStep, secondStep)));
 
+  // Rename inline and pin the first run: the store keeps both, and the chart's legend names it.
+  await panel.getByRole('button', { name: `Rename ${first!.name}`, exact: true }).click();
+  await panel.getByLabel(`New name for ${first!.name}`, { exact: true }).fill('baseline');
+  await panel.getByLabel(`New name for ${first!.name}`, { exact: true }).press('Enter');
+  await panel.getByRole('button', { name: 'Pin baseline' }).click();
+  await expect(panel.getByRole('button', { name: 'Pin baseline' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(chart.locator('.u-legend')).toContainText('baseline');
+  await waitForRuns(page, (r) => r.some((x) => x.id === first!.id && x.name === 'baseline'), 'the new name kept');
+
   // Against training seconds (the axis ends at the longer run's training time), then on a log scale.
   await panel.getByLabel('training seconds').check();
   await expect(chart).toHaveAttribute('data-axis', 'wallSeconds');
@@ -80,6 +96,7 @@ test('two runs differing in one control overlay in the Runs panel, and the last 
   await panel.getByLabel('Log scale').check();
   await expect(chart).toHaveAttribute('data-log', 'true');
   await expect(chart).toHaveAttribute('data-series', '2');
+  expect(await seriousViolations(page), 'the Runs panel comparing two runs').toEqual([]);
   await mkdir('/work/notes', { recursive: true }).catch(() => undefined);
   await panel.screenshot({ path: '/work/notes/runs-overlay.png' }).catch(() => undefined);
 
@@ -94,6 +111,7 @@ test('two runs differing in one control overlay in the Runs panel, and the last 
   const offer = page.getByRole('region', { name: 'Resume' });
   await expect(offer).toContainText(`Resume ${second!.name} from step ${secondStep}?`);
   await lab.waitFor((s) => s.backend !== null && s.nodes > 0, 'the lab to start');
+  expect(await seriousViolations(page), 'the resume offer').toEqual([]);
   await offer.getByRole('button', { name: 'Resume' }).click();
   await expect(offer).toBeHidden();
   await lab.waitFor((s) => s.step === secondStep, 'the checkpoint step');
