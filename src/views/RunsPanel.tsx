@@ -194,8 +194,8 @@ function RunRow({
           />
         ) : (
           <>
-            {r.pinned === 1 && <span aria-label="pinned">📌 </span>}
             {r.name}
+            {r.pinned === 1 && <span className="runs-tag"> (pinned)</span>}
             {current && <span className="runs-tag"> (recording)</span>}
             {parentName && r.change && (
               <span className="runs-sub">
