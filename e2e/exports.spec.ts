@@ -3,7 +3,7 @@
  * steps, download each file, and check it is what it says it is (XML that
  * parses with the right nodes, a safetensors header that covers the file, a
  * PNG of the view's size, a vector SVG with its legend, metrics rows, a zip
- * holding everything). The menu's keyboard behaviour, and a view without SVG.
+ * holding everything). The menu's keyboard behaviour; the DNA and routing views' pictures.
  */
 import { readFile } from 'node:fs/promises';
 import AxeBuilder from '@axe-core/playwright';
@@ -148,20 +148,35 @@ test('the Export menu opens on its first item, arrows move, Escape closes and gi
   await expect(button).toHaveAttribute('aria-expanded', 'false');
 });
 
-test('the DNA view exports its canvas as PNG; its SVG item is disabled with the reason', async ({ lab, page }, testInfo) => {
+test('the DNA and routing views export a vector SVG with their legend and a PNG of it', async ({ lab, page }, testInfo) => {
   await lab.open('#model=dna&task=circle');
   await page.getByRole('button', { name: 'Step' }).click();
   await lab.waitFor((s) => s.step >= 1 && !s.playing, 'one step');
   await page.getByRole('button', { name: 'Export' }).click();
-  const svgItem = page.getByRole('menuitem', { name: 'View (SVG)' });
-  await expect(svgItem).toHaveAttribute('aria-disabled', 'true');
-  await expect(page.getByText(/Not available: the DNA view paints/)).toBeVisible();
-  // The open menu, its disabled item and the reason pass axe.
+  // The open menu passes axe.
   const axe = await new AxeBuilder({ page }).include('.em-root').analyze();
   expect(axe.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
   await page.keyboard.press('Escape');
-  const canvas = await page.locator('canvas.mv-canvas').first().evaluate((c: HTMLCanvasElement) => ({ width: c.width, height: c.height }));
-  const png = await download(page, testInfo, 'View (PNG)');
-  expect(png.name).toMatch(/^loopy-lab-dna-view-step\d+\.png$/);
-  expect(pngSize(png.bytes)).toEqual(canvas);
+  const dnaCanvas = await page.locator('canvas.mv-canvas').first().evaluate((c: HTMLCanvasElement) => ({ width: c.width, height: c.height }));
+  const dnaSvg = xml((await download(page, testInfo, 'View (SVG)')).bytes.toString('utf8'));
+  expect(dnaSvg.getElementsByTagName('image').length).toBe(0);
+  // Cells are paths; the legend's words are text.
+  expect(dnaSvg.getElementsByTagName('path').length).toBeGreaterThan(2);
+  expect(Array.from(dnaSvg.getElementsByTagName('text'), (t) => t.textContent)).toEqual(expect.arrayContaining(['w > 0', 'w < 0', 'born', 'died', 'label']));
+  const dnaPng = await download(page, testInfo, 'View (PNG)');
+  expect(dnaPng.name).toMatch(/^loopy-lab-dna-view-step\d+\.png$/);
+  expect(pngSize(dnaPng.bytes)).toEqual(dnaCanvas);
+
+  await lab.open('#model=routing&task=circle');
+  await page.getByRole('button', { name: 'Step' }).click();
+  await lab.waitFor((s) => s.step >= 1 && !s.playing, 'one step');
+  const rvCanvas = await page.locator('canvas.rv-canvas').evaluate((c: HTMLCanvasElement) => ({ width: c.width, height: c.height }));
+  const rvSvg = xml((await download(page, testInfo, 'View (SVG)')).bytes.toString('utf8'));
+  expect(rvSvg.getElementsByTagName('image').length).toBe(0);
+  // The decision boundary as squares, the samples as dots, the class legend under the plot.
+  expect(rvSvg.getElementsByTagName('rect').length).toBeGreaterThan(100);
+  expect(Array.from(rvSvg.getElementsByTagName('text'), (t) => t.textContent)).toEqual(expect.arrayContaining(['class 0', 'class 1']));
+  const rvPng = pngSize((await download(page, testInfo, 'View (PNG)')).bytes);
+  expect(rvPng.width).toBe(rvCanvas.width);
+  expect(rvPng.height).toBeGreaterThan(rvCanvas.height);
 });

@@ -11,10 +11,12 @@ import type { LabClient, TopologyUpdate } from '../../client/lab-client';
 import type { FrameMessage } from '../../protocol/messages';
 import { BACKGROUND, BIRTH_COLOUR, DEATH_COLOUR } from '../graph/palette';
 import { diffCells, FlashList, flashAlpha } from './cell-diff';
-import { cellBucket, cellStrokes, STRENGTH_BUCKETS, strengthScale, type CellStrength, type CellStroke } from './cell-style';
+import { cellBucket, cellStrokes, NEGATIVE_COLOUR, POSITIVE_COLOUR, STRENGTH_BUCKETS, strengthScale, type CellStrength, type CellStroke } from './cell-style';
 import { dnaLayout, HEADING_ROOM, imageSideFor, LAYOUT_PADDING, parallelBends, type DnaLayout } from './dna-layout';
 import { argmax, describeCellEvents, describeDna, type DnaDetail, type DnaStats } from './dna-text';
-import { canvasPng, setViewPicture } from '../graph/view-picture';
+import { drawLegendItems, legendText, type LegendPart } from '../graph/legend-svg';
+import { isSvgContext, SvgContext, type Paint2D } from '../graph/svg-context';
+import { setViewPicture, svgToPng } from '../graph/view-picture';
 
 /** Where the controller writes text: the component puts it straight into the DOM (summary at most once a second; announce: an extinction event). */
 export interface DnaTextSink extends GraphTextSink {
@@ -101,8 +103,7 @@ export class DnaController {
       paint: (now) => this.frame(now),
       resize: (size) => this.resize(size),
     });
-    // The Export menu's View (PNG): the canvas as painted (cells are an offscreen bitmap layer, so there is no SVG).
-    this.loop.own(setViewPicture({ view: 'dna', svg: null, why: 'the DNA view paints its cells and the example image as bitmaps; only PNG is offered', png: () => canvasPng(canvas) }));
+    this.loop.own(setViewPicture({ view: 'dna', svg: () => this.toSvg(), png: () => svgToPng(this.toSvg(), this.width, this.height, this.dpr) }));
     this.loop.own(client.onTopology((u) => this.onTopology(u)));
     this.subscribed = true;
     this.loop.own(client.onFrame((f) => this.onFrame(f)));
@@ -210,11 +211,10 @@ export class DnaController {
     }
     const px = this.imageData.data;
     for (let i = 0; i < side * side; i++) {
-      // Ink runs from the panel's dark slate to near white.
-      const v = Math.min(1, Math.max(0, d.sampleX[i] as number));
-      px[4 * i] = 17 + v * 224;
-      px[4 * i + 1] = 24 + v * 221;
-      px[4 * i + 2] = 39 + v * 210;
+      const [r, g, b] = ink(d.sampleX[i] as number);
+      px[4 * i] = r;
+      px[4 * i + 1] = g;
+      px[4 * i + 2] = b;
       px[4 * i + 3] = 255;
     }
     this.imageCtx.putImageData(this.imageData, 0, 0);
@@ -240,8 +240,21 @@ export class DnaController {
     return this.paint(this.ctx, now) || more;
   }
 
+  /**
+   * The view as it is on screen, legend included, as vector SVG: the same
+   * paint into a recording context, the cells as paths (not the screen's
+   * bitmap layer) and the example's pixels as squares.
+   */
+  toSvg(): string {
+    const svg = new SvgContext(this.width, this.height, this.dpr);
+    this.paint(svg, performance.now());
+    drawLegendItems(svg, DNA_LEGEND, this.width, this.height);
+    const d = this.detail;
+    return svg.toSvg(d ? `Loopy Lab: DNA layer, epoch ${d.epoch}, ${d.cellIds.length} cells` : 'Loopy Lab: DNA layer');
+  }
+
   /** Paints everything; true when the cell layer is stale but was not repainted yet (throttled). */
-  private paint(ctx: CanvasRenderingContext2D, now: number): boolean {
+  private paint(ctx: Paint2D, now: number): boolean {
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
     ctx.fillStyle = BACKGROUND;
     ctx.fillRect(0, 0, this.width, this.height);
@@ -255,7 +268,7 @@ export class DnaController {
     const layout = this.ensureLayout(d);
     let pending = false;
     const cctx = this.cellsCtx;
-    if (cctx) {
+    if (cctx && !isSvgContext(ctx)) {
       if (this.cellsDirty) {
         const many = d.cellIds.length > MANY_CELLS;
         if (!many || now - this.cellsPaintedAt >= CELLS_EVERY_MS) {
@@ -296,7 +309,7 @@ export class DnaController {
   }
 
   /** Every cell as one line, batched into a path per sign and strength bucket. */
-  private paintCells(ctx: CanvasRenderingContext2D, d: DnaDetail, L: DnaLayout): void {
+  private paintCells(ctx: Paint2D, d: DnaDetail, L: DnaLayout): void {
     const n = d.cellIds.length;
     if (this.bucketOf.length < n) {
       this.bucketOf = new Uint8Array(n);
@@ -352,12 +365,21 @@ export class DnaController {
     }
   }
 
-  private paintInputs(ctx: CanvasRenderingContext2D, d: DnaDetail, L: DnaLayout): void {
+  private paintInputs(ctx: Paint2D, d: DnaDetail, L: DnaLayout): void {
     const img = L.image;
     if (img) {
-      ctx.imageSmoothingEnabled = false;
-      ctx.drawImage(this.image, img.x, img.y, img.size, img.size);
       const px = img.size / img.side;
+      if (isSvgContext(ctx)) {
+        // A vector picture gets the pixels as squares (the screen scales a bitmap up), each half a pixel
+        // under the next so antialiased edges leave no seam (the outline below covers the last half pixel).
+        for (let i = 0; i < img.side * img.side; i++) {
+          ctx.fillStyle = inkColour(d.sampleX[i] as number);
+          ctx.fillRect(img.x + (i % img.side) * px, img.y + Math.floor(i / img.side) * px, px + 0.5, px + 0.5);
+        }
+      } else {
+        ctx.imageSmoothingEnabled = false;
+        ctx.drawImage(this.image, img.x, img.y, img.size, img.size);
+      }
       // Thin gaps between pixels make the grid read as input nodes, not a photo.
       if (px >= 5) {
         ctx.beginPath();
@@ -398,7 +420,7 @@ export class DnaController {
   }
 
   /** Births in green and deaths in red, drawn over the inputs so a new cell's pixel shows. */
-  private paintFlashes(ctx: CanvasRenderingContext2D, L: DnaLayout, now: number): void {
+  private paintFlashes(ctx: Paint2D, L: DnaLayout, now: number): void {
     const all = this.flashes.all;
     if (all.length === 0) return;
     ctx.lineWidth = 1.6;
@@ -426,7 +448,7 @@ export class DnaController {
   }
 
   /** One node per class: filled by its probability, the true label ringed, the layer's answer in bold. */
-  private paintOutputs(ctx: CanvasRenderingContext2D, d: DnaDetail, L: DnaLayout): void {
+  private paintOutputs(ctx: Paint2D, d: DnaDetail, L: DnaLayout): void {
     const probs = d.sampleProbabilities;
     const guess = argmax(probs);
     const barW = 40;
@@ -460,8 +482,28 @@ export class DnaController {
   }
 }
 
+/** Ink runs from the panel's dark slate to near white. */
+function ink(x: number): [number, number, number] {
+  const v = Math.min(1, Math.max(0, x));
+  return [Math.round(17 + v * 224), Math.round(24 + v * 221), Math.round(39 + v * 210)];
+}
+
+function inkColour(x: number): string {
+  return `rgb(${ink(x).join(', ')})`;
+}
+
+/** DnaView's legend, for the SVG picture. */
+const swatch = (colour: string): LegendPart => ({ kind: 'ramp', w: 14, h: 4, stops: [colour, colour] });
+const DNA_LEGEND: readonly (readonly LegendPart[])[] = [
+  [swatch(POSITIVE_COLOUR), legendText('w > 0')],
+  [swatch(NEGATIVE_COLOUR), legendText('w < 0')],
+  [swatch(BIRTH_COLOUR), legendText('born')],
+  [swatch(DEATH_COLOUR), legendText('died')],
+  [{ kind: 'ring', colour: LABEL_RING }, legendText('label')],
+];
+
 /** Adds cell i -> j to the current path: straight, or bowed sideways by `bend` CSS pixels at its middle. */
-function cellPath(ctx: CanvasRenderingContext2D, L: DnaLayout, i: number, j: number, bend: number): void {
+function cellPath(ctx: Paint2D, L: DnaLayout, i: number, j: number, bend: number): void {
   const x0 = L.inputX[i] as number;
   const y0 = L.inputY[i] as number;
   const x1 = (L.outputX[j] as number) - L.outputR;

@@ -1,7 +1,8 @@
 /**
- * The graph's legend drawn into the SVG picture, as ActivityGraph shows it
- * over the canvas (bottom left, a dark rounded box): the activity ramp, what
- * edge brightness means, threads, in/out rings, births and deaths, the layout.
+ * A view's legend drawn into its SVG picture, as the view shows it over the
+ * canvas (bottom left, a dark rounded box, items wrapping like flex-wrap).
+ * The graph's: the activity ramp, what edge brightness means, threads,
+ * in/out rings, births and deaths, the layout. Other views pass their items.
  */
 import type { GraphLegend } from './graph-controller';
 import type { LayoutKind } from './fixed-layouts';
@@ -20,14 +21,18 @@ const PAD_Y = 6;
 const ITEM_GAP = 14;
 const PART_GAP = 5;
 
-type Part =
+/** One piece of a legend item: a word, a colour ramp (a swatch is a one-colour ramp), a ring or a dot. */
+export type LegendPart =
   | { readonly kind: 'text'; readonly text: string; readonly colour: string }
   | { readonly kind: 'ramp'; readonly w: number; readonly h: number; readonly stops: readonly string[] }
   | { readonly kind: 'ring'; readonly colour: string }
   | { readonly kind: 'dot'; readonly colour: string };
+type Part = LegendPart;
+
+export const legendText = (t: string, colour = TEXT): LegendPart => ({ kind: 'text', text: t, colour });
 
 function items(l: GraphLegend | null): Part[][] {
-  const text = (t: string, colour = TEXT): Part => ({ kind: 'text', text: t, colour });
+  const text = legendText;
   const out: Part[][] = [[text('activity (log)'), { kind: 'ramp', w: 64, h: 8, stops: [0, 0.25, 0.5, 0.75, 1].map((t) => activityColour(t)) }]];
   if (!l) return out;
   out.push([{ kind: 'ramp', w: 36, h: 3, stops: GATE_STYLES.map((g) => g.colour) }, text(EDGE_LABELS[l.edges])]);
@@ -41,18 +46,23 @@ function items(l: GraphLegend | null): Part[][] {
   return out;
 }
 
-/** Draws the legend into `svg` (CSS pixels), `width` x `height` being the picture's size. */
+/** Draws the graph's legend into `svg` (CSS pixels), `width` x `height` being the picture's size. */
 export function drawLegend(svg: SvgContext, legend: GraphLegend | null, width: number, height: number): void {
+  drawLegendItems(svg, items(legend), width, height);
+}
+
+/** Draws legend items (each a row of parts) into `svg`, bottom left. */
+export function drawLegendItems(svg: SvgContext, legendItems: readonly (readonly LegendPart[])[], width: number, height: number): void {
   svg.font = FONT;
   const widthOf = (p: Part): number => (p.kind === 'text' ? svg.measureText(p.text).width : p.kind === 'ramp' ? p.w : 9);
-  const itemWidth = (parts: Part[]): number => parts.reduce((a, p) => a + widthOf(p), 0) + PART_GAP * (parts.length - 1);
+  const itemWidth = (parts: readonly Part[]): number => parts.reduce((a, p) => a + widthOf(p), 0) + PART_GAP * (parts.length - 1);
   // Flex-wrap as the CSS legend does: items left to right, a new row when the next does not fit.
   const maxW = Math.max(40, width - 20 - 2 * PAD_X);
-  const rows: Part[][][] = [[]];
+  const rows: (readonly Part[])[][] = [[]];
   let rowW = 0;
-  for (const it of items(legend)) {
+  for (const it of legendItems) {
     const w = itemWidth(it);
-    const row = rows[rows.length - 1] as Part[][];
+    const row = rows[rows.length - 1] as (readonly Part[])[];
     if (row.length > 0 && rowW + ITEM_GAP + w > maxW) {
       rows.push([it]);
       rowW = w;

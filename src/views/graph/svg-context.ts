@@ -29,6 +29,7 @@ export type Paint2D = Pick<
   | 'fillText'
   | 'measureText'
   | 'drawImage'
+  | 'imageSmoothingEnabled'
   | 'fillStyle'
   | 'strokeStyle'
   | 'lineWidth'
@@ -93,6 +94,8 @@ const BASELINE: Record<CanvasTextBaseline, string> = {
 };
 
 export class SvgContext implements Paint2D {
+  /** Bitmaps never reach an SVG; kept so painters can set it. */
+  imageSmoothingEnabled = false;
   private state: State;
   private readonly stack: State[] = [];
   private path: string[] = [];

@@ -10,10 +10,12 @@ import { CanvasLoop, sizeBackingStore, type CanvasSize } from '../canvas-loop';
 import type { LabClient } from '../../client/lab-client';
 import type { FrameMessage } from '../../protocol/messages';
 import { BACKGROUND } from '../graph/palette';
-import { boundaryImageRect, classColour, fillBoundary, sampleAt, toCanvasX, toCanvasY } from './boundary';
+import { boundaryImageRect, boundaryRgb, CLASS0_RGB, CLASS1_RGB, classColour, fillBoundary, sampleAt, toCanvasX, toCanvasY } from './boundary';
 import { EXECUTE_THRESHOLD, layersExecuted, samplePExecAt, thumbAt, thumbGrid, thumbOrigin, type ThumbGrid } from './probe-samples';
 import { describeSamples, execText, pct, sourceText, type RoutingDetail } from './routing-text';
-import { canvasPng, setViewPicture } from '../graph/view-picture';
+import { drawLegendItems, legendText, type LegendPart } from '../graph/legend-svg';
+import { isSvgContext, SvgContext, type Paint2D } from '../graph/svg-context';
+import { setViewPicture, svgToPng } from '../graph/view-picture';
 
 /** The DOM the controller writes into; React renders it, the controller only fills it. */
 export interface RoutingElements {
@@ -88,8 +90,16 @@ export class RoutingController {
       'parent',
     );
     this.loop.own(this.attachPointer(els.canvas));
-    // The Export menu's View (PNG): the canvas as painted (the decision boundary is a bitmap, so there is no SVG).
-    this.loop.own(setViewPicture({ view: 'routing', svg: null, why: 'the routing view paints its decision boundary and samples as bitmaps; only PNG is offered', png: () => canvasPng(els.canvas) }));
+    this.loop.own(
+      setViewPicture({
+        view: 'routing',
+        svg: () => this.toSvg().svg,
+        png: () => {
+          const { svg, width, height } = this.toSvg();
+          return svgToPng(svg, width, height, this.dpr);
+        },
+      }),
+    );
     this.refreshChain();
     this.loop.own(client.onFrame((f) => this.onFrame(f)));
     if (client.frame) this.onFrame(client.frame);
@@ -229,20 +239,56 @@ export class RoutingController {
     }
   }
 
+  /**
+   * The plot as it is on screen, as vector SVG: the same paint into a
+   * recording context, the boundary's grid cells and the digits' pixels as
+   * squares (the screen scales bitmaps up, smoothing the boundary), and the
+   * class legend under a 2-D plot as the page shows it.
+   */
+  toSvg(): { svg: string; width: number; height: number } {
+    const d = this.detail;
+    const { w, h } = this.contentSize(d);
+    const legend = d && d.gridSize > 0 ? ROUTING_LEGEND : [];
+    const band = legend.length > 0 ? 34 : 0;
+    const svg = new SvgContext(w, h + band, this.dpr);
+    this.paint(svg);
+    if (band > 0) {
+      svg.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+      svg.fillStyle = BACKGROUND;
+      svg.fillRect(0, h, w, band);
+      drawLegendItems(svg, legend, w, h + band);
+    }
+    const title = d ? `Loopy Lab: routing modules, ${d.layers} layers` : 'Loopy Lab: routing modules';
+    return { svg: svg.toSvg(title), width: w, height: h + band };
+  }
+
+  /** The CSS size paint() gives the canvas for `d`. */
+  private contentSize(d: RoutingDetail | null): { w: number; h: number } {
+    if (d && d.gridSize > 0) return { w: this.plotSize(), h: this.plotSize() };
+    if (d && RoutingController.imageSide(d) > 0) {
+      const g = this.grid && this.gridN === d.sampleLabels.length ? this.grid : thumbGrid(d.sampleLabels.length, this.width);
+      return { w: g.width, h: g.height };
+    }
+    return { w: this.plotSize(), h: 40 };
+  }
+
   /** Sizes the backing store to `w` x `h` CSS pixels; the canvas's CSS size follows the content. */
-  private sizeCanvas(ctx: CanvasRenderingContext2D, w: number, h: number): void {
+  private sizeCanvas(ctx: Paint2D, w: number, h: number): void {
     const c = this.els.canvas;
-    sizeBackingStore(c, w, h, this.dpr);
-    const cw = `${w}px`;
-    const ch = `${h}px`;
-    if (c.style.width !== cw) c.style.width = cw;
-    if (c.style.height !== ch) c.style.height = ch;
+    // A recording for the SVG picture leaves the screen's canvas alone.
+    if (!isSvgContext(ctx)) {
+      sizeBackingStore(c, w, h, this.dpr);
+      const cw = `${w}px`;
+      const ch = `${h}px`;
+      if (c.style.width !== cw) c.style.width = cw;
+      if (c.style.height !== ch) c.style.height = ch;
+    }
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
     ctx.fillStyle = BACKGROUND;
     ctx.fillRect(0, 0, w, h);
   }
 
-  private paint(ctx: CanvasRenderingContext2D): void {
+  private paint(ctx: Paint2D): void {
     const d = this.detail;
     if (!d) {
       this.sizeCanvas(ctx, this.plotSize(), 40);
@@ -253,13 +299,26 @@ export class RoutingController {
     else this.sizeCanvas(ctx, this.plotSize(), 40);
   }
 
-  private paintBoundary(ctx: CanvasRenderingContext2D, d: RoutingDetail): void {
+  private paintBoundary(ctx: Paint2D, d: RoutingDetail): void {
     const size = this.plotSize();
     this.sizeCanvas(ctx, size, size);
     const G = d.gridSize;
     const img = this.boundaryImage;
-    const ictx = img.getContext('2d');
-    if (ictx) {
+    const ictx = isSvgContext(ctx) ? null : img.getContext('2d');
+    if (isSvgContext(ctx)) {
+      // Each grid point's square, centred on it as the screen's image pixels are, cut to the plot;
+      // each reaches SEAM px under the next, so antialiased edges leave no hairline between them.
+      const r = boundaryImageRect(G, size);
+      const step = r.w / G;
+      for (let k = 0; k < G * G && k < d.boundary.length; k++) {
+        const x0 = Math.max(0, r.x + (k % G) * step);
+        const y0 = Math.max(0, r.y + Math.floor(k / G) * step);
+        const x1 = Math.min(size, r.x + ((k % G) + 1) * step + SEAM);
+        const y1 = Math.min(size, r.y + (Math.floor(k / G) + 1) * step + SEAM);
+        ctx.fillStyle = `rgb(${boundaryRgb(d.boundary[k] as number).join(', ')})`;
+        ctx.fillRect(x0, y0, x1 - x0, y1 - y0);
+      }
+    } else if (ictx) {
       if (img.width !== G) img.width = img.height = G;
       const data = ictx.createImageData(G, G);
       fillBoundary(data.data, d.boundary, G);
@@ -300,7 +359,7 @@ export class RoutingController {
     }
   }
 
-  private paintThumbs(ctx: CanvasRenderingContext2D, d: RoutingDetail): void {
+  private paintThumbs(ctx: Paint2D, d: RoutingDetail): void {
     const n = d.sampleLabels.length;
     const side = RoutingController.imageSide(d);
     if (!this.grid || this.gridN !== n) {
@@ -316,7 +375,8 @@ export class RoutingController {
       const { x, y } = thumbOrigin(g, i);
       const sx = (i % g.cols) * side;
       const sy = Math.floor(i / g.cols) * side;
-      ctx.drawImage(this.thumbsImage, sx, sy, side, side, x, y, g.thumb, g.thumb);
+      if (isSvgContext(ctx)) thumbSquares(ctx, d.sampleX, i * side * side, side, x, y, g.thumb / side);
+      else ctx.drawImage(this.thumbsImage, sx, sy, side, side, x, y, g.thumb, g.thumb);
       // The bar: how many of the layers this digit executes under hard routing.
       const runs = layersExecuted(d.samplePExec, L, i);
       ctx.fillStyle = BAR_TRACK;
@@ -363,4 +423,33 @@ export class RoutingController {
     }
     ictx.putImageData(data, 0, 0);
   }
+}
+
+/** CSS px by which adjacent squares of a vector picture overlap (no antialiased seam between them). */
+const SEAM = 0.5;
+
+/** The page's class legend under a 2-D plot. */
+const classSwatch = (rgb: readonly number[]): LegendPart => ({ kind: 'ramp', w: 14, h: 4, stops: [`rgb(${rgb.join(', ')})`, `rgb(${rgb.join(', ')})`] });
+const ROUTING_LEGEND: readonly (readonly LegendPart[])[] = [
+  [classSwatch(CLASS0_RGB), legendText('class 0')],
+  [classSwatch(CLASS1_RGB), legendText('class 1')],
+];
+
+/** A digit's pixels as squares of `px` CSS pixels at (x, y), a run of equal ink on a row as one rectangle. */
+function thumbSquares(ctx: SvgContext, pixels: Float32Array, from: number, side: number, x: number, y: number, px: number): void {
+  for (let row = 0; row < side; row++) {
+    let start = 0;
+    for (let col = 1; col <= side; col++) {
+      const a = inkLevel(pixels[from + row * side + start] as number);
+      if (col < side && inkLevel(pixels[from + row * side + col] as number) === a) continue;
+      ctx.fillStyle = `rgb(${Math.round(17 + a * 224)}, ${Math.round(24 + a * 221)}, ${Math.round(39 + a * 210)})`;
+      ctx.fillRect(x + start * px, y + row * px, (col - start) * px + (col < side ? SEAM : 0), px + (row < side - 1 ? SEAM : 0));
+      start = col;
+    }
+  }
+}
+
+/** Ink clamped and quantised to the 8-bit steps the screen's bitmap has. */
+function inkLevel(v: number): number {
+  return Math.round(Math.min(1, Math.max(0, v)) * 255) / 255;
 }
