@@ -117,26 +117,28 @@ function RunsTable({
 }) {
   if (runs.length === 0) return <p className="runs-empty">No runs yet: press Play, and the run is kept from its first step.</p>;
   return (
-    <table className="runs-table" data-testid="runs-table">
-      <thead>
-        <tr>
-          <th scope="col">Compare</th>
-          <th scope="col">Name</th>
-          <th scope="col">Model and task</th>
-          <th scope="col">Differs from defaults</th>
-          <th scope="col">Step</th>
-          <th scope="col">Train loss</th>
-          <th scope="col">Held-out loss / acc.</th>
-          <th scope="col">Duration</th>
-          <th scope="col">Actions</th>
-        </tr>
-      </thead>
-      <tbody>
-        {runs.map((r) => (
-          <RunRow key={r.id} run={r} index={selected.indexOf(r.id)} current={r.id === currentId} onToggle={onToggle} onProblem={onProblem} parentName={runs.find((p) => p.id === r.derivedFrom)?.name ?? null} />
-        ))}
-      </tbody>
-    </table>
+    <div className="runs-table-wrap">
+      <table className="runs-table" data-testid="runs-table">
+        <thead>
+          <tr>
+            <th scope="col">Compare</th>
+            <th scope="col">Name</th>
+            <th scope="col">Model and task</th>
+            <th scope="col">Differs from defaults</th>
+            <th scope="col">Step</th>
+            <th scope="col">Train loss</th>
+            <th scope="col">Held-out loss / acc.</th>
+            <th scope="col">Duration</th>
+            <th scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {runs.map((r) => (
+            <RunRow key={r.id} run={r} index={selected.indexOf(r.id)} current={r.id === currentId} onToggle={onToggle} onProblem={onProblem} parentName={runs.find((p) => p.id === r.derivedFrom)?.name ?? null} />
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
