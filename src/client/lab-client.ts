@@ -20,7 +20,7 @@ import {
   type WorkerMemory,
 } from '../protocol/messages';
 import { parseModelDocument, type ModelDocument } from '../protocol/model-document';
-import { installOwnData, ownDataFor, ownKindOf, ownTaskOf, parseOwnData, type OwnDataFile, type OwnDataSummary } from '../protocol/own-data';
+import { installOwnData, ownDataFor, ownDataRefusal, ownKindOf, ownTaskOf, parseOwnData, type OwnDataFile, type OwnDataSummary } from '../protocol/own-data';
 import { errorSentences } from '../protocol/schema-sentences';
 import type { LabStore } from '../store/lab-store';
 import { browserClock, Heartbeat, type HeartbeatClock } from './heartbeat';
@@ -157,11 +157,11 @@ export class LabClient {
    * Trains the current model on a person's own file: a text for sequence
    * models, a CSV for DNA cells and routing modules. A file that cannot be
    * used changes nothing (same experiment, training goes on) and the alert
-   * says why. Resolves to the problem, or null.
+   * says why. Returns the problem, or null.
    */
   useOwnData(file: OwnDataFile): string | null {
     const refuse = (problem: string): string => {
-      this.store.getState().setAlert(`${file.kind === 'text' ? 'Text' : 'CSV'} file ${JSON.stringify(file.name.slice(0, 80))} refused: ${problem}. The running experiment is unchanged.`);
+      this.store.getState().setAlert(ownDataRefusal(file.kind, file.name, problem));
       return problem;
     };
     const { experiment } = this.store.getState();

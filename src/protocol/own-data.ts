@@ -39,6 +39,11 @@ export function ownDataFor(task: string): ParsedOwnData | null {
   return kind ? installedOwnData(kind) : null;
 }
 
+/** The alert for a refused own file: what is wrong, and that nothing changed. */
+export function ownDataRefusal(kind: OwnDataKind, name: string, problem: string): string {
+  return `${kind === 'text' ? 'Text' : 'CSV'} file ${JSON.stringify(name.slice(0, 80))} refused: ${problem}. The running experiment is unchanged.`;
+}
+
 /** The line a page shows for a loaded data set: its name and sizes. */
 export function ownDataLine(s: OwnDataSummary): string {
   const name = JSON.stringify(s.name);

@@ -24,6 +24,8 @@ import { SPEEDS, type Speed } from '../protocol/messages';
 import { useLab, useLabClient } from './lab-context';
 import { downloadJson } from './download';
 import { readImportFile } from '../client/import-file';
+import { CopyLinkButton } from './CopyLinkButton';
+import { OwnDataUpload } from './OwnDataUpload';
 
 interface SliderProps {
   label: string;
@@ -138,6 +140,7 @@ export function TransportControls() {
         Import
         <input ref={fileInput} type="file" accept=".json,application/json" onChange={(ev) => void onImport(ev)} />
       </label>
+      <CopyLinkButton />
     </div>
   );
 }
@@ -217,6 +220,7 @@ export function ParameterControls() {
             ))}
           </select>
         </label>
+        <OwnDataUpload />
         <SeedField seed={experiment.seed} onCommit={(seed) => client.setExperiment({ ...client.store.getState().experiment, seed })} />
         <label className="control">
           <span className="control-label">Backend</span>

@@ -1,6 +1,7 @@
 /** What the lab computes, in formulas, and which choices are the seed's and which are ours: each model's part comes from its descriptor. */
 import { Fragment, type ReactNode } from 'react';
 import { DATASET_IDS, DATASETS, descriptorOf, MODEL_KINDS, TASK_IDS, TASKS, type HelpText, type TaskFamily, type ViewKind } from '../protocol/experiment';
+import { CSV_TEST_SHARE, HELD_OUT_SHARE, MAX_CSV_CLASSES, MAX_CSV_FEATURES, MAX_TEXT_ALPHABET, MIN_CSV_ROWS, MIN_TEXT_CHARS } from '../protocol/own-data';
 import { useLab } from './lab-context';
 
 /** Help strings' inline markup: `code`, **strong**, *emphasis*; everything else is plain text (never HTML). */
@@ -143,6 +144,35 @@ export function HelpPanel({ onClose }: { onClose(): void }) {
               <strong>{TASKS[id].label}</strong>: {TASKS[id].description} Chance accuracy {(TASKS[id].chance * 100).toFixed(0)}%.
             </li>
           ))}
+        </ul>
+      </section>
+
+      <section>
+        <h3>Your own data</h3>
+        <p>
+          <em>Use your own data…</em> in the Experiment controls trains the current model on a file of yours. The file stays in this
+          browser: it goes to the training worker, into every export and checkpoint (so an imported or resumed run trains on the same
+          data), never into a link (a link naming your data set opens the default task and says so).
+        </p>
+        <ul>
+          <li>
+            <strong>Text (.txt) for the sequence models</strong>: UTF-8, up to 5 MB, at least {MIN_TEXT_CHARS} characters and two
+            distinct ones. The task is the next character over the file’s own alphabet, most frequent first, at most{' '}
+            {MAX_TEXT_ALPHABET} symbols (rarer characters share one “other” symbol). The last {HELD_OUT_SHARE * 100}% of the text is
+            held out: the held-out curve reads only it, training never does.
+          </li>
+          <li>
+            <strong>CSV (.csv) for DNA cells and routing modules</strong>: UTF-8, up to 5 MB, a header row, numeric feature columns (at
+            most {MAX_CSV_FEATURES.toLocaleString('en-US')}) and one label column: the first named <code>label</code>, <code>class</code>,{' '}
+            <code>target</code> or <code>y</code>, else the last. Labels may be numbers or text; classes are their distinct values
+            sorted (numbers numerically). At least {MIN_CSV_ROWS} rows and 2 to {MAX_CSV_CLASSES} classes; no empty cells. Each class
+            is split {100 - CSV_TEST_SHARE * 100}/{CSV_TEST_SHARE * 100} into train and test from the seed, and features are
+            standardised with the train split’s mean and standard deviation, then divided by 3 (so ±3 sd spans [−1, 1], the range of the Playground datasets). A CSV of two features gets the decision-boundary view.
+          </li>
+          <li>
+            A file that cannot be used (too big, not UTF-8, too short, one class, too many classes, a row with more or fewer cells than
+            the header, a cell that is not a number) is refused with the reason; the running experiment goes on unchanged.
+          </li>
         </ul>
       </section>
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadDataset } from './classification-data';
-import { MAX_CSV_CLASSES, MAX_CSV_FEATURES, MIN_CSV_ROWS, ownCsvDataset, parseOwnCsv, stratifiedSplit, type OwnCsv } from './own-csv';
+import { CSV_FEATURE_SPAN_SD, MAX_CSV_CLASSES, MAX_CSV_FEATURES, MIN_CSV_ROWS, ownCsvDataset, parseOwnCsv, stratifiedSplit, type OwnCsv } from './own-csv';
 import { datasetInfo, installOwnData, MAX_OWN_DATA_BYTES, ownDataSnapshot, parseOwnData, restoreOwnData } from './own-data';
 
 /** A CSV of `rows` rows: features a (row index), b (its square mod 7), label by row % classes. */
@@ -29,6 +29,10 @@ describe('own CSV parser', () => {
     const named = ok(['Class,u,v', ...Array.from({ length: 25 }, (_, r) => `${r % 3 ? 'cat' : 'dog'},${r},${-r}`)].join('\n'));
     expect(named.labelName).toBe('Class');
     expect(named.featureNames).toEqual(['u', 'v']);
+    // "label" before "y": a column y of x,y,label stays a feature.
+    const xy = ok(['x,y,label', ...Array.from({ length: 25 }, (_, r) => `${r},${r * 2},${r % 2}`)].join('\n'));
+    expect(xy).toMatchObject({ featureNames: ['x', 'y'], labelName: 'label' });
+    expect(ok(['y,f', ...Array.from({ length: 25 }, (_, r) => `${r % 2},${r}`)].join('\n')).labelName).toBe('y');
     const last = ok(['u,v,kind', ...Array.from({ length: 25 }, (_, r) => `${r},${r / 2},${r % 2 ? 'odd' : 'even'}`)].join('\r\n'));
     expect(last.labelName).toBe('kind');
   });
@@ -94,7 +98,7 @@ describe('own CSV dataset', () => {
     expect(test.filter((r) => train.includes(r))).toEqual([]);
   });
 
-  it('standardises with the train split: train features have mean 0 and sd 1, a constant column becomes 0', () => {
+  it('standardises with the train split: train features have mean 0 and sd 1/3 (±3 sd spans [-1, 1]), a constant column becomes 0', () => {
     const constant = ok(['a,c,label', ...Array.from({ length: 40 }, (_, r) => `${r * 3},5,${r % 2}`)].join('\n'));
     const d = ownCsvDataset(constant, 'c.csv', 1);
     const F = 2;
@@ -103,7 +107,7 @@ describe('own CSV dataset', () => {
       const mean = v.reduce((a, b) => a + b, 0) / v.length;
       const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
       expect(Math.abs(mean)).toBeLessThan(1e-5);
-      expect(sd).toBeCloseTo(f === 0 ? 1 : 0, 5);
+      expect(sd).toBeCloseTo(f === 0 ? 1 / CSV_FEATURE_SPAN_SD : 0, 5);
     }
     // Test rows use the train split's mean and sd, so their mean is not forced to 0 exactly.
     expect(d.test.n).toBe(8);

@@ -1,10 +1,11 @@
 /**
  * A person's own CSV file as a classification dataset: a header row, numeric
- * feature columns and one label column (named label, class, y or target,
- * else the last column). Labels may be numbers or text; classes are their
+ * feature columns and one label column (the first of label, class, target
+ * or y, else the last column). Labels may be numbers or text; classes are their
  * distinct values sorted (numbers numerically when every label is one,
  * otherwise as text). The split is seeded and stratified, 80/20 per class,
- * and features are standardised with the train split's mean and sd.
+ * and features are standardised with the train split's mean and sd (then
+ * divided by 3, so ±3 sd spans [-1, 1] as the Playground datasets do).
  */
 import Papa from 'papaparse';
 import { createRng, deriveSeed, shuffle } from '../random';
@@ -14,11 +15,13 @@ import type { ClassificationData, DatasetInfo, Split } from './dataset-info';
 export const MIN_CSV_ROWS = 20;
 export const MAX_CSV_CLASSES = 32;
 export const MAX_CSV_FEATURES = 1024;
+/** Standardised features are divided by this, so ±3 sd spans [-1, 1]: the Playground datasets' range, which the decision-boundary view draws. */
+export const CSV_FEATURE_SPAN_SD = 3;
 /** The share of each class's rows held out for test. */
 export const CSV_TEST_SHARE = 0.2;
 
-/** Header names that mark the label column (case and surrounding spaces ignored). */
-const LABEL_NAMES = ['label', 'class', 'y', 'target'];
+/** Header names that mark the label column, the first found winning (case and surrounding spaces ignored). */
+const LABEL_NAMES = ['label', 'class', 'target', 'y'];
 
 export interface OwnCsv {
   readonly featureNames: readonly string[];
@@ -49,8 +52,10 @@ export function parseOwnCsv(text: string): OwnCsv | { readonly problem: string }
   if (m - 1 > MAX_CSV_FEATURES) return { problem: `it has ${(m - 1).toLocaleString('en-US')} feature columns; at most ${MAX_CSV_FEATURES.toLocaleString('en-US')} are allowed` };
   if (body.length < MIN_CSV_ROWS) return { problem: `it has ${body.length} data row${body.length === 1 ? '' : 's'}; at least ${MIN_CSV_ROWS} are needed to train and test` };
   const names = header.map((h) => h.trim());
-  const named = names.findIndex((h) => LABEL_NAMES.includes(h.toLowerCase()));
-  const labelAt = named >= 0 ? named : m - 1;
+  // In LABEL_NAMES' order, so x,y,label takes "label" and keeps y a feature.
+  const lower = names.map((h) => h.toLowerCase());
+  const named = LABEL_NAMES.map((n) => lower.indexOf(n)).find((i) => i >= 0);
+  const labelAt = named ?? m - 1;
   const features = names.map((_, i) => i).filter((i) => i !== labelAt);
   const F = features.length;
   const x = new Float64Array(body.length * F);
@@ -105,7 +110,11 @@ export function stratifiedSplit(y: Int32Array, classes: number, seed: number): {
   return { train: shuffle(rng, train), test };
 }
 
-/** The seeded, stratified split with features standardised by the train split's mean and sd (a constant feature becomes 0). */
+/**
+ * The seeded, stratified split with features standardised by the train
+ * split's mean and sd and divided by CSV_FEATURE_SPAN_SD (a constant feature
+ * becomes 0); test rows use the train split's mean and sd.
+ */
 export function ownCsvDataset(csv: OwnCsv, name: string, seed: number): ClassificationData {
   const info = ownCsvInfo(csv, name);
   const F = info.inputSize;
@@ -114,7 +123,7 @@ export function ownCsvDataset(csv: OwnCsv, name: string, seed: number): Classifi
   const sd = new Float64Array(F);
   for (const r of train) for (let f = 0; f < F; f++) mean[f] = (mean[f] as number) + (csv.x[r * F + f] as number) / train.length;
   for (const r of train) for (let f = 0; f < F; f++) sd[f] = (sd[f] as number) + ((csv.x[r * F + f] as number) - (mean[f] as number)) ** 2 / train.length;
-  for (let f = 0; f < F; f++) sd[f] = Math.sqrt(sd[f] as number) || 1;
+  for (let f = 0; f < F; f++) sd[f] = CSV_FEATURE_SPAN_SD * (Math.sqrt(sd[f] as number) || 1);
   const gather = (rows: readonly number[]): Split => {
     const x = new Float32Array(rows.length * F);
     const yy = new Int32Array(rows.length);
