@@ -5,9 +5,10 @@ import { parse as parseGraphml } from 'graphology-graphml';
 import { unzipSync, strFromU8 } from 'fflate';
 import { GatedTrainer } from '../engine/gated/gated-trainer';
 import { LaraTrainer } from '../engine/lara/lara-trainer';
+import { createTrainer } from '../engine/model-registry';
 import { useBackend } from '../engine/testing/backends';
 import { base64ToFloat32 } from '../protocol/base64';
-import { defaultExperiment } from '../protocol/experiment';
+import { defaultExperiment, descriptorOf, MODEL_KINDS, type Experiment } from '../protocol/experiment';
 import type { FrameTrace } from '../protocol/messages';
 import { toModelDocument, type ModelDocument } from '../protocol/model-document';
 import { emptyMetrics } from '../runs/run-metrics';
@@ -41,7 +42,18 @@ describe('export writers', () => {
     await t.trainStep();
     doc = toModelDocument(SMALL, await t.exportModel(), t.step, { loss: 1.2, accuracy: 0.5 });
     const trace = await t.probe(2);
-    frame = { ...trace, visitShare: Float32Array.from(trace.nodeIds, (_, p) => (p + 1) / 100) };
+    // Three ticks whose values differ per tick, so a mean over ticks and the last tick's gate are told apart.
+    const T = 3;
+    const L = trace.nodeIds.length;
+    frame = {
+      ...trace,
+      ticks: T,
+      activity: Float32Array.from({ length: T * L }, (_, i) => (Math.floor(i / L) + 1) * ((i % L) + 1) * 0.01),
+      gates: Float32Array.from({ length: T * L * trace.K }, (_, i) => 0.1 + 0.3 * Math.floor(i / (L * trace.K)) + 0.0001 * (i % (L * trace.K))),
+      active: new Uint8Array(T * L).fill(1),
+      reads: new Uint8Array(T),
+      visitShare: Float32Array.from(trace.nodeIds, (_, p) => (p + 1) / 100),
+    };
     t.dispose();
   });
 
@@ -96,6 +108,45 @@ describe('export writers', () => {
     expect(n.edge.size).toBe(gdoc.graph.edges.length);
     expect(D * H + H * H + H * gdoc.weights.readoutW!.shape[1]!).toBe(gdoc.graph.edges.length);
   });
+
+  it('maps the routing stack and the DNA cells onto their chain and cells', async () => {
+    const docOf = async (e: Experiment): Promise<ModelDocument> => {
+      const t = await createTrainer(e);
+      await t.trainStep();
+      const d = toModelDocument(e, await t.exportModel(), t.step, { loss: null, accuracy: null });
+      t.dispose();
+      return d;
+    };
+    const routing = await docOf({ ...defaultExperiment('routing'), task: 'circle' } as Experiment);
+    const r = weightNorms(routing);
+    const N = routing.weights.layerW!.shape[0]!;
+    const W = routing.weights.layerW!.shape[1]!;
+    expect(r.edge.get(1)).toBeCloseTo(norm(floats(routing, 'layerW').slice(W * W, 2 * W * W)), 5);
+    expect(r.edge.get(N)).toBeCloseTo(norm(floats(routing, 'outW')), 5);
+    expect(r.node.get(0)).toBeCloseTo(norm([...floats(routing, 'inW'), ...floats(routing, 'inB')]), 5);
+    const dna = await docOf({ ...defaultExperiment('dna'), task: 'circle' } as Experiment);
+    const d = weightNorms(dna);
+    const w = floats(dna, 'cellW');
+    const b = floats(dna, 'cellB');
+    dna.graph.edges.forEach((e, i) => expect(d.edge.get(e.id)).toBeCloseTo(Math.hypot(w[i]!, b[i]!), 6));
+  });
+
+  it('exports every model kind as a graph whose files parse back', async () => {
+    for (const kind of MODEL_KINDS) {
+      const base = defaultExperiment(kind);
+      const e = (descriptorOf(kind).family === 'classification' ? { ...base, task: 'circle' } : base) as Experiment;
+      const t = await createTrainer(e);
+      const d = toModelDocument(e, await t.exportModel(), t.step, { loss: null, accuracy: null });
+      t.dispose();
+      const g = exportGraph({ document: d, frame: null, births: new Map() });
+      g.forEachEdge((_, a) => expect(Number.isFinite(a.weightNorm), `${kind} edge norm`).toBe(true));
+      const positive = g.filterNodes((_, a) => a.weightNorm > 0).length;
+      // Every node but an input with no in-edge and no own weights reads with some weight.
+      expect(positive, kind).toBeGreaterThan(0);
+      expect(parseGraphml(MultiDirectedGraph, writeGraphml(g, EXPORT_ATTRIBUTE_TYPES)).size, kind).toBe(d.graph.edges.length);
+      expect(parseGexf(MultiDirectedGraph, writeGexf(g)).order, kind).toBe(d.graph.nodes.length);
+    }
+  }, 120_000);
 
   it('writes GraphML that graphology-graphml reads back with every attribute', () => {
     const g = exportGraph({ document: doc, frame, births: new Map() });
