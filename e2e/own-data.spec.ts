@@ -127,3 +127,24 @@ test('an export carries the data set: imported into a fresh page, it trains on t
   expect(await lab.predict()).toEqual(before);
   await trainsOn(lab, 10);
 });
+
+test('Copy link copies the address with the experiment, or selects it in a field where the clipboard is refused', async ({ lab, page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await lab.open('#model=gru&seed=9');
+  await page.getByRole('button', { name: 'Copy link' }).click();
+  await expect(page.getByText('Link copied')).toBeVisible();
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  expect(copied).toBe(page.url());
+  expect(copied).toContain('seed=9');
+
+  // A browser that refuses the clipboard: the link waits, selected, in a read-only field.
+  await page.evaluate(() => {
+    Object.defineProperty(navigator, 'clipboard', { value: { writeText: () => Promise.reject(new Error('denied')) } });
+  });
+  await page.getByRole('button', { name: 'Copy link' }).click();
+  const field = page.getByRole('textbox', { name: 'Link to this experiment' });
+  await expect(field).toHaveValue(page.url());
+  await expect(field).toHaveAttribute('readonly', '');
+  expect(await field.evaluate((el: HTMLInputElement) => el.selectionEnd! - el.selectionStart!)).toBe(page.url().length);
+  await expect(page.getByText('The browser refused the clipboard')).toBeVisible();
+});
