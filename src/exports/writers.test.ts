@@ -117,14 +117,14 @@ describe('export writers', () => {
       t.dispose();
       return d;
     };
-    const routing = await docOf({ ...defaultExperiment('routing'), task: 'circle' } as Experiment);
+    const routing = await docOf({ ...defaultExperiment('routing'), task: 'circle' });
     const r = weightNorms(routing);
     const N = routing.weights.layerW!.shape[0]!;
     const W = routing.weights.layerW!.shape[1]!;
     expect(r.edge.get(1)).toBeCloseTo(norm(floats(routing, 'layerW').slice(W * W, 2 * W * W)), 5);
     expect(r.edge.get(N)).toBeCloseTo(norm(floats(routing, 'outW')), 5);
     expect(r.node.get(0)).toBeCloseTo(norm([...floats(routing, 'inW'), ...floats(routing, 'inB')]), 5);
-    const dna = await docOf({ ...defaultExperiment('dna'), task: 'circle' } as Experiment);
+    const dna = await docOf({ ...defaultExperiment('dna'), task: 'circle' });
     const d = weightNorms(dna);
     const w = floats(dna, 'cellW');
     const b = floats(dna, 'cellB');
