@@ -5,6 +5,7 @@
  * carries the data set so an imported run trains on the same data.
  */
 import { readFile } from 'node:fs/promises';
+import AxeBuilder from '@axe-core/playwright';
 import type { Page, TestInfo } from '@playwright/test';
 import { expect, test, type Lab } from './fixtures';
 
@@ -25,6 +26,12 @@ function twoFeatureCsv(): string {
 
 async function upload(page: Page, name: string, text: string, mimeType: string): Promise<void> {
   await page.getByLabel('Use your own data…').setInputFiles({ name, mimeType, buffer: Buffer.from(text, 'utf8') });
+}
+
+/** Axe's serious and critical findings on the page as it is. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 /** Plays until the step passes `steps` more, with a finite loss. */
@@ -59,6 +66,7 @@ test('a text file makes a next-character task over its alphabet and trains', asy
   expect(s.heldOut?.loss).toBeLessThan(Math.log(TEXT_ALPHABET) * 1.5);
   // The link names the task but cannot carry the file.
   expect(page.url()).toContain('task=own-text');
+  expect(await seriousViolations(page)).toEqual([]);
 });
 
 test('DNA cells and routing modules train on a 2-feature CSV, routing with the decision boundary', async ({ lab, page }) => {
@@ -147,4 +155,5 @@ test('Copy link copies the address with the experiment, or selects it in a field
   await expect(field).toHaveAttribute('readonly', '');
   expect(await field.evaluate((el: HTMLInputElement) => el.selectionEnd! - el.selectionStart!)).toBe(page.url().length);
   await expect(page.getByText('The browser refused the clipboard')).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
 });

@@ -112,7 +112,9 @@ export class LabClient {
     this.handshake();
     const { experiment } = this.store.getState();
     const cp = this.checkpoint;
-    if (cp && (JSON.stringify(cp.experiment) === JSON.stringify(experiment) || isLiveChange(cp.experiment, experiment))) {
+    // A checkpoint of another own file (one uploaded since) is not this experiment, whatever its task id says.
+    const sameData = (cp?.data?.text ?? null) === (ownDataFor(experiment.task)?.file.text ?? null);
+    if (cp && sameData && (JSON.stringify(cp.experiment) === JSON.stringify(experiment) || isLiveChange(cp.experiment, experiment))) {
       this.send({ type: 'import', requestId: this.nextRequestId++, document: cp });
       if (JSON.stringify(cp.experiment.params) !== JSON.stringify(experiment.params)) this.send({ type: 'setParams', params: liveParams(experiment) });
       return cp.step;

@@ -116,10 +116,31 @@ describe('own data through the worker [cpu]', () => {
     await until(() => h.client.checkpointStep === 3, 'a checkpoint at step 3');
     const channel = new MessageChannel();
     new LabWorker(channel.port1, async () => ({ backend: 'cpu', reason: 'test' }), { frameIntervalMs: 0 });
+    expect(h.client.reconnect(channel.port2)).toBe(3);
+    // Emptied before the new worker reads its first message: it resumes on the checkpoint's own copy.
     restoreOwnData(EMPTY);
-    expect(h.client.reconnect(channel.port2 as unknown as Parameters<LabClient['reconnect']>[0])).toBe(3);
     await until(() => h.client.store.getState().step === 3 && h.client.topology?.experiment.task === 'own-csv', 'resumed');
     await trains(h, 2);
+    channel.port1.close();
+    channel.port2.close();
+  });
+
+  it('after a new file, a crash restarts on it rather than resuming the old file\'s checkpoint', async () => {
+    const h = connect(quick('dna'));
+    open.push(h);
+    await until(() => h.client.topology !== null, 'topology');
+    expect(h.client.useOwnData(CSV)).toBeNull();
+    await until(() => h.client.topology?.experiment.task === 'own-csv', 'the own task');
+    await trains(h, 2);
+    await until(() => h.client.checkpointStep === 2, 'a checkpoint at step 2');
+    const other = { ...CSV, name: 'other.csv', text: CSV.text.replace(/,hi$/gm, ',high') };
+    expect(h.client.useOwnData(other)).toBeNull();
+    const channel = new MessageChannel();
+    new LabWorker(channel.port1, async () => ({ backend: 'cpu', reason: 'test' }), { frameIntervalMs: 0 });
+    expect(h.client.reconnect(channel.port2)).toBe(0);
+    await until(() => h.client.topology?.step === 0 && h.client.store.getState().step === 0, 'a fresh start');
+    const doc = await h.client.exportModel();
+    expect(doc.data?.name).toBe('other.csv');
     channel.port1.close();
     channel.port2.close();
   });
