@@ -56,7 +56,8 @@ export class CompareChart {
           height: HEIGHT,
           legend: { show: true, live: true },
           cursor: { drag: { x: true, y: false } },
-          scales: { x: { time: false }, y: s.log ? { distr: 3, log: 10 } : { auto: true } },
+          // Log: the data's own span, not whole decades (a loss from 1.4 to 0.8 would be a flat line in 1..10).
+          scales: { x: { time: false }, y: s.log ? { distr: 3, log: 10, range: (_u, min, max) => uPlot.rangeLog(min, max, 10, false) } : { auto: true } },
           axes: [
             { stroke: '#94a3b8', grid: { stroke: '#1e293b' }, label: s.axis === 'step' ? 'step' : 'training seconds' },
             { stroke: '#94a3b8', grid: { stroke: '#1e293b' }, label: `${info.label}${s.log ? ' (log)' : ''}`, size: 56 },
