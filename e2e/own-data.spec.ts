@@ -46,7 +46,9 @@ async function exportJson(page: Page, testInfo: TestInfo): Promise<string> {
   const download = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Export' }).click();
   const item = page.getByRole('menuitem', { name: 'Model (JSON)' });
-  if (await item.isVisible().catch(() => false)) await item.click();
+  // Whichever comes first: the download itself, or the menu that offers it.
+  const first = await Promise.race([download.then(() => 'download'), item.waitFor({ state: 'visible' }).then(() => 'menu', () => 'none')]);
+  if (first === 'menu') await item.click();
   const file = testInfo.outputPath('own-data-export.json');
   await (await download).saveAs(file);
   return file;
