@@ -161,7 +161,7 @@ export class LabClient {
    * used changes nothing (same experiment, training goes on) and the alert
    * says why. Returns the problem, or null.
    */
-  useOwnData(file: OwnDataFile): string | null {
+  loadOwnData(file: OwnDataFile): string | null {
     const refuse = (problem: string): string => {
       this.store.getState().setAlert(ownDataRefusal(file.kind, file.name, problem));
       return problem;

@@ -3,7 +3,7 @@
  * is read, decoded as strict UTF-8 (a byte-order mark is dropped; the first
  * invalid byte is named), and typed by its name: `.csv` is a CSV, anything
  * else a text. What the text means (alphabet, columns, classes) is checked by
- * the parsers (protocol/own-data.ts) when LabClient.useOwnData uses it.
+ * the parsers (protocol/own-data.ts) when LabClient.loadOwnData uses it.
  */
 import { MAX_OWN_DATA_BYTES, MAX_OWN_DATA_NAME, type OwnDataFile, type OwnDataKind } from '../protocol/own-data';
 

@@ -2,7 +2,7 @@
  * "Use your own data…": a text file for sequence models (a next-character
  * task over its alphabet), a CSV for DNA cells and routing modules (a
  * classification dataset). The file is read and checked on the page
- * (client/own-data-file.ts, then LabClient.useOwnData); a bad one leaves
+ * (client/own-data-file.ts, then LabClient.loadOwnData); a bad one leaves
  * the running experiment as it is and the alert says why. Once one is in
  * use, a line names it with its sizes.
  */
@@ -35,7 +35,7 @@ export function OwnDataUpload() {
       client.store.getState().setAlert(ownDataRefusal(text ? 'text' : 'csv', file.name, read.problem));
       return;
     }
-    client.useOwnData(read);
+    client.loadOwnData(read);
   };
 
   const hint = text

@@ -79,7 +79,7 @@ describe('own data through the worker [cpu]', () => {
     const a = connect(quick(kind));
     open.push(a);
     await until(() => a.client.topology !== null, 'topology');
-    expect(a.client.useOwnData(file)).toBeNull();
+    expect(a.client.loadOwnData(file)).toBeNull();
     restoreOwnData(EMPTY);
     await until(() => a.sent.filter((m) => m.type === 'reset').length === 2, 'the second reset');
     const reset = a.sent.filter((m) => m.type === 'reset').at(-1);
@@ -110,7 +110,7 @@ describe('own data through the worker [cpu]', () => {
     const h = connect(quick('dna'));
     open.push(h);
     await until(() => h.client.topology !== null, 'topology');
-    expect(h.client.useOwnData(CSV)).toBeNull();
+    expect(h.client.loadOwnData(CSV)).toBeNull();
     await until(() => h.client.topology?.experiment.task === 'own-csv', 'the own task');
     await trains(h, 3);
     await until(() => h.client.checkpointStep === 3, 'a checkpoint at step 3');
@@ -129,12 +129,12 @@ describe('own data through the worker [cpu]', () => {
     const h = connect(quick('dna'));
     open.push(h);
     await until(() => h.client.topology !== null, 'topology');
-    expect(h.client.useOwnData(CSV)).toBeNull();
+    expect(h.client.loadOwnData(CSV)).toBeNull();
     await until(() => h.client.topology?.experiment.task === 'own-csv', 'the own task');
     await trains(h, 2);
     await until(() => h.client.checkpointStep === 2, 'a checkpoint at step 2');
     const other = { ...CSV, name: 'other.csv', text: CSV.text.replace(/,hi$/gm, ',high') };
-    expect(h.client.useOwnData(other)).toBeNull();
+    expect(h.client.loadOwnData(other)).toBeNull();
     const channel = new MessageChannel();
     new LabWorker(channel.port1, async () => ({ backend: 'cpu', reason: 'test' }), { frameIntervalMs: 0 });
     expect(h.client.reconnect(channel.port2)).toBe(0);
@@ -152,9 +152,9 @@ describe('own data through the worker [cpu]', () => {
     await trains(h, 1);
     const resets = h.sent.filter((m) => m.type === 'reset').length;
     const ragged = { ...CSV, name: 'ragged.csv', text: CSV.text.replace('\n0,0,lo', '\n0,lo') };
-    expect(h.client.useOwnData(ragged)).toBe('row 1 has 2 cells, the header has 3');
+    expect(h.client.loadOwnData(ragged)).toBe('row 1 has 2 cells, the header has 3');
     expect(h.client.store.getState().alert).toBe('CSV file "ragged.csv" refused: row 1 has 2 cells, the header has 3. The running experiment is unchanged.');
-    expect(h.client.useOwnData(TEXT)).toMatch('a text file makes a next-character task, which dna does not run');
+    expect(h.client.loadOwnData(TEXT)).toMatch('a text file makes a next-character task, which dna does not run');
     expect(h.client.store.getState().experiment.task).toBe('xor');
     expect(installedOwnData('csv')).toBeNull();
     await trains(h, 1);
