@@ -53,6 +53,8 @@ async function trains(h: Harness, steps: number): Promise<void> {
   const from = h.client.store.getState().step;
   h.client.step(steps);
   await until(() => h.client.store.getState().step === from + steps && !h.client.store.getState().playing, `${steps} steps`);
+  // The status says the step before the frame with its losses arrives.
+  await until(() => h.frames.some((f) => f.step === from + steps), `a frame at step ${from + steps}`);
   expect(Number.isFinite(h.client.store.getState().loss)).toBe(true);
 }
 
