@@ -22,6 +22,7 @@ async function exportAfterOneStep(lab: Lab, page: Page, testInfo: TestInfo, hash
   await lab.waitFor((s) => s.step === 1 && !s.playing, 'one step');
   const download = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Export' }).click();
+  await page.getByRole('menuitem', { name: 'Model (JSON)' }).click();
   const file = testInfo.outputPath('export.json');
   await (await download).saveAs(file);
   return readFile(file, 'utf8');

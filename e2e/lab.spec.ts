@@ -79,6 +79,7 @@ test('export, reset, import gives back the same trained network', async ({ lab, 
 
   const downloadPromise = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Export' }).click();
+  await page.getByRole('menuitem', { name: 'Model (JSON)' }).click();
   const download = await downloadPromise;
   expect(download.suggestedFilename()).toBe(`loopy-lab-lara-step${trained.step}.json`);
   const file = testInfo.outputPath('exported.json');

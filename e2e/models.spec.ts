@@ -14,6 +14,7 @@ async function roundTrip(lab: Lab, page: Page, testInfo: TestInfo, model: string
   const before = await lab.predict();
   const downloadPromise = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Export' }).click();
+  await page.getByRole('menuitem', { name: 'Model (JSON)' }).click();
   const download = await downloadPromise;
   expect(download.suggestedFilename()).toBe(`loopy-lab-${model}-step${trained.step}.json`);
   const file = testInfo.outputPath(`${model}.json`);

@@ -5,7 +5,7 @@
  * scale, unit, help line): live parameters apply to the running experiment,
  * structural ones restart it once the value settles.
  */
-import { useEffect, useRef, useState, type ChangeEvent } from 'react';
+import { useContext, useEffect, useRef, useState, type ChangeEvent } from 'react';
 import {
   BACKEND_CHOICES,
   descriptorOf,
@@ -22,7 +22,8 @@ import {
 } from '../protocol/experiment';
 import { SPEEDS, type Speed } from '../protocol/messages';
 import { useLab, useLabClient } from './lab-context';
-import { downloadJson } from './download';
+import { ExportMenu } from './ExportMenu';
+import { RunsContext } from './runs/runs-context';
 import { readImportFile } from '../client/import-file';
 import { CopyLinkButton } from './CopyLinkButton';
 import { OwnDataUpload } from './OwnDataUpload';
@@ -84,19 +85,10 @@ const SPEED_LABELS: Readonly<Record<Speed, string>> = { slow: 'Slow motion', nor
 export function TransportControls() {
   const client = useLabClient();
   const playing = useLab((s) => s.playing);
-  const step = useLab((s) => s.step);
-  const model = useLab((s) => s.experiment.model);
   const speed = useLab((s) => s.speed);
   const fileInput = useRef<HTMLInputElement>(null);
-
-  const onExport = async () => {
-    try {
-      const doc = await client.exportModel();
-      downloadJson(`loopy-lab-${model}-step${doc.step}.json`, doc);
-    } catch (e) {
-      client.store.getState().setAlert(`Export failed: ${(e as Error).message}`);
-    }
-  };
+  // Null for a moment at load (the recorder loads beside the first screen): then imports are not named and the metrics items wait.
+  const recorder = useContext(RunsContext);
   const onImport = async (ev: ChangeEvent<HTMLInputElement>) => {
     const file = ev.target.files?.[0];
     ev.target.value = '';
@@ -107,7 +99,8 @@ export function TransportControls() {
       client.store.getState().setAlert(`Import refused: ${read.error} The running experiment is unchanged.`);
       return;
     }
-    await client.importText(read.text);
+    // Through the recorder, so the imported network is a new run named after its file.
+    await (recorder ? recorder.importText(file.name, read.text) : client.importText(read.text));
   };
 
   return (
@@ -133,9 +126,7 @@ export function TransportControls() {
         </select>
       </label>
       <span className="transport-gap" />
-      <button type="button" onClick={() => void onExport()} disabled={step < 0}>
-        Export
-      </button>
+      <ExportMenu runMetrics={() => recorder?.current() ?? null} />
       <label className="file-button">
         Import
         <input ref={fileInput} type="file" accept=".json,application/json" onChange={(ev) => void onImport(ev)} />
