@@ -30,6 +30,8 @@ export interface TopologyUpdate {
   readonly events: readonly TopologyEvent[];
   readonly experiment: Experiment;
   readonly step: number;
+  /** Why the worker rolled back to this network (a non-finite step), when it did. */
+  readonly rolledBack?: string;
 }
 
 type Listener<T> = (value: T) => void;
@@ -413,7 +415,7 @@ export class LabClient {
         return;
       case 'topology': {
         this.building = false;
-        const update: TopologyUpdate = { graph: msg.graph, events: msg.events, experiment: msg.experiment, step: msg.step };
+        const update: TopologyUpdate = { graph: msg.graph, events: msg.events, experiment: msg.experiment, step: msg.step, ...(msg.rolledBack !== undefined ? { rolledBack: msg.rolledBack } : {}) };
         this.latestTopology = update;
         for (const e of msg.events) {
           if (e.kind === 'birth') this.births++;

@@ -12,7 +12,7 @@ import type { AnyLiveParams, BackendChoice, BackendName, Experiment } from './ex
 import type { ModelDocument } from './model-document';
 import type { OwnDataFile } from './own-data';
 
-export const PROTOCOL_VERSION = 6;
+export const PROTOCOL_VERSION = 7;
 
 /**
  * How the worker paces training for the eye (a view setting, never part of
@@ -175,6 +175,8 @@ export type FromWorker =
       readonly events: readonly TopologyEvent[];
       readonly experiment: Experiment;
       readonly step: number;
+      /** Set when this network is the checkpoint a non-finite step rolled back to: why it rolled back. */
+      readonly rolledBack?: string;
     }
   | FrameMessage
   /** A held-out evaluation of the running network (see HeldOutPoint). */

@@ -37,9 +37,9 @@ class FakeClient implements RecordedClient {
   }
 
   /** The worker built a network (a reset, an import, a rollback). */
-  topology(step: number, experiment: Experiment = this.store.getState().experiment, events: TopologyUpdate['events'] = []): void {
+  topology(step: number, experiment: Experiment = this.store.getState().experiment, events: TopologyUpdate['events'] = [], rolledBack?: string): void {
     this.step = step;
-    const t: TopologyUpdate = { graph: { nodes: [], edges: [] } as unknown as TopologyUpdate['graph'], events, experiment, step };
+    const t: TopologyUpdate = { graph: { nodes: [], edges: [] } as unknown as TopologyUpdate['graph'], events, experiment, step, ...(rolledBack !== undefined ? { rolledBack } : {}) };
     for (const l of this.topologies) l(t);
   }
   /** `n` steps in one frame, loss 1/step, each 10 ms. */
@@ -160,10 +160,9 @@ describe('the run recorder', () => {
     const { client, runs, recorder } = setup();
     client.topology(0);
     client.train(30);
-    client.store.getState().notify('warning', 'Training paused: non-finite loss at step 30. Rolled back to the checkpoint at step 25; lower the learning rate and press Play.');
-    client.topology(25);
+    client.topology(25, undefined, [], 'non-finite loss at step 30');
     expect(recorder.current()?.metrics.trainLoss.step.at(-1)).toBe(25);
-    expect(recorder.current()?.events.at(-1)).toMatchObject({ kind: 'rollback', step: 25 });
+    expect(recorder.current()?.events.at(-1)).toMatchObject({ kind: 'rollback', step: 25, detail: 'non-finite loss at step 30: rolled back to step 25' });
     client.train(5);
     // A new worker (or a backend switch) resumes from the checkpoint of the same experiment.
     client.topology(20);

@@ -118,7 +118,6 @@ export class RunRecorder {
   private importName: string | null = null;
   private resuming: { run: RunRecord; metrics: RunMetrics | null; strides: Readonly<Record<MetricName, number>> | null; events: readonly RunEvent[] } | null = null;
   private derivation: { from: string; change: RunChange; experiment: Experiment } | null = null;
-  private rollbackPending = false;
   /** The latest word on storage (a drop, or no room at all), for the page; null when there is nothing to say. */
   storageNotice: string | null = null;
 
@@ -139,9 +138,6 @@ export class RunRecorder {
         if (s.playing !== prev.playing) this.onPlaying(s.playing);
         if (s.experiment !== prev.experiment) this.onExperiment(s.experiment);
         if (s.backend !== prev.backend && this.live) this.live.record = { ...this.live.record, backend: s.backend };
-        const notice = s.notices.at(-1);
-        // The worker says so before it posts the rolled-back network (lab-worker.ts loopStep).
-        if (notice && notice !== prev.notices.at(-1) && notice.message.includes('Rolled back to the checkpoint')) this.rollbackPending = true;
       }),
     );
     if (client.store.getState().playing) this.playingSince = this.clock();
@@ -282,10 +278,9 @@ export class RunRecorder {
       this.begin(t.experiment, t.step, { name: `${runName(t.experiment)} (${this.importName})`, source: this.importName });
       return;
     }
-    if (this.rollbackPending && live) {
-      this.rollbackPending = false;
+    if (t.rolledBack !== undefined && live) {
       this.rewind(live, t.step);
-      this.pushEvent(live, { step: t.step, wallSeconds: this.wallSeconds(), kind: 'rollback', detail: `rolled back to step ${t.step}` });
+      this.pushEvent(live, { step: t.step, wallSeconds: this.wallSeconds(), kind: 'rollback', detail: `${t.rolledBack}: rolled back to step ${t.step}` });
       return;
     }
     if (t.step === 0) {

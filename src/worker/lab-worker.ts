@@ -426,7 +426,7 @@ export class LabWorker {
         'warning',
         `Training paused: ${result.rolledBack.reason}. Rolled back to the checkpoint at step ${result.rolledBack.toStep}; lower the learning rate and press Play.`,
       );
-      this.postTopology([]);
+      this.postTopology([], result.rolledBack.reason);
     } else {
       this.stepsSinceFrame.push(result.stats);
       this.lastStats = result.stats;
@@ -499,10 +499,10 @@ export class LabWorker {
     this.post(frame, transferablesOf(frame));
   }
 
-  private postTopology(events: readonly TopologyEvent[]): void {
+  private postTopology(events: readonly TopologyEvent[], rolledBack?: string): void {
     const t = this.trainer;
     if (!t || !this.experiment) return;
-    this.post({ type: 'topology', graph: t.currentGraph, events, experiment: this.experiment, step: t.step });
+    this.post({ type: 'topology', graph: t.currentGraph, events, experiment: this.experiment, step: t.step, ...(rolledBack !== undefined ? { rolledBack } : {}) });
   }
 
   /** `playing` is the intent: a Play pressed before the trainer exists counts, and the loop starts when it does. */
