@@ -5,6 +5,7 @@ import type { TopologyUpdate } from '../client/lab-client';
 import { defaultExperiment, isLiveChange, type Experiment } from '../protocol/experiment';
 import type { FrameCommon, HeldOutPoint } from '../protocol/messages';
 import type { ModelDocument } from '../protocol/model-document';
+import type { OwnDataSummary } from '../protocol/own-data';
 import { createLabStore } from '../store/lab-store';
 import { RunRecorder, runName, type RecordedClient } from './run-recorder';
 import { RunStore } from './run-store';
@@ -16,6 +17,7 @@ class FakeClient implements RecordedClient {
   private readonly heldOuts = new Set<(p: HeldOutPoint) => void>();
   private readonly topologies = new Set<(t: TopologyUpdate) => void>();
   private readonly checkpoints = new Set<(d: ModelDocument) => void>();
+  ownDataSummary: OwnDataSummary | null = null;
   step = 0;
   imported: ModelDocument[] = [];
 
@@ -154,6 +156,19 @@ describe('the run recorder', () => {
     expect(list[1]!.final.step).toBe(4);
     expect((list[1]!.experiment.params as { learningRate: number }).learningRate).toBe(0.003);
     expect((await runs.metrics(list[0]!.id))?.metrics.trainLoss.step).toEqual([1]);
+  });
+
+  it('a run on an uploaded data set names the file, so two runs on different files tell apart', async () => {
+    const { client, runs, recorder } = setup();
+    client.ownDataSummary = { kind: 'text', name: 'poem.txt', hash: '0123abcd', characters: 900, alphabet: 30, other: false };
+    client.topology(0);
+    client.train(2);
+    client.ownDataSummary = null;
+    client.topology(0);
+    client.train(1);
+    await recorder.flush();
+    const list = await runs.list();
+    expect(list.map((r) => r.data?.name ?? null)).toEqual([null, 'poem.txt']);
   });
 
   it('a rollback or a rebuilt worker keeps the run and drops the points past its step', async () => {

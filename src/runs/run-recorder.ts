@@ -19,6 +19,7 @@ import type { TopologyUpdate } from '../client/lab-client';
 import { descriptorOf, isLiveChange, tasksFor, type ControlDescriptor, type Experiment } from '../protocol/experiment';
 import type { FrameCommon, HeldOutPoint } from '../protocol/messages';
 import type { ModelDocument } from '../protocol/model-document';
+import type { OwnDataSummary } from '../protocol/own-data';
 import type { LabStore } from '../store/lab-store';
 import { ThinMetric } from './metric-thinning';
 import { METRIC_NAMES, type MetricName, type RunEvent, type RunMetrics } from './run-metrics';
@@ -31,6 +32,8 @@ export interface RecordedClient {
   onHeldOut(listener: (point: HeldOutPoint) => void): () => void;
   onTopology(listener: (update: TopologyUpdate) => void): () => void;
   onCheckpoint(listener: (document: ModelDocument) => void): () => void;
+  /** The uploaded data set the current experiment uses, or null on a built-in task. */
+  readonly ownDataSummary: OwnDataSummary | null;
   importText(text: string): Promise<string | null>;
   setExperiment(next: Experiment): void;
   reset(): void;
@@ -387,6 +390,7 @@ export class RunRecorder {
     const derived = d && JSON.stringify(d.experiment) === JSON.stringify(experiment) ? d : null;
     this.derivation = null;
     const at = this.now();
+    const data = this.client.ownDataSummary;
     const name = imported?.name ?? (derived ? `${runName(experiment)}, ${derived.change.label} ${formatValue(derived.change.to)}` : runName(experiment));
     const record: RunRecord = {
       id: this.newId(),
@@ -401,6 +405,7 @@ export class RunRecorder {
       wallSeconds: 0,
       ...(derived ? { derivedFrom: derived.from, change: derived.change } : {}),
       ...(imported ? { source: imported.source } : {}),
+      ...(data ? { data } : {}),
       checkpoint: null,
     };
     this.live = { record, series: freshSeries(), events: [], persisted: false, lastStep: step, lastHeldOutStep: -1 };

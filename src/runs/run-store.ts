@@ -9,6 +9,7 @@
 import Dexie, { type DexieOptions, type Table } from 'dexie';
 import type { BackendName, Experiment } from '../protocol/experiment';
 import type { ModelDocument } from '../protocol/model-document';
+import type { OwnDataSummary } from '../protocol/own-data';
 import type { MetricName, RunEvent, RunMetrics } from './run-metrics';
 
 /** The one control an ablation changed from the run it was derived from. */
@@ -59,6 +60,8 @@ export interface RunRecord {
   /** For an ablation: the run it was derived from and the one change. */
   readonly derivedFrom?: string;
   readonly change?: RunChange;
+  /** The uploaded data set it trained on (own-data tasks): two runs on different files differ here, not in the experiment. */
+  readonly data?: OwnDataSummary;
   /** The file an imported run came from. */
   readonly source?: string;
   readonly checkpoint: CheckpointInfo | null;

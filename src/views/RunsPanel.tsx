@@ -209,7 +209,7 @@ function RunRow({
       </td>
       <td>
         {descriptorOf(r.experiment.model).label}
-        <span className="runs-sub">{task}</span>
+        <span className="runs-sub">{r.data ? `${task}: ${r.data.name}` : task}</span>
       </td>
       <td>{differs.length > 0 ? differs.join(', ') : 'defaults'}</td>
       <td>{r.final.step}</td>
