@@ -8,7 +8,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { METRIC_INFO, type MetricName, type RunMetrics } from '../../runs/run-metrics';
-import { overlayData, type OverlayAxis } from './run-compare';
+import { logRange, overlayData, type OverlayAxis } from './run-compare';
 
 export interface OverlayRun {
   readonly id: string;
@@ -56,8 +56,7 @@ export class CompareChart {
           height: HEIGHT,
           legend: { show: true, live: true },
           cursor: { drag: { x: true, y: false } },
-          // Log: the data's own span, not whole decades (a loss from 1.4 to 0.8 would be a flat line in 1..10).
-          scales: { x: { time: false }, y: s.log ? { distr: 3, log: 10, range: (_u, min, max) => uPlot.rangeLog(min, max, 10, false) } : { auto: true } },
+                    scales: { x: { time: false }, y: s.log ? { distr: 3, log: 10, range: (_u, min, max) => logRange(min, max) ?? uPlot.rangeLog(min, max, 10, false) } : { auto: true } },
           axes: [
             { stroke: '#94a3b8', grid: { stroke: '#1e293b' }, label: s.axis === 'step' ? 'step' : 'training seconds' },
             { stroke: '#94a3b8', grid: { stroke: '#1e293b' }, label: `${info.label}${s.log ? ' (log)' : ''}`, size: 56 },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultExperiment } from '../../protocol/experiment';
 import { controlsOf } from '../../runs/run-recorder';
 import { emptyMetrics } from '../../runs/run-metrics';
-import { differencesFromDefaults, formatDuration, OVERLAY_POINTS, overlayData, parameterDifferences, parseControlValue } from './run-compare';
+import { differencesFromDefaults, formatDuration, logRange, OVERLAY_POINTS, overlayData, parameterDifferences, parseControlValue } from './run-compare';
 
 const lara = defaultExperiment('lara');
 
@@ -29,6 +29,19 @@ describe('what the Runs panel says of runs', () => {
     expect(parseControlValue(rate, '0.003')).toEqual({ value: 0.003 });
     expect(parseControlValue(rate, '5')).toMatchObject({ problem: expect.stringContaining('between') });
     expect(parseControlValue(rate, 'x')).toMatchObject({ problem: 'Learning rate must be a number.' });
+  });
+
+  it('spans a log axis over the data out to the nearest d·10^k, not to whole powers of ten', () => {
+    expect(logRange(0.8, 1.4)).toEqual([0.7, 2]);
+    expect(logRange(0.091, 1.36)).toEqual([0.08, 2]);
+    expect(logRange(12, 950)).toEqual([10, 1000]);
+    for (const [lo, hi] of [[0.8, 1.4], [0.091, 1.36], [3e-4, 0.02]] as const) {
+      const r = logRange(lo, hi)!;
+      expect(r[0]).toBeLessThan(lo);
+      expect(r[1]).toBeGreaterThan(hi);
+    }
+    expect(logRange(0, 1)).toBeNull();
+    expect(logRange(null, null)).toBeNull();
   });
 
   it('formats durations', () => {

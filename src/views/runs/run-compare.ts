@@ -83,6 +83,28 @@ export function overlayData(runs: readonly RunMetrics[], metric: MetricName, axi
   );
 }
 
+/**
+ * A log axis's range around the data: out to the nearest d·10^k (d = 1..9)
+ * beyond 5% padding, so its ticks fall on values uPlot's log splits can
+ * place. uPlot's own rangeLog rounds the top to a whole power of ten (a loss
+ * from 1.4 to 0.8 drew as a flat line in 0.7..10). Null where the data has
+ * no positive span (uPlot's default then applies).
+ */
+export function logRange(min: number | null, max: number | null): [number, number] | null {
+  if (min === null || max === null || !(min > 0) || !(max >= min) || !Number.isFinite(max)) return null;
+  const down = (v: number): number => {
+    const p = 10 ** Math.floor(Math.log10(v));
+    return Math.floor(v / p) * p;
+  };
+  const up = (v: number): number => {
+    const p = 10 ** Math.floor(Math.log10(v));
+    return Math.ceil(v / p) * p;
+  };
+  const lo = down(min / 1.05);
+  const hi = up(max * 1.05);
+  return [Number(lo.toPrecision(6)), Number(hi.toPrecision(6))];
+}
+
 function dedupe(x: readonly number[], y: readonly (number | null)[]): { x: number[]; ys: (number | null)[][] } {
   const xs: number[] = [];
   const vs: (number | null)[] = [];
