@@ -146,6 +146,13 @@ test('the Export menu opens on its first item, arrows move, Escape closes and gi
   await expect(page.getByRole('menu')).toHaveCount(0);
   await expect(button).toBeFocused();
   await expect(button).toHaveAttribute('aria-expanded', 'false');
+
+  // On a phone the menu stays on screen (it hangs from the button's right edge, which sits left of centre there).
+  await page.setViewportSize({ width: 390, height: 844 });
+  await button.click();
+  const box = (await page.getByRole('menu', { name: 'Export formats' }).boundingBox())!;
+  expect(box.x, "the menu's left edge on screen").toBeGreaterThanOrEqual(0);
+  expect(box.x + box.width, "the menu's right edge on screen").toBeLessThanOrEqual(390);
 });
 
 test('the DNA and routing views export a vector SVG with their legend and a PNG of it', async ({ lab, page }, testInfo) => {

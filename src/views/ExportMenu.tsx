@@ -6,7 +6,7 @@
  * click opens it on its first item, arrows move, Escape closes and gives focus
  * back. The writers load on first use, so the page chunk does not carry them.
  */
-import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { ExportFile, RunMetricsSnapshot, ViewPictureFiles } from '../exports/export-files';
 import { BirthLog } from '../exports/birth-log';
 import type { ModelDocument } from '../protocol/model-document';
@@ -67,6 +67,16 @@ export function ExportMenu({ runMetrics }: ExportMenuProps) {
     };
     document.addEventListener('pointerdown', onDown);
     return () => document.removeEventListener('pointerdown', onDown);
+  }, [open]);
+
+  // The popup hangs from the button's right edge; where that would run off the left of a narrow screen it shifts right to fit.
+  const popupRef = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    const el = popupRef.current;
+    if (!open || !el) return;
+    el.style.transform = '';
+    const left = el.getBoundingClientRect().left;
+    if (left < 8) el.style.transform = `translateX(${Math.ceil(8 - left)}px)`;
   }, [open]);
 
   // Opening focuses the first item, as the menu button pattern asks.
@@ -204,7 +214,7 @@ export function ExportMenu({ runMetrics }: ExportMenuProps) {
       )}
       {open && (
         // The reason sits under the menu, outside role="menu" (whose children are menu items only).
-        <div className="em-popup">
+        <div ref={popupRef} className="em-popup">
           <div ref={menuRef} id={menuId} className="em-menu" role="menu" aria-label="Export formats" onKeyDown={onMenuKey}>
             {ITEMS.map((it) => {
               const off = disabled.get(it.format);
