@@ -124,4 +124,18 @@ test('two runs differing in one control overlay in the Runs panel, and the last 
   const after = await waitForRuns(page, (r) => r.length === 2 && r[0]!.step === resumedStep, 'the resumed run written');
   expect(after[0]!.id).toBe(second!.id);
   expect(after[0]!.points).toBeGreaterThan(pointsBefore);
+
+  // Start fresh declines that checkpoint: the next reload does not offer it again.
+  await waitForRuns(page, (r) => r[0]?.checkpointStep === resumedStep, 'the resumed run checkpointed');
+  await page.reload();
+  await expect(offer).toContainText(`from step ${resumedStep}?`);
+  await offer.getByRole('button', { name: 'Start fresh' }).click();
+  await expect(offer).toBeHidden();
+  await waitForRuns(page, (r) => r[0]?.resumeDeclined === true, 'the offer declined');
+  await page.reload();
+  await lab.waitFor((s) => s.backend !== null && s.nodes > 0, 'the lab to start');
+  // The Runs panel lists the runs once the recorder has read them; the offer reads the same store before it.
+  await page.getByRole('button', { name: 'Runs' }).click();
+  await expect(panel.getByTestId('runs-table')).toContainText('baseline');
+  await expect(offer).toHaveCount(0);
 });

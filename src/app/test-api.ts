@@ -89,6 +89,8 @@ export interface StoredRunSummary {
   /** Train-loss points stored. */
   readonly points: number;
   readonly checkpointStep: number | null;
+  /** Start fresh declined the offer to resume its latest checkpoint. */
+  readonly resumeDeclined: boolean;
 }
 
 declare global {
@@ -162,6 +164,7 @@ export function installTestApi(client: LabClient, recorderReady: Promise<RunReco
           wallSeconds: r.wallSeconds,
           points: (await recorder.runs.metrics(r.id))?.metrics.trainLoss.step.length ?? 0,
           checkpointStep: r.checkpoint?.step ?? null,
+          resumeDeclined: r.checkpoint !== null && r.resumeDeclined === r.checkpoint.savedAt,
         })),
       );
     },

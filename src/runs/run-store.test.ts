@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_EXPERIMENT } from '../protocol/experiment';
 import type { ModelDocument } from '../protocol/model-document';
 import { emptyMetrics, METRIC_NAMES, type MetricName } from './run-metrics';
-import { isQuotaError, RunStore, StorageFullError, type MetricsRecord, type RunRecord } from './run-store';
+import { isQuotaError, resumeOffered, RunStore, StorageFullError, type MetricsRecord, type RunRecord } from './run-store';
 
 let dbCount = 0;
 const stores: RunStore[] = [];
@@ -67,6 +67,19 @@ describe('the run store', () => {
     // The run most recently written is the one a reload offers.
     await store.saveRun({ ...run('a', 1), updatedAt: 5 }, metrics('a', 6));
     expect((await store.latest())?.id).toBe('a');
+  });
+
+  it('Start fresh declines the offer for that checkpoint only; a later checkpoint is offered again', async () => {
+    const store = freshStore();
+    await store.saveRun(run('a', 1), metrics('a', 1));
+    expect(resumeOffered(await store.latest(), null)).toBe(false);
+    await store.saveCheckpoint('a', doc(4), 10);
+    expect(resumeOffered(await store.latest(), null)).toBe(true);
+    expect(resumeOffered(await store.latest(), 'a')).toBe(false);
+    await store.declineResume('a', 10);
+    expect(resumeOffered(await store.latest(), null)).toBe(false);
+    await store.saveCheckpoint('a', doc(8), 20);
+    expect(resumeOffered(await store.latest(), null)).toBe(true);
   });
 
   it('a row written from memory keeps the checkpoint info the store holds', async () => {

@@ -65,6 +65,14 @@ export interface RunRecord {
   /** The file an imported run came from. */
   readonly source?: string;
   readonly checkpoint: CheckpointInfo | null;
+  /** The `savedAt` of the checkpoint whose resume offer was declined (Start fresh): that one is not offered again. */
+  readonly resumeDeclined?: number;
+}
+
+/** Whether a reload offers to resume `run`: it has a checkpoint past step 0, is not the run being recorded, and its offer was not declined for that checkpoint. */
+export function resumeOffered(run: RunRecord | undefined, currentId: string | null): run is RunRecord & { readonly checkpoint: CheckpointInfo } {
+  const cp = run?.checkpoint;
+  return !!run && !!cp && cp.step > 0 && run.id !== currentId && run.resumeDeclined !== cp.savedAt;
 }
 
 /** A run's series, as the recorder keeps them (with each series' thinning stride, so a resumed run thins on as it did). */
@@ -192,6 +200,11 @@ export class RunStore {
 
   setPinned(id: string, pinned: boolean): Promise<void> {
     return this.update(id, { pinned: pinned ? 1 : 0 });
+  }
+
+  /** Start fresh: the offer to resume this checkpoint is not made again (a later checkpoint of the run is offered). */
+  declineResume(id: string, checkpointSavedAt: number): Promise<void> {
+    return this.update(id, { resumeDeclined: checkpointSavedAt });
   }
 
   /** A run's row and its metrics, in one transaction, making room if it must. */

@@ -4,7 +4,7 @@
  * is usable while it stands; it goes once answered.
  */
 import { useEffect, useState } from 'react';
-import type { RunRecord } from '../../runs/run-store';
+import { resumeOffered, type RunRecord } from '../../runs/run-store';
 import { useRecorder } from './runs-context';
 import './runs-panel.css';
 
@@ -17,7 +17,7 @@ export function ResumeOffer() {
     recorder.runs
       .latest()
       .then((last) => {
-        if (live && last?.checkpoint && last.checkpoint.step > 0 && last.id !== recorder.current()?.run?.id) setRun(last);
+        if (live && resumeOffered(last, recorder.current()?.run?.id ?? null)) setRun(last);
       })
       .catch(() => undefined);
     return () => {
@@ -38,7 +38,14 @@ export function ResumeOffer() {
       <button type="button" className="primary" onClick={() => void resume()}>
         Resume
       </button>
-      <button type="button" onClick={() => setRun(null)}>
+      <button
+        type="button"
+        onClick={() => {
+          const savedAt = run.checkpoint?.savedAt;
+          if (savedAt !== undefined) void recorder.runs.declineResume(run.id, savedAt).catch(() => undefined);
+          setRun(null);
+        }}
+      >
         Start fresh
       </button>
       {problem && <p className="resume-problem">{problem}</p>}
