@@ -7,7 +7,7 @@
  */
 import { useEffect, useId, useRef } from 'react';
 import { datasetInfo } from '../protocol/experiment';
-import { CLASS0_RGB, CLASS1_RGB } from './routing/boundary';
+import { classRgb } from './routing/boundary';
 import { RoutingController } from './routing/routing-controller';
 import { useLab, useLabClient } from './lab-context';
 import './model-views.css';
@@ -120,14 +120,12 @@ export function RoutingView() {
         </p>
         {!isImage && (
           <div className="mv-legend mv-legend-static" aria-hidden="true">
-            <span className="mv-legend-item">
-              <span className="mv-swatch" style={{ background: rgb(CLASS0_RGB) }} />
-              class 0
-            </span>
-            <span className="mv-legend-item">
-              <span className="mv-swatch" style={{ background: rgb(CLASS1_RGB) }} />
-              class 1
-            </span>
+            {Array.from({ length: Math.min(12, Math.max(2, info?.classes ?? 2)) }, (_, c) => (
+              <span key={c} className="mv-legend-item">
+                <span className="mv-swatch" style={{ background: rgb(classRgb(c)) }} />
+                class {c}
+              </span>
+            ))}
           </div>
         )}
         <p className="rv-hint">Hover a {isImage ? 'digit' : 'dot'} (or focus and use the arrow keys) to see its own route.</p>

@@ -13,7 +13,15 @@ export interface RoutingDetail {
   readonly skippedFraction: number;
   /** Accuracy on the test split with every layer executed softly as in training. */
   readonly softAccuracy: number;
-  /** 2-D datasets: class-1 probability under hard routing on a gridSize x gridSize grid over [-1, 1]^2, row-major from the top-left; empty otherwise. */
+  /**
+   * 2-D datasets, under hard routing on a gridSize x gridSize grid over
+   * [-1, 1]^2, row-major from the top-left; empty otherwise. Two classes:
+   * class 1's probability. More: the winning class's probability, with the
+   * class in `boundaryClass`.
+   */
   readonly boundary: Float32Array;
+  /** Three or more classes: the winning class per grid point (empty for two). */
+  readonly boundaryClass: Int32Array;
+  readonly classes: number;
   readonly gridSize: number;
 }

@@ -33,6 +33,13 @@ import { correctRows, initStackTensors, stackForward, stackLoss, type StackOptio
 const GRAD_CLIP = 1;
 /** Test examples shown in the routing view, and predicted by predict(). */
 const PROBE_EXAMPLES = 64;
+/** The boundary's read-back: class 1's probability per grid point (two classes), or the winner's probability then its class (more). */
+function boundaryOf(tail: Float32Array, classes: number): { boundary: Float32Array; boundaryClass: Int32Array } {
+  if (classes === 2 || tail.length === 0) return { boundary: tail.slice(), boundaryClass: new Int32Array(0) };
+  const n = tail.length / 2;
+  return { boundary: tail.slice(0, n), boundaryClass: Int32Array.from(tail.subarray(n)) };
+}
+
 /** Side of the decision-boundary grid over [-1, 1]^2 (2-D datasets). */
 const GRID_SIZE = 40;
 
@@ -275,7 +282,9 @@ export class RoutingTrainer extends TrainerCore<RoutingExperiment, TensorHostMod
       const parts: tf.Tensor[] = [this.evaluationTensor(), tf.reshape(stackForward(this.weights, probeX, this.options, true).pExec, [-1])];
       if (grid) {
         const probs = tf.softmax(stackForward(this.weights, grid, this.options, true).logits);
-        parts.push(tf.reshape(tf.slice(probs, [0, 1], [-1, 1]), [-1]));
+        // Two classes: class 1's probability; more: the winner's probability, then its index (exact in float32).
+        if (this.dims.classes === 2) parts.push(tf.reshape(tf.slice(probs, [0, 1], [-1, 1]), [-1]));
+        else parts.push(tf.max(probs, 1), tf.cast(tf.argMax(probs, 1), 'float32'));
       }
       return tf.concat(parts);
     });
@@ -297,7 +306,8 @@ export class RoutingTrainer extends TrainerCore<RoutingExperiment, TensorHostMod
       hardAccuracy: data[0] as number,
       softAccuracy: data[1] as number,
       skippedFraction: data[2] as number,
-      boundary: grid ? data.slice(3 + P * N) : new Float32Array(0),
+      ...boundaryOf(grid ? data.subarray(3 + P * N) : new Float32Array(0), this.dims.classes),
+      classes: this.dims.classes,
       gridSize: grid ? GRID_SIZE : 0,
     };
   }

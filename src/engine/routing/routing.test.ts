@@ -17,6 +17,7 @@ import { stackForward, stackLoss, type StackOptions, type StackWeights } from '.
 import { sweepLambda } from './routing-sweep';
 import { routingGraph, routingTensorShapes } from './routing-document';
 import { RoutingTrainer } from './routing-trainer';
+import { installOwnData, ownDataSnapshot, restoreOwnData } from '../datasets/own-data';
 
 const DIMS: StackDims = { inputSize: 2, width: 4, layers: 3, classes: 3 };
 const ROWS = 6;
@@ -260,11 +261,39 @@ describeBackends('routing trainer', (backend) => {
     expect(d.samplePExec.length).toBe(64 * N);
     expect(d.sampleX.length).toBe(64 * 2);
     expect(d.boundary.length).toBe(40 * 40);
+    expect(d.boundaryClass.length).toBe(0);
+    expect(d.classes).toBe(2);
     expect(d.gridSize).toBe(40);
     expect(d.batchPExec.length).toBe(N);
     expect((await t.predict()).length).toBe(64 * 2);
     t.dispose();
     if (backend === 'cpu') expect(routingTensorShapes(experiment('mnist', SMALL)).inW).toEqual([784, 8]);
+  });
+
+  it("a 2-D data set of three classes streams each grid point's winning class and its probability", async () => {
+    const before = ownDataSnapshot();
+    // Three blobs along x: a region per class once trained a little.
+    const rows = ['x,y,label', ...Array.from({ length: 90 }, (_, i) => `${((i % 3) - 1) * 2 + ((i * 7) % 10) / 50},${((i * 3) % 10) / 25 - 0.2},${['a', 'b', 'c'][i % 3]}`)];
+    installOwnData({ kind: 'csv', name: 'three.csv', text: rows.join('\n') });
+    try {
+      const data = await loadDataset('own-csv', 7);
+      const t = await RoutingTrainer.create(experiment('own-csv', SMALL), data);
+      for (let i = 0; i < 3; i++) await t.trainStep();
+      const d = await t.detail();
+      expect(d.classes).toBe(3);
+      expect(d.gridSize).toBe(40);
+      expect(d.boundary.length).toBe(40 * 40);
+      expect(d.boundaryClass.length).toBe(40 * 40);
+      // The winner's probability is at least a uniform guess's and at most 1; winners are class indices.
+      for (let k = 0; k < d.boundary.length; k++) {
+        expect(d.boundary[k]).toBeGreaterThanOrEqual(1 / 3 - 1e-6);
+        expect(d.boundary[k]).toBeLessThanOrEqual(1 + 1e-6);
+        expect([0, 1, 2]).toContain(d.boundaryClass[k]);
+      }
+      t.dispose();
+    } finally {
+      restoreOwnData(before);
+    }
   });
 });
 

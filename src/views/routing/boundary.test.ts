@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boundaryImageRect, boundaryRgb, class1Share, CLASS0_RGB, CLASS1_RGB, classColour, fillBoundary, MID_RGB, sampleAt, toCanvasX, toCanvasY } from './boundary';
+import { boundaryImageRect, boundaryRgb, cellRgb, class1Share, CLASS0_RGB, CLASS1_RGB, CLASS_RGBS, classColour, fillBoundary, MID_RGB, multiClassRgb, sampleAt, toCanvasX, toCanvasY } from './boundary';
 
 const dist = (a: readonly number[], b: readonly number[]): number => Math.hypot(a[0]! - b[0]!, a[1]! - b[1]!, a[2]! - b[2]!);
 
@@ -95,5 +95,20 @@ describe('sampleAt', () => {
   it('finds nothing away from every dot, and ignores samples past n', () => {
     expect(sampleAt(50, 150, xy, 4, 200, 8)).toBeNull();
     expect(sampleAt(200, 200, xy, 3, 200, 8)).toBeNull();
+  });
+  it('colours three or more classes by the winner, dark where the winner is no surer than a uniform guess', () => {
+    expect(multiClassRgb(2, 1 / 3, 3)).toEqual([...MID_RGB]);
+    const sure = multiClassRgb(2, 1, 3);
+    expect(dist(sure, CLASS_RGBS[2]!)).toBeLessThan(dist(sure, CLASS_RGBS[0]!));
+    expect(dist(sure, CLASS_RGBS[2]!)).toBeLessThan(dist(sure, CLASS_RGBS[1]!));
+    expect(dist(multiClassRgb(2, 0.6, 3), MID_RGB)).toBeLessThan(dist(sure, MID_RGB));
+    expect(classColour(2)).toBe(`rgb(${CLASS_RGBS[2]!.join(', ')})`);
+    // Two classes keep Playground's probability map; more read the winners.
+    const p = Float32Array.of(0.9, 0.9);
+    expect(cellRgb(p, new Int32Array(0), 2, 0)).toEqual(boundaryRgb(0.9));
+    expect(cellRgb(p, Int32Array.of(0, 2), 3, 1)).toEqual(multiClassRgb(2, 0.9, 3));
+    const out = new Uint8ClampedArray(8);
+    fillBoundary(out, p, 1, Int32Array.of(2), 3);
+    expect(Array.from(out.slice(0, 3))).toEqual([...multiClassRgb(2, 0.9, 3)]);
   });
 });

@@ -24,17 +24,43 @@ export function boundaryRgb(p: number): Rgb {
   return [lerp(MID_RGB[0], end[0]), lerp(MID_RGB[1], end[1]), lerp(MID_RGB[2], end[2])];
 }
 
-/** CSS colour of a sample dot of class `label` (classes past 1 cycle). */
+/** Class colours past Playground's two (own CSVs with more classes): distinct on the dark page; they cycle past eight. */
+export const CLASS_RGBS: readonly Rgb[] = [CLASS0_RGB, CLASS1_RGB, [74, 222, 128], [244, 114, 182], [250, 204, 21], [167, 139, 250], [45, 212, 191], [248, 113, 113]];
+
+export function classRgb(label: number): Rgb {
+  return CLASS_RGBS[((label % CLASS_RGBS.length) + CLASS_RGBS.length) % CLASS_RGBS.length] as Rgb;
+}
+
+/** CSS colour of a sample dot of class `label`. */
 export function classColour(label: number): string {
-  const [r, g, b] = label % 2 === 1 ? CLASS1_RGB : CLASS0_RGB;
+  const [r, g, b] = classRgb(label);
   return `rgb(${r}, ${g}, ${b})`;
 }
 
+/**
+ * Colour of a region that `winner` wins with probability `p` among `classes`
+ * (three or more): the dark mid where p is no better than a uniform guess,
+ * the winner's colour as p nears 1, on the same curve as boundaryRgb.
+ */
+export function multiClassRgb(winner: number, p: number, classes: number): Rgb {
+  const floor = 1 / classes;
+  const t = Number.isFinite(p) ? Math.min(1, Math.max(0, (p - floor) / (1 - floor))) : 0;
+  const end = classRgb(winner);
+  const mix = MAX_MIX * Math.pow(t, 0.75);
+  const lerp = (a: number, b: number): number => Math.round(a + (b - a) * mix);
+  return [lerp(MID_RGB[0], end[0]), lerp(MID_RGB[1], end[1]), lerp(MID_RGB[2], end[2])];
+}
+
+/** A grid point's colour: class 1's probability for two classes, else the winner (`winners[k]`) and its probability. */
+export function cellRgb(boundary: Float32Array, winners: Int32Array, classes: number, k: number): Rgb {
+  return winners.length > 0 ? multiClassRgb(winners[k] as number, boundary[k] as number, classes) : boundaryRgb(boundary[k] as number);
+}
+
 /** Fills `out` (RGBA, gridSize² pixels) with the boundary colours; row-major from the top-left, as the grid is. */
-export function fillBoundary(out: Uint8ClampedArray, boundary: Float32Array, gridSize: number): void {
+export function fillBoundary(out: Uint8ClampedArray, boundary: Float32Array, gridSize: number, winners: Int32Array = new Int32Array(0), classes = 2): void {
   const n = Math.min(gridSize * gridSize, boundary.length, out.length / 4);
   for (let k = 0; k < n; k++) {
-    const [r, g, b] = boundaryRgb(boundary[k] as number);
+    const [r, g, b] = cellRgb(boundary, winners, classes, k);
     out[4 * k] = r;
     out[4 * k + 1] = g;
     out[4 * k + 2] = b;

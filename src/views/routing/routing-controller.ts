@@ -10,7 +10,7 @@ import { CanvasLoop, sizeBackingStore, type CanvasSize } from '../canvas-loop';
 import type { LabClient } from '../../client/lab-client';
 import type { FrameMessage } from '../../protocol/messages';
 import { BACKGROUND } from '../graph/palette';
-import { boundaryImageRect, boundaryRgb, CLASS0_RGB, CLASS1_RGB, classColour, fillBoundary, sampleAt, toCanvasX, toCanvasY } from './boundary';
+import { boundaryImageRect, cellRgb, classColour, classRgb, fillBoundary, sampleAt, toCanvasX, toCanvasY } from './boundary';
 import { EXECUTE_THRESHOLD, layersExecuted, samplePExecAt, thumbAt, thumbGrid, thumbOrigin, type ThumbGrid } from './probe-samples';
 import { describeSamples, execText, pct, sourceText, type RoutingDetail } from './routing-text';
 import { drawLegendItems, legendText, type LegendPart } from '../graph/legend-svg';
@@ -248,7 +248,7 @@ export class RoutingController {
   toSvg(): { svg: string; width: number; height: number } {
     const d = this.detail;
     const { w, h } = this.contentSize(d);
-    const legend = d && d.gridSize > 0 ? ROUTING_LEGEND : [];
+    const legend = d && d.gridSize > 0 ? routingLegend(d.classes) : [];
     const band = legend.length > 0 ? 34 : 0;
     const svg = new SvgContext(w, h + band, this.dpr);
     this.paint(svg);
@@ -315,13 +315,13 @@ export class RoutingController {
         const y0 = Math.max(0, r.y + Math.floor(k / G) * step);
         const x1 = Math.min(size, r.x + ((k % G) + 1) * step + SEAM);
         const y1 = Math.min(size, r.y + (Math.floor(k / G) + 1) * step + SEAM);
-        ctx.fillStyle = `rgb(${boundaryRgb(d.boundary[k] as number).join(', ')})`;
+        ctx.fillStyle = `rgb(${cellRgb(d.boundary, d.boundaryClass, d.classes, k).join(', ')})`;
         ctx.fillRect(x0, y0, x1 - x0, y1 - y0);
       }
     } else if (ictx) {
       if (img.width !== G) img.width = img.height = G;
       const data = ictx.createImageData(G, G);
-      fillBoundary(data.data, d.boundary, G);
+      fillBoundary(data.data, d.boundary, G, d.boundaryClass, d.classes);
       ictx.putImageData(data, 0, 0);
       // Smoothing turns the coarse grid into Playground's soft regions.
       ctx.imageSmoothingEnabled = true;
@@ -430,10 +430,13 @@ const SEAM = 0.5;
 
 /** The page's class legend under a 2-D plot. */
 const classSwatch = (rgb: readonly number[]): LegendPart => ({ kind: 'ramp', w: 14, h: 4, stops: [`rgb(${rgb.join(', ')})`, `rgb(${rgb.join(', ')})`] });
-const ROUTING_LEGEND: readonly (readonly LegendPart[])[] = [
-  [classSwatch(CLASS0_RGB), legendText('class 0')],
-  [classSwatch(CLASS1_RGB), legendText('class 1')],
-];
+/** One swatch per class (a legend past 12 classes says how many more). */
+function routingLegend(classes: number): (readonly LegendPart[])[] {
+  const shown = Math.min(classes, 12);
+  const parts: (readonly LegendPart[])[] = Array.from({ length: shown }, (_, c) => [classSwatch(classRgb(c)), legendText(`class ${c}`)]);
+  if (classes > shown) parts.push([legendText(`+${classes - shown} more`)]);
+  return parts;
+}
 
 /** A digit's pixels as squares of `px` CSS pixels at (x, y), a run of equal ink on a row as one rectangle. */
 function thumbSquares(ctx: SvgContext, pixels: Float32Array, from: number, side: number, x: number, y: number, px: number): void {

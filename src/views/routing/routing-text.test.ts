@@ -13,6 +13,8 @@ function detail(gridSize: number): RoutingDetail {
     softAccuracy: 0.96,
     skippedFraction: 0.25,
     boundary: gridSize > 0 ? Float32Array.of(0.9, 0.1, 0.2, 0.3) : new Float32Array(0),
+    boundaryClass: new Int32Array(0),
+    classes: 2,
     gridSize,
   };
 }

@@ -32,6 +32,9 @@ export function sourceText(d: RoutingDetail | null, sample: number | null): stri
 export function describeSamples(d: RoutingDetail): string {
   const n = d.sampleLabels.length;
   const pick = 'Arrow keys pick a sample, Escape goes back to the batch.';
+  if (d.gridSize > 0 && d.boundaryClass.length > 0) {
+    return `Decision regions under hard routing: each region takes the colour of the class that wins there, among ${d.classes} classes, darker where it is less sure. ${n} test samples are dots in their class's colour. ${pick}`;
+  }
   if (d.gridSize > 0) {
     return `Decision boundary under hard routing: class 1 wins on ${pct(class1Share(d.boundary), 0)} of the square [-1, 1]². ${n} test samples are dots, orange class 0, blue class 1. ${pick}`;
   }
