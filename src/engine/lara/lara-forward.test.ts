@@ -7,12 +7,23 @@ import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
 import { packGraph } from '../packing';
 import { relativeError, twoPortGraph } from '../reference/fixtures';
-import { caseInput, caseLabel, CASE_DIMS, CASE_LANES, LARA_CASES, runDevice, type DeviceResult } from '../reference/lara-cases';
+import {
+  caseInput,
+  caseLabel,
+  CASE_DIMS,
+  CASE_LANES,
+  CASE_SYMBOLS,
+  LARA_ABLATION_CASES,
+  LARA_CASES,
+  runDevice,
+  type CaseInput,
+  type DeviceResult,
+} from '../reference/lara-cases';
 import { laraReference, REFERENCE_WEIGHTS, type ReferenceResult } from '../reference/lara-reference';
 import { describeBackends } from '../testing/backends';
 import { createTopology, disposeTopology, startPositions } from './lara-forward';
 
-const CASES = LARA_CASES;
+const CASES = [...LARA_CASES, ...LARA_ABLATION_CASES];
 const seedOf = (n: number): number => 100 + n;
 
 /** Whether two threads of one lane ever start a tick on the same node. */
@@ -41,6 +52,11 @@ function expectMatch(dev: DeviceResult, ref: ReferenceResult, mask: Float32Array
     // A vanishing reference gradient would make the comparison vacuous.
     expect(Math.max(...Array.from(refGrad, Math.abs)), `${name} gradient is not zero`).toBeGreaterThan(1e-3);
     expect(relativeError(dev.grads[name], refGrad), `${name} gradient`).toBeLessThan(1e-3);
+  }
+  expect(dev.grads.nodeBias === undefined).toBe(ref.grads.nodeBias === undefined);
+  if (ref.grads.nodeBias) {
+    expect(Math.max(...Array.from(ref.grads.nodeBias, Math.abs)), 'nodeBias gradient is not zero').toBeGreaterThan(1e-3);
+    expect(relativeError(dev.grads.nodeBias as Float32Array, ref.grads.nodeBias), 'nodeBias gradient').toBeLessThan(1e-3);
   }
   // Padding slots (random weights in the fixtures) take no part: exactly zero gradient.
   const H = CASE_DIMS.H;
@@ -93,6 +109,78 @@ describeBackends('LARA unroll vs plain-TS reference', () => {
     const actual = await runDevice(crowdedInput);
     expect(Array.from(actual.activeTrace)).toEqual(Array.from(expected.activeTrace));
     expect(Array.from(actual.activeCount)).toEqual(Array.from(expected.activeCount));
+  });
+
+  it("random-walk routes ignore the gate weights; argmax routes follow them", () => {
+    const moveGates = (input: CaseInput): CaseInput => ({
+      ...input,
+      weights: { ...input.weights, gateU: input.weights.gateU.map((x) => -2 * x + 0.3), gateV: input.weights.gateV.map((x) => 1.5 * x - 0.7) },
+    });
+    const walk = caseInput({ gate: 'gaussian', thinkTicks: 2, threads: 2, noise: 'greedy', routing: 'random-walk' }, 41);
+    expect(Array.from(laraReference(moveGates(walk)).threadTrace)).toEqual(Array.from(laraReference(walk).threadTrace));
+    const argmax = caseInput({ gate: 'gaussian', thinkTicks: 2, threads: 2, noise: 'greedy' }, 41);
+    expect(Array.from(laraReference(moveGates(argmax)).threadTrace)).not.toEqual(Array.from(laraReference(argmax).threadTrace));
+  });
+
+  it('random-walk routes ignore the gate weights on the device too', async () => {
+    const walk = caseInput({ gate: 'sigmoid', thinkTicks: 1, threads: 1, noise: 'greedy', routing: 'random-walk' }, 43);
+    const moved = { ...walk, weights: { ...walk.weights, gateU: walk.weights.gateU.map((x) => 3 * x), gateV: walk.weights.gateV.map((x) => -x) } };
+    const [a, b] = [await runDevice(walk), await runDevice(moved)];
+    expect(Array.from(b.threadTrace)).toEqual(Array.from(a.threadTrace));
+    expect(a.loss).not.toBe(b.loss); // the gates still scale the messages
+  });
+
+  it('a random walk visits the slots of a host about uniformly', () => {
+    // Long walk on one lane: count how often each routable slot of each host is taken.
+    const base = caseInput({ gate: 'gaussian', thinkTicks: 4, threads: 1, noise: 'greedy', routing: 'random-walk' }, 47);
+    const p = base.packing;
+    const ticks = 4 * CASE_SYMBOLS;
+    const counts = new Map<string, number>();
+    const totals = new Map<number, number>();
+    for (let run = 0; run < 150; run++) {
+      const input = caseInput({ gate: 'gaussian', thinkTicks: 4, threads: 1, noise: 'greedy', routing: 'random-walk' }, 1000 + run);
+      const r = laraReference(input);
+      for (let t = 0; t + 1 < ticks; t++) {
+        const from = r.threadTrace[t * CASE_LANES] as number;
+        const to = r.threadTrace[(t + 1) * CASE_LANES] as number;
+        counts.set(`${from}>${to}`, (counts.get(`${from}>${to}`) ?? 0) + 1);
+        totals.set(from, (totals.get(from) ?? 0) + 1);
+      }
+    }
+    let checked = 0;
+    for (let a = 0; a < p.L; a++) {
+      const total = totals.get(a) ?? 0;
+      // Routable sources of a: real slots, self-loop only when there is no other source (threadStays off).
+      const sources = new Set<number>();
+      for (let s = 0; s < p.K; s++) if ((p.mask[a * p.K + s] as number) > 0 && p.source[a * p.K + s] !== a) sources.add(p.source[a * p.K + s] as number);
+      if (total < 200 || sources.size < 2) continue;
+      for (const b of sources) {
+        const share = (counts.get(`${a}>${b}`) ?? 0) / total;
+        expect(Math.abs(share - 1 / sources.size), `host ${a} -> ${b}`).toBeLessThan(0.1);
+      }
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
+
+  it('all-active: every node computes every tick of every lane', () => {
+    const input = caseInput({ gate: 'gaussian', thinkTicks: 2, threads: 1, noise: 'greedy', routing: 'all-active' }, 51);
+    const r = laraReference(input);
+    expect(Array.from(r.activeCount)).toEqual(new Array(input.packing.L).fill(2 * CASE_SYMBOLS * CASE_LANES));
+    // Threads still move (for display).
+    expect(new Set(r.threadTrace).size).toBeGreaterThan(1);
+  });
+
+  it('bias: zero biases equal no bias exactly; nonzero biases change the loss', async () => {
+    const off = caseInput({ gate: 'gaussian', thinkTicks: 2, threads: 1, noise: 'epsilon' }, 53);
+    const zero = { ...off, weights: { ...off.weights, nodeBias: new Float32Array(off.packing.L * CASE_DIMS.H) } };
+    const on = { ...off, weights: { ...off.weights, nodeBias: new Float32Array(off.packing.L * CASE_DIMS.H).fill(0.3) } };
+    const [dOff, dZero, dOn] = [await runDevice(off), await runDevice(zero), await runDevice(on)];
+    expect(Array.from(dZero.logits)).toEqual(Array.from(dOff.logits));
+    expect(dZero.loss).toBe(dOff.loss);
+    expect(Array.from(dZero.grads.edgeW)).toEqual(Array.from(dOff.grads.edgeW));
+    expect(Math.abs(dOn.loss - dOff.loss)).toBeGreaterThan(1e-3);
+    expect(laraReference(zero).loss).toBe(laraReference(off).loss);
   });
 
   it('startPositions puts the threads on the input nodes in turn', async () => {

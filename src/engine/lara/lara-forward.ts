@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Packing } from '../packing';
-import type { ExplorationKind, GateKind } from './lara-params';
+import type { ExplorationKind, GateKind, RoutingKind } from './lara-params';
 import { fusedTickSupported, fusedUnroll } from './lara-webgpu-tick';
 import { BLOCKED } from './routing-penalty';
 
@@ -80,16 +80,19 @@ export interface LaraWeights {
   readonly inputW: tf.Tensor3D;
   /** [nRead*H, C] */
   readonly readoutW: tf.Tensor2D;
+  /** [L, H] per-node bias; absent (the seed's form): no bias tensor and no bias op. */
+  readonly nodeBias?: tf.Tensor2D;
 }
 
 /** Views a table of tensors (device tables, test fixtures) as the weights of one unroll. */
-export function asLaraWeights(v: Readonly<Record<keyof LaraWeights, tf.Tensor>>): LaraWeights {
+export function asLaraWeights(v: Readonly<Record<Exclude<keyof LaraWeights, 'nodeBias'>, tf.Tensor>> & { readonly nodeBias?: tf.Tensor }): LaraWeights {
   return {
     edgeW: v.edgeW as tf.Tensor3D,
     gateU: v.gateU as tf.Tensor4D,
     gateV: v.gateV as tf.Tensor4D,
     inputW: v.inputW as tf.Tensor3D,
     readoutW: v.readoutW as tf.Tensor2D,
+    ...(v.nodeBias ? { nodeBias: v.nodeBias as tf.Tensor2D } : {}),
   };
 }
 
@@ -97,7 +100,8 @@ export function asLaraWeights(v: Readonly<Record<keyof LaraWeights, tf.Tensor>>)
  * Host-made routing noise [ticks, B*Th, K] (lanes x threads rows, thread
  * minor), added to the routing scores: epsilon mode puts EXPLORE_SCALE x
  * uniform on the rows that explore (a uniformly random real slot wins), Gumbel
- * mode temperature x Gumbel(0, 1) on every row.
+ * mode temperature x Gumbel(0, 1) on every row. Random-walk routing scores
+ * by this noise alone (EXPLORE_SCALE x uniform on every row).
  */
 export type ExplorationNoise = tf.Tensor3D;
 
@@ -115,8 +119,10 @@ export interface UnrollInput {
   readonly thinkTicks: number;
   readonly gate: GateKind;
   readonly exploration: ExplorationKind;
-  /** Absent: greedy routing. */
+  /** Absent: greedy routing. Required by routing 'random-walk'. */
   readonly noise?: ExplorationNoise | undefined;
+  /** Default 'argmax' (see ROUTING_KINDS). */
+  readonly routing?: RoutingKind;
   /** Whether a thread may route to its own host through a self-loop (default: it must move on). */
   readonly threadStays?: boolean;
   /** Stack a per-tick trace (for display). */
@@ -388,6 +394,14 @@ export function unroll(w: LaraWeights, topo: LaraTopology, input: UnrollInput): 
   // split, not unstack: Unpack's gradient fails when some outputs get no gradient.
   const drives = tf.split(xwByNode, T).map((d) => tf.reshape(tf.matMul(topo.inputScatter, tf.reshape(d, [nIn, B * H])), [L, B, H]));
   const noises = input.noise ? tf.unstack(input.noise) : null;
+  const routing = input.routing ?? 'argmax';
+  if (routing === 'random-walk' && !noises) throw new Error("routing 'random-walk' needs its noise (uniform scores on every row)");
+  // All-active: one constant mask; the threads still move, for display only.
+  const allOn = routing === 'all-active' ? (tf.greater(tf.ones([L, B, H]), 0) as tf.Tensor3D) : null;
+  // [L, H] -> [L, B, H] once per unroll, as an outer product with ones (see broadcastLanes).
+  const bias = w.nodeBias
+    ? (tf.transpose(tf.reshape(tf.matMul(tf.reshape(w.nodeBias, [L * H, 1]), c.onesB), [L, H, B]), [0, 2, 1]) as tf.Tensor3D)
+    : null;
 
   let h = input.h0;
   let q = input.q0;
@@ -405,7 +419,8 @@ export function unroll(w: LaraWeights, topo: LaraTopology, input: UnrollInput): 
       const tickIndex = t * think + tick;
       const forced = inputTick && readTick ? c.forcedBoth : inputTick ? c.forcedInput : readTick ? c.forcedRead : null;
       // q comes out of untaped(), so nothing derived from it is differentiated.
-      const [occ, active] = activeSet(q, B, H, Th, c, forced);
+      const [occ, threadActive] = activeSet(q, B, H, Th, c, forced);
+      const active = allOn ?? threadActive;
 
       // Host and source states per slot [L, K, B, H]; gates [L, K, B].
       const flat = tf.reshape(h, [L, B * H]) as tf.Tensor2D;
@@ -413,13 +428,14 @@ export function unroll(w: LaraWeights, topo: LaraTopology, input: UnrollInput): 
       const hh = tf.reshape(gatherHosts(topo, flat), [L, K, B, H]);
       const g = gateValues(tf.sum(tf.add(tf.mul(hh, gateU), tf.mul(nb, gateV)), 3) as tf.Tensor3D, input.gate, c);
 
-      // h_a <- act(sum_b G_ab W_ab h_b + [input] W_in x), for active nodes only;
+      // h_a <- act(sum_b G_ab W_ab h_b + [input] W_in x [+ b_a]), for active nodes only;
       // gating the sources first lets one [B, K*H] x [K*H, H] matmul per host do the sum.
       const gFull = tf.reshape(tf.matMul(tf.reshape(g, [L * K * B, 1]), c.onesH), [L, K, B, H]);
       const sources = tf.transpose(tf.mul(nb, gFull), [0, 2, 1, 3]);
       let pre = tf.matMul(tf.reshape(sources, [L, B, K * H]), w.edgeW);
       if (inputTick) pre = tf.add(pre, drives[t] as tf.Tensor3D);
-      h = tf.where(active, tf.relu(pre), h) as tf.Tensor3D;
+      if (bias) pre = tf.add(pre, bias);
+      h = (allOn ? tf.relu(pre) : tf.where(active, tf.relu(pre), h)) as tf.Tensor3D;
       occupancy.push(occ);
       actives.push(active);
       if (readTick) reads.push(gatherReads(topo, h));
@@ -431,10 +447,10 @@ export function unroll(w: LaraWeights, topo: LaraTopology, input: UnrollInput): 
         trace.threads.push(tf.argMax(q, 1));
       }
 
-      // Each thread moves to argmax_b G_ab of the node it sits on (plus exploration).
+      // Each thread moves to argmax_b G_ab of the node it sits on (plus exploration), or at random.
       const noise = noises?.[tickIndex] as tf.Tensor2D | undefined;
       const gNow = g;
-      q = untaped(() => routeThreads(gNow, q, topo, c, input.exploration, noise));
+      q = untaped(() => routeThreads(gNow, q, topo, c, routing === 'random-walk' ? 'random' : input.exploration, noise));
     }
   }
 
@@ -505,21 +521,23 @@ export function untaped<T extends tf.Tensor>(fn: () => T): T {
  * New one-hot positions [B*Th, L]: every thread moves to the best-scored
  * source of its host. Scores are G (epsilon mode, where exploring rows get
  * noise large enough to swamp G) or log G (Gumbel mode, noise = temperature x
- * Gumbel samples); padding slots carry BLOCKED so they never win.
+ * Gumbel samples); padding slots carry BLOCKED so they never win. 'random'
+ * ignores G: the scores are the noise alone (random-walk routing).
  */
 function routeThreads(
   g: tf.Tensor3D,
   q: tf.Tensor2D,
   topo: LaraTopology,
   c: LaneConstants,
-  exploration: ExplorationKind,
+  exploration: ExplorationKind | 'random',
   noise: tf.Tensor2D | undefined,
 ): tf.Tensor2D {
   const { L, K } = topo;
   const BT = q.shape[0];
   const B = g.shape[2];
   const Th = BT / B;
-  const s = tf.add(exploration === 'gumbel' && noise ? tf.log(tf.add(g, 1e-20)) : g, c.routePenalty); // [L, K, B]
+  const s =
+    exploration === 'random' ? c.routePenalty : tf.add(exploration === 'gumbel' && noise ? tf.log(tf.add(g, 1e-20)) : g, c.routePenalty); // [L, K, B]
   // Each thread's host scores: sum over nodes of (thread is there) x s, as [K, B*Th].
   const sLanes = Th === 1 ? tf.reshape(s, [L * K, B]) : tf.reshape(tf.matMul(tf.reshape(s, [L * K * B, 1]), c.onesTh), [L * K, BT]);
   // [L*K, B*Th]: 1 where the lane's thread sits on the slot's host.

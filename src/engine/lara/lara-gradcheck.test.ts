@@ -13,13 +13,17 @@ const CASES: LaraCase[] = [
   { gate: 'gaussian', thinkTicks: 2, threads: 1, noise: 'epsilon' },
   { gate: 'sigmoid', thinkTicks: 1, threads: 1, noise: 'gumbel', readAll: true },
   { gate: 'softmax', thinkTicks: 2, threads: 1, noise: 'greedy', graph: 'twoPort' },
+  // The ablations: bias on (its gradient is checked too), random-walk and all-active routing.
+  { gate: 'gaussian', thinkTicks: 2, threads: 1, noise: 'greedy', bias: true },
+  { gate: 'sigmoid', thinkTicks: 2, threads: 1, noise: 'greedy', routing: 'random-walk', bias: true },
+  { gate: 'gaussian', thinkTicks: 1, threads: 1, noise: 'epsilon', routing: 'all-active' },
 ];
 const COORDS_PER_TENSOR = 4;
 const STEP = 1e-5;
 
 /** Reference loss with one weight moved by `delta`; also its routing, which must not change. */
-function shiftedLoss(input: CaseInput, name: ReferenceWeightName, index: number, delta: number): { loss: number; route: string } {
-  const moved = Float64Array.from(input.weights[name]);
+function shiftedLoss(input: CaseInput, name: ReferenceWeightName | 'nodeBias', index: number, delta: number): { loss: number; route: string } {
+  const moved = Float64Array.from(input.weights[name] ?? []);
   moved[index] = (moved[index] as number) + delta;
   const r = laraReference({ ...input, weights: { ...input.weights, [name]: moved } });
   return { loss: r.loss, route: r.threadTrace.join(',') };
@@ -42,19 +46,21 @@ describeBackends('LARA gradients vs finite differences', () => {
       const route = ref.threadTrace.join(',');
       // Both topologies: one-hot matmuls and gathers have their own hand-written gradients.
       const devices = [await runDevice(input, true), await runDevice(input, false)];
-      for (const name of REFERENCE_WEIGHTS) {
-        const scale = Math.max(...Array.from(ref.grads[name], Math.abs));
+      const names: (ReferenceWeightName | 'nodeBias')[] = [...REFERENCE_WEIGHTS, ...(c.bias ? (['nodeBias'] as const) : [])];
+      for (const name of names) {
+        const refGrad = ref.grads[name] as Float64Array;
+        const scale = Math.max(...Array.from(refGrad, Math.abs));
         expect(scale, `${name} has a gradient`).toBeGreaterThan(1e-3);
-        for (const i of pickCoordinates(ref.grads[name], 17 * n + name.length)) {
+        for (const i of pickCoordinates(refGrad, 17 * n + name.length)) {
           const plus = shiftedLoss(input, name, i, STEP);
           const minus = shiftedLoss(input, name, i, -STEP);
           // A step that changed a routing decision would measure the jump, not the slope.
           expect(plus.route).toBe(route);
           expect(minus.route).toBe(route);
           const numeric = (plus.loss - minus.loss) / (2 * STEP);
-          expect(Math.abs((ref.grads[name][i] as number) - numeric), `reference ${name}[${i}]`).toBeLessThan(1e-6 * scale + 1e-8);
+          expect(Math.abs((refGrad[i] as number) - numeric), `reference ${name}[${i}]`).toBeLessThan(1e-6 * scale + 1e-8);
           for (const device of devices) {
-            expect(Math.abs((device.grads[name][i] as number) - numeric), `device ${name}[${i}]`).toBeLessThan(1e-3 * scale);
+            expect(Math.abs(((device.grads[name] as Float32Array)[i] as number) - numeric), `device ${name}[${i}]`).toBeLessThan(1e-3 * scale);
           }
         }
       }

@@ -11,6 +11,16 @@ export type ExplorationKind = (typeof EXPLORATION_KINDS)[number];
 export const READOUT_KINDS = ['output', 'all'] as const;
 export type ReadoutKind = (typeof READOUT_KINDS)[number];
 
+/**
+ * How threads pick the nodes that compute. 'argmax' (the seed's form): each
+ * thread moves to its host's source with the largest gate. 'random-walk': to a
+ * uniformly random source, whatever the gates (they still scale messages).
+ * 'all-active': no routing, every node computes every tick; threads still
+ * move by argmax, for display only.
+ */
+export const ROUTING_KINDS = ['argmax', 'random-walk', 'all-active'] as const;
+export type RoutingKind = (typeof ROUTING_KINDS)[number];
+
 export const GROWTH_MODES = ['split', 'birth'] as const;
 export type GrowthMode = (typeof GROWTH_MODES)[number];
 
@@ -61,6 +71,9 @@ export const laraParamsObject = z.strictObject({
   /** Hops from the input node to the output node in the initial graph. */
   outputDistance: z.number().int().min(1).max(8),
   gate: z.enum(GATE_KINDS),
+  /** A per-node bias b_a added to every pre-activation; off is the seed's form. Defaults keep older documents importable. */
+  bias: z.boolean().default(false),
+  routing: z.enum(ROUTING_KINDS).default('argmax'),
   exploration: z.enum(EXPLORATION_KINDS),
   /** Epsilon (probability of a random move) or Gumbel temperature, per `exploration`. */
   explore: z.number().min(0).max(1),
@@ -96,6 +109,8 @@ export const DEFAULT_LARA_PARAMS: LaraParams = {
   selfLoops: true,
   outputDistance: 1,
   gate: 'gaussian',
+  bias: false,
+  routing: 'argmax',
   exploration: 'epsilon',
   explore: 0.05,
   threads: 1,
@@ -129,6 +144,7 @@ export const DEFAULT_LARA_PARAMS: LaraParams = {
 /** Parameters that can change while the experiment runs; the rest need a new trainer. */
 export const LIVE_PARAM_KEYS = [
   'gate',
+  'routing',
   'threadStays',
   'exploration',
   'explore',

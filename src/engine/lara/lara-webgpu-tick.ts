@@ -606,9 +606,14 @@ function largestBuffer(d: Dims, trace: boolean): number {
   return Math.max(carry, y, traced);
 }
 
-/** Whether unroll can run on the fused kernels: the webgpu backend, no empty buffer, none past the device's binding limit. */
+/**
+ * Whether unroll can run on the fused kernels: the webgpu backend, no empty buffer, none past the device's binding limit.
+ * The kernels implement the seed's form only: no node bias and argmax routing. The bias and routing ablations
+ * (random-walk, all-active) fall back to the plain ops.
+ */
 export function fusedTickSupported(w: LaraWeights, topo: LaraTopology, input: UnrollInput): boolean {
   if (tf.getBackend() !== 'webgpu') return false;
+  if (w.nodeBias || (input.routing ?? 'argmax') !== 'argmax') return false;
   const d = dimsOf(w, topo, input, topo.reverseWidth);
   if ([d.L, d.K, d.B, d.H, d.D, d.nIn, d.nRead, d.T, d.think].some((n) => n === 0)) return false;
   return largestBuffer(d, input.trace === true) * 4 <= backend().device.limits.maxStorageBufferBindingSize;

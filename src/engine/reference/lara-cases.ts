@@ -6,9 +6,9 @@
 import { GATE_KINDS } from '../lara/lara-params';
 import * as tf from '@tensorflow/tfjs';
 import { createTopology, disposeTopology, EXPLORE_SCALE, readoutLoss, unroll } from '../lara/lara-forward';
-import type { GateKind } from '../lara/lara-params';
+import type { GateKind, RoutingKind } from '../lara/lara-params';
 import { packGraph, type Packing } from '../packing';
-import { createRng } from '../random';
+import { createRng, normalArray } from '../random';
 import {
   asLaraWeights,
   explorationNoise,
@@ -37,6 +37,10 @@ export interface LaraCase {
   readonly zeroState?: boolean;
   /** Threads may take self-loops (the engine's default is false). */
   readonly threadStays?: boolean;
+  /** A per-node bias (the ablation; the seed has none). */
+  readonly bias?: boolean;
+  /** Default 'argmax'; 'random-walk' draws its own uniform noise on every row (the case's `noise` is then ignored). */
+  readonly routing?: RoutingKind;
 }
 
 export const CASE_DIMS: Dims = { H: 3, D: 3, C: 3 };
@@ -54,6 +58,18 @@ export const LARA_CASES: readonly LaraCase[] = [
   { gate: 'sigmoid', thinkTicks: 1, threads: 2, noise: 'epsilon', threadStays: true },
   { gate: 'softmax', thinkTicks: 2, threads: 1, noise: 'gumbel', threadStays: true, zeroState: true },
 ];
+
+/** The ablation switches (issue 13): bias on, random-walk and all-active routing, alone and together. */
+export const LARA_ABLATION_CASES: readonly LaraCase[] = [
+  { gate: 'gaussian', thinkTicks: 2, threads: 1, noise: 'greedy', bias: true },
+  { gate: 'sigmoid', thinkTicks: 1, threads: 2, noise: 'epsilon', bias: true, readAll: true },
+  { gate: 'softmax', thinkTicks: 2, threads: 1, noise: 'gumbel', bias: true, zeroState: true },
+  { gate: 'gaussian', thinkTicks: 2, threads: 2, noise: 'greedy', routing: 'random-walk' },
+  { gate: 'softmax', thinkTicks: 1, threads: 1, noise: 'greedy', routing: 'random-walk', threadStays: true, graph: 'twoPort' },
+  { gate: 'gaussian', thinkTicks: 2, threads: 1, noise: 'greedy', routing: 'all-active' },
+  { gate: 'sigmoid', thinkTicks: 1, threads: 2, noise: 'epsilon', routing: 'all-active', readAll: true },
+  { gate: 'gaussian', thinkTicks: 2, threads: 1, noise: 'greedy', routing: 'random-walk', bias: true },
+];
 export const CASE_LANES = 2;
 export const CASE_SYMBOLS = 3;
 
@@ -61,12 +77,21 @@ export interface CaseInput extends ReferenceInput {
   /** The cases are LARA's policy: always gated. */
   readonly gate: GateKind;
   readonly packing: Packing;
-  readonly weights: WeightArrays;
+  readonly weights: WeightArrays & { readonly nodeBias?: Float32Array };
   readonly threads: number;
+  /** The engine's name for the routing (default argmax). */
+  readonly laraRouting?: RoutingKind;
 }
 
 export function caseLabel(c: LaraCase): string {
-  const extras = [c.graph === 'twoPort' ? 'two ports' : '', c.readAll ? 'read all' : '', c.zeroState ? 'zero state' : '', c.threadStays ? 'thread stays' : ''];
+  const extras = [
+    c.graph === 'twoPort' ? 'two ports' : '',
+    c.readAll ? 'read all' : '',
+    c.zeroState ? 'zero state' : '',
+    c.threadStays ? 'thread stays' : '',
+    c.bias ? 'bias' : '',
+    c.routing && c.routing !== 'argmax' ? c.routing : '',
+  ];
   return [`${c.gate}, ${c.thinkTicks} think, ${c.threads} thread(s), ${c.noise}`, ...extras].filter(Boolean).join(', ');
 }
 
@@ -82,13 +107,22 @@ export function caseInput(c: LaraCase, seed: number): CaseInput {
   const first = packing.inputPositions[0] as number;
   const threads0 = Int32Array.from({ length: rows }, (_, r) => (first + 2 * (r % c.threads) + Math.floor(r / c.threads)) % L);
   const ticks = CASE_SYMBOLS * c.thinkTicks;
-  const noise = c.noise === 'greedy' ? undefined : explorationNoise(rng, c.noise, ticks, rows, K, c.noise === 'epsilon' ? 0.4 : 0.5, EXPLORE_SCALE);
+  const routing = c.routing ?? 'argmax';
+  // A random walk scores by EXPLORE_SCALE x uniform on every row, as the trainer draws it.
+  const noise =
+    routing === 'random-walk'
+      ? explorationNoise(rng, 'epsilon', ticks, rows, K, 1, EXPLORE_SCALE)
+      : c.noise === 'greedy'
+        ? undefined
+        : explorationNoise(rng, c.noise, ticks, rows, K, c.noise === 'epsilon' ? 0.4 : 0.5, EXPLORE_SCALE);
+  const weights = randomWeights(packing, CASE_DIMS, rng);
   return {
     packing,
     width: H,
     inputSize: D,
     outputSize: C,
-    weights: randomWeights(packing, CASE_DIMS, rng),
+    // Biases lean negative, so some relu units switch off and the bias gradient is not that of a constant.
+    weights: c.bias ? { ...weights, nodeBias: normalArray(rng, L * H, 0.5).map((x) => x - 0.2) } : weights,
     lanes: CASE_LANES,
     threads: c.threads,
     h0,
@@ -100,6 +134,8 @@ export function caseInput(c: LaraCase, seed: number): CaseInput {
     exploration: c.noise === 'gumbel' ? 'gumbel' : 'epsilon',
     noise,
     threadStays: c.threadStays ?? false,
+    routing: routing === 'argmax' ? 'thread' : routing,
+    laraRouting: routing,
   };
 }
 
@@ -114,7 +150,7 @@ export interface DeviceResult {
   readonly activeCount: Float32Array;
   /** [ticks, L, B] as the trace reports it. */
   readonly activeTrace: Float32Array;
-  readonly grads: Record<ReferenceWeightName, Float32Array>;
+  readonly grads: Record<ReferenceWeightName, Float32Array> & { nodeBias?: Float32Array };
 }
 
 /**
@@ -129,10 +165,11 @@ export async function runDevice(input: CaseInput, dense?: boolean): Promise<Devi
   const T = input.inputs.length / B;
   const topo = dense === undefined ? createTopology(p, input.threads) : createTopology(p, input.threads, dense);
   const vars = weightVariables(input.weights, p, CASE_DIMS);
-  const varList = REFERENCE_WEIGHTS.map((n) => vars[n]);
+  const nodeBias = input.weights.nodeBias ? tf.variable(tf.tensor2d(input.weights.nodeBias, [L, H])) : null;
+  const varList = [...REFERENCE_WEIGHTS.map((n) => vars[n]), ...(nodeBias ? [nodeBias] : [])];
   const box: { kept?: tf.Tensor[] } = {};
   const { value, grads } = tf.variableGrads(() => {
-    const out = unroll(asLaraWeights(vars), topo, {
+    const out = unroll(asLaraWeights(nodeBias ? { ...vars, nodeBias } : vars), topo, {
       h0: tf.tensor3d(Float32Array.from(input.h0), [L, B, H]),
       q0: positionsTensor(input.threads0, L),
       x: tf.tensor2d(oneHotRows(input.inputs, D), [T * B, D]),
@@ -142,6 +179,7 @@ export async function runDevice(input: CaseInput, dense?: boolean): Promise<Devi
       exploration: input.exploration,
       noise: input.noise ? tf.tensor3d(Float32Array.from(input.noise), [T * input.thinkTicks, B * input.threads, K]) : undefined,
       threadStays: input.threadStays ?? false,
+      routing: input.laraRouting ?? 'argmax',
       trace: true,
     });
     const targets = tf.tensor2d(oneHotRows(input.targets, C), [T * B, C]);
@@ -154,8 +192,9 @@ export async function runDevice(input: CaseInput, dense?: boolean): Promise<Devi
   }, varList);
   const kept = box.kept as tf.Tensor[];
   const [logits, hT, threadsT, threadTrace, visits, activeCount, activeTrace] = await Promise.all(kept.map((t) => t.data()));
-  const gradData = {} as Record<ReferenceWeightName, Float32Array>;
+  const gradData = {} as DeviceResult['grads'];
   for (const name of REFERENCE_WEIGHTS) gradData[name] = (await (grads[vars[name].name] as tf.Tensor).data()) as Float32Array;
+  if (nodeBias) gradData.nodeBias = (await (grads[nodeBias.name] as tf.Tensor).data()) as Float32Array;
   const loss = (await value.data())[0] as number;
   tf.dispose([value, ...Object.values(grads), ...kept, ...varList]);
   disposeTopology(topo);

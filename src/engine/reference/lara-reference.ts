@@ -16,9 +16,10 @@ export type ReferenceWeightName = (typeof REFERENCE_WEIGHTS)[number];
  * Packed weights, flat:
  * edgeW[((a*K + s)*H + i)*H + j]  (host a, slot s, source component i, host component j),
  * gateU/gateV[(a*K + s)*H + i], inputW[(n*D + d)*H + j] (input node n, symbol d),
- * readoutW[(r*H + j)*C + c] (read node r, component j, class c).
+ * readoutW[(r*H + j)*C + c] (read node r, component j, class c),
+ * nodeBias[a*H + j] (host a, component j; absent: no bias, the seed's form).
  */
-export type ReferenceWeights = Readonly<Record<ReferenceWeightName, ArrayLike<number>>>;
+export type ReferenceWeights = Readonly<Record<ReferenceWeightName, ArrayLike<number>>> & { readonly nodeBias?: ArrayLike<number> };
 
 export interface ReferenceInput {
   readonly packing: Pick<Packing, 'L' | 'K' | 'source' | 'mask' | 'inputPositions' | 'outputPositions' | 'readPositions'>;
@@ -39,8 +40,12 @@ export interface ReferenceInput {
   readonly thinkTicks: number;
   /** 'none': messages pass ungated (loopy networks). */
   readonly gate: GateKind | 'none';
-  /** 'all': every node computes every tick and no thread moves (loopy networks); default 'thread'. */
-  readonly routing?: 'thread' | 'all';
+  /**
+   * 'all': every node computes every tick and no thread moves (loopy networks); default 'thread' (LARA's argmax).
+   * 'random-walk': threads move to the routable slot with the largest noise, gates ignored (noise required);
+   * 'all-active': every node computes every tick, threads still move as 'thread' does.
+   */
+  readonly routing?: 'thread' | 'all' | 'random-walk' | 'all-active';
   /** Default relu. */
   readonly activation?: 'relu' | 'tanh';
   readonly exploration: ExplorationKind;
@@ -66,8 +71,8 @@ export interface ReferenceResult {
   readonly activeCount: Float64Array;
   /** [ticks, L, B] 1 where the node computed. */
   readonly activeTrace: Uint8Array;
-  /** d loss / d weight, same layout as the weights. */
-  readonly grads: Record<ReferenceWeightName, Float64Array>;
+  /** d loss / d weight, same layout as the weights (nodeBias where the weights have it). */
+  readonly grads: Record<ReferenceWeightName, Float64Array> & { nodeBias?: Float64Array };
 }
 
 function gate(z: Value, kind: 'gaussian' | 'sigmoid'): Value {
@@ -97,6 +102,9 @@ export function laraReference(input: ReferenceInput): ReferenceResult {
   const V = (a: number, s: number, i: number): Value => leaves.gateV[(a * K + s) * H + i] as Value;
   const Win = (n: number, d: number, j: number): Value => leaves.inputW[(n * D + d) * H + j] as Value;
   const R = (r: number, j: number, c: number): Value => leaves.readoutW[(r * H + j) * C + c] as Value;
+  const biasLeaves = input.weights.nodeBias ? Array.from(input.weights.nodeBias, (x) => new Value(x)) : null;
+  const routing = input.routing ?? 'thread';
+  if (routing === 'random-walk' && !input.noise) throw new Error('random-walk routing needs noise');
 
   // h[a][b][i]
   let h: Value[][][] = Array.from({ length: L }, (_, a) =>
@@ -116,9 +124,10 @@ export function laraReference(input: ReferenceInput): ReferenceResult {
       const readTick = tick === thinkTicks - 1;
 
       // Who computes: nodes holding a thread, input nodes on a new symbol, output nodes on the read tick (or everyone).
-      const everyone = input.routing === 'all';
+      const everyone = routing === 'all' || routing === 'all-active';
+      const moving = routing !== 'all';
       const active = Array.from({ length: L }, () => new Array<boolean>(B).fill(everyone));
-      if (!everyone) pos.forEach((a, row) => {
+      if (moving) pos.forEach((a, row) => {
         (active[a] as boolean[])[Math.floor(row / Th)] = true;
         visits[a] = (visits[a] as number) + 1;
         threadTrace[tickIndex * B * Th + row] = a;
@@ -162,7 +171,7 @@ export function laraReference(input: ReferenceInput): ReferenceResult {
         G.push(perLane);
       }
 
-      // Update: active nodes take relu(sum_s G_s W_s^T h_src (+ W_in x)); the rest keep their state.
+      // Update: active nodes take relu(sum_s G_s W_s^T h_src (+ W_in x) (+ b_a)); the rest keep their state.
       const next: Value[][][] = h.map((lanes) => lanes.slice());
       for (let a = 0; a < L; a++) {
         const inputSlot = inputTick ? inputPositions.indexOf(a) : -1;
@@ -179,6 +188,7 @@ export function laraReference(input: ReferenceInput): ReferenceResult {
               terms.push(g.mul(message));
             }
             if (inputSlot >= 0) terms.push(Win(inputSlot, input.inputs[t * B + b] as number, j));
+            if (biasLeaves) terms.push(biasLeaves[a * H + j] as Value);
             state.push(input.activation === 'tanh' ? sum(terms).tanh() : sum(terms).relu());
           }
           (next[a] as Value[][])[b] = state;
@@ -201,7 +211,8 @@ export function laraReference(input: ReferenceInput): ReferenceResult {
       }
 
       // Routing: every thread moves to the source of its host's best routable slot (first one on ties).
-      if (!everyone) pos.forEach((a, row) => {
+      // Random walk: the noise alone scores the slots.
+      if (moving) pos.forEach((a, row) => {
         const b = Math.floor(row / Th);
         let best = -1;
         let bestScore = -Infinity;
@@ -209,7 +220,7 @@ export function laraReference(input: ReferenceInput): ReferenceResult {
           const g = ((G[a] as (Value | null)[][])[b] as (Value | null)[])[s];
           if (!g || !routable(a, s)) continue;
           const noise = input.noise ? (input.noise[(tickIndex * B * Th + row) * K + s] as number) : 0;
-          const base = input.noise && input.exploration === 'gumbel' ? Math.log(g.data + 1e-20) : g.data;
+          const base = routing === 'random-walk' ? 0 : input.noise && input.exploration === 'gumbel' ? Math.log(g.data + 1e-20) : g.data;
           if (base + noise > bestScore) {
             bestScore = base + noise;
             best = s;
@@ -229,8 +240,9 @@ export function laraReference(input: ReferenceInput): ReferenceResult {
   const loss = sum(ce).mul(1 / Math.max(1, ce.length));
   loss.backward();
 
-  const grads = {} as Record<ReferenceWeightName, Float64Array>;
+  const grads = {} as ReferenceResult['grads'];
   for (const name of REFERENCE_WEIGHTS) grads[name] = Float64Array.from(leaves[name], (v) => v.grad);
+  if (biasLeaves) grads.nodeBias = Float64Array.from(biasLeaves, (v) => v.grad);
   return {
     loss: loss.data,
     logits: Float64Array.from(logits.flat(), (v) => v.data),
