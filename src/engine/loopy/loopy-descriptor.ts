@@ -31,6 +31,8 @@ const RULE_LABELS: Record<LoopyRule, string> = {
   reservoir: 'Reservoir (read-out only)',
   hebbian: 'Three-factor Hebbian',
   perturbation: 'Node perturbation',
+  eprop: 'e-prop (eligibility traces)',
+  rflo: 'RFLO (random-feedback local online)',
 };
 
 const PACING_LABELS: Record<LoopyPacing, string> = { fixed: 'Fixed think ticks', 'read-node': 'Read node' };

@@ -63,6 +63,8 @@ export interface LocalRuleInput {
   /** Standard deviation of the exploration noise on every pre-activation. */
   readonly sigma: number;
   readonly seed: number;
+  /** The neurons' leak (loopy-unroll.ts); 0 by default. */
+  readonly leak?: number;
 }
 
 export interface LocalRuleResult {
@@ -108,7 +110,7 @@ export function localRuleDirections(input: LocalRuleInput): LocalRuleResult {
     readoutW: input.readoutW as tf.Tensor2D,
   });
   const run = (noise?: tf.Tensor4D) =>
-    loopyUnroll(weights(), topo, { h0: input.h0, x: input.x, steps, thinkTicks, readNode, nodeNoise: noise, keepTicks: noise !== undefined });
+    loopyUnroll(weights(), topo, { h0: input.h0, x: input.x, steps, thinkTicks, readNode, nodeNoise: noise, keepTicks: noise !== undefined, leak: input.leak ?? 0 });
 
   const noise = tf.tidy(() => tf.mul(tf.randomNormal([ticks, L, B, H], 0, 1, 'float32', input.seed), input.sigma)) as tf.Tensor4D;
   // The read-out's delta rule: the gradient of the judged run's loss with respect to the read-out alone.
@@ -118,7 +120,10 @@ export function localRuleDirections(input: LocalRuleInput): LocalRuleResult {
     const out = run(judgedNoise);
     const l = laneLosses(out.logits, input.targets, input.scored, B);
     box.judged = { ...out, hT: tf.keep(out.hT), thinkSum: tf.keep(out.thinkSum) };
-    if (out.kept) box.judged = { ...box.judged, kept: { sources: tf.keep(out.kept.sources), states: tf.keep(out.kept.states) } };
+    if (out.kept) {
+      const { sources, states, rates, reads } = out.kept;
+      box.judged = { ...box.judged, kept: { sources: tf.keep(sources), states: tf.keep(states), rates: tf.keep(rates), reads: tf.keep(reads) } };
+    }
     box.lanes = tf.keep(l.perLane);
     box.correct = tf.keep(l.correct);
     box.count = tf.keep(l.count);
@@ -144,7 +149,7 @@ export function localRuleDirections(input: LocalRuleInput): LocalRuleResult {
     const oja = tf.mul(tf.mul(input.edgeW, power), OJA_DECAY);
     return tf.mul(tf.add(tf.neg(tf.div(hebb, B * ticks)), oja), input.edgeMask) as tf.Tensor3D;
   });
-  tf.dispose([noise, box.lanes as tf.Tensor, ...(judged.kept ? [judged.kept.sources, judged.kept.states] : [])]);
+  tf.dispose([noise, box.lanes as tf.Tensor, ...(judged.kept ? Object.values(judged.kept) : [])]);
   return {
     edgeW: edgeDir,
     readoutW: readoutDir,

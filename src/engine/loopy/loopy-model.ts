@@ -9,8 +9,10 @@
  * state), 'tbptt' (state carried from batch to batch, backprop truncated at
  * the batch), 'reservoir' (the recurrent weights stay as drawn, rescaled to
  * the spectral radius; only the read-out, from every node, trains: an
- * echo-state network on the generated graph), and the local rules 'hebbian'
- * and 'perturbation' (loopy-local-rules.ts; state carried as in tbptt).
+ * echo-state network on the generated graph), the local rules 'hebbian'
+ * and 'perturbation' (loopy-local-rules.ts; state carried as in tbptt), and
+ * the trace rules 'eprop' and 'rflo' (loopy-eprop.ts; state and eligibility
+ * traces carried as in tbptt, Adam on their directions).
  */
 import * as tf from '@tensorflow/tfjs';
 import { assertLanes, batchTensors, perturbVariable, removeEntries, scoredCount } from '../baselines/baseline-common';
@@ -25,8 +27,9 @@ import { createRng, deriveSeed, normalArray } from '../random';
 import { scorePredictions, type BatchScore, type Evaluation, type ModelSpec, type SequenceModel } from '../sequence-model';
 import { type WeightCheckpoint } from '../training/checkpoint';
 import type { TaskBatch } from '../tasks/task';
+import { randomFeedbackWeights, traceRuleDirections } from './loopy-eprop';
 import { applyLocalUpdate, localRuleDirections } from './loopy-local-rules';
-import { isLocalRule, loopyParamsSchema, type LocalRule, type LoopyParams, type LoopyParamsInput } from './loopy-params';
+import { isLocalRule, isTraceRule, loopyParamsSchema, type LocalRule, type LoopyParams, type LoopyParamsInput, type TraceRule } from './loopy-params';
 import { loopyUnroll, type LoopyWeights, type ReadNodePacing } from './loopy-unroll';
 import { newVariable } from '../variables';
 
@@ -123,21 +126,61 @@ export function createLoopySequenceModel(spec: ModelSpec, params: LoopyParamsInp
     mask: newVariable(() => tf.tensor3d(edgeMask, [L, K * H, H]), false),
   };
   const trained = rule === 'reservoir' ? [vars.readoutW] : [vars.edgeW, vars.readoutW];
-  // Local rules move the recurrent weights themselves (applyLocalUpdate); Adam trains the rest.
-  const optimizer = new AdamOptimizer(isLocalRule(rule) ? [vars.readoutW] : trained, p.learningRate, p.gradClip);
+  // Hebbian and perturbation move the recurrent weights themselves (applyLocalUpdate); Adam trains the rest,
+  // e-prop's and RFLO's directions included (they estimate the gradient, as BPTT's does).
+  const optimizer = new AdamOptimizer(isLocalRule(rule) && !isTraceRule(rule) ? [vars.readoutW] : trained, p.learningRate, p.gradClip);
+  const feedback = isTraceRule(rule) && p.feedback === 'random'
+    ? tf.tensor3d(randomFeedbackWeights(L, H, C, reads, deriveSeed(spec.seed, 'loopy-feedback')), [L, H, C])
+    : null;
   const weights = (): LoopyWeights => ({
     edgeW: tf.mul(vars.edgeW, fixed.mask) as tf.Tensor3D,
     inputW: fixed.inputW,
     readoutW: vars.readoutW as tf.Tensor2D,
   });
   let h: tf.Tensor3D = tf.zeros([L, B, H]);
+  // Eligibility traces of the trace rules, carried and reset with the state.
+  let traces: tf.Tensor4D | null = isTraceRule(rule) ? tf.zeros([L, B, K * H, H]) : null;
   let localSteps = 0;
 
-  const forward = (x: tf.Tensor2D, steps: number) => loopyUnroll(weights(), topo, { h0: h, x, steps, thinkTicks: p.thinkTicks, readNode: pacing });
+  const forward = (x: tf.Tensor2D, steps: number) => loopyUnroll(weights(), topo, { h0: h, x, steps, thinkTicks: p.thinkTicks, readNode: pacing, leak: p.leak });
 
   const resetState = (): void => {
     h.dispose();
     h = tf.zeros([L, B, H]);
+    if (traces) {
+      traces.dispose();
+      traces = tf.zeros([L, B, K * H, H]);
+    }
+  };
+
+  /** One step of e-prop or RFLO: directions from loopy-eprop, Adam on both weight tensors. */
+  const trainTraces = async (batch: TaskBatch, traceRule: TraceRule): Promise<BatchScore> => {
+    const t = batchTensors(batch, D, C);
+    const r = traceRuleDirections({
+      rule: traceRule,
+      edgeW: vars.edgeW,
+      readoutW: vars.readoutW,
+      inputW: fixed.inputW,
+      edgeMask: fixed.mask as tf.Tensor3D,
+      topo,
+      h0: h,
+      traces0: traces as tf.Tensor4D,
+      x: t.x,
+      targets: t.targets,
+      scored: t.scored,
+      steps: batch.length,
+      thinkTicks: p.thinkTicks,
+      readNode: pacing,
+      leak: p.leak,
+      feedback: feedback ?? 'symmetric',
+    });
+    optimizer.apply([r.edgeW, r.readoutW]);
+    const [loss, correct] = await Promise.all([r.loss.data(), r.correct.data()]);
+    tf.dispose([r.edgeW, r.readoutW, r.loss, r.correct, r.scoredCount, r.thinkSum, t.x, t.targets, t.scored, h, traces as tf.Tensor4D]);
+    h = r.hT;
+    traces = r.traces;
+    const scored = scoredCount(batch);
+    return { loss: loss[0] as number, accuracy: scored > 0 ? (correct[0] as number) / scored : 0, scored };
   };
 
   /** One step of a local rule: directions from loopy-local-rules, applied by the same optimiser. */
@@ -159,6 +202,7 @@ export function createLoopySequenceModel(spec: ModelSpec, params: LoopyParamsInp
       readNode: pacing,
       sigma: p.noise,
       seed: deriveSeed(spec.seed, `local-${localSteps++}`),
+      leak: p.leak,
     });
     applyLocalUpdate(vars.edgeW, r.edgeW, p.learningRate, p.gradClip);
     optimizer.apply([r.readoutW]);
@@ -174,6 +218,7 @@ export function createLoopySequenceModel(spec: ModelSpec, params: LoopyParamsInp
     lanes: B,
     async train(batch: TaskBatch): Promise<BatchScore> {
       assertLanes(batch, B, 'loopy');
+      if (isTraceRule(rule)) return trainTraces(batch, rule);
       if (isLocalRule(rule)) return trainLocal(batch, rule);
       if (rule === 'bptt') resetState();
       const t = batchTensors(batch, D, C);
@@ -225,7 +270,7 @@ export function createLoopySequenceModel(spec: ModelSpec, params: LoopyParamsInp
     },
     dispose(): void {
       optimizer.dispose();
-      tf.dispose([vars.edgeW, vars.readoutW, fixed.inputW, fixed.mask, h]);
+      tf.dispose([vars.edgeW, vars.readoutW, fixed.inputW, fixed.mask, h, ...(traces ? [traces] : []), ...(feedback ? [feedback] : [])]);
       disposeTopology(topo);
     },
   };

@@ -3,17 +3,29 @@ import { z } from 'zod';
 import type { ExperimentOf } from '../model-descriptor';
 import { GRAPH_GENERATORS } from '../graph-generator-kinds';
 
-/** Gradient rules (bptt, tbptt), the echo-state reservoir, and the local rules of loopy-local-rules.ts. */
-export const LOOPY_RULES = ['bptt', 'tbptt', 'reservoir', 'hebbian', 'perturbation'] as const;
+/** Gradient rules (bptt, tbptt), the echo-state reservoir, and the local rules of loopy-local-rules.ts and loopy-eprop.ts. */
+export const LOOPY_RULES = ['bptt', 'tbptt', 'reservoir', 'hebbian', 'perturbation', 'eprop', 'rflo'] as const;
 export type LoopyRule = (typeof LOOPY_RULES)[number];
 
-/** The rules that backpropagate nothing through time (loopy-local-rules.ts). */
-export const LOCAL_RULES = ['hebbian', 'perturbation'] as const satisfies readonly LoopyRule[];
+/** The rules that backpropagate nothing through time (loopy-local-rules.ts, loopy-eprop.ts). */
+export const LOCAL_RULES = ['hebbian', 'perturbation', 'eprop', 'rflo'] as const satisfies readonly LoopyRule[];
 export type LocalRule = (typeof LOCAL_RULES)[number];
 
 export function isLocalRule(rule: string): rule is LocalRule {
   return (LOCAL_RULES as readonly string[]).includes(rule);
 }
+
+/** Local rules built on eligibility traces and a fed-back output error (loopy-eprop.ts); Adam moves their recurrent weights. */
+export const TRACE_RULES = ['eprop', 'rflo'] as const satisfies readonly LocalRule[];
+export type TraceRule = (typeof TRACE_RULES)[number];
+
+export function isTraceRule(rule: string): rule is TraceRule {
+  return (TRACE_RULES as readonly string[]).includes(rule);
+}
+
+/** How e-prop and RFLO send the output error back to a node: fixed random weights, or the read-out's own (zero where a node is not read). */
+export const LOOPY_FEEDBACKS = ['random', 'symmetric'] as const;
+export type LoopyFeedback = (typeof LOOPY_FEEDBACKS)[number];
 
 /** 'fixed': thinkTicks ticks per symbol; 'read-node': read when the read node fires (thinkTicks is then the cap). */
 export const LOOPY_PACINGS = ['fixed', 'read-node'] as const;
@@ -40,6 +52,10 @@ export const loopyParamsSchema = z.strictObject({
   /** Ticks per input symbol (signals need ticks to cross the graph); with the read node, the most before a forced read. */
   thinkTicks: z.number().int().min(1).max(16).default(3),
   pacing: z.enum(LOOPY_PACINGS).default('fixed'),
+  /** Share of its old state a node keeps each tick: h <- leak h + (1 - leak) tanh(...); 0 is the plain tanh tick (every rule). */
+  leak: z.number().min(0).max(0.99).default(0),
+  /** Feedback of the output error in e-prop and RFLO. */
+  feedback: z.enum(LOOPY_FEEDBACKS).default('random'),
   /** Exploration noise (std of a pre-activation kick per node and tick) of the local rules. */
   noise: z.number().min(0.001).max(1).default(0.05),
   gradClip: z.number().min(0).max(1000).default(1),

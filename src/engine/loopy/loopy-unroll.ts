@@ -1,7 +1,9 @@
 /**
  * The loopy policy of the shared engine (docs/ARCHITECTURE.md): the packed graph and
  * gathers of LARA, but every node computes every tick, no gates, tanh:
- *   h_a <- tanh(sum_b W_ab h_b + W_in x [input ticks] + xi [node perturbation]).
+ *   h_a <- tanh(sum_b W_ab h_b + W_in x [input ticks] + xi [node perturbation]),
+ * or with a leak (leaky integrators, the neurons e-prop and RFLO were made for):
+ *   h_a <- leak h_a + (1 - leak) tanh(...); leak 0 is the plain tick.
  *
  * Two ways to pace the input:
  * - fixed: `thinkTicks` ticks per symbol, the symbol held on the first, the
@@ -49,6 +51,8 @@ export interface LoopyUnrollInput {
   readonly nodeNoise?: tf.Tensor4D | undefined;
   /** Keep each tick's presynaptic rows and states (local learning rules). */
   readonly keepTicks?: boolean;
+  /** Share of the old state a node keeps each tick (0: none, the plain tanh tick). */
+  readonly leak?: number;
   /** Stack a per-tick display trace. */
   readonly trace?: boolean;
 }
@@ -61,8 +65,11 @@ export interface LoopyUnrollOutput {
   readonly thinkSum: tf.Tensor1D;
   /** [B] symbols each lane read on a timeout rather than on its read node. */
   readonly timeouts: tf.Tensor1D;
-  /** Per tick: [ticks, L, B, K*H] the presynaptic row of every host, and [ticks, L, B, H] its new state. */
-  readonly kept?: { readonly sources: tf.Tensor4D; readonly states: tf.Tensor4D };
+  /**
+   * Per tick: [ticks, L, B, K*H] the presynaptic row of every host, [ticks, L, B, H] its new state and
+   * its tanh(pre-activation) (the same tensor without a leak), and [ticks, B] 1 where the lane read.
+   */
+  readonly kept?: { readonly sources: tf.Tensor4D; readonly states: tf.Tensor4D; readonly rates: tf.Tensor4D; readonly reads: tf.Tensor2D };
   /** [ticks, L, B] mean state per node and [ticks, B] 1 where the output was read. */
   readonly trace?: { readonly activity: tf.Tensor3D; readonly reads: tf.Tensor2D };
 }
@@ -100,27 +107,33 @@ export function loopyUnroll(w: LoopyWeights, topo: LaraTopology, input: LoopyUnr
   const xwByNode = tf.reshape(nIn === 1 ? xw : tf.transpose(xw, [0, 2, 1, 3]), [T, nIn, B * H]);
   const drives = tf.split(xwByNode, T).map((d) => tf.reshape(tf.matMul(topo.inputScatter, tf.reshape(d, [nIn, B * H])), [L, B, H]));
   const noises = input.nodeNoise ? tf.unstack(input.nodeNoise) : null;
+  const leak = input.leak ?? 0;
 
-  // One tick from state h with extra pre-activation drive: the new state and the presynaptic rows.
-  const tick = (h: tf.Tensor3D, drive: tf.Tensor3D | null, i: number): { h: tf.Tensor3D; sources: tf.Tensor3D } => {
+  // One tick from state h with extra pre-activation drive: the new state, its tanh part and the presynaptic rows.
+  const tick = (h: tf.Tensor3D, drive: tf.Tensor3D | null, i: number): { h: tf.Tensor3D; rate: tf.Tensor3D; sources: tf.Tensor3D } => {
     const nb = tf.reshape(gatherSources(topo, tf.reshape(h, [L, B * H]) as tf.Tensor2D), [L, K, B, H]);
     const sources = tf.mul(tf.reshape(tf.transpose(nb, [0, 2, 1, 3]), [L, B, K * H]), mask) as tf.Tensor3D;
     let pre = tf.matMul(sources, w.edgeW) as tf.Tensor3D;
     if (drive) pre = tf.add(pre, drive);
     const noise = noises?.[i];
     if (noise) pre = tf.add(pre, noise);
-    return { h: tf.tanh(pre), sources };
+    const rate = tf.tanh(pre);
+    return { h: leak > 0 ? (tf.add(tf.mul(h, leak), tf.mul(rate, 1 - leak)) as tf.Tensor3D) : rate, rate, sources };
   };
 
   let h = input.h0;
   const keptSources: tf.Tensor3D[] = [];
   const keptStates: tf.Tensor3D[] = [];
+  const keptRates: tf.Tensor3D[] = [];
+  const keptReads: tf.Tensor1D[] = [];
   const activity: tf.Tensor2D[] = [];
   const readFlags: tf.Tensor1D[] = [];
-  const record = (r: { h: tf.Tensor3D; sources: tf.Tensor3D }, read: tf.Tensor1D): void => {
+  const record = (r: { h: tf.Tensor3D; rate: tf.Tensor3D; sources: tf.Tensor3D }, read: tf.Tensor1D): void => {
     if (input.keepTicks) {
       keptSources.push(r.sources);
       keptStates.push(r.h);
+      keptRates.push(r.rate);
+      keptReads.push(read);
     }
     if (input.trace) {
       activity.push(tf.mean(r.h, 2));
@@ -194,7 +207,14 @@ export function loopyUnroll(w: LoopyWeights, topo: LaraTopology, input: LoopyUnr
 
   function finish(logits: tf.Tensor2D, hT: tf.Tensor3D, think: tf.Tensor1D, outs: tf.Tensor1D): LoopyUnrollOutput {
     const out: LoopyUnrollOutput = { logits, hT, thinkSum: think, timeouts: outs };
-    const kept = input.keepTicks ? { sources: tf.stack(keptSources) as tf.Tensor4D, states: tf.stack(keptStates) as tf.Tensor4D } : undefined;
+    const kept = input.keepTicks
+      ? {
+          sources: tf.stack(keptSources) as tf.Tensor4D,
+          states: tf.stack(keptStates) as tf.Tensor4D,
+          rates: tf.stack(keptRates) as tf.Tensor4D,
+          reads: tf.stack(keptReads) as tf.Tensor2D,
+        }
+      : undefined;
     const trace = input.trace ? { activity: tf.stack(activity) as tf.Tensor3D, reads: tf.stack(readFlags) as tf.Tensor2D } : undefined;
     return { ...out, ...(kept ? { kept } : {}), ...(trace ? { trace } : {}) };
   }

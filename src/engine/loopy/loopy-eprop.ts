@@ -1,0 +1,184 @@
+/**
+ * e-prop (Bellec et al. 2020, Nat. Commun. 11:3625) and RFLO (Murray 2019,
+ * eLife 8:e43299) for loopy networks: every synapse keeps an eligibility
+ * trace of how its weight moved its node's state, and a learning signal, the
+ * output error fed back to the node, turns the trace into a weight change.
+ *
+ * With the leaky tick of loopy-unroll.ts, h_j(t) = λ h_j(t-1) + (1-λ) tanh(u_j(t)),
+ * u_j(t) = Σ_i W_ji h_i(t-1) + input, and ψ_j(t) = (1-λ) tanh'(u_j(t)):
+ * - e-prop keeps the neuron's own recurrence, the diagonal of the state
+ *   Jacobian ∂h_j(t)/∂h_j(t-1) = λ + ψ_j(t) W_jj (self-loop included):
+ *     e_ji(t) = (λ + ψ_j(t) W_jj) e_ji(t-1) + ψ_j(t) h_i(t-1);
+ * - RFLO drops W_jj: p_ji(t) = λ p_ji(t-1) + ψ_j(t) h_i(t-1)
+ *   (Murray's p <- (1-1/τ) p + (1/τ) φ'(u) r_pre with λ = 1 - 1/τ).
+ * The learning signal on a tick where lane b reads symbol t is
+ * L_j(t) = Σ_k B_jk (softmax_k - target_k) / (scored count), zero elsewhere;
+ * the update direction is ΔW_ji = Σ_b Σ_t L_j(t) e_ji(t), in gradient convention.
+ * Here a neuron is one unit: with width H a node's H units each keep their
+ * own diagonal term, W[a, self*H + j, j].
+ *
+ * B is fixed random (seeded, the read-out's initial scale) or symmetric: the
+ * current read-out weights where a node is read, zero where it is not (an
+ * unread node does not project to the output, so its incoming weights then
+ * stay put). With symmetric feedback and fresh traces, e-prop over a one-tick
+ * window is the exact gradient; over any window on a graph whose only edges
+ * are self-loops, with every node read, it is exact too (loopy-eprop.test.ts).
+ *
+ * The traces are computed in a second sweep over the ticks the forward kept:
+ * nothing in them feeds back into the dynamics, so this equals carrying them
+ * in the tick loop, and it reuses both pacings of loopyUnroll. Traces carry
+ * across windows with the state (the caller keeps them). The read-out learns
+ * by the delta rule, its exact gradient.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LaraTopology } from '../lara/lara-forward';
+import { readoutLoss } from '../lara/lara-forward';
+import { createRng, normalArray } from '../random';
+import type { LocalRuleResult } from './loopy-local-rules';
+import type { TraceRule } from './loopy-params';
+import { loopyUnroll, type ReadNodePacing } from './loopy-unroll';
+
+export interface TraceRuleInput {
+  readonly rule: TraceRule;
+  readonly edgeW: tf.Variable;
+  readonly readoutW: tf.Variable;
+  /** Fixed tensors of the network: input weights and the padding mask of edgeW [L, K*H, H]. */
+  readonly inputW: tf.Tensor3D;
+  readonly edgeMask: tf.Tensor3D;
+  readonly topo: LaraTopology;
+  readonly h0: tf.Tensor3D;
+  /** [L, B, K*H, H] the eligibility traces the window starts from (zeros on a fresh state). */
+  readonly traces0: tf.Tensor4D;
+  /** [T*B, D], [T*B, C] one-hot; [T*B] 1 where scored. */
+  readonly x: tf.Tensor2D;
+  readonly targets: tf.Tensor2D;
+  readonly scored: tf.Tensor1D;
+  readonly steps: number;
+  readonly thinkTicks: number;
+  readonly readNode?: ReadNodePacing | undefined;
+  readonly leak: number;
+  /** [L, H, C] fixed random feedback, or 'symmetric': the read-out's weights on read nodes, zero elsewhere. */
+  readonly feedback: tf.Tensor3D | 'symmetric';
+}
+
+export interface TraceRuleResult extends LocalRuleResult {
+  /** [L, B, K*H, H] the traces at the window's end, to carry with hT. */
+  readonly traces: tf.Tensor4D;
+}
+
+/** Seeded random feedback weights [L, H, C], at the read-out's initial scale (std 1/sqrt(nRead*H)). */
+export function randomFeedbackWeights(L: number, H: number, C: number, nRead: number, seed: number): Float32Array {
+  return normalArray(createRng(seed), L * H * C, 1 / Math.sqrt(nRead * H));
+}
+
+/** [L, K*H, H]: 1 at (a, s*H + j, j) where slot s of node a is a real self-loop: picks each unit's W_jj. */
+function selfLoopSelector(topo: LaraTopology, H: number): tf.Tensor3D {
+  const { L, K } = topo;
+  const m = new Float32Array(L * K * H * H);
+  for (let a = 0; a < L; a++) {
+    for (let s = 0; s < K; s++) {
+      if ((topo.mask[a * K + s] as number) === 0 || topo.source[a * K + s] !== a) continue;
+      for (let j = 0; j < H; j++) m[((a * K + s) * H + j) * H + j] = 1;
+    }
+  }
+  return tf.tensor3d(m, [L, K * H, H]);
+}
+
+/**
+ * Symmetric feedback [L, H, C]: read node r's read-out rows, zero on nodes that are not read.
+ * A gather from the rows plus a zero row (the one-hot matmul by readScatter came out wrong on wasm here).
+ */
+function symmetricFeedback(topo: LaraTopology, readoutW: tf.Tensor2D, H: number): tf.Tensor3D {
+  const C = readoutW.shape[1];
+  const n = topo.readCount;
+  const rows = tf.concat([tf.reshape(readoutW, [n, H * C]), tf.zeros([1, H * C])]);
+  const index = Int32Array.from({ length: topo.L }, (_, a) => {
+    const r = topo.readPositions.indexOf(a);
+    return r < 0 ? n : r;
+  });
+  return tf.reshape(tf.gather(rows, tf.tensor1d(index, 'int32')), [topo.L, H, C]);
+}
+
+export function traceRuleDirections(input: TraceRuleInput): TraceRuleResult {
+  const { topo, steps: T, leak } = input;
+  const [L, B, H] = input.h0.shape;
+  const KH = topo.K * H;
+  const C = input.targets.shape[1];
+
+  // The forward (kept per tick) and the read-out's delta rule: the loss gradient with respect to the read-out alone.
+  type Kept = NonNullable<ReturnType<typeof loopyUnroll>['kept']>;
+  const box: { kept?: Kept; hT?: tf.Tensor3D; thinkSum?: tf.Tensor1D; logits?: tf.Tensor2D; correct?: tf.Scalar; count?: tf.Scalar } = {};
+  const { value: loss, grads } = tf.variableGrads(() => {
+    const w = { edgeW: tf.mul(input.edgeW, input.edgeMask) as tf.Tensor3D, inputW: input.inputW, readoutW: input.readoutW as tf.Tensor2D };
+    const out = loopyUnroll(w, topo, { h0: input.h0, x: input.x, steps: T, thinkTicks: input.thinkTicks, readNode: input.readNode, keepTicks: true, leak });
+    const r = readoutLoss(out.logits, input.targets, input.scored);
+    const kept = out.kept as Kept;
+    box.kept = { sources: tf.keep(kept.sources), states: tf.keep(kept.states), rates: tf.keep(kept.rates), reads: tf.keep(kept.reads) };
+    box.hT = tf.keep(out.hT);
+    box.thinkSum = tf.keep(out.thinkSum);
+    box.logits = tf.keep(out.logits);
+    box.correct = tf.keep(r.correct);
+    box.count = tf.keep(r.scored);
+    return r.loss;
+  }, [input.readoutW]);
+  const kept = box.kept as Kept;
+  const ticks = kept.sources.shape[0];
+
+  const [signal, psi] = tf.tidy((): [tf.Tensor4D, tf.Tensor4D] => {
+    // dLoss/dlogits of the mean cross-entropy over scored rows, [T*B, C].
+    const err = tf.div(tf.mul(tf.sub(tf.softmax(box.logits as tf.Tensor2D), input.targets), tf.reshape(input.scored, [-1, 1])), tf.maximum(box.count as tf.Scalar, 1));
+    // Which symbol a lane reads on a tick: its count of reads so far, one-hot [B, ticks, T], zero on ticks it does not read.
+    const readsBT = tf.transpose(kept.reads) as tf.Tensor2D;
+    const index = tf.expandDims(tf.sub(tf.cumsum(readsBT, 1), 1), 2);
+    const select = tf.mul(tf.cast(tf.equal(index, tf.reshape(tf.range(0, T), [1, 1, T])), 'float32'), tf.expandDims(readsBT, 2)) as tf.Tensor3D;
+    const errTick = tf.matMul(select, tf.transpose(tf.reshape(err, [T, B, C]), [1, 0, 2]) as tf.Tensor3D); // [B, ticks, C]
+    const fb = input.feedback === 'symmetric' ? symmetricFeedback(topo, input.readoutW as tf.Tensor2D, H) : input.feedback;
+    const fbFlat = tf.reshape(tf.transpose(fb, [2, 0, 1]), [C, L * H]);
+    const sig = tf.transpose(tf.reshape(tf.matMul(tf.reshape(errTick, [B * ticks, C]), fbFlat), [B, ticks, L, H]), [1, 2, 0, 3]) as tf.Tensor4D;
+    const p = tf.mul(tf.sub(1, tf.square(kept.rates)), 1 - leak) as tf.Tensor4D; // ψ [ticks, L, B, H]
+    return [sig, p];
+  });
+  // e-prop's factor on the carried trace, λ + ψ W_jj; RFLO's is λ alone.
+  const decay =
+    input.rule === 'eprop'
+      ? tf.tidy(() => {
+          const wSelf = tf.sum(tf.mul(tf.mul(input.edgeW, input.edgeMask), selfLoopSelector(topo, H)), 1);
+          return tf.add(tf.mul(psi, tf.reshape(wSelf, [1, L, 1, H])), leak) as tf.Tensor4D;
+        })
+      : null;
+
+  const sources = tf.unstack(kept.sources) as tf.Tensor3D[];
+  const psis = tf.unstack(psi) as tf.Tensor3D[];
+  const decays = decay ? (tf.unstack(decay) as tf.Tensor3D[]) : null;
+  const signals = tf.unstack(signal) as tf.Tensor3D[];
+  let traces = input.traces0;
+  let acc = tf.zeros([L, KH, H]) as tf.Tensor3D;
+  for (let i = 0; i < ticks; i++) {
+    const prev = traces;
+    traces = tf.tidy(() => {
+      const fresh = tf.mul(tf.reshape(sources[i] as tf.Tensor3D, [L, B, KH, 1]), tf.reshape(psis[i] as tf.Tensor3D, [L, B, 1, H]));
+      const factor = decays ? tf.reshape(decays[i] as tf.Tensor3D, [L, B, 1, H]) : leak;
+      return factor === 0 ? fresh : tf.add(tf.mul(prev, factor), fresh);
+    }) as tf.Tensor4D;
+    if (prev !== input.traces0) prev.dispose();
+    // With fixed pacing only the last think tick of a symbol is read; read-node pacing may read on any tick.
+    if (!input.readNode && i % input.thinkTicks !== input.thinkTicks - 1) continue;
+    const sum = acc;
+    acc = tf.tidy(() => tf.add(sum, tf.sum(tf.mul(traces, tf.reshape(signals[i] as tf.Tensor3D, [L, B, 1, H])), 1))) as tf.Tensor3D;
+    sum.dispose();
+  }
+  const edgeDir = tf.tidy(() => tf.mul(acc, input.edgeMask)) as tf.Tensor3D;
+  // A window of no ticks hands the caller a tensor of its own all the same.
+  if (traces === input.traces0) traces = tf.clone(traces);
+  tf.dispose([acc, signal, psi, ...(decay ? [decay] : []), ...sources, ...psis, ...(decays ?? []), ...signals, ...Object.values(kept), box.logits as tf.Tensor]);
+  return {
+    edgeW: edgeDir,
+    readoutW: grads[input.readoutW.name] as tf.Tensor2D,
+    loss,
+    correct: box.correct as tf.Scalar,
+    scoredCount: box.count as tf.Scalar,
+    hT: box.hT as tf.Tensor3D,
+    thinkSum: box.thinkSum as tf.Tensor1D,
+    traces,
+  };
+}
