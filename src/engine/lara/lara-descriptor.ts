@@ -3,7 +3,17 @@ import { taskSizes } from '../tasks/task-registry';
 import { learningRateControl, optionsOf, type ModelDescriptor } from '../model-descriptor';
 import { laraTableCodec } from './lara-document';
 import type { LaraDims, LaraHostModel } from './lara-model';
-import { DEFAULT_LARA_PARAMS, EXPLORATION_KINDS, GATE_KINDS, laraParamsSchema, LIVE_PARAM_KEYS, type GrowthTrigger, type LaraExperiment, type LaraParams } from './lara-params';
+import {
+  DEFAULT_LARA_PARAMS,
+  EXPLORATION_KINDS,
+  GATE_KINDS,
+  laraParamsSchema,
+  LIVE_PARAM_KEYS,
+  ROUTING_KINDS,
+  type GrowthTrigger,
+  type LaraExperiment,
+  type LaraParams,
+} from './lara-params';
 
 export function laraDims(experiment: LaraExperiment): LaraDims {
   return { width: experiment.params.width, ...taskSizes(experiment.task), readAll: experiment.params.readout === 'all' };
@@ -33,6 +43,8 @@ export const laraModel: ModelDescriptor<'lara', 'sequence', LaraParams, LaraHost
     readout: 'readout',
     resting: 'restingPhase',
     stay: 'threadStays',
+    routing: 'routing',
+    bias: 'bias',
     // Growth settings other than on/off and the trigger keep their defaults.
     growth: { get: (p) => p.growth.enabled, set: (p, v) => ({ ...p, growth: { ...p.growth, enabled: v as boolean } }) },
     // The schema refuses a value that is not a trigger.
@@ -55,6 +67,13 @@ export const laraModel: ModelDescriptor<'lara', 'sequence', LaraParams, LaraHost
       },
       { type: 'slider', key: 'thinkTicks', label: 'Think ticks', min: 1, max: 8, step: 1, help: 'Ticks the thread walks per input symbol' },
       { type: 'select', key: 'gate', label: 'Gate', options: optionsOf(GATE_KINDS), help: 'Gaussian exp(−z²), sigmoid σ(z), or softmax of z over the host’s sources' },
+      {
+        type: 'select',
+        key: 'routing',
+        label: 'Routing',
+        options: optionsOf(ROUTING_KINDS),
+        help: 'The seed claims routing by the gates’ argmax beats being told where to go. argmax: the seed; random-walk: each thread moves to a uniformly random source (gates still scale messages), in training and evaluation; all-active: no routing, every node computes every tick',
+      },
       { type: 'select', key: 'exploration', label: 'Exploration mode', options: optionsOf(EXPLORATION_KINDS), help: 'Epsilon-random moves or Gumbel noise on log G while training' },
       { type: 'checkbox', key: 'restingPhase', label: 'Resting-phase optimiser', help: 'The seed’s deferred update: a resting node’s gradient accumulates, then applies averaged' },
       {
@@ -82,6 +101,12 @@ export const laraModel: ModelDescriptor<'lara', 'sequence', LaraParams, LaraHost
         // Growth's bounds widen so the new size is inside them.
         set: (p, nodes) => ({ ...p, nodes, growth: { ...p.growth, minNodes: Math.min(p.growth.minNodes, nodes), maxNodes: Math.max(p.growth.maxNodes, nodes) } }),
       },
+      {
+        type: 'checkbox',
+        key: 'bias',
+        label: 'Bias',
+        help: 'Adds a trained per-node bias b_a (starts at 0) to every pre-activation. The seed claims biases are worse: a node can ignore its inputs. Off is the seed’s form',
+      },
       { type: 'slider', key: 'width', label: 'Width', min: 2, max: 64, step: 1, help: 'State width H of every node' },
       { type: 'slider', key: 'threads', label: 'Threads', min: 1, max: 4, step: 1, help: 'Walkers routed through the graph' },
     ],
@@ -96,6 +121,7 @@ export const laraModel: ModelDescriptor<'lara', 'sequence', LaraParams, LaraHost
       'gate: `z_ab = u_ab · h_a + v_ab · h_b`, `G_ab = exp(−z²)` (gaussian), `σ(z)` (sigmoid) or softmax of z over a’s sources',
       'update of an active node: `h_a ← relu(Σ_b G_ab I_ab + [a is input] W_in x_t)`; inactive nodes keep h',
       'routing: the thread on a moves to `argmax_b G_ab`',
+      'ablations: *Bias* makes the update `h_a ← relu(Σ_b G_ab I_ab + [a is input] W_in x_t + b_a)`; *Routing* random-walk moves the thread to a uniformly random source of a, all-active makes every node active every tick',
       'read-out: `y_t = softmax(W_out h_out)` on the last think tick of each symbol; loss = cross-entropy',
       'resting-phase optimiser: a node’s gradient accumulates while it rests; when it is active again it is updated with `accumulated / resting steps`',
     ],
@@ -107,6 +133,16 @@ export const laraModel: ModelDescriptor<'lara', 'sequence', LaraParams, LaraHost
           'Gates see their host and their source; gaussian gates by default (they null out-of-range inputs).',
           'The next node is the one with the largest gate; inactive nodes still receive gradient.',
           'The resting-phase division of accumulated gradients; growth and death by how attractive a node is to the thread.',
+        ],
+      },
+      {
+        heading: 'Testing the seed’s claims (ablations)',
+        items: [
+          '*Gate* gaussian / sigmoid / softmax tests “gaussian gates keep it stable”.',
+          '*Bias* on tests “no biases is better”: every node gets a trained bias b_a (width H, starting at 0, updated by Adam; under the resting-phase optimiser it rests with its node). Split copies the parent’s bias, a born node starts at 0. Not live: switching it makes a new network.',
+          '*Routing* random-walk tests “routing by the argmax beats being told where to go”: each thread moves to a uniformly random source of its host every tick (the self-loop rule of *Thread may stay* still applies), in training, evaluation and the probe; the gates still scale the messages. *all-active* removes routing: every node computes every tick, the threads move by argmax for display only. Live.',
+          '*Resting-phase optimiser* on / off tests “the resting-phase division keeps rarely used nodes trainable”; *Growth* on / off tests “growth finds useful structure”.',
+          'The fused WebGPU tick implements the seed’s form only; with a bias or a routing other than argmax the plain tfjs ops run (slower, same numbers).',
         ],
       },
       {
@@ -127,7 +163,7 @@ export const laraModel: ModelDescriptor<'lara', 'sequence', LaraParams, LaraHost
   },
   view: 'graph',
   graphView: { edges: 'gate', growth: (p) => p.growth.enabled },
-  document: laraTableCodec(laraDims),
+  document: laraTableCodec(laraDims, undefined, (e) => e.params.bias),
   battery: { model: 'lara', params: (p) => p, sweepKeys: ['nodes', 'width', 'degree', 'threads', 'thinkTicks', 'learningRate', 'explore'] },
   loadTrainer: async () => (await import('./lara-trainer')).laraTrainerFactory,
 };

@@ -3,16 +3,19 @@
  * export document: one tensor per table, rows in graph order (edges in
  * graph.edges order, input nodes and read nodes in graph.nodes order),
  * independent of how the engine packs them, so a document outlives packing
- * changes.
+ * changes. The optional bias table (nodeBias [nodes, H], graph.nodes order)
+ * is written only by a model that has it: documents from before it, and
+ * bias-off models, carry none and import as before.
  */
 import type { DocumentCodec, EncodedModel } from '../model-descriptor';
 import { maxInDegree, rolePositions, type Graph } from '../graph';
 import type { RowTable } from '../packing';
 import type { HostTensor } from '../training/host-tensor';
-import { LARA_TABLE_NAMES, LARA_TABLES, type LaraDims, type LaraHostModel, type LaraTableName } from './lara-model';
+import { LARA_TABLE_NAMES, LARA_TABLES, NODE_BIAS, type LaraDims, type LaraHostModel, type LaraModelTable, type LaraTableName } from './lara-model';
 
 /** Row ids of a table in document order. */
-function documentRowIds(graph: Graph, name: LaraTableName, readAll: boolean): number[] {
+function documentRowIds(graph: Graph, name: LaraModelTable, readAll: boolean): number[] {
+  if (name === NODE_BIAS) return graph.nodes.map((n) => n.id);
   switch (LARA_TABLES[name]) {
     case 'edges':
       return graph.edges.map((e) => e.id);
@@ -23,14 +26,15 @@ function documentRowIds(graph: Graph, name: LaraTableName, readAll: boolean): nu
   }
 }
 
-/** edgeW [E, H, H], gateU and gateV [E, H], inputW [inputs, D, H], readoutW [reads, H, C]. */
-function documentShape(name: LaraTableName, rows: number, d: LaraDims): number[] {
+/** edgeW [E, H, H], gateU and gateV [E, H], inputW [inputs, D, H], readoutW [reads, H, C], nodeBias [nodes, H]. */
+function documentShape(name: LaraModelTable, rows: number, d: LaraDims): number[] {
   const H = d.width;
   switch (name) {
     case 'edgeW':
       return [rows, H, H];
     case 'gateU':
     case 'gateV':
+    case 'nodeBias':
       return [rows, H];
     case 'inputW':
       return [rows, d.inputSize, H];
@@ -54,9 +58,15 @@ export function laraGraphProblem(_experiment: unknown, graph: Graph): string | n
 /**
  * The codec of a model whose host form is LARA's tables; `dimsOf` gives the
  * sizes an experiment implies, `graphRule` what its graph must be (LARA's by
- * default; loopy networks pass their generator's node counts).
+ * default; loopy networks pass their generator's node counts), `hasBias`
+ * whether its network has the bias table (LARA's params.bias; never, by default).
  */
-export function laraTableCodec<E>(dimsOf: (experiment: E) => LaraDims, graphRule: (experiment: E, graph: Graph) => string | null = laraGraphProblem): DocumentCodec<E, LaraHostModel> {
+export function laraTableCodec<E>(
+  dimsOf: (experiment: E) => LaraDims,
+  graphRule: (experiment: E, graph: Graph) => string | null = laraGraphProblem,
+  hasBias: (experiment: E) => boolean = () => false,
+): DocumentCodec<E, LaraHostModel> {
+  const names = (bias: boolean): readonly LaraModelTable[] => (bias ? [...LARA_TABLE_NAMES, NODE_BIAS] : LARA_TABLE_NAMES);
   return {
     parallelEdges: false,
     graphProblem: graphRule,
@@ -69,13 +79,13 @@ export function laraTableCodec<E>(dimsOf: (experiment: E) => LaraDims, graphRule
     tensorShapes(experiment, graph) {
       const dims = dimsOf(experiment);
       const shapes: Record<string, number[]> = {};
-      for (const name of LARA_TABLE_NAMES) shapes[name] = documentShape(name, documentRowIds(graph, name, dims.readAll).length, dims);
+      for (const name of names(hasBias(experiment))) shapes[name] = documentShape(name, documentRowIds(graph, name, dims.readAll).length, dims);
       return shapes;
     },
     encode(model): EncodedModel {
       const tensors: Record<string, HostTensor> = {};
-      for (const name of LARA_TABLE_NAMES) {
-        const table = model.tables[name];
+      for (const name of names(model.tables.nodeBias !== undefined)) {
+        const table = model.tables[name] as RowTable;
         const ids = documentRowIds(model.graph, name, model.dims.readAll);
         const values = new Float32Array(ids.length * table.width);
         ids.forEach((rowId, i) => {
@@ -88,8 +98,8 @@ export function laraTableCodec<E>(dimsOf: (experiment: E) => LaraDims, graphRule
     },
     decode(experiment, { graph, tensors, visitShare }) {
       const dims = dimsOf(experiment);
-      const tables = {} as Record<LaraTableName, RowTable>;
-      for (const name of LARA_TABLE_NAMES) {
+      const tables = {} as Record<LaraTableName, RowTable> & { nodeBias?: RowTable };
+      for (const name of names(tensors[NODE_BIAS] !== undefined)) {
         const { shape, values } = tensors[name] as HostTensor;
         const width = shape.slice(1).reduce((a, b) => a * b, 1);
         const rows = new Map<number, Float32Array>();

@@ -69,7 +69,7 @@ interface Draft {
   edges: GraphEdge[];
   nextNodeId: number;
   nextEdgeId: number;
-  tables: Record<LaraTableName, RowTable>;
+  tables: Record<LaraTableName, RowTable> & { nodeBias?: RowTable };
   share: Map<number, number>;
 }
 
@@ -118,11 +118,12 @@ export function growthCheck(model: LaraHostModel, starving: ReadonlyMap<number, 
 }
 
 function toDraft(m: LaraHostModel): Draft {
-  const tables = {} as Record<LaraTableName, RowTable>;
+  const tables = {} as Draft['tables'];
   for (const name of LARA_TABLE_NAMES) {
     const t = m.tables[name];
     tables[name] = { width: t.width, rows: new Map(t.rows) };
   }
+  if (m.tables.nodeBias) tables.nodeBias = { width: m.tables.nodeBias.width, rows: new Map(m.tables.nodeBias.rows) };
   return {
     nodes: [...m.graph.nodes],
     edges: [...m.graph.edges],
@@ -180,6 +181,7 @@ function removeNode(d: Draft, id: number, ctx: GrowthContext): TopologyEvent {
   d.edges = d.edges.filter((e) => e.source !== id && e.target !== id);
   for (const e of gone) for (const name of ['edgeW', 'gateU', 'gateV'] as const) d.tables[name].rows.delete(e.id);
   for (const name of ['inputW', 'readoutW'] as const) d.tables[name].rows.delete(id);
+  d.tables.nodeBias?.rows.delete(id);
   d.nodes = d.nodes.filter((n) => n.id !== id);
   d.share.delete(id);
   // A host left without sources would have nothing to read and nowhere to send the thread.
@@ -237,6 +239,9 @@ function splitNode(d: Draft, parentId: number, m: LaraHostModel, ctx: GrowthCont
     const w = d.tables.edgeW.rows.get(e.id) as Float32Array;
     d.tables.edgeW.rows.set(e.id, w.map((x) => x / 2));
   }
+  // The child's pre-activation equals the parent's: same inputs, same bias.
+  const bias = d.tables.nodeBias?.rows.get(parentId);
+  if (bias) d.tables.nodeBias?.rows.set(childId, bias.slice());
   const readout = d.tables.readoutW.rows.get(parentId);
   if (readout && m.dims.readAll) {
     const half = readout.map((x) => x / 2);
@@ -268,6 +273,7 @@ function birthNode(d: Draft, m: LaraHostModel, ctx: GrowthContext): TopologyEven
     edgeIds.push(addEdge(d, id, n.id, { ...rows, edgeW: new Float32Array(rows.edgeW.length) }));
   }
   if (m.dims.readAll) d.tables.readoutW.rows.set(id, new Float32Array(d.tables.readoutW.width));
+  d.tables.nodeBias?.rows.set(id, new Float32Array(d.tables.nodeBias.width));
   d.share.set(id, 0);
   return { kind: 'birth', nodeId: id, tick: ctx.tick, cause: 'birth', parentId: busy[0]?.id ?? id, edgeIds };
 }

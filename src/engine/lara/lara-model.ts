@@ -36,10 +36,19 @@ export const LARA_TABLES = {
 export type LaraTableName = keyof typeof LARA_TABLES;
 export const LARA_TABLE_NAMES = Object.keys(LARA_TABLES) as LaraTableName[];
 
+/**
+ * b_a, H per node: the bias ablation (params.bias). Kept apart from
+ * LARA_TABLES because it is optional: a model without it (the seed's form,
+ * loopy networks, older documents) has no such table, tensor or op.
+ */
+export const NODE_BIAS = 'nodeBias';
+export type LaraModelTable = LaraTableName | typeof NODE_BIAS;
+
 export interface LaraHostModel {
   readonly graph: Graph;
   readonly dims: LaraDims;
-  readonly tables: Readonly<Record<LaraTableName, RowTable>>;
+  /** The five tables, and nodeBias (rows per node id) when the model has biases. */
+  readonly tables: Readonly<Record<LaraTableName, RowTable>> & { readonly nodeBias?: RowTable };
   /** Share of thread visits per node id (exponential moving average). */
   readonly visitShare: ReadonlyMap<number, number>;
 }
@@ -90,7 +99,22 @@ export function freshRow(rng: Rng, name: LaraTableName, d: LaraDims, gate: GateK
   return normalArray(rng, tableWidth(name, d), initStd(name, d, gate, degree, reads));
 }
 
-export function initLaraModel(graph: Graph, dims: LaraDims, gate: GateKind, seed: number): LaraHostModel {
+/** The model's tables in a fixed order: LARA_TABLE_NAMES, then nodeBias when present. */
+export function modelTableNames(tables: LaraHostModel['tables']): LaraModelTable[] {
+  return tables.nodeBias ? [...LARA_TABLE_NAMES, NODE_BIAS] : LARA_TABLE_NAMES;
+}
+
+/** `model` with a bias table (zero rows for nodes without one) or without any, as `bias` says. */
+export function withBiasTable(model: LaraHostModel, bias: boolean): LaraHostModel {
+  const { nodeBias, ...core } = model.tables;
+  if (!bias) return nodeBias ? { ...model, tables: core } : model;
+  const H = model.dims.width;
+  const rows = new Map(model.graph.nodes.map((n) => [n.id, nodeBias?.rows.get(n.id) ?? new Float32Array(H)]));
+  return { ...model, tables: { ...core, nodeBias: { width: H, rows } } };
+}
+
+/** `bias`: a zero bias row per node (biases start at zero: the first step computes what the seed's form would). */
+export function initLaraModel(graph: Graph, dims: LaraDims, gate: GateKind, seed: number, bias = false): LaraHostModel {
   const p = packGraph(graph, dims.readAll);
   const degree = p.K;
   const reads = p.readPositions.length;
@@ -104,7 +128,7 @@ export function initLaraModel(graph: Graph, dims: LaraDims, gate: GateKind, seed
     tables[name] = { width: tableWidth(name, dims), rows };
   }
   const share = 1 / graph.nodes.length;
-  return { graph, dims, tables, visitShare: new Map(graph.nodes.map((n) => [n.id, share])) };
+  return withBiasTable({ graph, dims, tables, visitShare: new Map(graph.nodes.map((n) => [n.id, share])) }, bias);
 }
 
 /** Device layout of each parameter table (loopy networks use the same layout). */
@@ -117,4 +141,12 @@ export function paramSpecs(d: LaraDims): TableSpecs<LaraTableName> {
     inputW: { set: 'inputs', width: d.inputSize * H, shape: (p) => [p.inputPositions.length, d.inputSize, H] },
     readoutW: { set: 'reads', width: H * d.outputSize, shape: (p) => [p.readPositions.length * H, d.outputSize] },
   };
+}
+
+/** paramSpecs plus the bias table [L, H] when `bias`. */
+export function modelParamSpecs(d: LaraDims, bias: boolean): TableSpecs<LaraModelTable> {
+  const core = paramSpecs(d);
+  // Without bias the nodeBias spec is absent, not empty: every caller reads that table optionally.
+  if (!bias) return core as TableSpecs<LaraModelTable>;
+  return { ...core, nodeBias: { set: 'nodes', width: d.width, shape: (p) => [p.L, d.width] } };
 }

@@ -30,13 +30,23 @@ import {
   type LaraTopology,
   type LaraWeights,
 } from './lara-forward';
-import { initLaraModel, LARA_TABLE_NAMES, paramSpecs, type LaraDims, type LaraHostModel, type LaraTableName } from './lara-model';
+import {
+  initLaraModel,
+  LARA_TABLE_NAMES,
+  modelParamSpecs,
+  NODE_BIAS,
+  withBiasTable,
+  type LaraDims,
+  type LaraHostModel,
+  type LaraModelTable,
+  type LaraTableName,
+} from './lara-model';
 import { LIVE_PARAM_KEYS, type LaraExperiment, type LaraParams } from './lara-params';
 import type { TrainerFactory } from '../model-descriptor';
 
 export type { LaraExperiment };
 
-type OptName = `${LaraTableName}.m` | `${LaraTableName}.v` | `${'edgeW' | 'gateU' | 'gateV'}.acc` | 'node.steps' | 'node.rest';
+type OptName = `${LaraModelTable}.m` | `${LaraModelTable}.v` | `${(typeof NODE_OWNED)[number]}.acc` | 'node.steps' | 'node.rest';
 
 /** Everything needed to resume exactly: host rows of all device tensors. */
 export interface TrainerSnapshot {
@@ -53,7 +63,12 @@ export interface TrainerSnapshot {
 }
 
 const VISIT_EMA = 0.1;
-const NODE_OWNED = ['edgeW', 'gateU', 'gateV'] as const;
+/**
+ * Tables whose rows belong to one node and rest with it (the resting-phase
+ * optimiser): its in-edges, and its bias, which only moves the node's own
+ * pre-activation and so has a gradient only on steps the node computed.
+ */
+const NODE_OWNED = ['edgeW', 'gateU', 'gateV', NODE_BIAS] as const;
 
 /** The seeded initial graph and weights of an experiment. */
 function initialModel(experiment: LaraExperiment, sizes: { inputSize: number; outputSize: number }): LaraHostModel {
@@ -66,17 +81,23 @@ function initialModel(experiment: LaraExperiment, sizes: { inputSize: number; ou
     outputDistance: p.outputDistance,
   });
   const dims: LaraDims = { width: p.width, ...sizes, readAll: p.readout === 'all' };
-  return initLaraModel(graph, dims, p.gate, experiment.seed);
+  return initLaraModel(graph, dims, p.gate, experiment.seed, p.bias);
 }
 
-function optimizerSpecs(d: LaraDims): TableSpecs<OptName> {
-  const ps = paramSpecs(d);
-  const specs = {} as Record<OptName, TableSpecs<LaraTableName>[LaraTableName]>;
-  for (const name of LARA_TABLE_NAMES) {
+/** The parameter tables a trainer holds: the five, and nodeBias when params.bias is on. */
+function tableNames(bias: boolean): readonly LaraModelTable[] {
+  return bias ? [...LARA_TABLE_NAMES, NODE_BIAS] : LARA_TABLE_NAMES;
+}
+
+function optimizerSpecs(d: LaraDims, bias: boolean): TableSpecs<OptName> {
+  const ps = modelParamSpecs(d, bias);
+  const names = tableNames(bias);
+  const specs = {} as Record<OptName, TableSpecs<LaraModelTable>[LaraModelTable]>;
+  for (const name of names) {
     specs[`${name}.m`] = ps[name];
     specs[`${name}.v`] = ps[name];
   }
-  for (const name of NODE_OWNED) specs[`${name}.acc`] = ps[name];
+  for (const name of NODE_OWNED) if (names.includes(name)) specs[`${name}.acc`] = ps[name];
   specs['node.steps'] = { set: 'nodes', width: 1, shape: (p) => [p.L] };
   specs['node.rest'] = { set: 'nodes', width: 1, shape: (p) => [p.L] };
   return specs;
@@ -91,7 +112,8 @@ function stateSpec(d: LaraDims, lanes: number): TableSpecs<'state'> {
 interface Device {
   readonly packing: Packing;
   readonly topo: LaraTopology;
-  readonly params: Record<LaraTableName, tf.Variable>;
+  /** nodeBias only when the trainer has biases. */
+  readonly params: Record<LaraTableName, tf.Variable> & { nodeBias?: tf.Variable };
   readonly opt: Record<OptName, tf.Variable>;
   h: tf.Tensor3D;
   /** [B*Th, L] one-hot thread positions. */
@@ -105,6 +127,11 @@ export class LaraTrainer extends TrainerCore<LaraExperiment, LaraHostModel, null
   /** The experiment's own task streams; null for a trainer fed from outside (trainOn / evaluateOn only). */
   private readonly streams: { readonly train: TaskStream; readonly probe: TaskStream } | null;
   private readonly noiseRng: Rng;
+  /** The random walk's draws in evaluateOn (training and probe draw from their own). */
+  private readonly evalWalkRng: Rng;
+  /** Whether the network has per-node biases (params.bias; not live: it changes the tables). */
+  private readonly bias: boolean;
+  private readonly tables: readonly LaraModelTable[];
   private readonly probeRng: Rng;
   private readonly growthRng: Rng;
   private graph: Graph;
@@ -126,6 +153,9 @@ export class LaraTrainer extends TrainerCore<LaraExperiment, LaraHostModel, null
         }
       : null;
     this.noiseRng = createRng(deriveSeed(seed, 'explore'));
+    this.evalWalkRng = createRng(deriveSeed(seed, 'eval-walk'));
+    this.bias = this.params.bias;
+    this.tables = tableNames(this.bias);
     this.probeRng = createRng(deriveSeed(seed, 'probe-explore'));
     this.growthRng = createRng(deriveSeed(seed, 'growth'));
     this.dims = model.dims;
@@ -201,8 +231,10 @@ export class LaraTrainer extends TrainerCore<LaraExperiment, LaraHostModel, null
     const p = this.params;
     const packing = packGraph(model.graph, this.dims.readAll);
     const topo = createTopology(packing, p.threads);
-    const params = uploadTables(paramSpecs(this.dims), model.tables, packing, true);
-    const oSpecs = optimizerSpecs(this.dims);
+    // A model without the bias table (an older document) gets zero biases; one with it, on a trainer without, drops it.
+    const tables = withBiasTable(model, this.bias).tables as Readonly<Record<LaraModelTable, RowTable>>;
+    const params = uploadTables(modelParamSpecs(this.dims, this.bias), tables, packing, true);
+    const oSpecs = optimizerSpecs(this.dims, this.bias);
     const optTables = {} as Record<OptName, RowTable>;
     for (const name of Object.keys(oSpecs) as OptName[]) {
       const spec = oSpecs[name];
@@ -246,16 +278,23 @@ export class LaraTrainer extends TrainerCore<LaraExperiment, LaraHostModel, null
     tf.dispose([d.h, d.q, d.probeH, d.probeQ]);
   }
 
-  /** Exploration noise for `ticks` ticks of `lanes` lanes (see ExplorationNoise). */
-  private noise(rng: Rng, ticks: number, lanes: number): ExplorationNoise | undefined {
-    const { explore, exploration } = this.params;
-    if (explore <= 0) return undefined;
+  /**
+   * Exploration noise for `ticks` ticks of `lanes` lanes (see ExplorationNoise);
+   * `greedy` leaves argmax routing without any. Random-walk routing always
+   * gets its draw, EXPLORE_SCALE x uniform on every row, whatever `explore`.
+   */
+  private noise(rng: Rng, ticks: number, lanes: number, greedy = false): ExplorationNoise | undefined {
+    const { explore, exploration, routing } = this.params;
+    const walk = routing === 'random-walk';
+    if (!walk && (greedy || explore <= 0)) return undefined;
     const th = this.device.topo.threadStarts.length;
     const K = this.device.packing.K;
     const rows = ticks * lanes * th;
     const noise = new Float32Array(rows * K);
     for (let i = 0; i < rows; i++) {
-      if (exploration === 'epsilon') {
+      if (walk) {
+        for (let s = 0; s < K; s++) noise[i * K + s] = EXPLORE_SCALE * rng.next();
+      } else if (exploration === 'epsilon') {
         if (rng.next() >= explore) continue;
         for (let s = 0; s < K; s++) noise[i * K + s] = EXPLORE_SCALE * rng.next();
       } else {
@@ -293,7 +332,7 @@ export class LaraTrainer extends TrainerCore<LaraExperiment, LaraHostModel, null
     const ticks = batch.length * p.thinkTicks;
     const { x, targets, weights } = this.batchTensors(batch);
     const noise = this.noise(this.noiseRng, ticks, p.batch);
-    const varList = LARA_TABLE_NAMES.map((n) => dev.params[n]);
+    const varList = this.tables.map((n) => dev.params[n] as tf.Variable);
     this.globalStep += 1;
 
     // Forward results besides the loss leave the gradient scope through tf.keep.
@@ -308,6 +347,7 @@ export class LaraTrainer extends TrainerCore<LaraExperiment, LaraHostModel, null
         gate: p.gate,
         exploration: p.exploration,
         threadStays: p.threadStays,
+        routing: p.routing,
         noise,
       });
       const r = readoutLoss(out.logits, targets, weights);
@@ -325,8 +365,8 @@ export class LaraTrainer extends TrainerCore<LaraExperiment, LaraHostModel, null
     const norm = tf.tidy(() => {
       const ordered = varList.map((v) => grads[v.name] as tf.Tensor);
       const { clipped, norm } = clipByGlobalNorm(ordered, p.gradClip);
-      const slots: AdamSlot[] = LARA_TABLE_NAMES.map((n) => ({
-        value: dev.params[n],
+      const slots: AdamSlot[] = this.tables.map((n) => ({
+        value: dev.params[n] as tf.Variable,
         m: dev.opt[`${n}.m`],
         v: dev.opt[`${n}.v`],
         ...((NODE_OWNED as readonly string[]).includes(n) ? { acc: dev.opt[`${n as (typeof NODE_OWNED)[number]}.acc`] } : {}),
@@ -364,8 +404,9 @@ export class LaraTrainer extends TrainerCore<LaraExperiment, LaraHostModel, null
   }
 
   /**
-   * Predicts `batch` with greedy routing and no learning, continuing every
-   * lane's state (the battery's evaluation). Returns per-symbol hits.
+   * Predicts `batch` with greedy routing (a random walk still draws, from its
+   * own seeded stream) and no learning, continuing every lane's state (the
+   * battery's evaluation). Returns per-symbol hits.
    */
   async evaluateOn(batch: TaskBatch): Promise<Evaluation> {
     this.assertLive();
@@ -373,6 +414,7 @@ export class LaraTrainer extends TrainerCore<LaraExperiment, LaraHostModel, null
     const p = this.params;
     const dev = this.device;
     const { x, targets, weights } = this.batchTensors(batch);
+    const noise = this.noise(this.evalWalkRng, batch.length * p.thinkTicks, p.batch, true);
     const out = tf.tidy(() => {
       const r = unroll(this.weights(), dev.topo, {
         h0: dev.h,
@@ -383,11 +425,14 @@ export class LaraTrainer extends TrainerCore<LaraExperiment, LaraHostModel, null
         gate: p.gate,
         exploration: p.exploration,
         threadStays: p.threadStays,
+        routing: p.routing,
+        noise,
       });
       const l = readoutLoss(r.logits, targets, weights);
       return { hT: r.hT, qT: r.qT, predicted: tf.argMax(r.logits, 1), stats: tf.stack([l.loss, l.correct, l.scored]) };
     });
     tf.dispose([x, targets, weights, dev.h, dev.q]);
+    noise?.dispose();
     dev.h = out.hT;
     dev.q = out.qT;
     const [predicted, stats] = await Promise.all([out.predicted.data() as Promise<Int32Array>, out.stats.data() as Promise<Float32Array>]);
@@ -405,11 +450,11 @@ export class LaraTrainer extends TrainerCore<LaraExperiment, LaraHostModel, null
     dev.q = startPositions(dev.topo, this.params.batch);
   }
 
-  /** Adds N(0, (sigma x std of the tensor)^2) to every weight tensor; seeded. */
+  /** Adds N(0, (sigma x std of the tensor)^2) to every weight tensor (biases included; all-zero ones stay zero); seeded. */
   perturbWeights(sigma: number, seed: number): void {
     this.assertLive();
-    LARA_TABLE_NAMES.forEach((name, i) => {
-      const v = this.device.params[name];
+    this.tables.forEach((name, i) => {
+      const v = this.device.params[name] as tf.Variable;
       tf.tidy(() => {
         const std = tf.sqrt(tf.moments(v).variance);
         v.assign(tf.add(v, tf.mul(tf.randomNormal(v.shape, 0, 1, 'float32', seed * 31 + i), tf.mul(std, sigma))));
@@ -476,8 +521,8 @@ export class LaraTrainer extends TrainerCore<LaraExperiment, LaraHostModel, null
     this.assertLive();
     const dev = this.device;
     const [tables, optimizer, state, threads] = await Promise.all([
-      downloadTables(paramSpecs(this.dims), dev.params, dev.packing),
-      downloadTables(optimizerSpecs(this.dims), dev.opt, dev.packing),
+      downloadTables(modelParamSpecs(this.dims, this.bias), dev.params as Record<LaraModelTable, tf.Variable>, dev.packing),
+      downloadTables(optimizerSpecs(this.dims, this.bias), dev.opt, dev.packing),
       downloadTables(stateSpec(this.dims, this.params.batch), { state: dev.h }, dev.packing),
       this.threadIds(dev.q),
     ]);
@@ -535,6 +580,7 @@ export class LaraTrainer extends TrainerCore<LaraExperiment, LaraHostModel, null
         gate: p.gate,
         exploration: p.exploration,
         threadStays: p.threadStays,
+        routing: p.routing,
         noise,
         trace: true,
       });
@@ -567,14 +613,16 @@ export class LaraTrainer extends TrainerCore<LaraExperiment, LaraHostModel, null
 
   /**
    * Class probabilities on a fixed evaluation sequence (from the seed), from
-   * zero state with greedy routing: equal for equal networks, whatever the
-   * training history. Returns [symbols * lanes, C], time major.
+   * zero state with greedy routing (a random walk draws afresh from the seed
+   * on every call): equal for equal networks, whatever the training history.
+   * Returns [symbols * lanes, C], time major.
    */
   async predict(symbols = 16, lanes = 4): Promise<Float32Array> {
     this.assertLive();
     const dev = this.device;
     const evalStream = createEvaluationStream(this.experiment.task, lanes, this.experiment.seed, deriveSeed(this.experiment.seed, 'eval'));
     const batch = evalStream.next(symbols);
+    const noise = this.noise(createRng(deriveSeed(this.experiment.seed, 'predict-walk')), symbols * this.params.thinkTicks, lanes, true);
     const probs = tf.tidy(() => {
       const x = tf.tensor2d(oneHotRows(batch.inputs, this.dims.inputSize), [symbols * lanes, this.dims.inputSize]);
       const r = unroll(this.weights(), dev.topo, {
@@ -586,9 +634,12 @@ export class LaraTrainer extends TrainerCore<LaraExperiment, LaraHostModel, null
         gate: this.params.gate,
         exploration: this.params.exploration,
         threadStays: this.params.threadStays,
+        routing: this.params.routing,
+        noise,
       });
       return tf.softmax(r.logits);
     });
+    noise?.dispose();
     const data = (await probs.data()) as Float32Array;
     probs.dispose();
     return data;
