@@ -12,9 +12,10 @@ import { createRng, normalArray } from '../random';
 import { epropReference } from '../reference/eprop-reference';
 import { createRecallStream } from '../tasks/recall-task';
 import { describeBackends } from '../testing/backends';
-import { randomFeedbackWeights, traceRuleDirections } from './loopy-eprop';
+import { feedbackUsesReadout, fixedFeedbackWeights, traceRuleDirections } from './loopy-eprop';
 import { createLoopySequenceModel, loopyInputWeights } from './loopy-model';
-import type { TraceRule } from './loopy-params';
+import { loopyParamsSchema, type LoopyExperiment, type LoopyFeedback, type TraceRule } from './loopy-params';
+import { LoopyTrainer } from './loopy-trainer';
 import { loopyUnroll } from './loopy-unroll';
 
 const D = 3;
@@ -68,7 +69,7 @@ function caseData(c: Case) {
   const inputs = Int32Array.from({ length: c.T * B }, () => Math.floor(rng.next() * D));
   // The first symbol of lane 0 is not scored.
   const targets = Int32Array.from({ length: c.T * B }, (_, i) => (i === 0 ? -1 : Math.floor(rng.next() * C)));
-  const feedback = randomFeedbackWeights(L, H, C, nRead, c.seed + 1);
+  const feedback = (kind: LoopyFeedback) => ({ fixed: fixedFeedbackWeights(kind, L, H, C, c.packing.readPositions, c.seed + 1) ?? undefined, readOut: feedbackUsesReadout(kind) });
   return { edgeW, edgeMask, readoutW, h0, traces0, inputs, targets, feedback, inputW: loopyInputWeights(D, H, 1.2) };
 }
 
@@ -79,7 +80,7 @@ function oneHot(values: Int32Array, size: number): tf.Tensor2D {
 }
 
 /** One tfjs update; returns host copies of its directions, loss, state and traces. */
-async function deviceUpdate(c: Case, d: Data, rule: TraceRule, feedback: 'random' | 'symmetric') {
+async function deviceUpdate(c: Case, d: Data, rule: TraceRule, kind: LoopyFeedback) {
   const { L, K } = c.packing;
   const H = c.H;
   const topo = createTopology(c.packing, 1);
@@ -94,8 +95,9 @@ async function deviceUpdate(c: Case, d: Data, rule: TraceRule, feedback: 'random
     x: oneHot(d.inputs, D),
     targets: oneHot(d.targets, C),
     scored: tf.tensor1d(Float32Array.from(d.targets, (t) => (t >= 0 ? 1 : 0))),
-    fb: tf.tensor3d(d.feedback, [L, H, C]),
   };
+  const fb = d.feedback(kind);
+  const feedback = { fixed: fb.fixed ? tf.tensor3d(fb.fixed, [L, H, C]) : null, readOut: fb.readOut };
   const r = traceRuleDirections({
     rule,
     edgeW,
@@ -105,10 +107,10 @@ async function deviceUpdate(c: Case, d: Data, rule: TraceRule, feedback: 'random
     steps: c.T,
     thinkTicks: c.thinkTicks,
     leak: c.leak,
-    feedback: feedback === 'symmetric' ? 'symmetric' : fixed.fb,
+    feedback,
   });
   const [dW, dR, loss, hT, traces] = await Promise.all([r.edgeW, r.readoutW, r.loss, r.hT, r.traces].map((t) => t.data()));
-  tf.dispose([r.edgeW, r.readoutW, r.loss, r.hT, r.traces, r.correct, r.scoredCount, r.thinkSum, edgeW, readoutW, ...initial, ...Object.values(fixed)]);
+  tf.dispose([r.edgeW, r.readoutW, r.loss, r.hT, r.traces, r.correct, r.scoredCount, r.thinkSum, edgeW, readoutW, ...initial, ...Object.values(fixed), ...(feedback.fixed ? [feedback.fixed] : [])]);
   disposeTopology(topo);
   return { edgeW: dW as Float32Array, readoutW: dR as Float32Array, loss: (loss as Float32Array)[0] as number, hT: hT as Float32Array, traces: traces as Float32Array };
 }
@@ -153,7 +155,7 @@ describeBackends('e-prop and RFLO vs plain-TS reference', () => {
   ];
   for (const c of cases) {
     for (const rule of ['eprop', 'rflo'] as const) {
-      for (const feedback of ['random', 'symmetric'] as const) {
+      for (const feedback of ['random', 'symmetric', 'mixed'] as const) {
         it(`${rule}, ${feedback} feedback: ${c.name}`, async () => {
           const d = caseData(c);
           const before = tf.memory().numTensors;
@@ -169,7 +171,7 @@ describeBackends('e-prop and RFLO vs plain-TS reference', () => {
             lanes: B,
             thinkTicks: c.thinkTicks,
             leak: c.leak,
-            feedback: feedback === 'symmetric' ? 'symmetric' : d.feedback,
+            feedback: d.feedback(feedback),
           });
           expect(Math.abs(got.loss - ref.loss)).toBeLessThan(1e-5);
           expectClose(got.hT, ref.hT, 1e-5, 'hT');
@@ -249,3 +251,33 @@ describeBackends('e-prop and RFLO in the sequence model', () => {
     });
   }
 });
+
+describeBackends(
+  'e-prop and RFLO in the lab trainer',
+  () => {
+    for (const [rule, feedback, pacing] of [['eprop', 'symmetric', 'fixed'], ['rflo', 'symmetric', 'read-node']] as const) {
+      it(`${rule} (${feedback} feedback, ${pacing} pacing, leak): learns the lab task, seeded, no leaks`, async () => {
+        const experiment: LoopyExperiment = {
+          model: 'loopy',
+          task: 'recall',
+          seed: 3,
+          params: loopyParamsSchema.parse({ hidden: 48, batch: 8, window: 8, learningRate: 0.03, rule, feedback, leak: 0.3, pacing, thinkTicks: 4 }),
+        };
+        const before = tf.memory().numTensors;
+        const run = async (steps: number): Promise<number[]> => {
+          const t = LoopyTrainer.create(experiment);
+          const losses: number[] = [];
+          for (let i = 0; i < steps; i++) losses.push((await t.trainStep()).stats.loss);
+          t.dispose();
+          return losses;
+        };
+        const losses = await run(60);
+        expect(tf.memory().numTensors).toBe(before);
+        const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+        expect(mean(losses.slice(-10))).toBeLessThan(mean(losses.slice(0, 10)));
+        expect(await run(5)).toEqual(losses.slice(0, 5));
+      });
+    }
+  },
+  ['wasm'],
+);

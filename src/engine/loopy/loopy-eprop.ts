@@ -17,10 +17,10 @@
  * Here a neuron is one unit: with width H a node's H units each keep their
  * own diagonal term, W[a, self*H + j, j].
  *
- * B is fixed random (seeded, the read-out's initial scale) or symmetric: the
+ * B is fixed random (seeded, the read-out's initial scale); or symmetric: the
  * current read-out weights where a node is read, zero where it is not (an
  * unread node does not project to the output, so its incoming weights then
- * stay put). With symmetric feedback and fresh traces, e-prop over a one-tick
+ * stay put); or mixed (ours): symmetric on read nodes, fixed random elsewhere. With symmetric feedback and fresh traces, e-prop over a one-tick
  * window is the exact gradient; over any window on a graph whose only edges
  * are self-loops, with every node read, it is exact too (loopy-eprop.test.ts).
  *
@@ -35,7 +35,7 @@ import type { LaraTopology } from '../lara/lara-forward';
 import { readoutLoss } from '../lara/lara-forward';
 import { createRng, normalArray } from '../random';
 import type { LocalRuleResult } from './loopy-local-rules';
-import type { TraceRule } from './loopy-params';
+import type { LoopyFeedback, TraceRule } from './loopy-params';
 import { loopyUnroll, type ReadNodePacing } from './loopy-unroll';
 
 export interface TraceRuleInput {
@@ -57,8 +57,8 @@ export interface TraceRuleInput {
   readonly thinkTicks: number;
   readonly readNode?: ReadNodePacing | undefined;
   readonly leak: number;
-  /** [L, H, C] fixed random feedback, or 'symmetric': the read-out's weights on read nodes, zero elsewhere. */
-  readonly feedback: tf.Tensor3D | 'symmetric';
+  /** B = (readOut ? the read-out's weights on read nodes, zero elsewhere : 0) + (fixed [L, H, C] ?? 0). */
+  readonly feedback: { readonly fixed: tf.Tensor3D | null; readonly readOut: boolean };
 }
 
 export interface TraceRuleResult extends LocalRuleResult {
@@ -66,9 +66,20 @@ export interface TraceRuleResult extends LocalRuleResult {
   readonly traces: tf.Tensor4D;
 }
 
-/** Seeded random feedback weights [L, H, C], at the read-out's initial scale (std 1/sqrt(nRead*H)). */
-export function randomFeedbackWeights(L: number, H: number, C: number, nRead: number, seed: number): Float32Array {
-  return normalArray(createRng(seed), L * H * C, 1 / Math.sqrt(nRead * H));
+/**
+ * The fixed part of a feedback kind [L, H, C]: seeded random weights at the read-out's initial scale
+ * (std 1/sqrt(nRead*H)), zero on read nodes when mixed; null when symmetric.
+ */
+export function fixedFeedbackWeights(kind: LoopyFeedback, L: number, H: number, C: number, readPositions: readonly number[], seed: number): Float32Array | null {
+  if (kind === 'symmetric') return null;
+  const w = normalArray(createRng(seed), L * H * C, 1 / Math.sqrt(readPositions.length * H));
+  if (kind === 'mixed') for (const a of readPositions) w.fill(0, a * H * C, (a + 1) * H * C);
+  return w;
+}
+
+/** Whether a feedback kind sends the read-out's own weights back. */
+export function feedbackUsesReadout(kind: LoopyFeedback): boolean {
+  return kind !== 'random';
 }
 
 /** [L, K*H, H]: 1 at (a, s*H + j, j) where slot s of node a is a real self-loop: picks each unit's W_jj. */
@@ -132,7 +143,9 @@ export function traceRuleDirections(input: TraceRuleInput): TraceRuleResult {
     const index = tf.expandDims(tf.sub(tf.cumsum(readsBT, 1), 1), 2);
     const select = tf.mul(tf.cast(tf.equal(index, tf.reshape(tf.range(0, T), [1, 1, T])), 'float32'), tf.expandDims(readsBT, 2)) as tf.Tensor3D;
     const errTick = tf.matMul(select, tf.transpose(tf.reshape(err, [T, B, C]), [1, 0, 2]) as tf.Tensor3D); // [B, ticks, C]
-    const fb = input.feedback === 'symmetric' ? symmetricFeedback(topo, input.readoutW as tf.Tensor2D, H) : input.feedback;
+    const { fixed, readOut } = input.feedback;
+    const mirrored = readOut ? symmetricFeedback(topo, input.readoutW as tf.Tensor2D, H) : null;
+    const fb = mirrored && fixed ? tf.add(mirrored, fixed) : (mirrored ?? fixed ?? (tf.zeros([L, H, C]) as tf.Tensor3D));
     const fbFlat = tf.reshape(tf.transpose(fb, [2, 0, 1]), [C, L * H]);
     const sig = tf.transpose(tf.reshape(tf.matMul(tf.reshape(errTick, [B * ticks, C]), fbFlat), [B, ticks, L, H]), [1, 2, 0, 3]) as tf.Tensor4D;
     const p = tf.mul(tf.sub(1, tf.square(kept.rates)), 1 - leak) as tf.Tensor4D; // ψ [ticks, L, B, H]

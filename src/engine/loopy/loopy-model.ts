@@ -27,7 +27,7 @@ import { createRng, deriveSeed, normalArray } from '../random';
 import { scorePredictions, type BatchScore, type Evaluation, type ModelSpec, type SequenceModel } from '../sequence-model';
 import { type WeightCheckpoint } from '../training/checkpoint';
 import type { TaskBatch } from '../tasks/task';
-import { randomFeedbackWeights, traceRuleDirections } from './loopy-eprop';
+import { feedbackUsesReadout, fixedFeedbackWeights, traceRuleDirections } from './loopy-eprop';
 import { applyLocalUpdate, localRuleDirections } from './loopy-local-rules';
 import { isLocalRule, isTraceRule, loopyParamsSchema, type LocalRule, type LoopyParams, type LoopyParamsInput, type TraceRule } from './loopy-params';
 import { loopyUnroll, type LoopyWeights, type ReadNodePacing } from './loopy-unroll';
@@ -129,9 +129,8 @@ export function createLoopySequenceModel(spec: ModelSpec, params: LoopyParamsInp
   // Hebbian and perturbation move the recurrent weights themselves (applyLocalUpdate); Adam trains the rest,
   // e-prop's and RFLO's directions included (they estimate the gradient, as BPTT's does).
   const optimizer = new AdamOptimizer(isLocalRule(rule) && !isTraceRule(rule) ? [vars.readoutW] : trained, p.learningRate, p.gradClip);
-  const feedback = isTraceRule(rule) && p.feedback === 'random'
-    ? tf.tensor3d(randomFeedbackWeights(L, H, C, reads, deriveSeed(spec.seed, 'loopy-feedback')), [L, H, C])
-    : null;
+  const fixedFeedback = isTraceRule(rule) ? fixedFeedbackWeights(p.feedback, L, H, C, packing.readPositions, deriveSeed(spec.seed, 'loopy-feedback')) : null;
+  const feedback = { fixed: fixedFeedback ? tf.tensor3d(fixedFeedback, [L, H, C]) : null, readOut: feedbackUsesReadout(p.feedback) };
   const weights = (): LoopyWeights => ({
     edgeW: tf.mul(vars.edgeW, fixed.mask) as tf.Tensor3D,
     inputW: fixed.inputW,
@@ -172,7 +171,7 @@ export function createLoopySequenceModel(spec: ModelSpec, params: LoopyParamsInp
       thinkTicks: p.thinkTicks,
       readNode: pacing,
       leak: p.leak,
-      feedback: feedback ?? 'symmetric',
+      feedback,
     });
     optimizer.apply([r.edgeW, r.readoutW]);
     const [loss, correct] = await Promise.all([r.loss.data(), r.correct.data()]);
@@ -270,7 +269,7 @@ export function createLoopySequenceModel(spec: ModelSpec, params: LoopyParamsInp
     },
     dispose(): void {
       optimizer.dispose();
-      tf.dispose([vars.edgeW, vars.readoutW, fixed.inputW, fixed.mask, h, ...(traces ? [traces] : []), ...(feedback ? [feedback] : [])]);
+      tf.dispose([vars.edgeW, vars.readoutW, fixed.inputW, fixed.mask, h, ...(traces ? [traces] : []), ...(feedback.fixed ? [feedback.fixed] : [])]);
       disposeTopology(topo);
     },
   };

@@ -23,8 +23,11 @@ export function isTraceRule(rule: string): rule is TraceRule {
   return (TRACE_RULES as readonly string[]).includes(rule);
 }
 
-/** How e-prop and RFLO send the output error back to a node: fixed random weights, or the read-out's own (zero where a node is not read). */
-export const LOOPY_FEEDBACKS = ['random', 'symmetric'] as const;
+/**
+ * How e-prop and RFLO send the output error back to a node: fixed random weights; the read-out's own
+ * (zero where a node is not read); or mixed: the read-out's own on read nodes, fixed random ones elsewhere.
+ */
+export const LOOPY_FEEDBACKS = ['random', 'symmetric', 'mixed'] as const;
 export type LoopyFeedback = (typeof LOOPY_FEEDBACKS)[number];
 
 /** 'fixed': thinkTicks ticks per symbol; 'read-node': read when the read node fires (thinkTicks is then the cap). */

@@ -20,9 +20,10 @@ import type { TaskStream } from '../tasks/task';
 import { createEvaluationStream, createTaskStream } from '../tasks/task-registry';
 import type { TrainerFactory } from '../model-descriptor';
 import { loopyDims } from './loopy-document';
+import { feedbackUsesReadout, fixedFeedbackWeights, traceRuleDirections } from './loopy-eprop';
 import { applyLocalUpdate, localRuleDirections } from './loopy-local-rules';
 import { initLoopyEdges, loopyGraph, loopyInputWeights, readNodePacing, withLoopyLayout } from './loopy-model';
-import { isLocalRule, LOOPY_LIVE_PARAM_KEYS, type LoopyExperiment, type LoopyParams } from './loopy-params';
+import { isLocalRule, isTraceRule, LOOPY_LIVE_PARAM_KEYS, type LoopyExperiment, type LoopyParams } from './loopy-params';
 import { loopyUnroll, type LoopyWeights, type ReadNodePacing } from './loopy-unroll';
 
 
@@ -60,7 +61,11 @@ interface Device {
   readonly vars: { readonly edgeW: tf.Variable; readonly readoutW: tf.Variable };
   readonly fixed: { readonly inputW: tf.Tensor3D; readonly mask: tf.Tensor3D };
   readonly optimizer: AdamOptimizer;
+  /** e-prop and RFLO: the feedback of the output error (loopy-eprop.ts); fixed is null when symmetric or for other rules. */
+  readonly feedback: { readonly fixed: tf.Tensor3D | null; readonly readOut: boolean };
   h: tf.Tensor3D;
+  /** e-prop and RFLO: eligibility traces [L, lanes, K*H, H], carried and reset with h; null for other rules. */
+  traces: tf.Tensor4D | null;
   probeH: tf.Tensor3D;
 }
 
@@ -114,7 +119,11 @@ export class LoopyTrainer extends TrainerCore<LoopyExperiment, LaraHostModel, nu
     const tables = uploadTables<'edgeW' | 'readoutW' | 'inputW'>({ edgeW: specs.edgeW, readoutW: specs.readoutW, inputW: specs.inputW }, model.tables, packing, true);
     const mask = new Float32Array(L * K * H * H);
     for (let slot = 0; slot < L * K; slot++) if ((packing.mask[slot] as number) > 0) mask.fill(1, slot * H * H, (slot + 1) * H * H);
-    const trained = p.rule === 'reservoir' || isLocalRule(p.rule) ? [tables.readoutW] : [tables.edgeW, tables.readoutW];
+    // Hebbian and perturbation move the recurrent weights by plain SGD; e-prop's and RFLO's directions go through Adam as BPTT's gradient does.
+    const trained = p.rule === 'reservoir' || (isLocalRule(p.rule) && !isTraceRule(p.rule)) ? [tables.readoutW] : [tables.edgeW, tables.readoutW];
+    const traced = isTraceRule(p.rule);
+    const C = this.dims.outputSize;
+    const fixedFeedback = traced ? fixedFeedbackWeights(p.feedback, L, H, C, packing.readPositions, deriveSeed(this.experiment.seed, 'loopy-feedback')) : null;
     const inputW = tf.clone(tables.inputW) as tf.Tensor3D;
     tables.inputW.dispose();
     return {
@@ -124,7 +133,9 @@ export class LoopyTrainer extends TrainerCore<LoopyExperiment, LaraHostModel, nu
       vars: { edgeW: tables.edgeW, readoutW: tables.readoutW },
       fixed: { inputW, mask: tf.tensor3d(mask, [L, K * H, H]) },
       optimizer: new AdamOptimizer(trained, p.learningRate, p.gradClip),
+      feedback: { fixed: fixedFeedback ? tf.tensor3d(fixedFeedback, [L, H, C]) : null, readOut: feedbackUsesReadout(p.feedback) },
       h: tf.zeros([L, p.batch, H]),
+      traces: traced ? tf.zeros([L, p.batch, K * H, H]) : null,
       probeH: tf.zeros([L, 1, H]),
     };
   }
@@ -132,7 +143,7 @@ export class LoopyTrainer extends TrainerCore<LoopyExperiment, LaraHostModel, nu
   private disposeDevice(d: Device): void {
     disposeTopology(d.topo);
     disposeVars(d.vars);
-    tf.dispose([d.fixed.inputW, d.fixed.mask, d.h, d.probeH]);
+    tf.dispose([d.fixed.inputW, d.fixed.mask, d.h, d.probeH, ...(d.traces ? [d.traces] : []), ...(d.feedback.fixed ? [d.feedback.fixed] : [])]);
     d.optimizer.dispose();
   }
 
@@ -150,6 +161,10 @@ export class LoopyTrainer extends TrainerCore<LoopyExperiment, LaraHostModel, nu
       d.optimizer.step = optStep;
       d.h.dispose();
       d.h = tf.zeros(d.h.shape);
+      if (d.traces) {
+        d.traces.dispose();
+        d.traces = tf.zeros(d.traces.shape);
+      }
     });
     return Promise.resolve(cp);
   }
@@ -170,7 +185,28 @@ export class LoopyTrainer extends TrainerCore<LoopyExperiment, LaraHostModel, nu
     let scored: tf.Tensor;
     let thinkSum: tf.Tensor;
     let hT: tf.Tensor3D;
-    if (isLocalRule(p.rule)) {
+    if (isTraceRule(p.rule)) {
+      const r = traceRuleDirections({
+        rule: p.rule,
+        edgeW: d.vars.edgeW,
+        readoutW: d.vars.readoutW,
+        inputW: d.fixed.inputW,
+        edgeMask: d.fixed.mask,
+        topo: d.topo,
+        h0: d.h,
+        traces0: d.traces as tf.Tensor4D,
+        ...t,
+        steps: batch.length,
+        thinkTicks: p.thinkTicks,
+        readNode: d.pacing,
+        leak: p.leak,
+        feedback: d.feedback,
+      });
+      d.optimizer.apply([r.edgeW, r.readoutW]);
+      tf.dispose([r.edgeW, r.readoutW, d.traces as tf.Tensor4D]);
+      d.traces = r.traces;
+      ({ loss, correct, scoredCount: scored, thinkSum, hT } = r);
+    } else if (isLocalRule(p.rule)) {
       const r = localRuleDirections({
         rule: p.rule,
         edgeW: d.vars.edgeW,
@@ -185,6 +221,7 @@ export class LoopyTrainer extends TrainerCore<LoopyExperiment, LaraHostModel, nu
         readNode: d.pacing,
         sigma: p.noise,
         seed: deriveSeed(this.experiment.seed, `local-${this.localSteps++}`),
+        leak: p.leak,
       });
       applyLocalUpdate(d.vars.edgeW, r.edgeW, p.learningRate, p.gradClip);
       d.optimizer.apply([r.readoutW]);
@@ -194,7 +231,7 @@ export class LoopyTrainer extends TrainerCore<LoopyExperiment, LaraHostModel, nu
       const box: { kept?: tf.Tensor[] } = {};
       const trained = d.optimizer.variables;
       const { value, grads } = tf.variableGrads(() => {
-        const out = loopyUnroll(this.weights(), d.topo, { h0: d.h, x: t.x, steps: batch.length, thinkTicks: p.thinkTicks, readNode: d.pacing });
+        const out = loopyUnroll(this.weights(), d.topo, { h0: d.h, x: t.x, steps: batch.length, thinkTicks: p.thinkTicks, readNode: d.pacing, leak: p.leak });
         const r = readoutLoss(out.logits, t.targets, t.scored);
         box.kept = [out.hT, r.correct, r.scored, out.thinkSum].map((k) => tf.keep(k));
         return r.loss;
@@ -220,7 +257,7 @@ export class LoopyTrainer extends TrainerCore<LoopyExperiment, LaraHostModel, nu
     const batch = this.streams.probe.next(symbols);
     const out = tf.tidy(() => {
       const x = tf.tensor2d(oneHotRows(batch.inputs, this.dims.inputSize), [symbols, this.dims.inputSize]);
-      const r = loopyUnroll(this.weights(), d.topo, { h0: d.probeH, x, steps: symbols, thinkTicks: p.thinkTicks, readNode: d.pacing, trace: true });
+      const r = loopyUnroll(this.weights(), d.topo, { h0: d.probeH, x, steps: symbols, thinkTicks: p.thinkTicks, readNode: d.pacing, trace: true, leak: p.leak });
       const tr = r.trace as NonNullable<typeof r.trace>;
       // Per slot |W_ab| (the Frobenius norm of its H x H block): the view fades edges by it.
       const { L: rows, K: slots } = d.packing;
@@ -260,7 +297,7 @@ export class LoopyTrainer extends TrainerCore<LoopyExperiment, LaraHostModel, nu
     const probs = tf.tidy(() => {
       const x = tf.tensor2d(oneHotRows(batch.inputs, this.dims.inputSize), [symbols * lanes, this.dims.inputSize]);
       const h0 = tf.zeros([d.packing.L, lanes, this.dims.width]) as tf.Tensor3D;
-      return tf.softmax(loopyUnroll(this.weights(), d.topo, { h0, x, steps: symbols, thinkTicks: this.params.thinkTicks, readNode: d.pacing }).logits);
+      return tf.softmax(loopyUnroll(this.weights(), d.topo, { h0, x, steps: symbols, thinkTicks: this.params.thinkTicks, readNode: d.pacing, leak: this.params.leak }).logits);
     });
     const data = (await probs.data()) as Float32Array;
     probs.dispose();

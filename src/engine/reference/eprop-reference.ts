@@ -33,8 +33,8 @@ export interface EpropReferenceInput {
   readonly targets: ArrayLike<number>;
   readonly thinkTicks: number;
   readonly leak: number;
-  /** [L, H, C] feedback weights, or the read-out's own on read nodes (zero elsewhere). */
-  readonly feedback: ArrayLike<number> | 'symmetric';
+  /** B[a,j,c] = (readOut ? read-out weight of (a,j) where a is read : 0) + (fixed[(a*H + j)*C + c] ?? 0). */
+  readonly feedback: { readonly fixed?: ArrayLike<number> | undefined; readonly readOut: boolean };
 }
 
 export interface EpropReferenceResult {
@@ -58,9 +58,9 @@ export function epropReference(inp: EpropReferenceInput): EpropReferenceResult {
   const lam = inp.leak;
   const w = (a: number, s: number, i: number, j: number): number => inp.edgeW[((a * K + s) * H + i) * H + j] as number;
   const feedback = (a: number, j: number, c: number): number => {
-    if (inp.feedback !== 'symmetric') return inp.feedback[(a * H + j) * C + c] as number;
+    const fixed = inp.feedback.fixed ? (inp.feedback.fixed[(a * H + j) * C + c] as number) : 0;
     const r = readPositions.indexOf(a);
-    return r < 0 ? 0 : (inp.readoutW[(r * H + j) * C + c] as number);
+    return fixed + (inp.feedback.readOut && r >= 0 ? (inp.readoutW[(r * H + j) * C + c] as number) : 0);
   };
   let count = 0;
   for (let i = 0; i < inp.targets.length; i++) if ((inp.targets[i] as number) >= 0) count++;
