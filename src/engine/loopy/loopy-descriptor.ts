@@ -6,10 +6,13 @@ import { learningRateControl, optionsOf, type ModelDescriptor } from '../model-d
 import {
   DEFAULT_LOOPY_PARAMS,
   isLocalRule,
+  isTraceRule,
+  LOOPY_FEEDBACKS,
   LOOPY_LIVE_PARAM_KEYS,
   LOOPY_PACINGS,
   LOOPY_RULES,
   loopyParamsSchema,
+  type LoopyFeedback,
   type LoopyPacing,
   type LoopyParams,
   type LoopyRule,
@@ -37,10 +40,16 @@ const RULE_LABELS: Record<LoopyRule, string> = {
 
 const PACING_LABELS: Record<LoopyPacing, string> = { fixed: 'Fixed think ticks', 'read-node': 'Read node' };
 
+const FEEDBACK_LABELS: Record<LoopyFeedback, string> = {
+  random: 'Random (fixed)',
+  symmetric: 'Symmetric (read-out weights)',
+  mixed: 'Mixed (read-out where read, random elsewhere)',
+};
+
 export const loopyModel: ModelDescriptor<'loopy', 'sequence', LoopyParams, LaraHostModel, null> = {
   kind: 'loopy',
   label: 'Loopy network',
-  summary: 'loopy network: a generated graph, all nodes active, no gates, tanh (rules bptt, tbptt, reservoir, hebbian, perturbation)',
+  summary: 'loopy network: a generated graph, all nodes active, no gates, tanh (rules bptt, tbptt, reservoir, hebbian, perturbation, eprop, rflo)',
   family: 'sequence',
   defaultTask: 'recall',
   schema: loopyParamsSchema,
@@ -57,6 +66,8 @@ export const loopyModel: ModelDescriptor<'loopy', 'sequence', LoopyParams, LaraH
     think: 'thinkTicks',
     width: 'width',
     noise: 'noise',
+    leak: 'leak',
+    feedback: 'feedback',
     batch: 'batch',
     window: 'window',
     rewire: 'rewire',
@@ -66,7 +77,9 @@ export const loopyModel: ModelDescriptor<'loopy', 'sequence', LoopyParams, LaraH
     restartLegend: 'Network',
     controls: [
       learningRateControl<LoopyParams>((p) =>
-        isLocalRule(p.rule) ? 'Plain SGD step of the recurrent weights; Adam step of the read-out (log scale)' : 'Adam step size (log scale)',
+        isLocalRule(p.rule) && !isTraceRule(p.rule)
+          ? 'Plain SGD step of the recurrent weights; Adam step of the read-out (log scale)'
+          : 'Adam step size (log scale)',
       ),
       {
         type: 'slider',
@@ -85,8 +98,8 @@ export const loopyModel: ModelDescriptor<'loopy', 'sequence', LoopyParams, LaraH
         max: 0.5,
         step: 0.005,
         digits: 3,
-        visible: (p) => isLocalRule(p.rule),
-        help: 'Exploration noise of the local rules: std of the kick added to every node’s pre-activation each tick',
+        visible: (p) => isLocalRule(p.rule) && !isTraceRule(p.rule),
+        help: 'Exploration noise of Hebbian and node perturbation: std of the kick added to every node’s pre-activation each tick',
       },
       { type: 'select', key: 'generator', label: 'Graph', options: optionsOf(GRAPH_GENERATORS, GRAPH_LABELS), help: 'How the graph is wired' },
       { type: 'select', key: 'rule', label: 'Learning rule', options: optionsOf(LOOPY_RULES, RULE_LABELS), help: 'How the network learns (see Help)' },
@@ -96,6 +109,24 @@ export const loopyModel: ModelDescriptor<'loopy', 'sequence', LoopyParams, LaraH
         label: 'Pacing',
         options: optionsOf(LOOPY_PACINGS, PACING_LABELS),
         help: 'Fixed: think ticks per symbol. Read node: the output is read when the read node switches low to high',
+      },
+      {
+        type: 'select',
+        key: 'feedback',
+        label: 'Feedback',
+        options: optionsOf(LOOPY_FEEDBACKS, FEEDBACK_LABELS),
+        visible: (p) => isTraceRule(p.rule),
+        help: 'How e-prop and RFLO send the output error back to each node: fixed random weights, the read-out’s own (unread nodes then get none), or both',
+      },
+      {
+        type: 'slider',
+        key: 'leak',
+        label: 'Leak',
+        min: 0,
+        max: 0.95,
+        step: 0.05,
+        digits: 2,
+        help: 'Share of its old state a node keeps each tick (leaky neurons, as e-prop and RFLO assume); 0 = the plain tanh tick. Applies to every rule',
       },
       { type: 'slider', key: 'hidden', label: 'Nodes', min: 8, max: 1200, step: 1, help: 'Hidden nodes (single neurons); input and output nodes come on top' },
       {
@@ -127,7 +158,8 @@ export const loopyModel: ModelDescriptor<'loopy', 'sequence', LoopyParams, LaraH
       'Source: the seed *“Large Loopy Networks”*. The same engine with another policy: every node computes every tick, no gates, no thread, widths down to 1 (each node a single neuron). The graph comes from the chosen generator; the feed-forward graph is the loop-free control.',
     ],
     formulas: [
-      'update of every node: `h_a ← tanh(Σ_b W_ab h_b + [a is input] W_in x)`',
+      'update of every node: `h_a ← tanh(Σ_b W_ab h_b + [a is input] W_in x)`; with Leak λ > 0: `h_a ← λ h_a + (1 − λ) tanh(…)` (leaky neurons, the model e-prop and RFLO were made for)',
+      'e-prop / RFLO trace of synapse b → a: `e_ab ← (λ + ψ_a W_aa) e_ab + ψ_a h_b` (RFLO drops `ψ_a W_aa`: `e_ab ← λ e_ab + ψ_a h_b`), `ψ_a = (1 − λ) tanh′(u_a)`; on a read tick `L_a = Σ_k B_ak (softmax_k − target_k)`, `ΔW_ab ∝ Σ_t L_a(t) e_ab(t)`',
       'input: one node per symbol, driven by the one-hot symbol; output: one node per symbol, read out as `y = softmax(W_out h_out)`; loss = cross-entropy',
       'pacing *Fixed think ticks*: a symbol is fed on the first of Think ticks ticks, the output is read on the last',
       'pacing *Read node*: one more output node. The output is read on the tick its mean state crosses 0 upwards (low → high); the next symbol is fed for one tick after a read; after Think ticks ticks without one, a read is forced',
@@ -141,7 +173,19 @@ export const loopyModel: ModelDescriptor<'loopy', 'sequence', LoopyParams, LaraH
           '**Reservoir**: the recurrent weights stay as drawn; only the linear read-out trains (an echo-state network on the generated graph).',
           '**Three-factor Hebbian** (reward-modulated Oja, after Hoerzer, Legenstein & Maass 2014): one noisy run; `ΔW_ab ∝ M · (y_a − ȳ_a) · h_b − 0.01 · y_a² · W_ab`, M = a lane’s reward (−loss) minus the baseline, ȳ_a a trace of a’s recent activity.',
           '**Node perturbation** (Fiete & Seung 2006): a clean and a noisy run, noise ξ on every pre-activation; `ΔW_ab ∝ −(ΔL / σ²) Σ_t ξ_a h_b`, ΔL the noisy minus the clean loss: an unbiased gradient estimate as σ → 0.',
+          '**e-prop** (Bellec et al. 2020, *Nat. Commun.* 11:3625): each synapse keeps an eligibility trace of how its weight moved its node’s state, through the node’s own recurrence (its self-loop and leak); the output error, fed back through B, turns the trace into a weight change. Adam on the resulting direction, as for BPTT.',
+          '**RFLO** (random-feedback local online, Murray 2019, *eLife* 8:e43299): e-prop’s trace without the self-loop term, a low-pass filter `(1 − 1/τ)` of `tanh′(u_a) h_b`, with λ = 1 − 1/τ.',
           'The local rules backpropagate nothing through time; their read-out learns by the delta rule (its exact gradient).',
+        ],
+      },
+      {
+        heading: 'e-prop and RFLO: what is local and what is not',
+        items: [
+          'Local in time: the traces run forward with the network, one update per tick; nothing is stored or replayed backwards. The weights change once per train step, from the sum over the step’s ticks.',
+          'Local in space: a synapse’s trace needs only its presynaptic state, its own node’s pre-activation and its node’s self-loop weight.',
+          'Not local: the learning signal. The output error (softmax − target at each read) is broadcast to every node through the feedback weights B; a node needs its own row of B and the error vector.',
+          'Random B is fixed and never learns; symmetric B copies the read-out’s current weights to the read nodes, a weight transport the brain would have to do. Unread nodes get no signal from symmetric B, so their incoming weights stay put; Mixed gives them random rows.',
+          'What e-prop leaves out: every path from a weight to the loss through other nodes (the off-diagonal Jacobian). RFLO leaves out the self-loop too. With symmetric B, e-prop equals the true gradient over a one-tick window, and over any window on a graph of self-loops only with every node read (unit tests).',
         ],
       },
       {
@@ -161,7 +205,10 @@ export const loopyModel: ModelDescriptor<'loopy', 'sequence', LoopyParams, LaraH
           '“Low to high” is the read node’s mean state crossing 0 upwards; Think ticks caps the wait and forces a read.',
           'The read decision is discrete and not differentiated: gradients flow through the states that are read, so nothing trains the read node’s timing directly.',
           'Hebbian: the baseline is the mean reward over the parallel lanes; the activity trace is ȳ ← 0.8 ȳ + 0.2 y; Oja decay 0.01.',
-          'The local rules move the recurrent weights by plain SGD (Adam’s per-weight scaling would blow a weak, noisy signal up to full-size random steps); the read-out uses Adam.',
+          'Hebbian and node perturbation move the recurrent weights by plain SGD (Adam’s per-weight scaling would blow a weak, noisy signal up to full-size random steps); the read-out uses Adam.',
+          'e-prop and RFLO feed their directions to Adam, as BPTT does (they estimate the gradient, so the same optimiser and learning rate make a fair comparison; Adam’s moments are per synapse and running in time, so they stay local).',
+          'e-prop and RFLO: random B is drawn with the read-out’s initial scale; a neuron is one unit (with Width > 1, each unit’s own self-loop weight is its diagonal term); traces carry over from step to step with the state, and reset with it.',
+          'Leak is one setting for every rule, so BPTT can be compared on the same leaky neurons; its default 0 keeps the plain tanh tick.',
         ],
       },
     ],
@@ -172,7 +219,7 @@ export const loopyModel: ModelDescriptor<'loopy', 'sequence', LoopyParams, LaraH
   battery: {
     model: 'loopy',
     params: (p) => p,
-    sweepKeys: ['hidden', 'degree', 'width', 'spectralRadius', 'thinkTicks', 'learningRate', 'noise', 'rule', 'generator', 'pacing'],
+    sweepKeys: ['hidden', 'degree', 'width', 'spectralRadius', 'thinkTicks', 'learningRate', 'noise', 'leak', 'feedback', 'rule', 'generator', 'pacing'],
   },
   loadTrainer: async () => (await import('./loopy-trainer')).loopyTrainerFactory,
 };
