@@ -281,3 +281,10 @@ describeBackends(
   },
   ['wasm'],
 );
+
+it('parameters from before e-prop (no leak, no feedback) parse to the plain tanh tick and random feedback', () => {
+  const old = { generator: 'erdos-renyi', hidden: 64, degree: 4, rule: 'tbptt', learningRate: 0.01, thinkTicks: 3 };
+  const p = loopyParamsSchema.parse(old);
+  expect(p.leak).toBe(0);
+  expect(p.feedback).toBe('random');
+});
