@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { BATTERY, BATTERY_TESTS, DEFAULT_BATTERY_CONFIG, runBattery, type BatteryTestId } from '../engine/battery/battery';
+import { BATTERY, BATTERY_TESTS, DEFAULT_BATTERY_CONFIG, STUDY_TESTS, languageModelBudget, runBattery, type BatteryTestId } from '../engine/battery/battery';
 import { BATTERY_MODEL_NAMES, BATTERY_MODELS, type BatteryModelName } from '../engine/battery/battery-models';
 
 interface CliOptions {
@@ -40,7 +40,7 @@ function parseTests(raw: string): BatteryTestId[] {
   return raw.split(',').map((t) => {
     const n = Number(t);
     const id = Number.isInteger(n) && n >= 1 && n <= BATTERY_TESTS.length ? BATTERY_TESTS[n - 1] : (t as BatteryTestId);
-    if (!id || !BATTERY_TESTS.includes(id)) fail(`unknown test "${t}" (use 1-${BATTERY_TESTS.length} or ${BATTERY_TESTS.join(', ')})`);
+    if (!id || !(id in BATTERY)) fail(`unknown test "${t}" (use 1-${BATTERY_TESTS.length}, ${BATTERY_TESTS.join(', ')}, or a study task: ${STUDY_TESTS.join(', ')})`);
     return id;
   });
 }
@@ -135,7 +135,7 @@ for (const params of cells) {
   const problem = entry.validate(params);
   if (problem) fail(`${o.model} parameters ${JSON.stringify(params)}: ${problem}`);
 }
-const config = { ...DEFAULT_BATTERY_CONFIG, seed: o.seed, trainSteps: o.steps, lanes: o.lanes };
+const config = { ...DEFAULT_BATTERY_CONFIG, seed: o.seed, trainSteps: o.steps, lanes: o.lanes, languageModel: languageModelBudget(o.steps) };
 for (const params of cells) {
   await runBattery((spec) => entry.create(spec, params), o.model, o.tests, config, {
     result: (r) => {

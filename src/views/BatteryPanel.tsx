@@ -111,7 +111,7 @@ function SequenceBatteryPanel({ onClose, experiment }: { onClose(): void; experi
       jobs.push({ model: hookup.model, label, params });
     }
     for (const b of BASELINES) if (baselines.has(b)) jobs.push({ model: b, label: b, params: {} });
-    const chosen = BATTERY_TESTS.filter((t) => tests.has(t));
+    const chosen: BatteryTestId[] = BATTERY_TESTS.filter((t) => tests.has(t));
     if (chosen.length === 0) {
       setProblem('Choose at least one test.');
       return;

@@ -1,5 +1,5 @@
 /** The battery as a job: every job (model column) on every test, a result per test as it lands. */
-import { DEFAULT_BATTERY_CONFIG, runBattery } from '../engine/battery/battery';
+import { DEFAULT_BATTERY_CONFIG, languageModelBudget, runBattery } from '../engine/battery/battery';
 import { BATTERY_MODELS, type BatteryModelEntry } from '../engine/battery/battery-models';
 import type { SequenceModel } from '../engine/sequence-model';
 import { BATTERY_JOB, type BatteryJobTypes, type BatteryModelName } from '../protocol/battery-messages';
@@ -35,7 +35,7 @@ export function createBatteryJob(models: { readonly [K in BatteryModelName]: Bat
   return {
     kind: BATTERY_JOB,
     async run(request, ctx) {
-      const config = { ...DEFAULT_BATTERY_CONFIG, trainSteps: request.trainSteps, lanes: request.lanes, seed: request.seed };
+      const config = { ...DEFAULT_BATTERY_CONFIG, trainSteps: request.trainSteps, lanes: request.lanes, seed: request.seed, languageModel: languageModelBudget(request.trainSteps) };
       for (const [job, spec] of request.jobs.entries()) {
         const entry = models[spec.model];
         const problem = entry.validate(spec.params);

@@ -48,6 +48,7 @@ export const BATTERY_MODEL_INFO = {
   oracle: { description: 'calibration: knows every answer', validate: noParams('oracle') },
   random: { description: 'calibration: uniformly random guesses', validate: noParams('random') },
   memoryless: { description: 'calibration: best answer for the current symbol alone (loop-free control)', validate: noParams('memoryless') },
+  unigram: { description: 'calibration: target frequencies alone, ignoring the input (on text: a unigram model)', validate: noParams('unigram') },
 } as const satisfies Record<string, BatteryModelInfo>;
 
 export type BatteryModelName = keyof typeof BATTERY_MODEL_INFO;

@@ -6,7 +6,7 @@ import { createGruModel } from '../baselines/gru';
 import { createLstmModel } from '../baselines/lstm';
 import { createLoopySequenceModel } from '../loopy/loopy-model';
 import { BATTERY_MODEL_INFO, type BatteryModelInfo, type BatteryModelName } from './battery-model-info';
-import { createMemoryless, createOracle, createRandomPredictor } from './calibration-models';
+import { createMemoryless, createOracle, createRandomPredictor, createUnigram } from './calibration-models';
 
 export { BATTERY_MODEL_NAMES, type BatteryModelName } from './battery-model-info';
 
@@ -25,4 +25,5 @@ export const BATTERY_MODELS: { readonly [K in BatteryModelName]: BatteryModelEnt
   oracle: { ...BATTERY_MODEL_INFO.oracle, create: (spec) => createOracle(spec) },
   random: { ...BATTERY_MODEL_INFO.random, create: (spec) => createRandomPredictor(spec) },
   memoryless: { ...BATTERY_MODEL_INFO.memoryless, create: (spec) => createMemoryless(spec) },
+  unigram: { ...BATTERY_MODEL_INFO.unigram, create: (spec) => createUnigram(spec) },
 };

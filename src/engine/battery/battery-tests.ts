@@ -18,7 +18,15 @@ export const BATTERY_TESTS = [
   'composition',
   'language-model',
 ] as const;
-export type BatteryTestId = (typeof BATTERY_TESTS)[number];
+
+/**
+ * The ablation study's tasks (lara-ablations.ts): one learning curve each,
+ * scored by the final held-out accuracy or bits per char, with the train
+ * steps to a fixed criterion beside it. Not part of the battery's ten.
+ */
+export const STUDY_TESTS = ['recall-curve', 'circuit-curve', 'text-curve'] as const;
+export type StudyTestId = (typeof STUDY_TESTS)[number];
+export type BatteryTestId = (typeof BATTERY_TESTS)[number] | StudyTestId;
 
 /** One test as the page names it. */
 export interface BatteryTestInfo {
@@ -37,10 +45,19 @@ export const MEMORISE_LENGTHS: readonly number[] = [4, 8, 16, 32, 64];
 export const LONG_TERM_GAPS: readonly number[] = [1, 2, 4, 8, 16, 32];
 /** Accuracy at which a length or gap counts as solved. */
 export const SOLVED = 0.95;
+/** Episode length and warm-up (unscored symbols) of the circuit tests. */
+export const CIRCUIT_LENGTH = 24;
+export const CIRCUIT_WARMUP = 4;
+/** The recall task of the robustness tests and the ablation study: recall the symbol 2 back, 4 symbols, 24 per episode. */
+export const RECALL = { delay: 2, symbols: 4, length: 24 } as const;
 /** The hidden random circuit's size. */
 export const CIRCUIT = { states: 3, symbols: 3, outputs: 3 } as const;
 /** Weight-noise levels, in units of each weight tensor's std. */
 export const NOISE_SIGMAS: readonly number[] = [0.03, 0.1, 0.3, 1];
+/** The study tasks' criteria: accuracy at or above (recall, circuit), bits per char at or below (text). */
+export const STUDY_CRITERIA: Readonly<Record<StudyTestId, number>> = { 'recall-curve': 0.95, 'circuit-curve': 0.75, 'text-curve': 4 };
+/** Characters per lane of held-out text each point of the text task's curve reads (the final score reads all of it). */
+export const TEXT_CURVE_CHARS = 256;
 /** Shares of recurrent connections removed. */
 export const REMOVED_FRACTIONS: readonly number[] = [0.05, 0.1, 0.2, 0.4];
 
@@ -116,5 +133,26 @@ export const BATTERY_TEST_INFO: Readonly<Record<BatteryTestId, BatteryTestInfo>>
     unit: 'bits/char',
     better: 'lower',
     description: `Bits per character on held-out text (Moby-Dick chapters 11-12) after training on chapters 1-10, ${TEXT_ALPHABET.length}-symbol alphabet (uniform: ${Math.log2(TEXT_ALPHABET.length).toFixed(2)}). Lower is better.`,
+  },
+  'recall-curve': {
+    id: 'recall-curve',
+    title: 'Recall (learning curve)',
+    unit: 'accuracy',
+    better: 'higher',
+    description: `Recall the symbol ${RECALL.delay} back (${RECALL.symbols} symbols): held-out accuracy after training; its steps to ≥ ${STUDY_CRITERIA['recall-curve']} beside it.`,
+  },
+  'circuit-curve': {
+    id: 'circuit-curve',
+    title: 'Circuit (learning curve)',
+    unit: 'accuracy',
+    better: 'higher',
+    description: `Predict a hidden random ${CIRCUIT.states}-state machine's outputs: held-out accuracy after training; its steps to ≥ ${STUDY_CRITERIA['circuit-curve']} beside it.`,
+  },
+  'text-curve': {
+    id: 'text-curve',
+    title: 'Next character (learning curve)',
+    unit: 'bits/char',
+    better: 'lower',
+    description: `Bits per character on the held-out Moby-Dick chapters after training at the other tests' step count; its steps to ≤ ${STUDY_CRITERIA['text-curve']} bits (on the first ${TEXT_CURVE_CHARS} characters per lane) beside it.`,
   },
 };

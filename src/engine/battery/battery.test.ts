@@ -7,12 +7,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createLaraSequenceModel } from '../lara/lara-sequence-model';
 import { createLoopySequenceModel } from '../loopy/loopy-model';
 import { useBackend } from '../testing/backends';
-import { BATTERY, BATTERY_TESTS, DEFAULT_BATTERY_CONFIG, runBattery, type BatteryResult } from './battery';
+import { BATTERY, BATTERY_TESTS, DEFAULT_BATTERY_CONFIG, languageModelBudget, runBattery, type BatteryResult } from './battery';
 import { TEXT_ALPHABET } from '../tasks/text-task';
-import { createMemoryless, createOracle, createRandomPredictor } from './calibration-models';
+import { createMemoryless, createOracle, createRandomPredictor, createUnigram } from './calibration-models';
+import { STUDY_TESTS } from './battery-tests';
+import { stepsToCriterion } from './study-tasks';
 import type { ModelSpec, SequenceModel } from '../sequence-model';
 
-const config = { ...DEFAULT_BATTERY_CONFIG, trainSteps: 20, evalBatches: 8 };
+const config = { ...DEFAULT_BATTERY_CONFIG, trainSteps: 20, evalBatches: 8, languageModel: languageModelBudget(20) };
 const byTest = (rs: BatteryResult[]) => Object.fromEntries(rs.map((r) => [r.test, r]));
 
 describe('battery calibration', () => {
@@ -40,6 +42,33 @@ describe('battery calibration', () => {
   it('a model of the current character alone beats uniform on held-out text', async () => {
     const [r] = await runBattery(createMemoryless, 'memoryless', ['language-model'], config, {});
     expect(r?.score).toBeLessThan(Math.log2(TEXT_ALPHABET.length) - 1);
+  });
+
+  it('a model that ignores its input (unigram) is beaten on text by one that reads the current character', async () => {
+    const [unigram] = await runBattery(createUnigram, 'unigram', ['language-model'], config, {});
+    const [memoryless] = await runBattery(createMemoryless, 'memoryless', ['language-model'], config, {});
+    // English letter frequencies carry about 4.1 bits per character; one character of context takes a fair share off.
+    expect(unigram?.score).toBeGreaterThan(3.9);
+    expect(unigram?.score).toBeLessThan(4.5);
+    expect(memoryless?.score).toBeLessThan((unigram?.score as number) - 0.4);
+  });
+
+  it('the study tasks: an oracle is right from the first curve point, a random predictor never reaches a criterion', async () => {
+    const oracle = byTest(await runBattery(createOracle, 'oracle', STUDY_TESTS, config, {}));
+    expect(oracle['recall-curve']?.score).toBe(1);
+    expect(oracle['circuit-curve']?.score).toBe(1);
+    expect(oracle['text-curve']?.score).toBe(0);
+    for (const t of STUDY_TESTS) expect(oracle[t]?.details.stepsToCriterion, t).toBe(0);
+    const random = byTest(await runBattery(createRandomPredictor, 'random', STUDY_TESTS, config, {}));
+    expect(Math.abs((random['recall-curve']?.score as number) - 0.25)).toBeLessThan(0.08);
+    expect(random['text-curve']?.score).toBeCloseTo(Math.log2(TEXT_ALPHABET.length), 6);
+    for (const t of STUDY_TESTS) expect(random[t]?.details.stepsToCriterion, t).toBeNaN();
+  });
+
+  it('steps to a criterion: the first curve point that meets it, in the direction that is better', () => {
+    expect(stepsToCriterion([0.2, 0.5, 0.96, 0.9, 0.97], 15, 0.95, 'higher')).toBe(30);
+    expect(stepsToCriterion([5, 4.5, 3.9], 10, 4, 'lower')).toBe(20);
+    expect(stepsToCriterion([0.2, 0.5], 15, 0.95, 'higher')).toBeNaN();
   });
 
   it('every test states its unit and the unit of its results', async () => {

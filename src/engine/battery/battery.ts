@@ -8,10 +8,30 @@
  * "not defined", never a made-up number.
  */
 import { deriveSeed, createRng } from '../random';
-import type { BatchScore, ModelSpec, SequenceModel } from '../sequence-model';
-import { randomCircuit, type Circuit } from '../tasks/circuit-task';
+import type { SequenceModel } from '../sequence-model';
 import { MOBY_DICK } from '../tasks/moby-dick-corpus';
-import { TEXT_ALPHABET, createCodeStream } from '../tasks/text-task';
+import { TEXT_ALPHABET } from '../tasks/text-task';
+import {
+  accuracy,
+  circuit,
+  curveEvery,
+  heldOutBits,
+  learningCurve,
+  mean,
+  spec,
+  textSpec,
+  textTrainStream,
+  train,
+  trainOnText,
+  BatteryDiverged,
+  type BatteryConfig,
+  type BatteryTest,
+  type DivergedAt,
+  type TestOutcome,
+  type ModelFactory,
+  type RunContext,
+} from './battery-phases';
+import { STUDY_TASKS } from './study-tasks';
 import {
   circuitEpisodes,
   longTermEpisodes,
@@ -23,136 +43,39 @@ import {
 import {
   BATTERY_TEST_INFO,
   CIRCUIT,
+  CIRCUIT_LENGTH,
+  CIRCUIT_WARMUP,
   LONG_TERM_GAPS,
   MEMORISE_LENGTHS,
   NOISE_SIGMAS,
+  RECALL,
   REMOVED_FRACTIONS,
   SOLVED,
   type BatteryTestId,
-  type BatteryTestInfo,
 } from './battery-tests';
 
-export { BATTERY_TESTS, type BatteryTestId } from './battery-tests';
-
-export interface BatteryConfig {
-  /** Parallel episodes per train step. */
-  readonly lanes: number;
-  /** Train steps (episodes batches) per training phase. */
-  readonly trainSteps: number;
-  /** Episode batches per measurement. */
-  readonly evalBatches: number;
-  readonly seed: number;
-}
-
-export const DEFAULT_BATTERY_CONFIG: BatteryConfig = { lanes: 8, trainSteps: 150, evalBatches: 4, seed: 1 };
-
-export type ModelFactory = (spec: ModelSpec) => SequenceModel;
-
-export interface TestOutcome {
-  /** The test's one number (NaN where it is not defined for this model). */
-  readonly score: number;
-  readonly unit: string;
-  /** Train steps spent. */
-  readonly steps: number;
-  /** The measurements behind the score. */
-  readonly details: Readonly<Record<string, number>>;
-}
-
-/** A test's page info (battery-tests.ts) and how it runs. */
-export interface BatteryTest extends BatteryTestInfo {
-  run(factory: ModelFactory, config: BatteryConfig, ctx: RunContext): Promise<TestOutcome>;
-}
-
-/** Progress (0..1 within the test) and cancellation. */
-export interface RunContext {
-  readonly signal?: AbortSignal | undefined;
-  progress(fraction: number): void;
-}
-
-export class BatteryCancelled extends Error {
-  constructor() {
-    super('battery cancelled');
-  }
-}
-
-/** Where a test's model diverged: the phase (the model's label in the test) and the train step (1-based) whose loss was not finite. */
-export interface DivergedAt {
-  readonly phase: string;
-  readonly step: number;
-  /** The loss it reported (NaN, Infinity or -Infinity). */
-  readonly loss: number;
-}
-
-/** Thrown inside a test when its model's loss is not finite; runBattery turns it into a diverged result. */
-export class BatteryDiverged extends Error {
-  constructor(readonly at: DivergedAt) {
-    super(`diverged in ${at.phase} at train step ${at.step} (loss ${at.loss})`);
-  }
-}
-
-/** A non-finite loss on scored symbols means the model's weights have diverged (a loss over nothing scored is NaN by definition). */
-function checkFinite(score: BatchScore, phase: string, step: number): void {
-  if (score.scored > 0 && !Number.isFinite(score.loss)) throw new BatteryDiverged({ phase, step, loss: score.loss });
-}
-
-const MEMORISE_SYMBOLS = 4;
-const CIRCUIT_LENGTH = 24;
-const CIRCUIT_WARMUP = 4;
-const RECALL = { delay: 2, symbols: 4, length: 24 } as const;
-/** A model must beat chance by this much before ratios of its accuracy mean anything. */
-const LEARNED_MARGIN = 0.1;
-
-function checkCancelled(ctx: RunContext): void {
-  if (ctx.signal?.aborted) throw new BatteryCancelled();
-}
-
-function spec(source: EpisodeSource, config: BatteryConfig, label: string): ModelSpec {
-  return { inputSize: source.inputSize, outputSize: source.outputSize, lanes: config.lanes, seed: deriveSeed(config.seed, label) };
-}
-
-/** Trains `steps` episodes; a non-finite loss stops the test as diverged in `phase`. */
-async function train(model: SequenceModel, source: EpisodeSource, steps: number, ctx: RunContext, phase: string, done = 0, total = steps): Promise<void> {
-  for (let i = 0; i < steps; i++) {
-    checkCancelled(ctx);
-    model.resetState();
-    checkFinite(await model.train(source.next(model.lanes)), phase, done + i + 1);
-    ctx.progress((done + i + 1) / total);
-  }
-}
+export { BATTERY_TESTS, STUDY_TESTS, type BatteryTestId } from './battery-tests';
+export { BatteryCancelled, BatteryDiverged, type BatteryConfig, type BatteryTest, type DivergedAt, type ModelFactory, type RunContext, type TestOutcome } from './battery-phases';
 
 /**
- * Accuracy over `batches` fresh episodes. With `phase`, a non-finite loss
- * there means the trained weights are not finite (the last update diverged),
- * and the test stops as diverged; damage measurements pass none.
+ * The language-model test's budget for a battery of `trainSteps` steps per
+ * phase: 4x the steps, 64 characters per window. At 150 x 32 characters no
+ * model beat the memoryless bigram by more than 0.2 bits (docs/RESULTS.md, 2026-11-23).
  */
-async function accuracy(model: SequenceModel, source: EpisodeSource, batches: number, phase?: string): Promise<number> {
-  let right = 0;
-  let scored = 0;
-  for (let i = 0; i < batches; i++) {
-    model.resetState();
-    const e = await model.evaluate(source.next(model.lanes));
-    if (phase !== undefined) checkFinite(e, `${phase} (evaluation)`, 0);
-    right += e.accuracy * e.scored;
-    scored += e.scored;
-  }
-  return scored > 0 ? right / scored : 0;
+export function languageModelBudget(trainSteps: number): BatteryConfig['languageModel'] {
+  return { steps: 4 * trainSteps, window: 64 };
 }
+
+export const DEFAULT_BATTERY_CONFIG: BatteryConfig = { lanes: 8, trainSteps: 150, evalBatches: 4, seed: 1, languageModel: languageModelBudget(150) };
+
+const MEMORISE_SYMBOLS = 4;
+/** A model must beat chance by this much before ratios of its accuracy mean anything. */
+const LEARNED_MARGIN = 0.1;
 
 /** (after - chance) / (before - chance), clipped to [0, 1]; NaN when `before` is not clearly above chance. */
 function retained(after: number, before: number, chance: number): number {
   if (before - chance < LEARNED_MARGIN) return NaN;
   return Math.min(1, Math.max(0, (after - chance) / (before - chance)));
-}
-
-/** Accuracy measured before training and after every `every` steps. */
-async function learningCurve(model: SequenceModel, source: EpisodeSource, config: BatteryConfig, ctx: RunContext, phase: string): Promise<number[]> {
-  const every = Math.max(1, Math.floor(config.trainSteps / 10));
-  const curve = [await accuracy(model, source, config.evalBatches, phase)];
-  for (let done = 0; done < config.trainSteps; done += every) {
-    await train(model, source, Math.min(every, config.trainSteps - done), ctx, phase, done, config.trainSteps);
-    curve.push(await accuracy(model, source, config.evalBatches, phase));
-  }
-  return curve;
 }
 
 /**
@@ -172,10 +95,6 @@ function speedUp(scratch: number[], after: number[], chance: number, every: numb
   const a = first(after);
   if (s === 0) return { ratio: NaN, criterion };
   return { ratio: s / Math.max(a, every / 2), criterion };
-}
-
-function circuit(config: BatteryConfig, label: string): Circuit {
-  return randomCircuit(deriveSeed(config.seed, label), CIRCUIT);
 }
 
 const memorisation: BatteryTest = {
@@ -345,7 +264,7 @@ async function speedUpTest(
   target: EpisodeSource,
 ): Promise<TestOutcome> {
   const chance = 1 / target.outputSize;
-  const every = Math.max(1, Math.floor(config.trainSteps / 10));
+  const every = curveEvery(config.trainSteps);
   const phases = pretrain.length + 2;
   const phaseCtx = (i: number): RunContext => ({ ...ctx, progress: (f) => ctx.progress((i + f) / phases) });
   const scratchModel = factory(spec(target, config, `${label}-scratch`));
@@ -399,56 +318,21 @@ const composition: BatteryTest = {
   },
 };
 
-/** Characters per truncated-BPTT window of the language-model test. */
-const LM_WINDOW = 32;
-
 const languageModel: BatteryTest = {
   ...BATTERY_TEST_INFO['language-model'],
   async run(factory, config, ctx) {
-    const size = TEXT_ALPHABET.length;
-    const model = factory({ inputSize: size, outputSize: size, lanes: config.lanes, seed: deriveSeed(config.seed, 'language-model') });
+    const { steps, window } = config.languageModel;
+    const model = factory(textSpec(config, 'language-model'));
     try {
-      // Training lanes read on through the text: state carries from window to window.
-      const stream = createCodeStream(config.lanes, deriveSeed(config.seed, 'lm-train'), MOBY_DICK.train);
-      model.resetState();
-      for (let i = 0; i < config.trainSteps; i++) {
-        checkCancelled(ctx);
-        checkFinite(await model.train(stream.next(LM_WINDOW)), 'language-model', i + 1);
-        ctx.progress((i + 1) / config.trainSteps);
-      }
+      await trainOnText(model, textTrainStream(config, 'lm-train'), steps, window, ctx, 'language-model');
       // Held-out: the text cut into one contiguous piece per lane, read once from a fresh state.
-      const text = MOBY_DICK.heldOut;
-      const per = Math.floor((text.length - 1) / config.lanes);
-      model.resetState();
-      let nats = 0;
-      let scored = 0;
-      for (let start = 0; start < per; start += LM_WINDOW) {
-        const length = Math.min(LM_WINDOW, per - start);
-        const inputs = new Int32Array(length * config.lanes);
-        const targets = new Int32Array(length * config.lanes);
-        for (let t = 0; t < length; t++) {
-          for (let b = 0; b < config.lanes; b++) {
-            const at = b * per + start + t;
-            inputs[t * config.lanes + b] = text[at] as number;
-            targets[t * config.lanes + b] = text[at + 1] as number;
-          }
-        }
-        const e = await model.evaluate({ lanes: config.lanes, length, inputs, targets });
-        checkFinite(e, 'language-model (evaluation)', 0);
-        nats += e.loss * e.scored;
-        scored += e.scored;
-      }
-      const bits = nats / scored / Math.LN2;
-      return { score: bits, unit: 'bits/char', steps: config.trainSteps, details: { heldOutChars: scored, uniform: Math.log2(size) } };
+      const { bits, scored } = await heldOutBits(model, MOBY_DICK.heldOut, window, 'language-model');
+      return { score: bits, unit: 'bits/char', steps, details: { heldOutChars: scored, uniform: Math.log2(TEXT_ALPHABET.length), window } };
     } finally {
       model.dispose();
     }
   },
 };
-
-function mean(xs: number[]): number {
-  return xs.reduce((a, b) => a + b, 0) / xs.length;
-}
 
 export const BATTERY: Readonly<Record<BatteryTestId, BatteryTest>> = {
   memorisation,
@@ -461,6 +345,7 @@ export const BATTERY: Readonly<Record<BatteryTestId, BatteryTest>> = {
   transfer,
   composition,
   'language-model': languageModel,
+  ...STUDY_TASKS,
 };
 
 export interface BatteryResult extends TestOutcome {

@@ -2,7 +2,8 @@
  * Models that calibrate the battery: an oracle that knows every answer (the
  * top of each scale), a random predictor (chance), and a memoryless model
  * that learns the best answer for the current symbol alone (the loop-free
- * control: whatever needs memory stays at chance for it).
+ * control: whatever needs memory stays at chance for it), and a unigram
+ * model that ignores its input (the floor below that).
  */
 import { createRng, randInt } from '../random';
 import { scorePredictions, type BatchScore, type Evaluation, type ModelSpec, type SequenceModel } from '../sequence-model';
@@ -51,21 +52,27 @@ export function createRandomPredictor(spec: ModelSpec): SequenceModel {
   });
 }
 
-/** Counts targets per current input symbol and predicts the most frequent (add-one smoothed probabilities): no state at all. */
-export function createMemoryless(spec: ModelSpec): SequenceModel {
+/**
+ * Counts targets per context and predicts the most frequent (add-one
+ * smoothed probabilities); no state at all. The context of an input symbol
+ * is `context(x)`, one of `contexts`.
+ */
+function countingModel(kind: string, spec: ModelSpec, contexts: number, context: (x: number) => number): SequenceModel {
   const C = spec.outputSize;
-  const counts = new Float64Array(spec.inputSize * C);
+  const counts = new Float64Array(contexts * C);
   const best = (x: number): number => {
+    const row = context(x) * C;
     let arg = 0;
-    for (let c = 1; c < C; c++) if ((counts[x * C + c] as number) > (counts[x * C + arg] as number)) arg = c;
+    for (let c = 1; c < C; c++) if ((counts[row + c] as number) > (counts[row + arg] as number)) arg = c;
     return arg;
   };
   const probability = (x: number, c: number): number => {
+    const row = context(x) * C;
     let total = 0;
-    for (let k = 0; k < C; k++) total += counts[x * C + k] as number;
-    return ((counts[x * C + c] as number) + 1) / (total + C);
+    for (let k = 0; k < C; k++) total += counts[row + k] as number;
+    return ((counts[row + c] as number) + 1) / (total + C);
   };
-  const model = base('memoryless', spec.lanes, {
+  const model = base(kind, spec.lanes, {
     predict: (batch) => Int32Array.from(batch.inputs, best),
     loss: (batch) => {
       let sum = 0;
@@ -79,7 +86,7 @@ export function createMemoryless(spec: ModelSpec): SequenceModel {
     },
     learn: (batch) =>
       batch.targets.forEach((t, i) => {
-        const cell = (batch.inputs[i] as number) * C + t;
+        const cell = context(batch.inputs[i] as number) * C + t;
         if (t >= 0) counts[cell] = (counts[cell] as number) + 1;
       }),
   });
@@ -90,4 +97,14 @@ export function createMemoryless(spec: ModelSpec): SequenceModel {
       return { restore: () => counts.set(snapshot), dispose: () => undefined };
     },
   };
+}
+
+/** The best answer for the current symbol alone (a bigram model on text): the loop-free control. */
+export function createMemoryless(spec: ModelSpec): SequenceModel {
+  return countingModel('memoryless', spec, spec.inputSize, (x) => x);
+}
+
+/** The target frequencies alone, whatever the input (a unigram model on text): the floor any model that reads its input should beat. */
+export function createUnigram(spec: ModelSpec): SequenceModel {
+  return countingModel('unigram', spec, 1, () => 0);
 }
