@@ -6,9 +6,8 @@
  */
 import { DEFAULT_BATTERY_CONFIG, STUDY_TESTS, type BatteryConfig } from '../engine/battery/battery';
 import { ablationRuns, claimVerdicts, fmt, summariseAblations, type AblationResult, type ClaimVerdict, type VariantTaskSummary } from '../engine/battery/lara-ablations';
-import { BATTERY_TEST_INFO, CIRCUIT, RECALL, type StudyTestId } from '../engine/battery/battery-tests';
+import { BATTERY_TEST_INFO, type StudyTestId } from '../engine/battery/battery-tests';
 import { BATTERY_LARA_PARAMS } from '../engine/lara/lara-sequence-model';
-import { TEXT_ALPHABET } from '../engine/tasks/text-task';
 import type { RunUnit, UnitResult } from './run-units';
 
 export interface AblationBudget {
@@ -32,11 +31,6 @@ export function ablationUnits(budget: AblationBudget, tasks: readonly StudyTestI
   );
 }
 
-/** What a diverged run scores: chance on the episode tasks, the uniform guess on text. */
-function chanceOf(task: StudyTestId): number {
-  return task === 'text-curve' ? Math.log2(TEXT_ALPHABET.length) : task === 'recall-curve' ? 1 / RECALL.symbols : 1 / CIRCUIT.outputs;
-}
-
 export function asAblationResult(r: UnitResult): AblationResult {
   return {
     label: r.column,
@@ -57,7 +51,7 @@ export interface AblationReport {
 
 export function ablationReport(results: readonly UnitResult[], tasks: readonly StudyTestId[] = STUDY_TESTS): AblationReport {
   const runs = ablationRuns(BATTERY_LARA_PARAMS);
-  const summaries = summariseAblations(results.map(asAblationResult), chanceOf);
+  const summaries = summariseAblations(results.map(asAblationResult));
   return { summaries, verdicts: claimVerdicts(summaries, runs, tasks), labels: runs.map((r) => r.label), tasks };
 }
 

@@ -14,7 +14,7 @@ export type { BatteryModelName, BatteryResult, BatteryTestId };
 export type { BatteryModelInfo } from '../engine/battery/battery-model-info';
 export type { BatteryTestInfo } from '../engine/battery/battery-tests';
 /** Each test's title, unit and description, by id (the engine's BATTERY adds how it runs). */
-export { BATTERY_TEST_INFO as BATTERY, BATTERY_TESTS } from '../engine/battery/battery-tests';
+export { BATTERY_TEST_INFO as BATTERY, BATTERY_TESTS, STUDY_TESTS } from '../engine/battery/battery-tests';
 /** Each model's description and parameter check, by name (the engine's BATTERY_MODELS adds how it is built). */
 export { BATTERY_MODEL_INFO as BATTERY_MODELS, BATTERY_MODEL_NAMES } from '../engine/battery/battery-model-info';
 
@@ -24,6 +24,8 @@ export interface BatteryJob {
   /** A label for tables ("lara", "gru", "lara nodes=16"). */
   readonly label: string;
   readonly params: Readonly<Record<string, unknown>>;
+  /** The seed this job runs at (a study repeats a job over seeds); absent: the request's. */
+  readonly seed?: number;
 }
 
 /** A swept parameter and its values. */
@@ -68,5 +70,5 @@ export interface BatteryJobTypes {
   readonly live: never;
 }
 
-/** The battery's kind: name and payload version (3: results say where a model diverged). */
-export const BATTERY_JOB = jobKind<BatteryJobTypes>('battery', 3);
+/** The battery's kind: name and payload version (3: results say where a model diverged; 4: a job may carry its own seed). */
+export const BATTERY_JOB = jobKind<BatteryJobTypes>('battery', 4);

@@ -17,6 +17,7 @@ import type { BatteryRow, BatteryState } from '../store/lab-store';
 import { batteryCsv, comparedWith, divergedWhere, formatScore } from './battery-format';
 import { downloadText } from './download';
 import { useBatteryClient, useLab } from './lab-context';
+import { AblationStudyResults, AblationStudySetup, isStudyRun } from './AblationStudy';
 
 /** A sweep over a string-valued parameter (rule = bptt, reservoir) takes names, the others numbers. */
 function isNamedKey(experiment: Experiment, key: string): boolean {
@@ -201,6 +202,7 @@ function SequenceBatteryPanel({ onClose, experiment }: { onClose(): void; experi
           ))}
         </fieldset>
       </div>
+      {experiment.model === 'lara' && <AblationStudySetup params={experiment.params} onProblem={setProblem} />}
       <div className="battery-actions">
         <button type="button" className="primary" onClick={start} disabled={state.running}>
           Run
@@ -219,7 +221,8 @@ function SequenceBatteryPanel({ onClose, experiment }: { onClose(): void; experi
         </button>
       </div>
       {problem && <p className="battery-problem">{problem}</p>}
-      {state.jobs.length > 0 && (
+      {isStudyRun(state) && <AblationStudyResults state={state} />}
+      {state.jobs.length > 0 && !isStudyRun(state) && (
         <table className="battery-table" aria-label="Battery results">
           <thead>
             <tr>

@@ -120,6 +120,20 @@ describe('battery job <-> battery client', () => {
     expect(h.state().progress).toBeLessThan(1);
   });
 
+  it('a job with its own seed runs at that seed, as a request at that seed would', async () => {
+    const run = async (request: BatteryRequest): Promise<number[]> => {
+      const h = connect();
+      h.client.start(request);
+      await h.ended();
+      return h.state().rows.map((r) => r.score);
+    };
+    const random = (seed?: number) => ({ model: 'random' as const, label: 'random', params: {}, ...(seed === undefined ? {} : { seed }) });
+    const [a, b] = await run({ ...REQUEST, tests: ['circuit'], jobs: [random(2), random(3)] });
+    expect(a).not.toBe(b);
+    expect(await run({ ...REQUEST, tests: ['circuit'], seed: 2, jobs: [random()] })).toEqual([a]);
+    expect(await run({ ...REQUEST, tests: ['circuit'], seed: 3, jobs: [random()] })).toEqual([b]);
+  });
+
   it('a refused sweep cell fails the run with the job’s label', async () => {
     const h = connect();
     h.client.start({ ...REQUEST, jobs: [{ model: 'gru', label: 'gru hidden=-1', params: { hidden: -1 } }] });

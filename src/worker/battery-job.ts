@@ -40,7 +40,7 @@ export function createBatteryJob(models: { readonly [K in BatteryModelName]: Bat
         const entry = models[spec.model];
         const problem = entry.validate(spec.params);
         if (problem) throw new Error(`${spec.label}: ${problem}`);
-        await runBattery((s) => yieldingModel(entry.create(s, spec.params), () => ctx.yield()), spec.label, request.tests, config, {
+        await runBattery((s) => yieldingModel(entry.create(s, spec.params), () => ctx.yield()), spec.label, request.tests, { ...config, seed: spec.seed ?? request.seed }, {
           signal: ctx.signal,
           progress: (test, fraction, overall) => ctx.progress({ job, test, fraction, overall: (job + overall) / request.jobs.length }),
           result: (result) => ctx.result({ ...result, job }),

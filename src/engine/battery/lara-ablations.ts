@@ -6,7 +6,8 @@
  * arithmetic: the page imports it, the study CLI and results command too.
  */
 import type { LaraParams } from '../lara/lara-params';
-import { BATTERY_TEST_INFO, STUDY_TESTS, type StudyTestId } from './battery-tests';
+import { TEXT_ALPHABET } from '../tasks/text-task';
+import { BATTERY_TEST_INFO, CIRCUIT, RECALL, STUDY_TESTS, type StudyTestId } from './battery-tests';
 
 /** A variant of the current settings: a label for tables and how it changes them. */
 export interface AblationVariant {
@@ -113,8 +114,8 @@ export function summarise(xs: readonly number[]): Summary {
 }
 
 /** What a diverged run scores in the study: chance accuracy, or the uniform guess's bits (ours: a diverged model predicts nothing). */
-export function divergedScore(task: StudyTestId, chance: number, uniformBits: number): number {
-  return task === 'text-curve' ? uniformBits : chance;
+export function divergedScore(task: StudyTestId): number {
+  return task === 'text-curve' ? Math.log2(TEXT_ALPHABET.length) : task === 'recall-curve' ? 1 / RECALL.symbols : 1 / CIRCUIT.outputs;
 }
 
 export interface VariantTaskSummary {
@@ -128,8 +129,8 @@ export interface VariantTaskSummary {
   readonly seeds: number;
 }
 
-/** Mean ± sd per variant and task; a diverged run scores `divergedScore`. */
-export function summariseAblations(results: readonly AblationResult[], fallback: (task: StudyTestId) => number): VariantTaskSummary[] {
+/** Mean ± sd per variant and task; a diverged run scores `fallback` (divergedScore). */
+export function summariseAblations(results: readonly AblationResult[], fallback: (task: StudyTestId) => number = divergedScore): VariantTaskSummary[] {
   const groups = new Map<string, AblationResult[]>();
   for (const r of results) {
     const key = `${r.label}\u0000${r.task}`;
