@@ -215,9 +215,11 @@ describeBackends('e-prop is the true gradient where it should be', () => {
     }
   });
 
-  it('self-loops only, every node read: e-prop with symmetric feedback is exact over many ticks; RFLO is not', async () => {
+  it('self-loops only, every node read, |λ + ψ W_jj| < 1 (the clip idle): e-prop with symmetric feedback is exact over many ticks; RFLO is not', async () => {
     const c: Case = { packing: selfLoopGraph(), H: 1, T: 3, thinkTicks: 3, leak: 0.3, seed: 6, carried: false };
-    const d = caseData(c);
+    const raw = caseData(c);
+    const d = { ...raw, edgeW: raw.edgeW.map((w) => 0.4 * w) };
+    expect(d.edgeW.every((w) => 0.3 + 0.7 * Math.abs(w) < 1)).toBe(true);
     const g = await bpttGradient(c, d);
     expectClose((await deviceUpdate(c, d, 'eprop', 'symmetric')).edgeW, g, 1e-5, 'e-prop');
     const r = (await deviceUpdate(c, d, 'rflo', 'symmetric')).edgeW;

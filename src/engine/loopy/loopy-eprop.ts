@@ -8,7 +8,10 @@
  * u_j(t) = Σ_i W_ji h_i(t-1) + input, and ψ_j(t) = (1-λ) tanh'(u_j(t)):
  * - e-prop keeps the neuron's own recurrence, the diagonal of the state
  *   Jacobian ∂h_j(t)/∂h_j(t-1) = λ + ψ_j(t) W_jj (self-loop included):
- *     e_ji(t) = (λ + ψ_j(t) W_jj) e_ji(t-1) + ψ_j(t) h_i(t-1);
+ *     e_ji(t) = clip(λ + ψ_j(t) W_jj, -1, 1) e_ji(t-1) + ψ_j(t) h_i(t-1);
+ *   the clip is ours: traces carry across windows without end, and a
+ *   self-loop grown past 1 made them grow without bound (e-prop on the
+ *   language-model test: traces at 1e19, then NaN, at step 354 of 600);
  * - RFLO drops W_jj: p_ji(t) = λ p_ji(t-1) + ψ_j(t) h_i(t-1)
  *   (Murray's p <- (1-1/τ) p + (1/τ) φ'(u) r_pre with λ = 1 - 1/τ).
  * The learning signal on a tick where lane b reads symbol t is
@@ -151,12 +154,12 @@ export function traceRuleDirections(input: TraceRuleInput): TraceRuleResult {
     const p = tf.mul(tf.sub(1, tf.square(kept.rates)), 1 - leak) as tf.Tensor4D; // ψ [ticks, L, B, H]
     return [sig, p];
   });
-  // e-prop's factor on the carried trace, λ + ψ W_jj; RFLO's is λ alone.
+  // e-prop's factor on the carried trace, λ + ψ W_jj clipped to [-1, 1] (a trace may remember, never amplify); RFLO's is λ alone.
   const decay =
     input.rule === 'eprop'
       ? tf.tidy(() => {
           const wSelf = tf.sum(tf.mul(tf.mul(input.edgeW, input.edgeMask), selfLoopSelector(topo, H)), 1);
-          return tf.add(tf.mul(psi, tf.reshape(wSelf, [1, L, 1, H])), leak) as tf.Tensor4D;
+          return tf.clipByValue(tf.add(tf.mul(psi, tf.reshape(wSelf, [1, L, 1, H])), leak), -1, 1) as tf.Tensor4D;
         })
       : null;
 

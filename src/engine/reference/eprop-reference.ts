@@ -7,7 +7,7 @@
  * Tick: u_aj = Σ_s Σ_i h_src(a,s),i W[a,s,i,j] + [first tick, a input] W_in;
  * r = tanh(u); h_aj <- λ h_aj + (1-λ) r; ψ = (1-λ)(1 - r²).
  * Trace: e[a,s,i,j] <- d e[a,s,i,j] + ψ_aj h_old(src(a,s), i), with
- * d = λ + ψ_aj W[a,self,j,j] (e-prop) or d = λ (RFLO).
+ * d = clip(λ + ψ_aj W[a,self,j,j], -1, 1) (e-prop) or d = λ (RFLO).
  * On the last think tick of a scored symbol: err = (softmax - onehot) / (scored count),
  * L_aj = Σ_c B[a,j,c] err_c, ΔW += L_aj e[a,s,i,j], Δ(read-out) += h_read err.
  */
@@ -95,7 +95,7 @@ export function epropReference(inp: EpropReferenceInput): EpropReferenceResult {
             const psi = (1 - lam) * (1 - r * r);
             let selfW = 0;
             for (let s = 0; s < K; s++) if ((mask[a * K + s] as number) > 0 && source[a * K + s] === a) selfW += w(a, s, j, j);
-            const d = inp.rule === 'eprop' ? lam + psi * selfW : lam;
+            const d = inp.rule === 'eprop' ? Math.max(-1, Math.min(1, lam + psi * selfW)) : lam;
             const ea = e[a] as number[][];
             for (let s = 0; s < K; s++) {
               const real = (mask[a * K + s] as number) > 0;
