@@ -1,6 +1,10 @@
 /** The ablation study's bookkeeping: which runs it needs, its statistics and its verdicts. */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LARA_PARAMS } from '../lara/lara-params';
+import { LaraTrainer } from '../lara/lara-trainer';
+import { BATTERY_LARA_PARAMS } from '../lara/lara-sequence-model';
+import { useBackend } from '../testing/backends';
+import { recallEpisodes } from './battery-streams';
 import { ablationRuns, claimVerdicts, compare, LARA_CLAIMS, summarise, summariseAblations, type AblationResult } from './lara-ablations';
 import { STUDY_TESTS } from './battery-tests';
 
@@ -22,8 +26,31 @@ describe('ablation runs', () => {
       expect(changed, r.label).toHaveLength(1);
     }
     const growth = ablationRuns(base).find((r) => r.label === 'growth on');
-    expect(growth?.params.growth).toEqual({ ...base.growth, enabled: true });
+    expect(growth?.params.growth).toEqual({ ...base.growth, enabled: true, trigger: 'visits', splitAbove: 1 / base.nodes });
   });
+});
+
+describe('the growth variant', () => {
+  beforeAll(() => useBackend('wasm'));
+
+  it('grows within a study budget where the lab setting does not', async () => {
+    const nodesAfter = async (label: string): Promise<number> => {
+      const run = ablationRuns(BATTERY_LARA_PARAMS).find((r) => r.label === label);
+      const source = recallEpisodes(4, 4, 24, 5);
+      const t = LaraTrainer.forSizes({ model: 'lara', task: 'recall', seed: 1, params: { ...(run?.params ?? BATTERY_LARA_PARAMS), batch: 8 } }, source);
+      for (let i = 0; i < 50; i++) {
+        t.resetState();
+        await t.trainOn(source.next(8));
+      }
+      const n = t.currentGraph.nodes.length;
+      t.dispose();
+      return n;
+    };
+    expect(await nodesAfter('growth on')).toBeGreaterThan(BATTERY_LARA_PARAMS.nodes);
+    const atLabSetting = ablationRuns({ ...BATTERY_LARA_PARAMS, growth: { ...BATTERY_LARA_PARAMS.growth, enabled: true } });
+    expect(atLabSetting.find((r) => r.label === 'growth on')?.params.growth.splitAbove).toBe(1 / BATTERY_LARA_PARAMS.nodes);
+    expect(await nodesAfter('base')).toBe(BATTERY_LARA_PARAMS.nodes);
+  }, 60_000);
 });
 
 describe('statistics', () => {

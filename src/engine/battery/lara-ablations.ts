@@ -7,7 +7,7 @@
  */
 import type { LaraParams } from '../lara/lara-params';
 import { TEXT_ALPHABET } from '../tasks/text-task';
-import { BATTERY_TEST_INFO, CIRCUIT, RECALL, STUDY_TESTS, type StudyTestId } from './battery-tests';
+import { BATTERY_TEST_INFO, CIRCUIT, STUDY_RECALL, STUDY_TESTS, type StudyTestId } from './battery-tests';
 
 /** A variant of the current settings: a label for tables and how it changes them. */
 export interface AblationVariant {
@@ -55,7 +55,10 @@ export const LARA_CLAIMS: readonly LaraClaim[] = [
   {
     id: 'growth',
     statement: 'Growth (splitting busy nodes, removing starved ones) finds useful structure.',
-    seedForm: variant('growth on', (p) => ({ ...p, growth: { ...p.growth, enabled: true } })),
+    // At the lab's settings growth waits for 100 stuck steps and a node with a fifth of the visits: within a
+    // study's budget it never fires (visits spread near-uniformly over 24 nodes). The variant grows whenever
+    // a hidden node is busier than the uniform share (ours), so that the switch changes what it names.
+    seedForm: variant('growth on', (p) => ({ ...p, growth: { ...p.growth, enabled: true, trigger: 'visits', splitAbove: Math.min(p.growth.splitAbove, 1 / p.nodes) } })),
     alternatives: [variant('growth off', (p) => ({ ...p, growth: { ...p.growth, enabled: false } }))],
   },
 ];
@@ -115,7 +118,7 @@ export function summarise(xs: readonly number[]): Summary {
 
 /** What a diverged run scores in the study: chance accuracy, or the uniform guess's bits (ours: a diverged model predicts nothing). */
 export function divergedScore(task: StudyTestId): number {
-  return task === 'text-curve' ? Math.log2(TEXT_ALPHABET.length) : task === 'recall-curve' ? 1 / RECALL.symbols : 1 / CIRCUIT.outputs;
+  return task === 'text-curve' ? Math.log2(TEXT_ALPHABET.length) : task === 'recall-curve' ? 1 / STUDY_RECALL.symbols : 1 / CIRCUIT.outputs;
 }
 
 export interface VariantTaskSummary {

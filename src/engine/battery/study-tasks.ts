@@ -21,7 +21,7 @@ import {
   type BatteryTest,
   type TestOutcome,
 } from './battery-phases';
-import { BATTERY_TEST_INFO, CIRCUIT_LENGTH, CIRCUIT_WARMUP, RECALL, STUDY_CRITERIA, TEXT_CURVE_CHARS, type StudyTestId } from './battery-tests';
+import { BATTERY_TEST_INFO, CIRCUIT_LENGTH, CIRCUIT_WARMUP, STUDY_CRITERIA, STUDY_RECALL, TEXT_CURVE_CHARS, type StudyTestId } from './battery-tests';
 import type { BatteryConfig, ModelFactory, RunContext } from './battery-phases';
 
 /** Train steps at the first curve point that meets `criterion` (higher or lower is better), NaN when none does. */
@@ -51,7 +51,7 @@ async function episodeTask(id: 'recall-curve' | 'circuit-curve', source: Episode
 const recallCurve: BatteryTest = {
   ...BATTERY_TEST_INFO['recall-curve'],
   run: (factory, config, ctx) =>
-    episodeTask('recall-curve', recallEpisodes(RECALL.delay, RECALL.symbols, RECALL.length, deriveSeed(config.seed, 'study-recall-data')), factory, config, ctx),
+    episodeTask('recall-curve', recallEpisodes(STUDY_RECALL.delay, STUDY_RECALL.symbols, STUDY_RECALL.length, deriveSeed(config.seed, 'study-recall-data')), factory, config, ctx),
 };
 
 const circuitCurve: BatteryTest = {
