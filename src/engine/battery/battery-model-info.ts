@@ -5,7 +5,7 @@
  */
 import { DEFAULT_LARA_PARAMS, laraParamsObject, laraParamsSchema } from '../lara/lara-params';
 import { describeIssues, esnParamsSchema, gatedRnnParamsSchema } from '../baselines/baseline-params';
-import { loopyParamsSchema } from '../loopy/loopy-params';
+import { LOOPY_RULES, loopyParamsSchema } from '../loopy/loopy-params';
 import type { z } from 'zod';
 
 /** What the page shows of a battery model and how it checks a sweep cell. */
@@ -42,7 +42,7 @@ export const BATTERY_MODEL_INFO = {
     validate: validateWith(esnParamsSchema),
   },
   loopy: {
-    description: 'loopy network: a generated graph, all nodes active, no gates, tanh (rules bptt, tbptt, reservoir, hebbian, perturbation)',
+    description: `loopy network: a generated graph, all nodes active, no gates, tanh (rules ${LOOPY_RULES.join(', ')})`,
     validate: validateWith(loopyParamsSchema),
   },
   oracle: { description: 'calibration: knows every answer', validate: noParams('oracle') },

@@ -27,9 +27,10 @@
  * window is the exact gradient; over any window on a graph whose only edges
  * are self-loops, with every node read, it is exact too (loopy-eprop.test.ts).
  *
- * The traces are computed in a second sweep over the ticks the forward kept:
- * nothing in them feeds back into the dynamics, so this equals carrying them
- * in the tick loop, and it reuses both pacings of loopyUnroll. Traces carry
+ * The traces are computed after the forward, over the ticks it kept (by two
+ * backward scans, traceScans): nothing in them feeds back into the dynamics,
+ * so this equals carrying them in the tick loop, and it reuses both pacings
+ * of loopyUnroll. Traces carry
  * across windows with the state (the caller keeps them). The read-out learns
  * by the delta rule, its exact gradient.
  */
@@ -37,7 +38,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { LaraTopology } from '../lara/lara-forward';
 import { readoutLoss } from '../lara/lara-forward';
 import { createRng, normalArray } from '../random';
-import type { LocalRuleResult } from './loopy-local-rules';
+import { correlate, type LocalRuleResult } from './loopy-local-rules';
 import type { LoopyFeedback, TraceRule } from './loopy-params';
 import { loopyUnroll, type ReadNodePacing } from './loopy-unroll';
 
@@ -113,6 +114,28 @@ function symmetricFeedback(topo: LaraTopology, readoutW: tf.Tensor2D, H: number)
   return tf.reshape(tf.gather(rows, tf.tensor1d(index, 'int32')), [topo.L, H, C]);
 }
 
+/**
+ * The trace recursion e(t) = d(t) e(t-1) + ψ(t) x(t) is diagonal in the
+ * postsynaptic unit, so the window's update Σ_t s(t) e(t) and its last trace
+ * need only two backward scans over [L, B, H] per tick, not the [L, B, K*H, H]
+ * traces themselves: G(t) = s(t) + d(t+1) G(t+1) (what a unit of trace at t is
+ * worth to the update) and F(t) = d(t+1) F(t+1), F(last) = 1 (how much of it
+ * survives to the end). Returns both stacked [ticks, L, B, H].
+ */
+function traceScans(d: tf.Tensor4D, s: tf.Tensor4D): { G: tf.Tensor4D; F: tf.Tensor4D } {
+  const ticks = d.shape[0];
+  const ds = tf.unstack(d) as tf.Tensor3D[];
+  const ss = tf.unstack(s) as tf.Tensor3D[];
+  const G: tf.Tensor3D[] = new Array<tf.Tensor3D>(ticks);
+  const F: tf.Tensor3D[] = new Array<tf.Tensor3D>(ticks);
+  for (let t = ticks - 1; t >= 0; t--) {
+    const next = ds[t + 1];
+    G[t] = next ? (tf.add(ss[t] as tf.Tensor3D, tf.mul(next, G[t + 1] as tf.Tensor3D)) as tf.Tensor3D) : (ss[t] as tf.Tensor3D);
+    F[t] = next ? (tf.mul(next, F[t + 1] as tf.Tensor3D) as tf.Tensor3D) : (tf.onesLike(ss[t] as tf.Tensor3D) as tf.Tensor3D);
+  }
+  return { G: tf.stack(G) as tf.Tensor4D, F: tf.stack(F) as tf.Tensor4D };
+}
+
 export function traceRuleDirections(input: TraceRuleInput): TraceRuleResult {
   const { topo, steps: T, leak } = input;
   const [L, B, H] = input.h0.shape;
@@ -163,30 +186,25 @@ export function traceRuleDirections(input: TraceRuleInput): TraceRuleResult {
         })
       : null;
 
-  const sources = tf.unstack(kept.sources) as tf.Tensor3D[];
-  const psis = tf.unstack(psi) as tf.Tensor3D[];
-  const decays = decay ? (tf.unstack(decay) as tf.Tensor3D[]) : null;
-  const signals = tf.unstack(signal) as tf.Tensor3D[];
-  let traces = input.traces0;
-  let acc = tf.zeros([L, KH, H]) as tf.Tensor3D;
-  for (let i = 0; i < ticks; i++) {
-    const prev = traces;
-    traces = tf.tidy(() => {
-      const fresh = tf.mul(tf.reshape(sources[i] as tf.Tensor3D, [L, B, KH, 1]), tf.reshape(psis[i] as tf.Tensor3D, [L, B, 1, H]));
-      const factor = decays ? tf.reshape(decays[i] as tf.Tensor3D, [L, B, 1, H]) : leak;
-      return factor === 0 ? fresh : tf.add(tf.mul(prev, factor), fresh);
-    }) as tf.Tensor4D;
-    if (prev !== input.traces0) prev.dispose();
-    // With fixed pacing only the last think tick of a symbol is read; read-node pacing may read on any tick.
-    if (!input.readNode && i % input.thinkTicks !== input.thinkTicks - 1) continue;
-    const sum = acc;
-    acc = tf.tidy(() => tf.add(sum, tf.sum(tf.mul(traces, tf.reshape(signals[i] as tf.Tensor3D, [L, B, 1, H])), 1))) as tf.Tensor3D;
-    sum.dispose();
-  }
-  const edgeDir = tf.tidy(() => tf.mul(acc, input.edgeMask)) as tf.Tensor3D;
-  // A window of no ticks hands the caller a tensor of its own all the same.
-  if (traces === input.traces0) traces = tf.clone(traces);
-  tf.dispose([acc, signal, psi, ...(decay ? [decay] : []), ...sources, ...psis, ...(decays ?? []), ...signals, ...Object.values(kept), box.logits as tf.Tensor]);
+  const { edgeDir, traces } = tf.tidy(() => {
+    // A window of no ticks changes nothing and hands the caller a trace tensor of its own all the same.
+    if (ticks === 0) return { edgeDir: tf.zeros([L, KH, H]) as tf.Tensor3D, traces: tf.clone(input.traces0) };
+    const d = decay ?? (tf.fill(psi.shape, leak) as tf.Tensor4D);
+    const { G, F } = traceScans(d, signal);
+    const fresh = tf.mul(G, psi) as tf.Tensor4D; // what each tick's ψ x is worth to the update
+    const first = (x: tf.Tensor4D): tf.Tensor4D => tf.slice(x, [0, 0, 0, 0], [1, L, B, H]);
+    const d0 = first(d);
+    const g0 = tf.reshape(tf.mul(d0, first(G)), [L, B, 1, H]);
+    const f0 = tf.reshape(tf.mul(d0, first(F)), [L, B, 1, H]);
+    // Σ_t s(t) e(t) = Σ_b e(0) d(0) G(0) + Σ_τ,b x(τ)ᵀ G(τ) ψ(τ).
+    const update = tf.add(tf.sum(tf.mul(input.traces0, g0), 1), correlate(kept.sources, fresh));
+    // e(T) = d(0) F(0) e(0) + Σ_τ x(τ) F(τ) ψ(τ), per lane: one [KH, ticks] x [ticks, H] matmul per (node, lane).
+    const xs = tf.reshape(tf.transpose(kept.sources, [1, 2, 3, 0]), [L * B, KH, ticks]);
+    const fs = tf.reshape(tf.transpose(tf.mul(F, psi), [1, 2, 0, 3]), [L * B, ticks, H]);
+    const carried = tf.add(tf.mul(input.traces0, f0), tf.reshape(tf.matMul(xs, fs), [L, B, KH, H]));
+    return { edgeDir: tf.mul(update, input.edgeMask) as tf.Tensor3D, traces: carried as tf.Tensor4D };
+  });
+  tf.dispose([signal, psi, ...(decay ? [decay] : []), ...Object.values(kept), box.logits as tf.Tensor]);
   return {
     edgeW: edgeDir,
     readoutW: grads[input.readoutW.name] as tf.Tensor2D,

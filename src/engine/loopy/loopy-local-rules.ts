@@ -92,7 +92,7 @@ function laneLosses(logits: tf.Tensor2D, targets: tf.Tensor2D, scored: tf.Tensor
 }
 
 /** sum over ticks and lanes of pre[t, a, b, :]^T post[t, a, b, :] per host a: [L, K*H, H]. */
-function correlate(pre: tf.Tensor4D, post: tf.Tensor4D): tf.Tensor3D {
+export function correlate(pre: tf.Tensor4D, post: tf.Tensor4D): tf.Tensor3D {
   const [ticks, L, B, KH] = pre.shape;
   const H = post.shape[3];
   const p = tf.reshape(tf.transpose(pre, [1, 0, 2, 3]), [L, ticks * B, KH]);
