@@ -53,7 +53,11 @@ const SAME_AS = { 'loopy tbptt': 'loopy bptt' } as const;
 const onlyTests: Readonly<Record<string, readonly BatteryTestId[]>> = { 'loopy tbptt': ['language-model'] };
 const LOCAL_COLUMNS = ['loopy bptt', ...LOOPY_RULES.filter((r) => r !== 'bptt' && r !== 'tbptt' && r !== 'reservoir').map((r) => `loopy ${r}`)];
 const LOCAL_TESTS: readonly BatteryTestId[] = ['circuit', 'long-term'];
-const LM_COLUMNS = ['gru', 'lstm', 'loopy bptt', 'loopy tbptt', 'loopy eprop', 'loopy rflo', 'lara', 'memoryless', 'unigram'].filter((l) => columns.some((c) => c.label === l));
+/**
+ * Text is one long sequence: loopy tbptt (state carried across windows) is the loopy gradient
+ * baseline here, and e-prop the local rule (both carry state); section 1 has every rule at seed 1.
+ */
+const LM_COLUMNS = ['gru', 'lstm', 'loopy tbptt', 'loopy eprop', 'lara', 'memoryless', 'unigram'].filter((l) => columns.some((c) => c.label === l));
 
 const unit = (c: Column, test: BatteryTestId, seed: number): RunUnit => ({ column: c.label, model: c.model, params: c.params, test, seed, trainSteps, languageModel });
 const byLabel = (label: string): Column => columns.find((c) => c.label === label) ?? column(label);
@@ -141,6 +145,7 @@ ${seedTable(LOCAL_COLUMNS, LOCAL_TESTS)}
 ## 3. Language model (seeds ${seedList})
 
 ${languageModel.steps} train steps of ${languageModel.window} characters × 8 lanes (${((languageModel.steps * languageModel.window * 8) / 1000).toFixed(0)} k characters), held-out chapters 11-12 read once; \`memoryless\` is the bigram and \`unigram\` the character-frequency calibration; uniform is ${Math.log2(37).toFixed(2)}.
+Loopy networks by truncated BPTT (state carried across windows, as text needs) and by e-prop (traces and state carried); section 1 has every rule at seed 1.
 
 ${seedTable(LM_COLUMNS, ['language-model'])}
 
