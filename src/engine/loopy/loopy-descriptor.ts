@@ -181,7 +181,7 @@ export const loopyModel: ModelDescriptor<'loopy', 'sequence', LoopyParams, LaraH
       {
         heading: 'e-prop and RFLO: what is local and what is not',
         items: [
-          'Local in time: the traces run forward with the network, one update per tick; nothing is stored or replayed backwards. The weights change once per train step, from the sum over the step’s ticks.',
+          'Local in time: the rule needs only what each tick gives, traces running forward with the network and the weights changing once per train step, from the sum over the step’s ticks. The lab computes the same sum faster after the window, by two scans back over its ticks per node (the trace recursion is per postsynaptic unit); the numbers are equal (tested against a plain tick-by-tick reference). Ours: an implementation choice, not part of the rule.',
           'Local in space: a synapse’s trace needs only its presynaptic state, its own node’s pre-activation and its node’s self-loop weight.',
           'Not local: the learning signal. The output error (softmax − target at each read) is broadcast to every node through the feedback weights B; a node needs its own row of B and the error vector.',
           'Random B is fixed and never learns; symmetric B copies the read-out’s current weights to the read nodes, a weight transport the brain would have to do. Unread nodes get no signal from symmetric B, so their incoming weights stay put; Mixed gives them random rows.',
