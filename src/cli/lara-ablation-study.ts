@@ -5,7 +5,7 @@
  * prints it; `npm run results` writes it into docs/RESULTS.md.
  */
 import { DEFAULT_BATTERY_CONFIG, STUDY_TESTS, type BatteryConfig } from '../engine/battery/battery';
-import { ablationRuns, claimVerdicts, fmt, summariseAblations, type AblationResult, type ClaimVerdict, type VariantTaskSummary } from '../engine/battery/lara-ablations';
+import { ablationRuns, claimVerdicts, fmt, summariseAblations, type AblationResult, type AblationRun, type ClaimVerdict, type VariantTaskSummary } from '../engine/battery/lara-ablations';
 import { BATTERY_TEST_INFO, type StudyTestId } from '../engine/battery/battery-tests';
 import { BATTERY_LARA_PARAMS } from '../engine/lara/lara-sequence-model';
 import type { RunUnit, UnitResult } from './run-units';
@@ -43,6 +43,7 @@ export function asAblationResult(r: UnitResult): AblationResult {
 }
 
 export interface AblationReport {
+  readonly runs: readonly AblationRun[];
   readonly summaries: VariantTaskSummary[];
   readonly verdicts: ClaimVerdict[];
   readonly labels: string[];
@@ -52,7 +53,7 @@ export interface AblationReport {
 export function ablationReport(results: readonly UnitResult[], tasks: readonly StudyTestId[] = STUDY_TESTS): AblationReport {
   const runs = ablationRuns(BATTERY_LARA_PARAMS);
   const summaries = summariseAblations(results.map(asAblationResult));
-  return { summaries, verdicts: claimVerdicts(summaries, runs, tasks), labels: runs.map((r) => r.label), tasks };
+  return { runs, summaries, verdicts: claimVerdicts(summaries, runs, tasks), labels: runs.map((r) => r.label), tasks };
 }
 
 /** "40 ± 12 (3/3)" steps to criterion over the seeds that reached it, or "not reached (0/3)". */
@@ -64,9 +65,8 @@ function stepsCell(s: VariantTaskSummary | undefined): string {
 
 /** The study as markdown: a table (variant rows; score and steps to criterion per task) and one sentence per claim. */
 export function ablationMarkdown(report: AblationReport): string {
-  const { summaries, verdicts, labels, tasks } = report;
+  const { runs, summaries, verdicts, labels, tasks } = report;
   const get = (label: string, task: StudyTestId) => summaries.find((s) => s.label === label && s.task === task);
-  const runs = ablationRuns(BATTERY_LARA_PARAMS);
   const header = `| variant | ${tasks.map((t) => `${BATTERY_TEST_INFO[t].title.replace(/ \(learning curve\)$/, '')} (${BATTERY_TEST_INFO[t].unit}) | steps to ${BATTERY_TEST_INFO[t].better === 'higher' ? '≥' : '≤'} criterion`).join(' | ')} |`;
   const rule = `| --- | ${tasks.map(() => '---: | ---:').join(' | ')} |`;
   const rows = labels.map((label) => {
