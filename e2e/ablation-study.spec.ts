@@ -9,7 +9,7 @@ test('the ablation study runs the variants of the current LARA settings with pro
   await expect(study).toContainText('bias on, gate sigmoid, gate softmax, routing random-walk, routing all-active, resting on, growth on');
   await study.getByLabel('Seeds').selectOption('1');
   await study.getByLabel('Study train steps').fill('10');
-  await study.getByRole('button', { name: 'Run ablation study' }).click();
+  await study.getByRole('button', { name: 'Start ablation study' }).click();
 
   const table = panel.getByRole('table', { name: 'Ablation study' });
   await expect(table.getByRole('row')).toHaveCount(9); // header + 8 variants

@@ -57,7 +57,7 @@ export function AblationStudySetup({ params, onProblem }: { params: LaraParams; 
         <input type="number" min={10} max={5000} value={steps} onChange={(e) => setSteps(Math.floor(Number(e.target.value)))} />
       </label>
       <button type="button" onClick={start} disabled={running}>
-        Run ablation study
+        Start ablation study
       </button>
     </fieldset>
   );
