@@ -38,28 +38,15 @@ import * as tf from '@tensorflow/tfjs';
 import type { LaraTopology } from '../lara/lara-forward';
 import { readoutLoss } from '../lara/lara-forward';
 import { createRng, normalArray } from '../random';
-import { correlate, type LocalRuleResult } from './loopy-local-rules';
+import { correlate, type LocalRuleInput, type LocalRuleResult } from './loopy-local-rules';
 import type { LoopyFeedback, TraceRule } from './loopy-params';
-import { loopyUnroll, type ReadNodePacing } from './loopy-unroll';
+import { loopyUnroll } from './loopy-unroll';
 
-export interface TraceRuleInput {
+/** The network and batch of a local rule (loopy-local-rules.ts), with the trace rule's own inputs. */
+export interface TraceRuleInput extends Omit<LocalRuleInput, 'rule' | 'sigma' | 'seed' | 'leak'> {
   readonly rule: TraceRule;
-  readonly edgeW: tf.Variable;
-  readonly readoutW: tf.Variable;
-  /** Fixed tensors of the network: input weights and the padding mask of edgeW [L, K*H, H]. */
-  readonly inputW: tf.Tensor3D;
-  readonly edgeMask: tf.Tensor3D;
-  readonly topo: LaraTopology;
-  readonly h0: tf.Tensor3D;
   /** [L, B, K*H, H] the eligibility traces the window starts from (zeros on a fresh state). */
   readonly traces0: tf.Tensor4D;
-  /** [T*B, D], [T*B, C] one-hot; [T*B] 1 where scored. */
-  readonly x: tf.Tensor2D;
-  readonly targets: tf.Tensor2D;
-  readonly scored: tf.Tensor1D;
-  readonly steps: number;
-  readonly thinkTicks: number;
-  readonly readNode?: ReadNodePacing | undefined;
   readonly leak: number;
   /** B = (readOut ? the read-out's weights on read nodes, zero elsewhere : 0) + (fixed [L, H, C] ?? 0). */
   readonly feedback: { readonly fixed: tf.Tensor3D | null; readonly readOut: boolean };
