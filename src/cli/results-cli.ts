@@ -8,8 +8,9 @@
  * 3. the language model, mean ± sd over the seeds;
  * 4. the LARA ablation study (lara-ablation-study.ts), mean ± sd over the seeds.
  * Units shared between sections (seed 1 of 2 and 3) run once.
+ * Study sections (`npm run study -- NAME --write`, results-sections.ts) of the old file are kept.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { version as tfjsVersions } from '@tensorflow/tfjs';
@@ -18,6 +19,7 @@ import { BATTERY_MODEL_NAMES, BATTERY_MODELS, type BatteryModelName } from '../e
 import { fmt, summarise } from '../engine/battery/lara-ablations';
 import { LOOPY_RULES } from '../engine/loopy/loopy-params';
 import { ablationMarkdown, ablationReport, ablationUnits } from './lara-ablation-study';
+import { keepStudySections } from './results-sections';
 import { runPool, unitKey, type RunUnit, type UnitResult } from './run-units';
 
 function flag(name: string, fallback: number): number {
@@ -162,5 +164,6 @@ ${ablationMarkdown(ablations)}
 const outAt = process.argv.indexOf('--out');
 const out = outAt >= 0 ? (process.argv[outAt + 1] ?? 'docs/RESULTS.md') : 'docs/RESULTS.md';
 mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, doc);
+// Sections written by study commands (`npm run study -- NAME --write`) stay.
+writeFileSync(out, keepStudySections(doc, existsSync(out) ? readFileSync(out, 'utf8') : ''));
 console.error(`wrote ${out} (${minutes.toFixed(1)} min)`);
