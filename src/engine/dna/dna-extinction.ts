@@ -4,7 +4,7 @@
  * Also the plateau trigger that says when an extinction happens.
  */
 import type { TopologyEvent } from '../training/step-result';
-import { shuffle, type Rng } from '../random';
+import { randInt, shuffle, type Rng } from '../random';
 import type { DnaParams } from './dna-params';
 
 /** The layer's cells as parallel arrays, one entry per cell, in graph.edges order. */
@@ -20,7 +20,7 @@ export interface Cells {
   readonly passthrough: Float32Array;
 }
 
-export type ExtinctionSettings = Pick<DnaParams, 'extinction' | 'splitPercent' | 'deletePercent' | 'initialWeight'>;
+export type ExtinctionSettings = Pick<DnaParams, 'extinction' | 'splitPercent' | 'deletePercent' | 'initialWeight'> & Partial<Pick<DnaParams, 'regrowth'>>;
 
 export interface ExtinctionContext {
   readonly rng: Rng;
@@ -32,6 +32,11 @@ export interface ExtinctionContext {
   readonly outputNodeIds: ArrayLike<number>;
   /** Splits stop when the layer would hold more cells than this. */
   readonly maxCells: number;
+  /** Input and output counts D and C (SET and RigL pick among the D·C pairs). */
+  readonly inputSize?: number;
+  readonly classes?: number;
+  /** RigL: dL/dW of the dense weight [D·C], entry i·C + j, on a batch taken at the event. */
+  readonly denseGradient?: ArrayLike<number>;
 }
 
 export interface ExtinctionResult {
@@ -62,6 +67,10 @@ export const MAX_CELLS_FACTOR = 4;
  * function: A keeps its id, w/2 and b; B is new (same i -> j) with w/2 and
  * b = 0, so w_A·x + w_B·x = w·x and b_A + b_B = b. Both get half the parent's
  * passthrough (exact when b = 0; the EMA corrects it within a few batches).
+ *
+ * With regrowth 'set' or 'rigl' nothing splits: the same cells die and as
+ * many input-output pairs as they removed are regrown (regrowPairs), so the
+ * layer keeps its density.
  */
 export function extinction(cells: Cells, settings: ExtinctionSettings, ctx: ExtinctionContext): ExtinctionResult {
   const E = cells.ids.length;
@@ -83,13 +92,14 @@ export function extinction(cells: Cells, settings: ExtinctionSettings, ctx: Exti
 
   let splitters: number[];
   let dying: number[];
+  const regrow = settings.regrowth === 'set' || settings.regrowth === 'rigl';
   if (threshold) {
     const w0 = settings.initialWeight;
-    splitters = order.filter((c) => score(c) > 2 * w0);
+    splitters = regrow ? [] : order.filter((c) => score(c) > 2 * w0);
     dying = order.filter((c) => score(c) < w0 / 2 && !guarded.has(c));
   } else {
     const count = (percent: number): number => (percent > 0 ? Math.ceil((E * percent) / 100) : 0);
-    splitters = order.slice(0, count(settings.splitPercent));
+    splitters = regrow ? [] : order.slice(0, count(settings.splitPercent));
     const splitting = new Set(splitters);
     dying = [...order]
       .reverse()
@@ -102,7 +112,8 @@ export function extinction(cells: Cells, settings: ExtinctionSettings, ctx: Exti
 
   const survivors: number[] = [];
   for (let c = 0; c < E; c++) if (!dead.has(c)) survivors.push(c);
-  const n = survivors.length + splitters.length;
+  const grown = regrow ? regrowPairs(cells, survivors, settings.regrowth === 'rigl', ctx) : [];
+  const n = survivors.length + splitters.length + grown.length;
   const out = {
     ids: new Int32Array(n),
     input: new Int32Array(n),
@@ -139,7 +150,73 @@ export function extinction(cells: Cells, settings: ExtinctionSettings, ctx: Exti
     origin[k] = -1;
     events.push({ kind: 'birth', nodeId: nodeOf(c), tick: ctx.tick, cause: birthCause, edgeIds: [id], parentEdgeId: cells.ids[c] as number });
   });
+  const C = ctx.classes ?? 1;
+  grown.forEach((pair, g) => {
+    const k = survivors.length + splitters.length + g;
+    const id = nextEdgeId++;
+    const j = pair % C;
+    out.ids[k] = id;
+    out.input[k] = Math.floor(pair / C);
+    out.output[k] = j;
+    // w = b = 0 (RigL's choice, ours for SET): the layer computes the same right after the births.
+    origin[k] = -1;
+    events.push({ kind: 'birth', nodeId: ctx.outputNodeIds[j] as number, tick: ctx.tick, cause: 'birth', edgeIds: [id] });
+  });
   return { cells: out, events, nextEdgeId, origin };
+}
+
+/** Distinct input-output pairs (i·C + j) of these cells. */
+export function pairsOf(cells: Pick<Cells, 'input' | 'output'>, classes: number, which?: readonly number[]): Set<number> {
+  const pairs = new Set<number>();
+  const all = which ?? Array.from(cells.input, (_, c) => c);
+  for (const c of all) pairs.add((cells.input[c] as number) * classes + (cells.output[c] as number));
+  return pairs;
+}
+
+/**
+ * SET / RigL regrowth: as many new pairs as the deaths removed (parallel
+ * cells of one pair count once), chosen among the pairs no survivor holds
+ * (a pair that just died may come back). SET: uniform, seeded. RigL: the
+ * largest |dense gradient|, ties in a seeded random order. Pair indices, in
+ * the order they were picked.
+ */
+function regrowPairs(cells: Cells, survivors: readonly number[], rigl: boolean, ctx: ExtinctionContext): number[] {
+  const D = ctx.inputSize;
+  const C = ctx.classes;
+  if (D === undefined || C === undefined) throw new Error('SET and RigL regrowth need the layer sizes');
+  const kept = pairsOf(cells, C, survivors);
+  const lost = pairsOf(cells, C).size - kept.size;
+  if (lost <= 0) return [];
+  const absent: number[] = [];
+  for (let p = 0; p < D * C; p++) if (!kept.has(p)) absent.push(p);
+  const shuffled = shuffle(ctx.rng, absent);
+  if (!rigl) return shuffled.slice(0, lost);
+  const g = ctx.denseGradient;
+  if (!g || g.length !== D * C) throw new Error(`RigL regrowth needs the dense gradient [${D * C}]`);
+  const score = (p: number): number => Math.abs(g[p] as number);
+  return shuffled.sort((a, b) => score(b) - score(a)).slice(0, lost);
+}
+
+/**
+ * The start at a density below 1: round(density·D·C) pairs (at least C),
+ * one random pair per output first so every output has a cell, the rest
+ * uniform among the remaining pairs; sorted, so ids i·C + j follow the
+ * fully connected graph's order.
+ */
+export function initialPairs(inputSize: number, classes: number, density: number, rng: Rng): Int32Array {
+  const total = inputSize * classes;
+  const count = Math.min(total, Math.max(classes, Math.round(density * total)));
+  if (count === total) return Int32Array.from({ length: total }, (_, p) => p);
+  const chosen = new Set<number>();
+  for (let j = 0; j < classes; j++) chosen.add(randInt(rng, inputSize) * classes + j);
+  for (const p of shuffle(
+    rng,
+    Array.from({ length: total }, (_, p) => p),
+  )) {
+    if (chosen.size >= count) break;
+    chosen.add(p);
+  }
+  return Int32Array.from(chosen).sort();
 }
 
 /** Progress of the plateau trigger, carried from epoch to epoch. */

@@ -11,6 +11,9 @@
  * gradient back at each cell's entry (a forward gather: no
  * UnsortedSegmentSum, so it trains on every backend).
  *
+ * With per-output biases (the default) b is [C], added as it is: cells
+ * carry no bias, so a cell's death never takes one with it.
+ *
  * Passthrough needs each cell's own |w·x_i + b| per example, so it works on
  * the per-cell inputs [R, E], gathered on the host from a few batch rows.
  */
@@ -29,9 +32,11 @@ export interface CellWiring {
   readonly entry: tf.Tensor2D;
   /** Each cell's output j [E, 1], int32. */
   readonly output: tf.Tensor2D;
+  /** b is one bias per output [C] (else one per cell [E]). */
+  readonly perOutputBias: boolean;
 }
 
-export function createWiring(input: Int32Array, output: Int32Array, inputSize: number, classes: number): CellWiring {
+export function createWiring(input: Int32Array, output: Int32Array, inputSize: number, classes: number, perOutputBias = false): CellWiring {
   const E = input.length;
   const entry = Int32Array.from(input, (i, c) => i * classes + (output[c] as number));
   return {
@@ -39,6 +44,7 @@ export function createWiring(input: Int32Array, output: Int32Array, inputSize: n
     classes,
     entry: tf.tensor2d(entry, [E, 1], 'int32'),
     output: tf.tensor2d(output, [E, 1], 'int32'),
+    perOutputBias,
   };
 }
 
@@ -55,11 +61,11 @@ function sumInto(values: tf.Tensor1D, index: tf.Tensor2D, size: number): tf.Tens
   return f(values) as tf.Tensor1D;
 }
 
-/** The dense equivalent of the cells: weight [D, C] and bias [C]. */
+/** The dense equivalent of the cells: weight [D, C] and bias [C] (b is [C] with per-output biases, else [E]). */
 export function denseEquivalent(w: tf.Tensor1D, b: tf.Tensor1D, wiring: CellWiring): { weight: tf.Tensor2D; bias: tf.Tensor1D } {
   return tf.tidy(() => ({
     weight: tf.reshape(sumInto(w, wiring.entry, wiring.inputSize * wiring.classes), [wiring.inputSize, wiring.classes]),
-    bias: sumInto(b, wiring.output, wiring.classes),
+    bias: wiring.perOutputBias ? tf.clone(b) : sumInto(b, wiring.output, wiring.classes),
   }));
 }
 
@@ -68,6 +74,18 @@ export function dnaLogits(x: tf.Tensor2D, w: tf.Tensor1D, b: tf.Tensor1D, wiring
   return tf.tidy(() => {
     const { weight, bias } = denseEquivalent(w, b, wiring);
     return tf.add(tf.matMul(x, weight), bias);
+  });
+}
+
+/**
+ * RigL's grow score: dL/dW of the dense [D, C] weight at the layer's current
+ * function, x^T (softmax(logits) - targets) / B. An absent pair's entry is
+ * the gradient a zero-weight cell there would get.
+ */
+export function denseGradient(x: tf.Tensor2D, targets: tf.Tensor2D, w: tf.Tensor1D, b: tf.Tensor1D, wiring: CellWiring): tf.Tensor2D {
+  return tf.tidy(() => {
+    const residual = tf.div(tf.sub(tf.softmax(dnaLogits(x, w, b, wiring)), targets), x.shape[0]);
+    return tf.matMul(x, residual, true, false);
   });
 }
 
@@ -92,7 +110,10 @@ export function cellInputs(x: Float32Array, rows: number, inputSize: number, inp
   return out;
 }
 
-/** Mean |w·x_i + b| of every cell over the rows of xCells [R, E]. */
-export function batchPassthrough(xCells: tf.Tensor2D, w: tf.Tensor1D, b: tf.Tensor1D): tf.Tensor1D {
-  return tf.tidy(() => tf.mean(tf.abs(tf.add(tf.mul(xCells, w), b)), 0));
+/** Mean |w·x_i + b| of every cell over the rows of xCells [R, E]; b null: cells without their own bias (per-output mode), |w·x_i|. */
+export function batchPassthrough(xCells: tf.Tensor2D, w: tf.Tensor1D, b: tf.Tensor1D | null): tf.Tensor1D {
+  return tf.tidy(() => {
+    const z = tf.mul(xCells, w);
+    return tf.mean(tf.abs(b ? tf.add(z, b) : z), 0);
+  });
 }

@@ -5,6 +5,12 @@
  * the graph follows), probes and the cell view's detail, on the shared
  * trainer core (its tick counts epochs; an epoch end is a checkpoint
  * boundary). Cells are the graph's edges, input -> output node.
+ *
+ * Biases: per-cell (the seed's) live in b [E]; per-output (ours, the
+ * default) in b [C], and the host cells then carry b = 0. A file always
+ * holds cellB [E]: per-output mode writes each output's bias on its first
+ * cell (exact on reload), and reading sums cellB per output, so a file made
+ * with per-cell biases (or before the option) loads with the same function.
  */
 import * as tf from '@tensorflow/tfjs';
 import { oneHotRows } from '../baselines/baseline-common';
@@ -22,14 +28,16 @@ import type { DnaDetail } from './dna-detail';
 import { dnaGraphProblem, initialDnaGraph, type DNA_TENSOR_NAMES } from './dna-document';
 import { createRng, deriveSeed, shuffle } from '../random';
 import { newVariable } from '../variables';
-import { extinction, INITIAL_PLATEAU, MAX_CELLS_FACTOR, plateauStep, type Cells, type PlateauState } from './dna-extinction';
-import { batchPassthrough, cellInputs, correctCount, createWiring, disposeWiring, dnaLogits, dnaLoss, PASSTHROUGH_ELEMENTS, PASSTHROUGH_EMA, type CellWiring } from './dna-layer';
+import { extinction, INITIAL_PLATEAU, initialPairs, MAX_CELLS_FACTOR, plateauStep, type Cells, type PlateauState } from './dna-extinction';
+import { batchPassthrough, cellInputs, correctCount, createWiring, denseGradient, disposeWiring, dnaLogits, dnaLoss, PASSTHROUGH_ELEMENTS, PASSTHROUGH_EMA, type CellWiring } from './dna-layer';
 import { DNA_LIVE_PARAM_KEYS, type DnaExperiment, type DnaParams } from './dna-params';
 
 /** Test rows per forward pass when scoring the whole test split (bounds one upload). */
 const EVAL_CHUNK = 500;
 /** predict() scores this many test examples (fewer when the split is smaller). */
 const PREDICT_ROWS = 64;
+/** RigL's dense gradient at an event is taken on this many seeded train rows (ours: one 64-row batch ranks 4,000 absent pairs noisily). */
+export const RIGL_ROWS = 1024;
 
 /** Host-side progress within the epochs (the core counts steps and epochs); a checkpoint saves it with the device tensors. */
 interface Progress {
@@ -47,6 +55,7 @@ interface Progress {
 interface Device {
   readonly wiring: CellWiring;
   readonly w: tf.Variable;
+  /** [E] per-cell biases, or [C] per-output biases. */
   readonly b: tf.Variable;
   readonly passthrough: tf.Variable;
   readonly optimizer: AdamOptimizer;
@@ -56,6 +65,7 @@ interface Device {
 interface Moments {
   readonly mW: Float32Array;
   readonly vW: Float32Array;
+  /** [E] or [C], as b. */
   readonly mB: Float32Array;
   readonly vB: Float32Array;
   readonly step: number;
@@ -81,7 +91,16 @@ export class DnaTrainer extends TrainerCore<DnaExperiment, TensorHostModel, DnaD
   /** Test example shown next by detail() and probe(); they rotate through the test split. */
   private shown = 0;
 
-  private constructor(experiment: DnaExperiment, data: ClassificationData, graph: Graph, cells: Cells, progress: Progress, moments: Moments | null, start?: StepAt) {
+  private constructor(
+    experiment: DnaExperiment,
+    data: ClassificationData,
+    graph: Graph,
+    cells: Cells,
+    outputBias: Float32Array,
+    progress: Progress,
+    moments: Moments | null,
+    start?: StepAt,
+  ) {
     super(experiment, DNA_LIVE_PARAM_KEYS, start);
     this.data = data;
     this.D = data.info.inputSize;
@@ -96,24 +115,28 @@ export class DnaTrainer extends TrainerCore<DnaExperiment, TensorHostModel, DnaD
     this.cellOutput = Int32Array.from(cells.output);
     this.progress = { ...progress };
     this.order = this.epochOrder(this.tick);
-    this.device = this.upload(cells, moments);
+    this.device = this.upload(cells, outputBias, moments);
   }
 
-  /** A fully connected layer, every cell w = initialWeight, b = 0 (the seed's start). */
+  /** A fully connected layer (or a seeded share `density` of its pairs), every cell w = initialWeight, b = 0 (the seed's start). */
   static async create(experiment: DnaExperiment): Promise<DnaTrainer> {
     const data = await loadDataset(experiment.task, experiment.seed, { noise: experiment.params.noise });
-    const graph = initialDnaGraph(data.info.inputSize, data.info.classes);
-    const E = graph.edges.length;
+    const D = data.info.inputSize;
     const C = data.info.classes;
+    const full = initialDnaGraph(D, C);
+    const pairs = initialPairs(D, C, experiment.params.density, createRng(deriveSeed(experiment.seed, 'dna-density')));
+    // Cell ids stay i·C + j; nextEdgeId stays D·C so a regrown pair never reuses an id.
+    const graph: Graph = { ...full, edges: Array.from(pairs, (p) => full.edges[p] as Graph['edges'][number]) };
+    const E = pairs.length;
     const cells: Cells = {
-      ids: Int32Array.from(graph.edges, (e) => e.id),
-      input: Int32Array.from({ length: E }, (_, c) => Math.floor(c / C)),
-      output: Int32Array.from({ length: E }, (_, c) => c % C),
+      ids: Int32Array.from(pairs),
+      input: Int32Array.from(pairs, (p) => Math.floor(p / C)),
+      output: Int32Array.from(pairs, (p) => p % C),
       w: new Float32Array(E).fill(experiment.params.initialWeight),
       b: new Float32Array(E),
       passthrough: new Float32Array(E),
     };
-    return new DnaTrainer(experiment, data, graph, cells, startProgress(0, true), null);
+    return new DnaTrainer(experiment, data, graph, cells, new Float32Array(C), startProgress(0, true), null);
   }
 
   /** A trainer resumed from an exported layer; epoch and position in it follow from `step`. */
@@ -132,16 +155,22 @@ export class DnaTrainer extends TrainerCore<DnaExperiment, TensorHostModel, DnaD
     const index = (role: 'input' | 'output'): Map<number, number> => new Map(rolePositions(g, role).map((p, k) => [(g.nodes[p] as GraphNode).id, k]));
     const inputIndex = index('input');
     const outputIndex = index('output');
+    const output = Int32Array.from(g.edges, (e) => outputIndex.get(e.target) as number);
+    const cellB = tensor('cellB');
+    const perOutput = experiment.params.bias === 'per-output';
+    // Per-output: each output's bias is the sum of its cells' cellB (exact for our own files, the same function for per-cell ones).
+    const sums = new Float64Array(data.info.classes);
+    if (perOutput) output.forEach((j, c) => (sums[j] = (sums[j] as number) + (cellB[c] as number)));
     const cells: Cells = {
       ids: Int32Array.from(g.edges, (e) => e.id),
       input: Int32Array.from(g.edges, (e) => inputIndex.get(e.source) as number),
-      output: Int32Array.from(g.edges, (e) => outputIndex.get(e.target) as number),
+      output,
       w: tensor('cellW'),
-      b: tensor('cellB'),
+      b: perOutput ? new Float32Array(E) : cellB,
       passthrough: tensor('passthrough'),
     };
     const perEpoch = stepsPerEpoch(data.train.n, experiment.params.batch);
-    return new DnaTrainer(experiment, data, g, cells, startProgress(step % perEpoch, false), null, { step, tick: Math.floor(step / perEpoch) });
+    return new DnaTrainer(experiment, data, g, cells, Float32Array.from(sums), startProgress(step % perEpoch, false), null, { step, tick: Math.floor(step / perEpoch) });
   }
 
   get currentGraph(): Graph {
@@ -182,7 +211,7 @@ export class DnaTrainer extends TrainerCore<DnaExperiment, TensorHostModel, DnaD
     const correct = box.correct as tf.Scalar;
     const E = this.cellIds.length;
     const rows = Math.max(1, Math.min(batch.n, Math.floor(PASSTHROUGH_ELEMENTS / E)));
-    const pass = tf.tidy(() => batchPassthrough(tf.tensor2d(cellInputs(batch.x, rows, this.D, this.cellInput), [rows, E]), w, b));
+    const pass = tf.tidy(() => batchPassthrough(tf.tensor2d(cellInputs(batch.x, rows, this.D, this.cellInput), [rows, E]), w, d.wiring.perOutputBias ? null : b));
     const gw = grads[d.w.name] as tf.Tensor;
     const gb = grads[d.b.name] as tf.Tensor;
     const readback = tf.tidy(() => tf.stack([value, correct, tf.sqrt(tf.add(tf.sum(tf.square(gw)), tf.sum(tf.square(gb))))]));
@@ -223,6 +252,7 @@ export class DnaTrainer extends TrainerCore<DnaExperiment, TensorHostModel, DnaD
   /** One extinction event at epoch `epoch`: host copy, split/kill, rebuild the device tensors (survivors keep their Adam moments). */
   private async extinguish(epoch: number): Promise<TopologyEvent[]> {
     const cells = await this.hostCells();
+    const outputBias = await this.hostOutputBias();
     const moments = await this.hostMoments();
     const r = extinction(cells, this.params, {
       rng: createRng(deriveSeed(this.experiment.seed, 'dna-extinction'), epoch),
@@ -230,13 +260,23 @@ export class DnaTrainer extends TrainerCore<DnaExperiment, TensorHostModel, DnaD
       tick: epoch,
       outputNodeIds: this.outputNodeIds,
       maxCells: MAX_CELLS_FACTOR * this.D * this.C,
+      inputSize: this.D,
+      classes: this.C,
+      ...(this.params.regrowth === 'rigl' ? { denseGradient: await this.riglGradient(epoch) } : {}),
     });
     if (r.events.length === 0) return [];
     const remap = (old: Float32Array): Float32Array => Float32Array.from(r.origin, (o) => (o >= 0 ? (old[o] as number) : 0));
-    const next: Moments = { mW: remap(moments.mW), vW: remap(moments.vW), mB: remap(moments.mB), vB: remap(moments.vB), step: moments.step };
+    const perOutput = this.device.wiring.perOutputBias;
+    const next: Moments = {
+      mW: remap(moments.mW),
+      vW: remap(moments.vW),
+      mB: perOutput ? moments.mB : remap(moments.mB),
+      vB: perOutput ? moments.vB : remap(moments.vB),
+      step: moments.step,
+    };
     // The core's checkpoint names the old variables; it takes a new one right after this step (it has events).
     this.disposeDevice(this.device);
-    this.device = this.upload(r.cells, next);
+    this.device = this.upload(r.cells, outputBias, next);
     this.cellIds = r.cells.ids;
     this.cellInput = r.cells.input;
     this.cellOutput = r.cells.output;
@@ -253,10 +293,29 @@ export class DnaTrainer extends TrainerCore<DnaExperiment, TensorHostModel, DnaD
     return [...r.events];
   }
 
-  private upload(cells: Cells, moments: Moments | null): Device {
-    const wiring = createWiring(cells.input, cells.output, this.D, this.C);
+  /** dL/dW of the dense weight [D·C] on RIGL_ROWS train rows drawn by (seed, epoch): RigL's grow score. */
+  private async riglGradient(epoch: number): Promise<Float32Array> {
+    const d = this.device;
+    const n = this.data.train.n;
+    const rng = createRng(deriveSeed(this.experiment.seed, 'dna-rigl'), epoch);
+    const rows = shuffle(
+      rng,
+      Array.from({ length: n }, (_, i) => i),
+    ).slice(0, Math.min(n, RIGL_ROWS));
+    const batch = gatherRows(this.data.train, this.D, rows);
+    const g = tf.tidy(() =>
+      denseGradient(tf.tensor2d(batch.x, [batch.n, this.D]), tf.tensor2d(oneHotRows(batch.y, this.C), [batch.n, this.C]), d.w as tf.Tensor1D, d.b as tf.Tensor1D, d.wiring),
+    );
+    const out = Float32Array.from(await g.data());
+    g.dispose();
+    return out;
+  }
+
+  private upload(cells: Cells, outputBias: Float32Array, moments: Moments | null): Device {
+    const perOutput = this.params.bias === 'per-output';
+    const wiring = createWiring(cells.input, cells.output, this.D, this.C, perOutput);
     const w = newVariable(() => tf.tensor1d(cells.w));
-    const b = newVariable(() => tf.tensor1d(cells.b));
+    const b = newVariable(() => tf.tensor1d(perOutput ? outputBias : cells.b));
     const passthrough = newVariable(() => tf.tensor1d(cells.passthrough), false);
     // No clipping: the parameter set has no clip and a linear layer's gradients stay bounded.
     const optimizer = new AdamOptimizer([w, b], this.params.learningRate, 0);
@@ -337,6 +396,7 @@ export class DnaTrainer extends TrainerCore<DnaExperiment, TensorHostModel, DnaD
     return right / Math.max(1, test.n);
   }
 
+  /** The cells on the host; with per-output biases their b is 0 (the biases are hostOutputBias()). */
   private async hostCells(): Promise<Cells> {
     const d = this.device;
     const [w, b, passthrough] = await Promise.all([d.w, d.b, d.passthrough].map(async (v) => Float32Array.from(await v.data())));
@@ -345,9 +405,34 @@ export class DnaTrainer extends TrainerCore<DnaExperiment, TensorHostModel, DnaD
       input: Int32Array.from(this.cellInput),
       output: Int32Array.from(this.cellOutput),
       w: w as Float32Array,
-      b: b as Float32Array,
+      b: d.wiring.perOutputBias ? new Float32Array(this.cellIds.length) : (b as Float32Array),
       passthrough: passthrough as Float32Array,
     };
+  }
+
+  /** Per-output biases [C] (zeros with per-cell biases). */
+  private async hostOutputBias(): Promise<Float32Array> {
+    const d = this.device;
+    return d.wiring.perOutputBias ? Float32Array.from(await d.b.data()) : new Float32Array(this.C);
+  }
+
+  /**
+   * What each cell's bias stands for in a detail or a file: its own b
+   * (per-cell), or its output's bias spread over the output's cells, equal
+   * shares (`spread`, the view) or all on the first cell (the file: exact).
+   */
+  private async cellBiases(cells: Cells, spread: boolean): Promise<Float32Array> {
+    if (!this.device.wiring.perOutputBias) return cells.b;
+    const bias = await this.hostOutputBias();
+    const count = new Int32Array(this.C);
+    for (const j of cells.output) count[j] = (count[j] as number) + 1;
+    const seen = new Uint8Array(this.C);
+    return Float32Array.from(cells.output, (j) => {
+      if (spread) return (bias[j] as number) / (count[j] as number);
+      const first = seen[j] === 0;
+      seen[j] = 1;
+      return first ? (bias[j] as number) : 0;
+    });
   }
 
   private async hostMoments(): Promise<Moments> {
@@ -396,7 +481,7 @@ export class DnaTrainer extends TrainerCore<DnaExperiment, TensorHostModel, DnaD
       cellInput: cells.input,
       cellOutput: cells.output,
       weights: cells.w,
-      biases: cells.b,
+      biases: await this.cellBiases(cells, true),
       passthrough: cells.passthrough,
       sampleX: sample.x,
       sampleLabel: sample.y[0] as number,
@@ -424,18 +509,19 @@ export class DnaTrainer extends TrainerCore<DnaExperiment, TensorHostModel, DnaD
     const E = cells.ids.length;
     return {
       graph: this.graph,
-      tensors: { cellW: { shape: [E], values: cells.w }, cellB: { shape: [E], values: cells.b }, passthrough: { shape: [E], values: cells.passthrough } },
+      tensors: { cellW: { shape: [E], values: cells.w }, cellB: { shape: [E], values: await this.cellBiases(cells, false) }, passthrough: { shape: [E], values: cells.passthrough } },
     };
   }
 
   /** Host copy of the cells, Adam moments and epoch progress; the function rebuilds an equal trainer on the current backend. */
   protected async suspendModel(): Promise<(at: StepAt) => DnaTrainer> {
     const cells = await this.hostCells();
+    const outputBias = await this.hostOutputBias();
     const moments = await this.hostMoments();
     const { experiment, data, graph, shown } = { experiment: this.currentExperiment, data: this.data, graph: this.graph, shown: this.shown };
     const progress = { ...this.progress };
     return (at) => {
-      const t = new DnaTrainer(experiment, data, graph, cells, progress, moments, at);
+      const t = new DnaTrainer(experiment, data, graph, cells, outputBias, progress, moments, at);
       t.shown = shown;
       return t;
     };
