@@ -33,6 +33,19 @@
  * and the roll-out loss with it). After each step they are clipped into
  * the cell's state range (projectEmbeddings), for the same reason.
  *
+ * Multiple shooting (ours on top of the seed; Massaroli et al. 2021, "Differentiable
+ * multiple shooting layers"): with `segmentLength` S each sequence splits into
+ * M = ceil(T/S) segments; embeddings only at segment starts t = S, 2S, ...
+ * (e_{i,0} stays the start state), BPTT inside a segment, the consistency term
+ * at segment ends. All N*M segments run as one batch unrolled S steps, so the
+ * sequential depth of a step is S, not T. S = 1 is the seed's form above;
+ * S >= T is BPTT on the whole sequence (no embeddings left).
+ *
+ * Re-anchoring (`reanchor`, ours): at each refresh the frozen target is set
+ * from a sequential roll-out of the current cell on the training sequences
+ * ('target'), or target and embeddings both are ('states'), instead of from
+ * the embeddings ('off', the seed's). It costs one depth-T pass every K steps.
+ *
  * Evaluation is honest: a sequential roll-out from the start state on
  * held-out sequences of a separately seeded stream. The transitions mode's
  * own training loss is not: an embedding may simply encode its answer.
@@ -47,11 +60,16 @@ import { TASK_IDS, type TaskBatch } from '../tasks/task';
 import { createTaskStream, taskSizes } from '../tasks/task-registry';
 import { newVariable } from '../variables';
 import { createTransitionCell, TRANSITION_CELL_KINDS, type TransitionCell } from './transition-cell';
+import { sequentialDepth } from './transition-depth';
 
 export const TRANSITION_MODES = ['transitions', 'bptt'] as const;
 export type TransitionMode = (typeof TRANSITION_MODES)[number];
 
 export const EMBEDDING_INITS = ['rollout', 'zeros'] as const;
+
+/** Where a refresh takes the frozen target from: the embeddings (seed), or a roll-out of the current cell (target only, or embeddings too). */
+export const REANCHOR_MODES = ['off', 'target', 'states'] as const;
+export type ReanchorMode = (typeof REANCHOR_MODES)[number];
 
 export const transitionRunSchema = z.strictObject({
   cell: z.enum(TRANSITION_CELL_KINDS).default('gru'),
@@ -83,6 +101,10 @@ export const transitionRunSchema = z.strictObject({
   embeddingInit: z.enum(EMBEDDING_INITS).default('rollout'),
   /** Clip the embeddings into the cell's state range after every update. */
   projectEmbeddings: z.boolean().default(true),
+  /** S: symbols per shooting segment (1 = the seed's per-transition form; >= length = BPTT). */
+  segmentLength: z.number().int().min(1).max(1024).default(1),
+  /** Source of the frozen target at each refresh. */
+  reanchor: z.enum(REANCHOR_MODES).default('off'),
 });
 export type TransitionRunOptions = z.output<typeof transitionRunSchema>;
 export type TransitionRunInput = z.input<typeof transitionRunSchema>;
@@ -143,6 +165,51 @@ export function transitionLoss(cell: TransitionCell, e: tf.Tensor2D, target: tf.
   return { loss: tf.add(r.loss, tf.mul(consistency, beta)), consistency, ce: r.loss, correct: r.correct, scored: r.scored };
 }
 
+/** Segments of a sequence of T symbols cut every S: their count M and the unrolled length (the last may be shorter, padded). */
+export function segmentGeometry(length: number, segmentLength: number): { segments: number; steps: number } {
+  const steps = Math.min(segmentLength, length);
+  return { segments: Math.ceil(length / steps), steps };
+}
+
+/**
+ * Multiple-shooting loss: lanes k*N + i run segment k of sequence i from
+ * `e` (the start state for k = 0; `e` [(M-1)*N, S] rows (k-1)*N + i for
+ * k >= 1) for S steps. The CE is over every scored symbol of the set (the
+ * padding after T is unscored); the consistency is the mean over i and the
+ * M-1 inner segment ends of ||s_end - target||^2, `target` constant as in
+ * transitionLoss. S = 1 gives transitionLoss, S >= T bpttLoss (tested).
+ */
+export function segmentedLoss(cell: TransitionCell, e: tf.Tensor2D, target: tf.Tensor2D, data: SequenceSet, beta: number, segmentLength: number): TransitionLoss {
+  const { sequences: N, length: T } = data;
+  const { segments: M, steps: S } = segmentGeometry(T, segmentLength);
+  const C = cell.inputSize;
+  const pad = M * S - T;
+  const x = pad > 0 ? tf.concat([data.x, tf.zeros([pad * N, C])]) : data.x;
+  // [M, S, N, C] -> [S, M, N, C]: inner step j of every segment lane at once.
+  const xs = tf.split<tf.Tensor2D>(tf.reshape(tf.transpose(tf.reshape(x, [M, S, N, C]), [1, 0, 2, 3]), [S * M * N, C]) as tf.Tensor2D, S);
+  let s = transitionStates(cell, e, N);
+  const logits: tf.Tensor2D[] = [];
+  for (const xj of xs) {
+    const out = cell.step(s, xj);
+    s = out.next;
+    logits.push(out.logits);
+  }
+  const K = cell.outputSize;
+  const timeMajor = tf.reshape(tf.transpose(tf.reshape(tf.stack(logits), [S, M, N, K]), [1, 0, 2, 3]), [M * S * N, K]) as tf.Tensor2D;
+  const r = readoutLoss(pad > 0 ? tf.slice(timeMajor, [0, 0], [T * N, K]) : timeMajor, data.targets, data.scored);
+  const ends = (M - 1) * N;
+  const consistency = ends > 0 ? (tf.div(tf.sum(tf.square(tf.sub(tf.slice(s, [0, 0], [ends, cell.stateSize]), target))), ends) as tf.Scalar) : tf.scalar(0);
+  return { loss: tf.add(r.loss, tf.mul(consistency, beta)), consistency, ce: r.loss, correct: r.correct, scored: r.scored };
+}
+
+/** The rows of rollCell's `states` [(T-1)*N, S] at segment starts t = S, 2S, ..: [(M-1)*N, S]. */
+export function segmentStartStates(states: tf.Tensor2D, sequences: number, length: number, segmentLength: number): tf.Tensor2D {
+  const { segments: M, steps: S } = segmentGeometry(length, segmentLength);
+  const rows: number[] = [];
+  for (let k = 1; k < M; k++) for (let i = 0; i < sequences; i++) rows.push((k * S - 1) * sequences + i);
+  return tf.gather(states, tf.tensor1d(rows, 'int32')) as tf.Tensor2D;
+}
+
 /** Sequential run of every sequence from the start state: logits [T*N, C] and the states after each of the first T-1 symbols [(T-1)*N, S]. */
 export function rollCell(cell: TransitionCell, data: SequenceSet): { logits: tf.Tensor2D; states: tf.Tensor2D } {
   const { sequences: N, length: T } = data;
@@ -198,7 +265,7 @@ export class TransitionRun {
   private readonly train: SequenceSet;
   private readonly heldout: SequenceSet;
   private readonly weightsOpt: AdamOptimizer;
-  /** Transitions mode only: e [(T-1)*N, S], its frozen copy, its optimiser. */
+  /** Transitions mode with S < T only: e [(M-1)*N, S] (S = 1: [(T-1)*N, S]), its frozen copy, its optimiser. */
   private readonly emb: { readonly e: tf.Variable; readonly target: tf.Variable; readonly opt: AdamOptimizer } | null;
   private stepCount = 0;
   private sinceRefresh = 0;
@@ -218,9 +285,10 @@ export class TransitionRun {
     this.train = sequenceSet(createTaskStream(o.task, o.sequences, o.seed, deriveSeed(o.seed, 'transitions-train')).next(o.length), this.cell);
     this.heldout = sequenceSet(createTaskStream(o.task, o.evalSequences, o.seed, deriveSeed(o.seed, 'transitions-heldout')).next(o.length), this.cell);
     this.weightsOpt = new AdamOptimizer(this.cell.variables, o.learningRate, o.gradClip);
-    if (o.mode === 'transitions') {
-      const rows = (o.length - 1) * o.sequences;
-      const e = newVariable(() => (o.embeddingInit === 'rollout' ? rollCell(this.cell, this.train).states : tf.zeros([rows, this.cell.stateSize])));
+    // S >= T leaves no embeddings: the step is BPTT's.
+    if (o.mode === 'transitions' && o.segmentLength < o.length) {
+      const rows = (segmentGeometry(o.length, o.segmentLength).segments - 1) * o.sequences;
+      const e = newVariable(() => (o.embeddingInit === 'rollout' ? this.anchorStates() : tf.zeros([rows, this.cell.stateSize])));
       const target = newVariable(() => tf.clone(e), false);
       this.emb = { e, target, opt: new AdamOptimizer([e], o.embeddingLearningRate, o.gradClip) };
     } else {
@@ -253,7 +321,7 @@ export class TransitionRun {
     const box: { stats?: tf.Tensor1D } = {};
     const { value, grads } = tf.variableGrads(() => {
       if (emb) {
-        const r = transitionLoss(this.cell, emb.e as tf.Tensor2D, emb.target as tf.Tensor2D, this.train, beta);
+        const r = segmentedLoss(this.cell, emb.e as tf.Tensor2D, emb.target as tf.Tensor2D, this.train, beta, this.options.segmentLength);
         box.stats = tf.keep(tf.stack([r.ce, r.consistency, r.correct, r.scored]) as tf.Tensor1D);
         return r.loss;
       }
@@ -289,8 +357,28 @@ export class TransitionRun {
     if (this.sinceRefresh < this.live.refreshEvery) return false;
     this.sinceRefresh = 0;
     const { e, target } = this.emb;
-    tf.tidy(() => target.assign(tf.clone(e)));
+    const mode = this.options.reanchor;
+    tf.tidy(() => {
+      if (mode === 'off') {
+        target.assign(tf.clone(e));
+        return;
+      }
+      const anchor = this.anchorStates();
+      target.assign(anchor);
+      if (mode === 'states') e.assign(anchor);
+    });
     return true;
+  }
+
+  /** The states the current cell reaches at the segment starts of the training sequences (one sequential roll-out). */
+  private anchorStates(): tf.Tensor2D {
+    const o = this.options;
+    return tf.tidy(() => segmentStartStates(rollCell(this.cell, this.train).states, o.sequences, o.length, o.segmentLength));
+  }
+
+  /** Sequential cell steps per train step: the segment length (BPTT: T), plus the amortised roll-out of re-anchoring. */
+  get sequentialDepth(): number {
+    return sequentialDepth(this.live);
   }
 
   /** Sequential roll-out from the start state (no learning). */
@@ -307,18 +395,23 @@ export class TransitionRun {
   }
 
   /**
-   * Host copies of the embeddings and the frozen target, [(T-1)*N*S] each,
-   * and the mean ||e - s_rollout||^2 per transition: how far the embeddings
-   * are from the states the current weights reach. Null in BPTT mode.
+   * Host copies of the embeddings and the frozen target, [(M-1)*N*S] each,
+   * and the mean ||e - s_rollout||^2 and ||target - s_rollout||^2 per
+   * segment start: how far each is from the states the current weights
+   * reach there. Null without embeddings (BPTT, or S >= T).
    */
-  async readEmbeddings(): Promise<{ embeddings: Float32Array; target: Float32Array; rolloutGap: number } | null> {
+  async readEmbeddings(): Promise<{ embeddings: Float32Array; target: Float32Array; rolloutGap: number; targetGap: number } | null> {
     this.assertLive();
     const emb = this.emb;
     if (!emb) return null;
-    const gap = tf.tidy(() => tf.div(tf.sum(tf.square(tf.sub(emb.e, rollCell(this.cell, this.train).states))), emb.e.shape[0]));
-    const [embeddings, target, g] = await Promise.all([emb.e.data(), emb.target.data(), gap.data()]);
-    gap.dispose();
-    return { embeddings: embeddings as Float32Array, target: target as Float32Array, rolloutGap: g[0] as number };
+    const gaps = tf.tidy(() => {
+      const anchor = this.anchorStates();
+      const gap = (a: tf.Tensor): tf.Scalar => tf.div(tf.sum(tf.square(tf.sub(a, anchor))), emb.e.shape[0]);
+      return tf.stack([gap(emb.e), gap(emb.target)]);
+    });
+    const [embeddings, target, g] = await Promise.all([emb.e.data(), emb.target.data(), gaps.data()]);
+    gaps.dispose();
+    return { embeddings: embeddings as Float32Array, target: target as Float32Array, rolloutGap: g[0] as number, targetGap: g[1] as number };
   }
 
   dispose(): void {
