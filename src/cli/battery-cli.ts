@@ -1,16 +1,19 @@
 /**
  * npm run battery -- [--model lara|loopy|lstm|gru|esn|oracle|random|memoryless] [--rule bptt|tbptt|reservoir|hebbian|perturbation] [--tests all|1,3,5|circuit,...]
  *   [--seed N] [--steps N] [--lanes N] [--set key=value ...] [--sweep key=v1,v2 ...]
- *   [--backend wasm|cpu] [--json]
+ *   [--backend wasm|cpu] [--json] [--shard i/N]
  * Runs the test battery in Node on the same engine as the lab. With --json it
  * prints one JSON line per test (and sweep cell):
  * {test, model, params, score, unit, steps, ms, diverged} (diverged: null, or
  * the phase and train step where the loss turned non-finite; its score is null).
+ * --shard i/N (0 ≤ i < N) runs every N-th (sweep cell, test) pair from i and
+ * implies --json, so N machines' lines concatenated are the whole run.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { BATTERY, BATTERY_TESTS, DEFAULT_BATTERY_CONFIG, STUDY_TESTS, languageModelBudget, runBattery, type BatteryTestId } from '../engine/battery/battery';
 import { BATTERY_MODEL_NAMES, BATTERY_MODELS, type BatteryModelName } from '../engine/battery/battery-models';
+import { parseShard, shardItems, WHOLE, type Shard } from './run-shards';
 
 interface CliOptions {
   model: BatteryModelName;
@@ -20,6 +23,7 @@ interface CliOptions {
   lanes: number;
   backend: 'wasm' | 'cpu';
   json: boolean;
+  shard: Shard;
   set: Record<string, unknown>;
   sweep: [string, unknown[]][];
 }
@@ -54,6 +58,7 @@ function parseArgs(argv: string[]): CliOptions {
     lanes: DEFAULT_BATTERY_CONFIG.lanes,
     backend: 'wasm',
     json: false,
+    shard: WHOLE,
     set: {},
     sweep: [],
   };
@@ -93,6 +98,13 @@ function parseArgs(argv: string[]): CliOptions {
       case '--json':
         o.json = true;
         break;
+      case '--shard': {
+        const shard = parseShard(value());
+        if (typeof shard === 'string') fail(shard);
+        o.shard = shard;
+        o.json = true;
+        break;
+      }
       case '--rule':
         o.set.rule = value();
         break;
@@ -136,8 +148,12 @@ for (const params of cells) {
   if (problem) fail(`${o.model} parameters ${JSON.stringify(params)}: ${problem}`);
 }
 const config = { ...DEFAULT_BATTERY_CONFIG, seed: o.seed, trainSteps: o.steps, lanes: o.lanes, languageModel: languageModelBudget(o.steps) };
+// Each test trains a fresh model, so (cell, test) pairs are independent runs and a shard takes every N-th.
+const pairs = shardItems(cells.flatMap((params) => o.tests.map((test) => ({ params, test }))), o.shard);
 for (const params of cells) {
-  await runBattery((spec) => entry.create(spec, params), o.model, o.tests, config, {
+  const tests = pairs.filter((p) => p.params === params).map((p) => p.test);
+  if (tests.length === 0) continue;
+  await runBattery((spec) => entry.create(spec, params), o.model, tests, config, {
     result: (r) => {
       const line = { test: r.test, model: r.model, params, score: Number.isFinite(r.score) ? r.score : null, unit: r.unit, steps: r.steps, ms: r.ms, diverged: r.diverged };
       if (o.json) console.log(JSON.stringify({ ...line, details: r.details }));

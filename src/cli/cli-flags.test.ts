@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { StudyFlags } from './study-command';
+import { CliFlags } from './cli-flags';
 
-describe('study flags', () => {
+describe('command-line flags', () => {
   afterEach(() => vi.restoreAllMocks());
   const exits = (): void => {
     vi.spyOn(console, 'error').mockImplementation(() => undefined);
@@ -9,7 +9,7 @@ describe('study flags', () => {
   };
 
   it('reads values, lists, switches and seeds', () => {
-    const f = new StudyFlags('x', ['--seeds', '2', '--density', '100,50', '--write', '--lr', '0.5']);
+    const f = new CliFlags('x', ['--seeds', '2', '--density', '100,50', '--write', '--lr', '0.5']);
     expect(f.seeds()).toEqual([1, 2]);
     expect(f.list('density', ['5'])).toEqual(['100', '50']);
     expect(f.has('write')).toBe(true);
@@ -18,11 +18,21 @@ describe('study flags', () => {
     expect(() => f.done()).not.toThrow();
   });
 
+  it('collects the files after a list switch, and refuses a stray argument elsewhere', () => {
+    const f = new CliFlags('results', ['--merge', 'a.jsonl', 'b.jsonl', '--out', 'x.md'], [], ['merge']);
+    expect(f.has('merge')).toBe(true);
+    expect(f.positional).toEqual(['a.jsonl', 'b.jsonl']);
+    expect(f.string('out', 'docs/RESULTS.md')).toBe('x.md');
+    expect(f.string('runs')).toBeUndefined();
+    exits();
+    expect(() => new CliFlags('results', ['stray'])).toThrow('exit 2');
+  });
+
   it('refuses unknown flags, bad integers and items outside the allowed list', () => {
     exits();
-    expect(() => new StudyFlags('x', ['--nope', '1']).done()).toThrow('exit 2');
-    expect(() => new StudyFlags('x', ['--seeds', '0']).seeds()).toThrow('exit 2');
-    expect(() => new StudyFlags('x', ['--kinds', 'a,c']).list('kinds', ['a'], ['a', 'b'])).toThrow('exit 2');
-    expect(() => new StudyFlags('x', ['--steps'])).toThrow('exit 2');
+    expect(() => new CliFlags('x', ['--nope', '1']).done()).toThrow('exit 2');
+    expect(() => new CliFlags('x', ['--seeds', '0']).seeds()).toThrow('exit 2');
+    expect(() => new CliFlags('x', ['--kinds', 'a,c']).list('kinds', ['a'], ['a', 'b'])).toThrow('exit 2');
+    expect(() => new CliFlags('x', ['--steps'])).toThrow('exit 2');
   });
 });

@@ -22,4 +22,4 @@ if (!name || name === '--help' || !names.includes(name)) {
   if (name && name !== '--help') console.error(`study: unknown study "${name}"`);
   process.exit(name === '--help' ? 0 : 2);
 }
-await (await load(name)).run(new StudyFlags(name, rest));
+await (await load(name)).run(new StudyFlags(`study ${name}`, rest));
