@@ -10,6 +10,12 @@
  */
 import { TRANSITION_MODES, TransitionRun, type TransitionMode, type TransitionRunInput } from './transition-training';
 
+/** One run of a comparison: its options and a label (the study's variant names). */
+export interface LabelledRun {
+  readonly label: string;
+  readonly options: TransitionRunInput;
+}
+
 export interface CompareSettings {
   /** Train steps of each mode. */
   readonly steps: number;
@@ -21,6 +27,8 @@ export interface CompareSettings {
 
 export interface ModeCurve {
   readonly mode: TransitionMode;
+  /** Sequential cell steps per train step (transition-depth.ts). */
+  readonly sequentialDepth: number;
   /** Training loss per step (transitions: from the embeddings). */
   readonly loss: number[];
   /** Cumulative training wall-clock (ms) after each step. */
@@ -50,13 +58,27 @@ interface Tracker {
 
 /** Runs both modes from `opts` (its `mode` is ignored) for `settings.steps` steps each. */
 export async function compareModes(opts: TransitionRunInput, settings: CompareSettings): Promise<CompareResult> {
+  const curves = await compareRuns(
+    TRANSITION_MODES.map((mode) => ({ label: mode, options: { ...opts, mode } })),
+    settings,
+  );
+  const [transitions, bptt] = curves as [ModeCurve, ModeCurve];
+  return { transitions, bptt };
+}
+
+/** Any runs on the same footing, alternating step by step; one curve per run, in order. */
+export async function compareRuns(runs: readonly LabelledRun[], settings: CompareSettings): Promise<ModeCurve[]> {
   const evalEvery = Math.max(1, settings.evalEvery ?? 10);
-  const trackers: Tracker[] = TRANSITION_MODES.map((mode) => ({
-    run: new TransitionRun({ ...opts, mode }),
-    curve: { mode, loss: [], cumulativeMs: [], refreshSteps: [], rollouts: [], stepsToTarget: null, msToTarget: null, finalRolloutLoss: NaN, finalRolloutAccuracy: NaN },
-    elapsed: 0,
-  }));
+  const trackers: Tracker[] = [];
   try {
+    for (const { options } of runs) {
+      const run = new TransitionRun(options);
+      trackers.push({
+        run,
+        curve: { mode: run.options.mode, sequentialDepth: run.sequentialDepth, loss: [], cumulativeMs: [], refreshSteps: [], rollouts: [], stepsToTarget: null, msToTarget: null, finalRolloutLoss: NaN, finalRolloutAccuracy: NaN },
+        elapsed: 0,
+      });
+    }
     for (let step = 1; step <= settings.steps; step++) {
       for (const t of trackers) {
         const r = await t.run.trainStep();
@@ -78,6 +100,5 @@ export async function compareModes(opts: TransitionRunInput, settings: CompareSe
   } finally {
     for (const t of trackers) t.run.dispose();
   }
-  const [transitions, bptt] = trackers.map((t) => t.curve) as [ModeCurve, ModeCurve];
-  return { transitions, bptt };
+  return trackers.map((t) => t.curve);
 }
