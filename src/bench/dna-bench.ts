@@ -79,7 +79,7 @@ export async function benchDna(opts: DnaBenchOptions = {}): Promise<Row[]> {
   ];
 }
 
-interface DnaRun {
+export interface DnaRun {
   readonly accuracy: number;
   readonly initialCells: number;
   readonly cells: number;
@@ -92,7 +92,8 @@ interface DnaRun {
   readonly seconds: number;
 }
 
-async function runDna(params: DnaParams, epochs: number, seed: number): Promise<DnaRun> {
+/** One DNA layer on MNIST for `epochs` epochs (the study dna-density reuses it). */
+export async function runDna(params: DnaParams, epochs: number, seed: number): Promise<DnaRun> {
   const dna = await DnaTrainer.create({ model: 'dna', task: 'mnist', seed, params });
   const initialCells = dna.cellCount;
   let births = 0;
@@ -117,7 +118,7 @@ async function runDna(params: DnaParams, epochs: number, seed: number): Promise<
 }
 
 /** A dense ReLU net D -> hidden... -> C (Glorot-uniform weights, zero biases), Adam, seeded epoch orders; test accuracy at the end. */
-async function trainDense(data: ClassificationData, hidden: readonly number[], p: DnaParams, epochs: number, seed: number): Promise<{ accuracy: number; params: number; seconds: number }> {
+export async function trainDense(data: ClassificationData, hidden: readonly number[], p: DnaParams, epochs: number, seed: number): Promise<{ accuracy: number; params: number; seconds: number }> {
   const { inputSize: D, classes: C } = data.info;
   const sizes = [D, ...hidden, C];
   const rng = createRng(deriveSeed(seed, `dense-${sizes.join('-')}`));

@@ -277,3 +277,29 @@ describeBackends(
   },
   ['cpu'],
 );
+
+describe('DNA descriptor: the new options', () => {
+  it('has a control, a URL key and help naming the source for bias, regrowth and density', async () => {
+    const { dnaModel } = await import('./dna-descriptor');
+    const controls = dnaModel.controls.controls;
+    const help = (key: string, over: DnaParamsInput): string => {
+      const c = controls.find((x) => x.key === key);
+      if (!c) throw new Error(`no control for ${key}`);
+      return typeof c.help === 'string' ? c.help : c.help(dnaParamsSchema.parse(over));
+    };
+    expect(help('regrowth', { regrowth: 'set' })).toMatch(/Mocanu et al\. 2018/);
+    expect(help('regrowth', { regrowth: 'rigl' })).toMatch(/Evci et al\. 2020/);
+    expect(help('regrowth', { regrowth: 'split' })).toMatch(/seed/);
+    expect(help('bias', { bias: 'per-output' })).toMatch(/Ours/);
+    expect(help('bias', { bias: 'per-cell' })).toMatch(/seed/);
+    expect(help('density', {})).toMatch(/input-output pairs/);
+    expect(Object.values(dnaModel.url)).toEqual(expect.arrayContaining(['bias', 'regrowth', 'density']));
+    expect(dnaModel.liveKeys).toContain('regrowth');
+    expect(dnaModel.liveKeys).not.toContain('density');
+    const slider = controls.find((x) => x.key === 'density');
+    if (slider?.type !== 'slider' || !slider.get || !slider.set) throw new Error('density is a percent slider');
+    expect(slider.get(dnaParamsSchema.parse({ density: 0.5 }))).toBe(50);
+    expect(slider.set(dnaParamsSchema.parse({}), 20).density).toBeCloseTo(0.2, 12);
+    expect(dnaModel.help.formulas.join(' ')).toMatch(/Mocanu et al\. 2018.*Evci et al\. 2020/);
+  });
+});
