@@ -12,10 +12,12 @@ export function routingDims(experiment: RoutingExperiment): StackDims {
 /**
  * The tensors an exported routing model must hold, with their shapes. The
  * baseline (routing = false) stores router and skip tensors too (untrained),
- * so every export of an experiment's size has the same shapes.
+ * so every export of an experiment's size has the same shapes. The identity
+ * skip holds skipD [N, W] in place of skipS; files written before it have
+ * skip 'dense' (the default) and so the tensors they hold.
  */
 export function routingTensorShapes(experiment: RoutingExperiment): Record<string, readonly number[]> {
-  return stackShapes(routingDims(experiment));
+  return stackShapes(routingDims(experiment), experiment.params.skip);
 }
 
 /** The chain input -> layer 1 -> ... -> layer N -> output; edge l (id l) runs from node l to node l + 1. */

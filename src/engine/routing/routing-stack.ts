@@ -18,9 +18,23 @@
  * h_l + S_l h_l: with S_l = 0 a skipped layer first outputs zero and skipping
  * only pays once S_l has learnt to carry what the layer would have.
  *
- * Hard routing (inference) executes a layer iff p_exec > 0.5 per example. On
- * the device both paths are still computed and masked (one kernel sequence for
- * the whole batch); the compute saved is what the mask counts.
+ * Router kinds (training only; inference is hard for all):
+ *   soft              the mix above (the seed's)
+ *   straight-through  g = 1[p_exec > 0.5] forward, dg/dp = 1 backward (Bengio et al. 2013):
+ *                     h_{l+1} = g f_l(h_l) + (1 - g) skip_l(h_l)
+ *   gumbel            the same with p_exec = sigmoid(z_exec - z_skip + L), L ~ Logistic(0, 1)
+ *                     (the difference of two Gumbels), tau = 1 (Jang et al. 2017; ConvNet-AIG)
+ * The sparsity penalty always uses the noiseless p_exec.
+ *
+ * Skip kinds: dense skip_l(h) = h S_l (the seed's); identity-diagonal
+ * skip_l(h) = h ⊙ (1 + d_l), d_l zero at the start (ours: ConvNet-AIG's skip
+ * is the identity; the learnt diagonal lets it rescale units for W
+ * multiply-adds instead of W²). lambda_1 weighs |d| then.
+ *
+ * Hard routing (inference) executes a layer iff p_exec > 0.5 per example.
+ * stackForward computes both paths and masks (one kernel sequence, for
+ * training and the views); hardForwardGathered runs each layer on its
+ * executing rows only and the skip on the rest (what the timing measures).
  *
  * routing = false is the baseline: the same stack with h_{l+1} = f_l(h_l), no
  * routers, no skip matrices, no penalties.
@@ -28,8 +42,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { HostTensor } from '../training/host-tensor';
 import { createRng, normalArray } from '../random';
-import type { RoutingActivation } from './routing-params';
-import { stackShapes, type RoutingTensorName, type StackDims } from './routing-shapes';
+import type { RouterKind, RoutingActivation, SkipKind } from './routing-params';
+import { allShapes, stackTensorNames, type RoutingTensorName, type StackDims } from './routing-shapes';
 
 /** Initial router bias of the execute score: p_exec = sigmoid(2) ~ 0.88, so a new stack starts close to the baseline and learns to skip. */
 export const ROUTER_EXECUTE_BIAS = 2;
@@ -39,6 +53,8 @@ const ROUTER_WEIGHT_GAIN = 0.5;
 export interface StackOptions {
   readonly activation: RoutingActivation;
   readonly routing: boolean;
+  readonly router: RouterKind;
+  readonly skip: SkipKind;
 }
 
 export interface Penalties {
@@ -47,9 +63,9 @@ export interface Penalties {
 }
 
 /** Shapes of the stack's tensors: index 0 of the layer tensors is the routed layer. */
-/** Seeded initial weights on the host: scaled normals, zero biases, router biased to execute, S = 0. */
-export function initStackTensors(d: StackDims, activation: RoutingActivation, seed: number): Record<RoutingTensorName, HostTensor> {
-  const shapes = stackShapes(d);
+/** Seeded initial weights on the host: scaled normals, zero biases, router biased to execute, S = 0 (or d = 0). */
+export function initStackTensors(d: StackDims, activation: RoutingActivation, seed: number, skip: SkipKind = 'dense'): Partial<Record<RoutingTensorName, HostTensor>> {
+  const shapes = allShapes(d);
   const rng = createRng(seed, 3);
   const gain = activation === 'relu' ? Math.SQRT2 : 1;
   const W = d.width;
@@ -62,7 +78,7 @@ export function initStackTensors(d: StackDims, activation: RoutingActivation, se
   const layerW = normal(shapes.layerW, gain / Math.sqrt(W));
   const routerW = normal(shapes.routerW, ROUTER_WEIGHT_GAIN / Math.sqrt(W));
   const outW = normal(shapes.outW, 1 / Math.sqrt(W));
-  return {
+  const all: Record<RoutingTensorName, HostTensor> = {
     inW,
     inB: zeros(shapes.inB),
     layerW,
@@ -70,38 +86,74 @@ export function initStackTensors(d: StackDims, activation: RoutingActivation, se
     routerW,
     routerB,
     skipS: zeros(shapes.skipS),
+    skipD: zeros(shapes.skipD),
     outW,
     outB: zeros(shapes.outB),
   };
+  return Object.fromEntries(stackTensorNames(skip).map((n) => [n, all[n]]));
 }
 
-export type StackWeights = Readonly<Record<RoutingTensorName, tf.Tensor>>;
+/** The stack's tensors: skipS for the dense skip, skipD for the identity skip. */
+export type StackWeights = Readonly<Partial<Record<RoutingTensorName, tf.Tensor>>>;
+
+function need(w: StackWeights, name: RoutingTensorName): tf.Tensor {
+  const t = w[name];
+  if (!t) throw new Error(`routing stack: no ${name}`);
+  return t;
+}
+
+/** The straight-through step: 1[p > 0.5] forward, the identity backward (Bengio et al. 2013). */
+const straightThroughOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+  value: tf.cast(tf.greater(args[0] as tf.Tensor, 0.5), 'float32'),
+  gradFunc: (dy: tf.Tensor) => dy,
+}));
+export const straightThrough = (p: tf.Tensor): tf.Tensor => straightThroughOp(p);
+
+/** The skip path of layer l: h S_l (dense) or h ⊙ (1 + d_l) (identity-diagonal). */
+function skipPath(h: tf.Tensor2D, skip: SkipKind, S: tf.Tensor): tf.Tensor2D {
+  return (skip === 'dense' ? tf.matMul(h, S as tf.Tensor2D) : tf.add(h, tf.mul(h, S))) as tf.Tensor2D;
+}
+
+/** Host logistic noise [rows, layers] for the Gumbel router: the difference of two Gumbel(0, 1) draws. */
+export function logisticNoise(rows: number, layers: number, seed: number, stream: number): Float32Array {
+  const rng = createRng(seed, stream);
+  return Float32Array.from({ length: rows * layers }, () => {
+    const u = Math.min(Math.max(rng.next(), 1e-7), 1 - 1e-7);
+    return Math.log(u) - Math.log(1 - u);
+  });
+}
 
 export interface StackForward {
   /** [B, C] */
   readonly logits: tf.Tensor2D;
   /** Execute probability per example and routed layer [B, N] (ones without routing). */
   readonly pExec: tf.Tensor2D;
-  /** 1 where the layer ran [B, N]: p_exec > 0.5 under hard routing; ones in the soft forward and without routing. */
+  /** 1 where the layer ran [B, N]: p_exec > 0.5 under hard routing, the hard gate of a straight-through or Gumbel training forward; ones in the soft forward and without routing. */
   readonly executed: tf.Tensor2D;
   /** Mean |h| per graph node [B, N + 2]: h_0, h_1..h_N, logits (only when asked for). */
   readonly activity?: tf.Tensor2D;
 }
 
-/** The forward pass; call inside tf.tidy (or variableGrads). `hard`: route by p_exec > 0.5 instead of mixing. */
-export function stackForward(w: StackWeights, x: tf.Tensor2D, opts: StackOptions, hard: boolean, withActivity = false): StackForward {
+/**
+ * The forward pass; call inside tf.tidy (or variableGrads). `hard`: route by
+ * p_exec > 0.5 instead of training's form. `noise` [B, N]: the Gumbel
+ * router's logistic noise (training forward only; required for 'gumbel').
+ */
+export function stackForward(w: StackWeights, x: tf.Tensor2D, opts: StackOptions, hard: boolean, withActivity = false, noise?: tf.Tensor2D): StackForward {
   const act = (t: tf.Tensor): tf.Tensor2D => (opts.activation === 'relu' ? tf.relu(t) : tf.tanh(t)) as tf.Tensor2D;
   const B = x.shape[0];
-  const N = w.layerW.shape[0];
-  let h = act(tf.add(tf.matMul(x, w.inW as tf.Tensor2D), w.inB));
+  const N = need(w, 'layerW').shape[0];
+  let h = act(tf.add(tf.matMul(x, need(w, 'inW') as tf.Tensor2D), need(w, 'inB')));
   const activity: tf.Tensor[] = [];
   const meanAbs = (t: tf.Tensor2D): tf.Tensor => tf.mean(tf.abs(t), 1, true);
   if (withActivity) activity.push(meanAbs(h));
-  const layerW = tf.unstack(w.layerW) as tf.Tensor2D[];
-  const layerB = tf.unstack(w.layerB);
-  const routerW = opts.routing ? (tf.unstack(w.routerW) as tf.Tensor2D[]) : [];
-  const routerB = opts.routing ? tf.unstack(w.routerB) : [];
-  const skipS = opts.routing ? (tf.unstack(w.skipS) as tf.Tensor2D[]) : [];
+  const layerW = tf.unstack(need(w, 'layerW')) as tf.Tensor2D[];
+  const layerB = tf.unstack(need(w, 'layerB'));
+  const routerW = opts.routing ? (tf.unstack(need(w, 'routerW')) as tf.Tensor2D[]) : [];
+  const routerB = opts.routing ? tf.unstack(need(w, 'routerB')) : [];
+  const skipT = opts.routing ? tf.unstack(need(w, opts.skip === 'dense' ? 'skipS' : 'skipD')) : [];
+  if (opts.routing && !hard && opts.router === 'gumbel' && !noise) throw new Error('routing stack: the Gumbel router trains with noise');
+  const noiseCols = opts.routing && !hard && opts.router === 'gumbel' && noise ? (tf.unstack(noise, 1) as tf.Tensor1D[]) : [];
   const pExec: tf.Tensor[] = [];
   const executed: tf.Tensor[] = [];
   for (let l = 0; l < N; l++) {
@@ -109,12 +161,19 @@ export function stackForward(w: StackWeights, x: tf.Tensor2D, opts: StackOptions
     if (!opts.routing) {
       h = f;
     } else {
-      const p = tf.softmax(tf.add(tf.matMul(h, routerW[l] as tf.Tensor2D), routerB[l] as tf.Tensor)) as tf.Tensor2D;
+      const z = tf.add(tf.matMul(h, routerW[l] as tf.Tensor2D), routerB[l] as tf.Tensor) as tf.Tensor2D;
+      const p = tf.softmax(z) as tf.Tensor2D;
       const pE = tf.slice(p, [0, 0], [B, 1]);
-      const skip = tf.matMul(h, skipS[l] as tf.Tensor2D);
+      const skip = skipPath(h, opts.skip, skipT[l] as tf.Tensor);
       pExec.push(pE);
-      if (hard) {
-        const run = tf.cast(tf.greater(pE, 0.5), 'float32');
+      if (hard || opts.router !== 'soft') {
+        let run: tf.Tensor;
+        if (hard) run = tf.cast(tf.greater(pE, 0.5), 'float32');
+        else if (opts.router === 'straight-through') run = straightThrough(pE);
+        else {
+          const diff = tf.sub(tf.slice(z, [0, 0], [B, 1]), tf.slice(z, [0, 1], [B, 1]));
+          run = straightThrough(tf.sigmoid(tf.add(diff, tf.reshape(noiseCols[l] as tf.Tensor, [B, 1]))));
+        }
         h = tf.add(tf.mul(run, f), tf.mul(tf.sub(1, run), skip));
         executed.push(run);
       } else {
@@ -123,7 +182,7 @@ export function stackForward(w: StackWeights, x: tf.Tensor2D, opts: StackOptions
     }
     if (withActivity) activity.push(meanAbs(h));
   }
-  const logits = tf.add(tf.matMul(h, w.outW as tf.Tensor2D), w.outB) as tf.Tensor2D;
+  const logits = tf.add(tf.matMul(h, need(w, 'outW') as tf.Tensor2D), need(w, 'outB')) as tf.Tensor2D;
   const ones = (): tf.Tensor2D => tf.ones([B, N]);
   const out: StackForward = {
     logits,
@@ -135,6 +194,65 @@ export function stackForward(w: StackWeights, x: tf.Tensor2D, opts: StackOptions
   return { ...out, activity: tf.concat(activity, 1) as tf.Tensor2D };
 }
 
+export interface GatheredForward {
+  /** [B, C], the caller disposes it. */
+  readonly logits: tf.Tensor2D;
+  /** Layer executions skipped over all rows. */
+  readonly skipped: number;
+}
+
+/**
+ * Hard routing that runs each layer on its executing rows only: per layer
+ * the router scores every row, the decisions come to the host, the
+ * executing rows are gathered through f_l and the rest through the skip, and
+ * the two parts are put back in row order. Equal to stackForward(hard) (the
+ * tests check it); not for gradients. One host read per routed layer.
+ */
+export async function hardForwardGathered(w: StackWeights, x: tf.Tensor2D, opts: StackOptions): Promise<GatheredForward> {
+  const act = (t: tf.Tensor): tf.Tensor2D => (opts.activation === 'relu' ? tf.relu(t) : tf.tanh(t)) as tf.Tensor2D;
+  const B = x.shape[0];
+  const N = need(w, 'layerW').shape[0];
+  const layer = (h: tf.Tensor2D, l: number): tf.Tensor2D =>
+    act(tf.add(tf.matMul(h, tf.gather(need(w, 'layerW'), l) as tf.Tensor2D), tf.gather(need(w, 'layerB'), l)));
+  let h = tf.tidy(() => act(tf.add(tf.matMul(x, need(w, 'inW') as tf.Tensor2D), need(w, 'inB'))));
+  let skipped = 0;
+  for (let l = 0; l < N; l++) {
+    if (!opts.routing) {
+      const next = tf.tidy(() => layer(h, l));
+      h.dispose();
+      h = next;
+      continue;
+    }
+    const runT = tf.tidy(() => {
+      const z = tf.add(tf.matMul(h, tf.gather(need(w, 'routerW'), l) as tf.Tensor2D), tf.gather(need(w, 'routerB'), l));
+      return tf.reshape(tf.greater(tf.slice(tf.softmax(z), [0, 0], [B, 1]), 0.5), [-1]);
+    });
+    const run = await runT.data();
+    runT.dispose();
+    const exec: number[] = [];
+    const rest: number[] = [];
+    for (let b = 0; b < B; b++) (run[b] ? exec : rest).push(b);
+    skipped += rest.length;
+    const next = tf.tidy(() => {
+      const S = tf.gather(need(w, opts.skip === 'dense' ? 'skipS' : 'skipD'), l);
+      if (rest.length === 0) return layer(h, l);
+      if (exec.length === 0) return skipPath(h, opts.skip, S);
+      const f = layer(tf.gather(h, tf.tensor1d(exec, 'int32')), l);
+      const s = skipPath(tf.gather(h, tf.tensor1d(rest, 'int32')), opts.skip, S);
+      // Row b sits at position order[b] of [exec rows; rest rows].
+      const order = new Int32Array(B);
+      exec.forEach((b, i) => (order[b] = i));
+      rest.forEach((b, i) => (order[b] = exec.length + i));
+      return tf.gather(tf.concat([f, s]), tf.tensor1d(order, 'int32')) as tf.Tensor2D;
+    });
+    h.dispose();
+    h = next;
+  }
+  const logits = tf.tidy(() => tf.add(tf.matMul(h, need(w, 'outW') as tf.Tensor2D), need(w, 'outB')) as tf.Tensor2D);
+  h.dispose();
+  return { logits, skipped };
+}
+
 export interface StackLoss {
   /** Task loss plus both penalties: what training minimises. */
   readonly total: tf.Scalar;
@@ -144,13 +262,13 @@ export interface StackLoss {
   readonly pExec: tf.Tensor2D;
 }
 
-/** Soft forward and the training loss; `targets` one-hot [B, C]. Without routing both penalties are absent. */
-export function stackLoss(w: StackWeights, x: tf.Tensor2D, targets: tf.Tensor2D, opts: StackOptions, penalties: Penalties): StackLoss {
-  const { logits, pExec } = stackForward(w, x, opts, false);
+/** Training forward and loss; `targets` one-hot [B, C]; `noise` as stackForward's. Without routing both penalties are absent. */
+export function stackLoss(w: StackWeights, x: tf.Tensor2D, targets: tf.Tensor2D, opts: StackOptions, penalties: Penalties, noise?: tf.Tensor2D): StackLoss {
+  const { logits, pExec } = stackForward(w, x, opts, false, false, noise);
   const task = tf.neg(tf.mean(tf.sum(tf.mul(targets, tf.logSoftmax(logits)), 1))) as tf.Scalar;
   if (!opts.routing) return { total: task, task, logits, pExec };
   const sparsity = tf.mul(tf.mean(pExec), penalties.lambdaS);
-  const l1 = tf.mul(tf.sum(tf.abs(w.skipS)), penalties.lambda1);
+  const l1 = tf.mul(tf.sum(tf.abs(need(w, opts.skip === 'dense' ? 'skipS' : 'skipD'))), penalties.lambda1);
   return { total: tf.add(tf.add(task, sparsity), l1) as tf.Scalar, task, logits, pExec };
 }
 

@@ -1,13 +1,15 @@
 /**
- * Compute saved vs accuracy lost: one routed stack per lambda_s, all from the
- * experiment's seed and trained for the same number of steps, against the
- * no-routing baseline trained once. Plain async engine code, so a worker can
- * run it beside the live experiment.
+ * Compute saved vs accuracy lost: one routed stack per lambda_s and router
+ * kind, all from the experiment's seed and trained for the same number of
+ * steps, against the no-routing baseline trained once. Plain async engine
+ * code, so a worker can run it beside the live experiment.
  */
-import type { RoutingExperiment } from './routing-params';
+import type { RouterKind, RoutingExperiment } from './routing-params';
 import { loadRoutingData, RoutingTrainer } from './routing-trainer';
 
 export interface SweepPoint {
+  /** The router kind trained; null for the baseline (no routing). */
+  readonly router: RouterKind | null;
   readonly lambdaS: number;
   /** Share of layer executions skipped on the test split under hard routing. */
   readonly skippedFraction: number;
@@ -22,6 +24,8 @@ export interface SweepOptions {
   readonly signal?: AbortSignal;
   /** Called as each point is done (the baseline first, with lambdaS NaN and skippedFraction 0). */
   readonly onPoint?: (point: SweepPoint, done: number, total: number) => void;
+  /** Router kinds to train at each lambda_s (default: the experiment's), one curve each. */
+  readonly routers?: readonly RouterKind[];
 }
 
 /** Steps between yields to the event loop, so a worker still hears its messages. */
@@ -39,9 +43,10 @@ async function trainFor(trainer: RoutingTrainer, steps: number, signal: AbortSig
 
 export async function sweepLambda(experiment: RoutingExperiment, lambdas: readonly number[], steps: number, options: SweepOptions = {}): Promise<SweepPoint[]> {
   const { signal, onPoint } = options;
+  const routers = options.routers ?? [experiment.params.router];
   const data = await loadRoutingData(experiment);
-  const run = async (routing: boolean, lambdaS: number) => {
-    const trainer = await RoutingTrainer.create({ ...experiment, params: { ...experiment.params, routing, lambdaS } }, data);
+  const run = async (routing: boolean, lambdaS: number, router: RouterKind) => {
+    const trainer = await RoutingTrainer.create({ ...experiment, params: { ...experiment.params, routing, lambdaS, router } }, data);
     try {
       await trainFor(trainer, steps, signal);
       return await trainer.evaluate();
@@ -49,15 +54,18 @@ export async function sweepLambda(experiment: RoutingExperiment, lambdas: readon
       trainer.dispose();
     }
   };
-  const total = lambdas.length + 1;
-  const baseline = await run(false, 0);
-  onPoint?.({ lambdaS: NaN, skippedFraction: 0, hardAccuracy: baseline.hardAccuracy, accuracyLost: 0 }, 1, total);
+  const total = lambdas.length * routers.length + 1;
+  const baseline = await run(false, 0, 'soft');
+  onPoint?.({ router: null, lambdaS: NaN, skippedFraction: 0, hardAccuracy: baseline.hardAccuracy, accuracyLost: 0 }, 1, total);
   const points: SweepPoint[] = [];
+  // λs outermost, so every λs has all its kinds early (the panel's table fills row by row).
   for (const lambdaS of lambdas) {
-    const e = await run(true, lambdaS);
-    const point = { lambdaS, skippedFraction: e.skippedFraction, hardAccuracy: e.hardAccuracy, accuracyLost: baseline.hardAccuracy - e.hardAccuracy };
-    points.push(point);
-    onPoint?.(point, points.length + 1, total);
+    for (const router of routers) {
+      const e = await run(true, lambdaS, router);
+      const point = { router, lambdaS, skippedFraction: e.skippedFraction, hardAccuracy: e.hardAccuracy, accuracyLost: baseline.hardAccuracy - e.hardAccuracy };
+      points.push(point);
+      onPoint?.(point, points.length + 1, total);
+    }
   }
   return points;
 }

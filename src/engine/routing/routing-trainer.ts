@@ -26,8 +26,8 @@ import { routingDims, routingGraph, routingGraphProblem, routingTensorShapes } f
 import { createRng, deriveSeed, randInt } from '../random';
 import { newVariable } from '../variables';
 import { ROUTING_LIVE_PARAM_KEYS, type RoutingExperiment, type RoutingParams } from './routing-params';
-import { ROUTER_TENSOR_NAMES, ROUTING_TENSOR_NAMES, type RoutingTensorName, type StackDims } from './routing-shapes';
-import { correctRows, initStackTensors, stackForward, stackLoss, type StackOptions, type StackWeights } from './routing-stack';
+import { ROUTER_TENSOR_NAMES, stackTensorNames, type RoutingTensorName, type StackDims } from './routing-shapes';
+import { correctRows, hardForwardGathered, initStackTensors, logisticNoise, stackForward, stackLoss, type StackOptions, type StackWeights } from './routing-stack';
 
 /** Global gradient-norm clip (the house default; not a lab parameter). */
 const GRAD_CLIP = 1;
@@ -59,8 +59,16 @@ export interface RoutingEvaluation {
   readonly skippedFraction: number;
 }
 
+/** Hard inference on the whole test split with executing rows gathered per layer, timed. */
+export interface GatheredInference {
+  readonly hardAccuracy: number;
+  readonly skippedFraction: number;
+  /** Median wall-clock of one pass over the test split, ms (the logits read back included). */
+  readonly ms: number;
+}
+
 interface Device {
-  readonly vars: Readonly<Record<RoutingTensorName, tf.Variable>>;
+  readonly vars: Readonly<Partial<Record<RoutingTensorName, tf.Variable>>>;
   readonly optimizer: AdamOptimizer;
 }
 
@@ -88,7 +96,8 @@ export class RoutingTrainer extends TrainerCore<RoutingExperiment, TensorHostMod
 
   private constructor(experiment: RoutingExperiment, data: ClassificationData, tensors: Readonly<Record<string, HostTensor>>, start?: StepAt) {
     super(experiment, ROUTING_LIVE_PARAM_KEYS, start);
-    this.options = { activation: experiment.params.activation, routing: experiment.params.routing };
+    const p = experiment.params;
+    this.options = { activation: p.activation, routing: p.routing, router: p.router, skip: p.skip };
     this.dims = routingDims(experiment);
     if (data.info.inputSize !== this.dims.inputSize || data.info.classes !== this.dims.classes) {
       throw new Error(`routing: data of ${data.info.id} does not fit task ${experiment.task}`);
@@ -104,7 +113,7 @@ export class RoutingTrainer extends TrainerCore<RoutingExperiment, TensorHostMod
   /** A new seeded stack; `data` skips loading the dataset (it must be the experiment's). */
   static async create(experiment: RoutingExperiment, data?: ClassificationData): Promise<RoutingTrainer> {
     const d = data ?? (await loadRoutingData(experiment));
-    const tensors = initStackTensors(routingDims(experiment), experiment.params.activation, deriveSeed(experiment.seed, 'routing-init'));
+    const tensors = initStackTensors(routingDims(experiment), experiment.params.activation, deriveSeed(experiment.seed, 'routing-init'), experiment.params.skip);
     return new RoutingTrainer(experiment, d, tensors);
   }
 
@@ -131,13 +140,14 @@ export class RoutingTrainer extends TrainerCore<RoutingExperiment, TensorHostMod
   }
 
   private upload(tensors: Readonly<Record<string, HostTensor>>): Device {
-    const vars = {} as Record<RoutingTensorName, tf.Variable>;
-    for (const name of ROUTING_TENSOR_NAMES) {
+    const vars: Partial<Record<RoutingTensorName, tf.Variable>> = {};
+    const names = stackTensorNames(this.options.skip);
+    for (const name of names) {
       const t = tensors[name] as HostTensor;
       vars[name] = newVariable(() => tf.tensor(t.values, [...t.shape]));
     }
     const unused = new Set<string>(this.options.routing ? [] : ROUTER_TENSOR_NAMES);
-    const trained = ROUTING_TENSOR_NAMES.filter((n) => !unused.has(n)).map((n) => vars[n]);
+    const trained = names.filter((n) => !unused.has(n)).map((n) => vars[n] as tf.Variable);
     return { vars, optimizer: new AdamOptimizer(trained, this.params.learningRate, GRAD_CLIP) };
   }
 
@@ -179,7 +189,7 @@ export class RoutingTrainer extends TrainerCore<RoutingExperiment, TensorHostMod
   protected checkpointModel(): Promise<ModelCheckpoint> {
     const d = this.device;
     const optStep = d.optimizer.step;
-    return Promise.resolve(checkpointVariables([...Object.values(d.vars), ...d.optimizer.stateVariables()], () => (d.optimizer.step = optStep)));
+    return Promise.resolve(checkpointVariables([...Object.values<tf.Variable>(d.vars as Record<string, tf.Variable>), ...d.optimizer.stateVariables()], () => (d.optimizer.step = optStep)));
   }
 
   /** One Adam step on the next seeded minibatch. */
@@ -191,10 +201,12 @@ export class RoutingTrainer extends TrainerCore<RoutingExperiment, TensorHostMod
     const x = tf.tensor2d(batch.x, [batch.n, D]);
     const targets = tf.tensor2d(oneHotRows(batch.y, C), [batch.n, C]);
     const labels = tf.tensor1d(batch.y, 'int32');
+    // The Gumbel router's noise: host-drawn from (seed, step), so every backend sees the same draws.
+    const noise = this.options.routing && this.options.router === 'gumbel' ? tf.tensor2d(logisticNoise(batch.n, N, deriveSeed(this.experiment.seed, 'routing-gumbel'), at.step), [batch.n, N]) : undefined;
     const trained = this.device.optimizer.variables;
     const box: { kept?: tf.Tensor[] } = {};
     const { value, grads } = tf.variableGrads(() => {
-      const r = stackLoss(this.weights, x, targets, this.options, p);
+      const r = stackLoss(this.weights, x, targets, this.options, p, noise);
       box.kept = [r.task, tf.mean(correctRows(r.logits, labels)), tf.mean(r.pExec, 0)].map((t) => tf.keep(t));
       return r.total;
     }, [...trained]);
@@ -203,7 +215,7 @@ export class RoutingTrainer extends TrainerCore<RoutingExperiment, TensorHostMod
     this.device.optimizer.apply(gradList);
     const kept = box.kept as tf.Tensor[];
     const readback = tf.tidy(() => tf.concat([tf.stack([value, kept[0] as tf.Tensor, kept[1] as tf.Tensor, norm]), kept[2] as tf.Tensor]));
-    tf.dispose([...Object.values(grads), ...kept, value, norm, x, targets, labels]);
+    tf.dispose([...Object.values(grads), ...kept, value, norm, x, targets, labels, ...(noise ? [noise] : [])]);
     const out = (await readback.data()) as Float32Array;
     readback.dispose();
     const [total = NaN, task = NaN, accuracy = 0, gradNorm = NaN] = out;
@@ -255,7 +267,8 @@ export class RoutingTrainer extends TrainerCore<RoutingExperiment, TensorHostMod
   /** Test-split accuracies and skipped share as one device vector [hard, soft, skipped]. */
   private evaluationTensor(): tf.Tensor1D {
     const { testX, testY } = this.evalTensors;
-    const soft = stackForward(this.weights, testX, this.options, false);
+    // Soft accuracy mixes both paths by p for every router kind (the straight-through ones train on the hard gate).
+    const soft = stackForward(this.weights, testX, { ...this.options, router: 'soft' }, false);
     const hard = stackForward(this.weights, testX, this.options, true);
     return tf.stack([tf.mean(correctRows(hard.logits, testY)), tf.mean(correctRows(soft.logits, testY)), tf.sub(1, tf.mean(hard.executed))]) as tf.Tensor1D;
   }
@@ -312,27 +325,75 @@ export class RoutingTrainer extends TrainerCore<RoutingExperiment, TensorHostMod
     };
   }
 
-  /** Class probabilities under hard routing for the first 64 test examples [n, classes]. */
-  async predict(): Promise<Float32Array> {
-    this.assertLive();
-    const probs = tf.tidy(() => tf.softmax(stackForward(this.weights, this.evalTensors.probeX, this.options, true).logits));
+  /** Class probabilities of `x` under hard routing, each layer run on its executing rows only. */
+  private async gatheredProbabilities(x: tf.Tensor2D): Promise<Float32Array> {
+    const { logits } = await hardForwardGathered(this.weights, x, this.options);
+    const probs = tf.tidy(() => tf.softmax(logits));
+    logits.dispose();
     const data = (await probs.data()) as Float32Array;
     probs.dispose();
     return data;
   }
 
-  /** Held-out: test rows spread over the split, routed softly as in training (so it compares with the train loss; the view shows hard routing). */
+  /** Class probabilities under hard routing (executing rows gathered) for the first 64 test examples [n, classes]. */
+  async predict(): Promise<Float32Array> {
+    this.assertLive();
+    return this.gatheredProbabilities(this.evalTensors.probeX);
+  }
+
+  /**
+   * Hard inference over the whole test split with only the executing rows
+   * run per layer: accuracy, skipped share and the median of `reps` timed
+   * passes (after one untimed warm-up). The baseline runs its plain stack.
+   */
+  async gatheredInference(reps = 5): Promise<GatheredInference> {
+    this.assertLive();
+    const { testX, testY } = this.evalTensors;
+    const n = testX.shape[0];
+    const pass = async (): Promise<{ logits: Float32Array; skipped: number }> => {
+      const r = await hardForwardGathered(this.weights, testX, this.options);
+      const logits = (await r.logits.data()) as Float32Array;
+      r.logits.dispose();
+      return { logits, skipped: r.skipped };
+    };
+    const first = await pass();
+    const times: number[] = [];
+    for (let i = 0; i < reps; i++) {
+      const t0 = performance.now();
+      await pass();
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    const labels = await testY.data();
+    const C = this.dims.classes;
+    let correct = 0;
+    for (let b = 0; b < n; b++) {
+      let best = 0;
+      for (let c = 1; c < C; c++) if ((first.logits[b * C + c] as number) > (first.logits[b * C + best] as number)) best = c;
+      if (best === labels[b]) correct++;
+    }
+    return { hardAccuracy: correct / n, skippedFraction: first.skipped / (n * this.dims.layers), ms: times[Math.floor(times.length / 2)] ?? NaN };
+  }
+
+  /** Held-out: test rows spread over the split, routed as in training (soft for the soft router, so it compares with the train loss; hard with gathered rows for the straight-through ones). */
   protected override async heldOutPredictions(): Promise<HeldOutPredictions> {
     const rows = heldOutRows(this.data.test.n);
-    const probs = tf.tidy(() => tf.softmax(stackForward(this.weights, tf.gather(this.evalTensors.testX, tf.tensor1d(rows, 'int32')), this.options, false).logits));
-    const probabilities = (await probs.data()) as Float32Array;
-    probs.dispose();
-    return { probabilities, targets: Int32Array.from(rows, (r) => this.data.test.y[r] as number) };
+    const targets = Int32Array.from(rows, (r) => this.data.test.y[r] as number);
+    const x = tf.gather(this.evalTensors.testX, tf.tensor1d(rows, 'int32')) as tf.Tensor2D;
+    try {
+      if (this.options.router !== 'soft') return { probabilities: await this.gatheredProbabilities(x), targets };
+      const probs = tf.tidy(() => tf.softmax(stackForward(this.weights, x, this.options, false).logits));
+      const probabilities = (await probs.data()) as Float32Array;
+      probs.dispose();
+      return { probabilities, targets };
+    } finally {
+      x.dispose();
+    }
   }
 
   async exportModel(): Promise<TensorHostModel> {
     this.assertLive();
-    const entries = await Promise.all(ROUTING_TENSOR_NAMES.map(async (name) => [name, await downloadHost(this.device.vars[name])] as const));
+    const entries = await Promise.all(stackTensorNames(this.options.skip).map(async (name) => [name, await downloadHost(this.device.vars[name] as tf.Variable)] as const));
     return { graph: this.graph, tensors: Object.fromEntries(entries) };
   }
 
@@ -358,7 +419,7 @@ export class RoutingTrainer extends TrainerCore<RoutingExperiment, TensorHostMod
   }
 
   protected disposeModel(): void {
-    tf.dispose(Object.values(this.device.vars));
+    tf.dispose(Object.values<tf.Variable>(this.device.vars as Record<string, tf.Variable>));
     this.device.optimizer.dispose();
     const e = this.evalTensors;
     tf.dispose([e.testX, e.testY, e.probeX, ...(e.grid ? [e.grid] : [])]);

@@ -12,7 +12,7 @@ import { createRng, normalArray, randInt } from '../random';
 import { referenceForward, referenceLoss, type ReferenceStack } from '../reference/routing-reference';
 import { describeBackends, useBackend } from '../testing/backends';
 import { DEFAULT_ROUTING_PARAMS, type RoutingParamsInput, routingParamsSchema } from './routing-params';
-import { ROUTING_TENSOR_NAMES, stackShapes, type RoutingTensorName, type StackDims } from './routing-shapes';
+import { allShapes, ROUTING_TENSOR_NAMES, type RoutingTensorName, type StackDims } from './routing-shapes';
 import { stackForward, stackLoss, type StackOptions, type StackWeights } from './routing-stack';
 import { sweepLambda } from './routing-sweep';
 import { routingGraph, routingTensorShapes } from './routing-document';
@@ -25,15 +25,16 @@ const ROWS = 6;
 /** Random weights with non-zero skip matrices and router biases, so every term of the loss is live. */
 function randomStack(seed: number, options: StackOptions, dims = DIMS): ReferenceStack & { host: Record<RoutingTensorName, Float32Array> } {
   const rng = createRng(seed, 5);
-  const shapes = stackShapes(dims);
+  const shapes = allShapes(dims);
   const host = {} as Record<RoutingTensorName, Float32Array>;
   for (const name of ROUTING_TENSOR_NAMES) host[name] = normalArray(rng, shapes[name].reduce((a, b) => a * b, 1), 0.8);
+  host.skipD = new Float32Array(0);
   return { dims, options, weights: host, host };
 }
 
 function device(host: Record<RoutingTensorName, Float32Array>, dims = DIMS): StackWeights {
-  const shapes = stackShapes(dims);
-  return Object.fromEntries(ROUTING_TENSOR_NAMES.map((n) => [n, tf.tensor(host[n], shapes[n])])) as StackWeights;
+  const shapes = allShapes(dims);
+  return Object.fromEntries(ROUTING_TENSOR_NAMES.map((n) => [n, tf.tensor(host[n], shapes[n])]));
 }
 
 function batch(seed: number, rows = ROWS, dims = DIMS): { x: Float32Array; labels: Int32Array; oneHot: Float32Array } {
@@ -62,7 +63,7 @@ describeBackends('routing stack vs float64 reference', () => {
   for (const activation of ['tanh', 'relu'] as const) {
     for (const routing of [true, false]) {
       it(`loss and logits (${activation}, routing ${routing})`, async () => {
-        const stack = randomStack(routing ? 11 : 12, { activation, routing });
+        const stack = randomStack(routing ? 11 : 12, { activation, routing, router: 'soft', skip: 'dense' });
         const b = batch(3);
         const ref = referenceLoss(stack, b.x, b.labels, PENALTIES.lambdaS, PENALTIES.lambda1);
         const refSoft = referenceForward(stack, b.x, ROWS, false);
@@ -84,14 +85,14 @@ describeBackends('routing stack vs float64 reference', () => {
 
   it('finite-difference gradients of W_l, R_l, S_l (and the rest) match tfjs', async () => {
     const STEP = 1e-5;
-    const stack = randomStack(21, { activation: 'tanh', routing: true });
+    const stack = randomStack(21, { activation: 'tanh', routing: true, router: 'soft', skip: 'dense' });
     const b = batch(4);
     const g = tf.grads((...ts: tf.Tensor[]) => {
       const w = Object.fromEntries(ROUTING_TENSOR_NAMES.map((n, i) => [n, ts[i] as tf.Tensor])) as StackWeights;
       return stackLoss(w, tf.tensor2d(b.x, [ROWS, 2]), tf.tensor2d(b.oneHot, [ROWS, DIMS.classes]), stack.options, PENALTIES).total;
     });
     const weights = device(stack.host);
-    const grads = g(ROUTING_TENSOR_NAMES.map((n) => weights[n]));
+    const grads = g(ROUTING_TENSOR_NAMES.map((n) => weights[n] as tf.Tensor));
     const values = await Promise.all(grads.map(async (t) => (await t.data()) as Float32Array));
     tf.dispose([...grads, ...Object.values(weights)]);
     const rng = createRng(5, 1);
@@ -117,7 +118,7 @@ describeBackends('routing stack vs float64 reference', () => {
 
 describeBackends('hard routing', () => {
   it('a forced router executes f_l(h), skips to h S_l, and counts the skips', async () => {
-    const options: StackOptions = { activation: 'tanh', routing: true };
+    const options: StackOptions = { activation: 'tanh', routing: true, router: 'soft', skip: 'dense' };
     const stack = randomStack(31, options);
     const { width: W, layers: N, classes: C } = DIMS;
     const w = stack.host;
