@@ -20,8 +20,8 @@ import { machineLine } from '../results-plan';
 import { writeStudySection } from '../results-sections';
 import type { StudyCommand } from './study-command';
 
-/** Epochs per run by default: 48 runs fit about 30 minutes on one process of a shared 2-core machine (the bench uses 100). */
-const DEFAULT_EPOCHS = 30;
+/** Epochs per run by default: the 48 runs took about 20-30 minutes on one process of a shared 2-core machine (the bench uses 100). */
+const DEFAULT_EPOCHS = 50;
 /** Extinction patience (epochs without a better loss): 1 here, not the lab's 2, so that regrowth happens more than once or twice in the budget. */
 const DEFAULT_PATIENCE = 1;
 const DEFAULT_DENSITIES = ['100', '50', '20', '10', '5'] as const;
