@@ -255,8 +255,8 @@ describeBackends('DnaTrainer with regrowth and per-output biases', () => {
 describeBackends(
   'DnaTrainer regrowth determinism',
   () => {
-    it('SET: two trainers with one seed give the same losses and cells; another seed other cells', async () => {
-      const make = (seed: number) => DnaTrainer.create(experiment({ density: 0.75, regrowth: 'set' }, seed));
+    it.each(['set', 'rigl'] as const)('%s: two trainers with one seed give the same losses and cells; another seed other cells', async (regrowth) => {
+      const make = (seed: number) => DnaTrainer.create(experiment({ density: 0.75, regrowth }, seed));
       const [a, b, c] = await Promise.all([make(5), make(5), make(6)]);
       const la = (await trainEpochs(a, 8)).map((r) => r.stats.loss);
       const lb = (await trainEpochs(b, 8)).map((r) => r.stats.loss);

@@ -47,5 +47,7 @@ describe('DNA text', () => {
     ];
     expect(describeCellEvents(events, 7841)).toBe('Extinction: 2 cells split, 1 died. 7,841 cells now.');
     expect(describeCellEvents([{ ...events[1]!, cause: 'threshold' }], 5)).toBe('Threshold check: 1 cell split, 0 died. 5 cells now.');
+    // SET / RigL: a birth without a parent cell regrew on an absent pair.
+    expect(describeCellEvents([events[0]!, { kind: 'birth', nodeId: 785, tick: 4, cause: 'birth', edgeIds: [7840] }], 7840)).toBe('Extinction: 1 cell regrew, 1 died. 7,840 cells now.');
   });
 });

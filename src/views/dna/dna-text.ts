@@ -46,16 +46,19 @@ export function describeDna(stats: DnaStats, detail: DnaDetail | null): string {
   return parts.join(' ');
 }
 
-/** "Extinction: 392 cells split, 392 died. 7,840 cells now." */
+/** "Extinction: 392 cells split, 392 died. 7,840 cells now."; SET and RigL births (no parent cell) read "regrew". */
 export function describeCellEvents(events: readonly TopologyEvent[], cells: number): string {
   let births = 0;
+  let regrown = 0;
   let deaths = 0;
   let threshold = false;
   for (const e of events) {
-    if (e.kind === 'birth') births++;
+    if (e.kind === 'birth' && e.parentEdgeId === undefined && e.cause === 'birth') regrown++;
+    else if (e.kind === 'birth') births++;
     else deaths++;
     if (e.cause === 'threshold') threshold = true;
   }
   const what = threshold ? 'Threshold check' : 'Extinction';
-  return `${what}: ${births} ${births === 1 ? 'cell' : 'cells'} split, ${deaths} died. ${cells.toLocaleString('en-US')} cells now.`;
+  const grew = regrown > 0 ? `${regrown} ${regrown === 1 ? 'cell' : 'cells'} regrew` : `${births} ${births === 1 ? 'cell' : 'cells'} split`;
+  return `${what}: ${grew}, ${deaths} died. ${cells.toLocaleString('en-US')} cells now.`;
 }
