@@ -168,7 +168,8 @@ export function stackForward(w: StackWeights, x: tf.Tensor2D, opts: StackOptions
       pExec.push(pE);
       if (hard || opts.router !== 'soft') {
         let run: tf.Tensor;
-        if (hard) run = tf.cast(tf.greater(pE, 0.5), 'float32');
+        // p_exec > 0.5 iff z_exec > z_skip; the score difference is what the gathered inference thresholds too.
+        if (hard) run = tf.cast(tf.greater(tf.sub(tf.slice(z, [0, 0], [B, 1]), tf.slice(z, [0, 1], [B, 1])), 0), 'float32');
         else if (opts.router === 'straight-through') run = straightThrough(pE);
         else {
           const diff = tf.sub(tf.slice(z, [0, 0], [B, 1]), tf.slice(z, [0, 1], [B, 1]));
@@ -193,6 +194,8 @@ export function stackForward(w: StackWeights, x: tf.Tensor2D, opts: StackOptions
   activity.push(meanAbs(logits));
   return { ...out, activity: tf.concat(activity, 1) as tf.Tensor2D };
 }
+
+const SYNC_READ_BACKENDS = new Set(['cpu', 'wasm', 'tensorflow']);
 
 export interface GatheredForward {
   /** [B, C], the caller disposes it. */
@@ -223,11 +226,15 @@ export async function hardForwardGathered(w: StackWeights, x: tf.Tensor2D, opts:
       h = next;
       continue;
     }
+    // p_exec > 0.5 iff z_exec > z_skip: one score difference per row, no softmax.
     const runT = tf.tidy(() => {
-      const z = tf.add(tf.matMul(h, tf.gather(need(w, 'routerW'), l) as tf.Tensor2D), tf.gather(need(w, 'routerB'), l));
-      return tf.reshape(tf.greater(tf.slice(tf.softmax(z), [0, 0], [B, 1]), 0.5), [-1]);
+      const R = tf.gather(need(w, 'routerW'), l);
+      const r = tf.gather(need(w, 'routerB'), l);
+      const dR = tf.sub(tf.slice(R, [0, 0], [-1, 1]), tf.slice(R, [0, 1], [-1, 1])) as tf.Tensor2D;
+      return tf.reshape(tf.greater(tf.add(tf.matMul(h, dR), tf.sub(tf.slice(r, 0, 1), tf.slice(r, 1, 1))), 0), [-1]);
     });
-    const run = await runT.data();
+    // cpu and wasm read synchronously (no trip through the event loop per layer); GPU backends must not block.
+    const run = SYNC_READ_BACKENDS.has(tf.getBackend()) ? runT.dataSync() : await runT.data();
     runT.dispose();
     const exec: number[] = [];
     const rest: number[] = [];
