@@ -34,6 +34,8 @@ interface Variant {
   /** null: BPTT */
   readonly segmentLength: number | null;
   readonly reanchor: ReanchorMode;
+  /** K */
+  readonly refreshEvery: number;
 }
 
 interface RunRow {
@@ -44,9 +46,16 @@ interface RunRow {
   readonly curve: ModeCurve;
 }
 
-function variants(segments: readonly number[], reanchors: readonly ReanchorMode[]): Variant[] {
-  const out: Variant[] = [{ label: 'BPTT', segmentLength: null, reanchor: 'off' }];
-  for (const S of segments) for (const r of reanchors) out.push({ label: `S=${S} re-anchor ${r}`, segmentLength: S, reanchor: r });
+/** The first K serves every variant; each further K adds the re-anchored ones again (K sets their extra depth T/K). */
+function variants(segments: readonly number[], reanchors: readonly ReanchorMode[], refreshes: readonly number[]): Variant[] {
+  const [first = 5, ...more] = refreshes;
+  const out: Variant[] = [{ label: 'BPTT', segmentLength: null, reanchor: 'off', refreshEvery: first }];
+  for (const S of segments) {
+    for (const r of reanchors) {
+      out.push({ label: `S=${S} re-anchor ${r}`, segmentLength: S, reanchor: r, refreshEvery: first });
+      if (r !== 'off') for (const K of more) out.push({ label: `S=${S} re-anchor ${r} K=${K}`, segmentLength: S, reanchor: r, refreshEvery: K });
+    }
+  }
   return out;
 }
 
@@ -54,7 +63,7 @@ const last = (xs: readonly number[]): number => xs[xs.length - 1] ?? NaN;
 
 export const study: StudyCommand = {
   summary: 'Transition representations: multiple shooting (segment length S) and re-anchoring against BPTT at T = 64, mean ± sd over seeds',
-  usage: '[--seeds N] [--steps N] [--tasks recall,circuit] [--length T] [--segments 1,4,16] [--reanchor off,states] [--cells gru,loopy] [--target NATS] [--refresh K] [--write]',
+  usage: '[--seeds N] [--steps N] [--tasks recall,circuit] [--length T] [--segments 1,4,16] [--reanchor off,states] [--cells gru,loopy] [--target NATS] [--refresh K,K2..] [--write]',
   async run(flags) {
     const seeds = flags.seeds(3);
     const steps = flags.int('steps', 150);
@@ -65,7 +74,8 @@ export const study: StudyCommand = {
     const reanchors = flags.list('reanchor', ['off', 'states'], REANCHOR_MODES);
     const cells = flags.list('cells', ['gru'], TRANSITION_CELL_KINDS);
     const targetLoss = flags.number('target', 0.2);
-    const refreshEvery = flags.int('refresh', 5);
+    const refreshes = flags.list('refresh', ['5']).map((k) => (Number.isInteger(Number(k)) && Number(k) >= 1 ? Number(k) : flags.fail(`--refresh: "${k}" is not a positive integer`)));
+    const refreshEvery = refreshes[0] ?? 5;
     const write = flags.has('write');
     flags.done();
 
@@ -73,15 +83,18 @@ export const study: StudyCommand = {
     await tf.setBackend('wasm');
     await tf.ready();
     const started = performance.now();
-    const vs = variants(segments, reanchors);
+    const vs = variants(segments, reanchors, refreshes);
     const rows: RunRow[] = [];
     for (const task of tasks) {
       for (const cell of cells) {
         for (const seed of seeds) {
-          const base: TransitionRunInput = { cell, task, seed, ...CELL_SIZES[cell], sequences: 32, evalSequences: 32, length, learningRate: 0.03, refreshEvery };
+          const base: TransitionRunInput = { cell, task, seed, ...CELL_SIZES[cell], sequences: 32, evalSequences: 32, length, learningRate: 0.03 };
           const runs: LabelledRun[] = vs.map((v) => ({
             label: v.label,
-            options: v.segmentLength === null ? { ...base, mode: 'bptt' } : { ...base, mode: 'transitions', segmentLength: v.segmentLength, reanchor: v.reanchor },
+            options:
+              v.segmentLength === null
+                ? { ...base, mode: 'bptt' }
+                : { ...base, mode: 'transitions', segmentLength: v.segmentLength, reanchor: v.reanchor, refreshEvery: v.refreshEvery },
           }));
           const t0 = performance.now();
           const curves = await compareRuns(runs, { steps, targetLoss, evalEvery: 10 });
@@ -103,7 +116,7 @@ export const study: StudyCommand = {
     const minutes = (performance.now() - started) / 60000;
     const lines = summaries(rows, tasks, cells, vs);
     for (const l of lines) console.log(JSON.stringify({ kind: 'summary', ...l }));
-    const md = markdown(lines, { seeds: seeds.length, steps, length, targetLoss, refreshEvery, minutes, command: commandLine(seeds.length, steps, tasks, length, segments, reanchors, cells, targetLoss, refreshEvery) });
+    const md = markdown(lines, { seeds: seeds.length, steps, length, targetLoss, refreshEvery, minutes, command: commandLine(seeds.length, steps, tasks, length, segments, reanchors, cells, targetLoss, refreshes) });
     console.error(`\n${md}`);
     if (write) writeStudySection('transitions-shooting', md);
   },
@@ -152,8 +165,8 @@ function summaries(rows: readonly RunRow[], tasks: readonly Task[], cells: reado
   return out;
 }
 
-function commandLine(seeds: number, steps: number, tasks: readonly string[], length: number, segments: readonly number[], reanchors: readonly string[], cells: readonly string[], target: number, refresh: number): string {
-  return `npm run study -- transitions-shooting --seeds ${seeds} --steps ${steps} --tasks ${tasks.join(',')} --length ${length} --segments ${segments.join(',')} --reanchor ${reanchors.join(',')} --cells ${cells.join(',')} --target ${target} --refresh ${refresh} --write`;
+function commandLine(seeds: number, steps: number, tasks: readonly string[], length: number, segments: readonly number[], reanchors: readonly string[], cells: readonly string[], target: number, refresh: readonly number[]): string {
+  return `npm run study -- transitions-shooting --seeds ${seeds} --steps ${steps} --tasks ${tasks.join(',')} --length ${length} --segments ${segments.join(',')} --reanchor ${reanchors.join(',')} --cells ${cells.join(',')} --target ${target} --refresh ${refresh.join(',')} --write`;
 }
 
 interface Budget {
@@ -179,7 +192,7 @@ function markdown(lines: readonly SummaryLine[], b: Budget): string {
     '',
     `Each sequence of T = ${b.length} symbols is cut into segments of S symbols: BPTT inside a segment, a trainable state at each segment start, ` +
       'the consistency term at each segment end (S = 1 is the seed’s per-transition form). Re-anchor off: the frozen target is the embeddings (the seed’s); ' +
-      `states: every K = ${b.refreshEvery} steps target and embeddings are set from a roll-out of the current cell. GRU, 32 units, N = 32 training sequences, ` +
+      `states: every K steps (K = ${b.refreshEvery} unless the variant names another) target and embeddings are set from a roll-out of the current cell. GRU, 32 units, N = 32 training sequences, ` +
       `${b.steps} Adam steps per run, every run of a seed alternating step by step in one process. Roll-out accuracy: the cell run forward from its start state ` +
       `on 32 held-out sequences after the last step, mean ± sd over ${b.seeds} seeds. Target: held-out roll-out loss ≤ ${b.targetLoss} nats, checked every 10 steps; ` +
       'steps and seconds to it are over the seeds that reached it, seconds of training only (roll-outs for evaluation not counted, re-anchoring roll-outs counted). ' +
