@@ -10,10 +10,10 @@
  *      transition representations vs BPTT (steps and wall-clock to a target, roll-out accuracy) (Node, wasm)
  * Options: --quick (fewer rounds), --skip-node, --skip-browser, --skip-models.
  */
-import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { chromium, type Browser } from '@playwright/test';
 import { build, createServer, preview } from 'vite';
+import { CHROMIUM, CHROMIUM_ARGS } from '../cli/headless-chromium';
 import { benchDna } from './dna-bench';
 import { DEFAULT_SIZE_EXPERIMENT, engineVsNaive, round } from './engine-vs-naive';
 import { benchRouting } from './routing-bench';
@@ -23,8 +23,6 @@ const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 const print = (o: object): void => console.log(JSON.stringify(o));
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-const CHROMIUM_ARGS = ['--enable-unsafe-webgpu', '--enable-unsafe-swiftshader', '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update'];
 
 async function nodeBenches(): Promise<void> {
   tf.env().set('PROD', true);
@@ -124,7 +122,7 @@ async function modelBenches(): Promise<void> {
 if (!args.has('--skip-node')) await nodeBenches();
 if (!args.has('--skip-models')) await modelBenches();
 if (!args.has('--skip-browser')) {
-  const browser = await chromium.launch({ ...(CHROMIUM ? { executablePath: CHROMIUM } : {}), args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ ...(CHROMIUM ? { executablePath: CHROMIUM } : {}), args: [...CHROMIUM_ARGS] });
   try {
     await dispatchBench(browser);
     await frameTimeBench(browser);

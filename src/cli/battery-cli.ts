@@ -1,18 +1,21 @@
 /**
  * npm run battery -- [--model lara|loopy|lstm|gru|esn|oracle|random|memoryless] [--rule bptt|tbptt|reservoir|hebbian|perturbation] [--tests all|1,3,5|circuit,...]
  *   [--seed N] [--steps N] [--lanes N] [--set key=value ...] [--sweep key=v1,v2 ...]
- *   [--backend wasm|cpu] [--json] [--shard i/N]
+ *   [--backend wasm|cpu|webgpu] [--json] [--shard i/N]
  * Runs the test battery in Node on the same engine as the lab. With --json it
  * prints one JSON line per test (and sweep cell):
  * {test, model, params, score, unit, steps, ms, diverged} (diverged: null, or
  * the phase and train step where the loss turned non-finite; its score is null).
  * --shard i/N (0 ≤ i < N) runs every N-th (sweep cell, test) pair from i and
  * implies --json, so N machines' lines concatenated are the whole run.
+ * --backend webgpu runs in headless Chromium on its WebGPU adapter
+ * (browser-units.ts), or says why it cannot and runs on wasm.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { BATTERY, BATTERY_TESTS, DEFAULT_BATTERY_CONFIG, STUDY_TESTS, languageModelBudget, runBattery, type BatteryTestId } from '../engine/battery/battery';
 import { BATTERY_MODEL_NAMES, BATTERY_MODELS, type BatteryModelName } from '../engine/battery/battery-models';
+import { runUnitsOn } from './browser-units';
 import { parseShard, shardItems, WHOLE, type Shard } from './run-shards';
 
 interface CliOptions {
@@ -21,7 +24,7 @@ interface CliOptions {
   seed: number;
   steps: number;
   lanes: number;
-  backend: 'wasm' | 'cpu';
+  backend: 'wasm' | 'cpu' | 'webgpu';
   json: boolean;
   shard: Shard;
   set: Record<string, unknown>;
@@ -91,7 +94,7 @@ function parseArgs(argv: string[]): CliOptions {
         break;
       case '--backend': {
         const b = value();
-        if (b !== 'wasm' && b !== 'cpu') fail('--backend must be wasm or cpu');
+        if (b !== 'wasm' && b !== 'cpu' && b !== 'webgpu') fail('--backend must be wasm, cpu or webgpu');
         o.backend = b;
         break;
       }
@@ -139,8 +142,6 @@ function sweepCells(set: Record<string, unknown>, sweep: [string, unknown[]][]):
 
 const o = parseArgs(process.argv.slice(2));
 tf.env().set('PROD', true);
-await tf.setBackend(o.backend);
-await tf.ready();
 const entry = BATTERY_MODELS[o.model];
 const cells = sweepCells(o.set, o.sweep);
 for (const params of cells) {
@@ -150,14 +151,31 @@ for (const params of cells) {
 const config = { ...DEFAULT_BATTERY_CONFIG, seed: o.seed, trainSteps: o.steps, lanes: o.lanes, languageModel: languageModelBudget(o.steps) };
 // Each test trains a fresh model, so (cell, test) pairs are independent runs and a shard takes every N-th.
 const pairs = shardItems(cells.flatMap((params) => o.tests.map((test) => ({ params, test }))), o.shard);
-for (const params of cells) {
-  const tests = pairs.filter((p) => p.params === params).map((p) => p.test);
-  if (tests.length === 0) continue;
-  await runBattery((spec) => entry.create(spec, params), o.model, tests, config, {
-    result: (r) => {
-      const line = { test: r.test, model: r.model, params, score: Number.isFinite(r.score) ? r.score : null, unit: r.unit, steps: r.steps, ms: r.ms, diverged: r.diverged };
-      if (o.json) console.log(JSON.stringify({ ...line, details: r.details }));
-      else console.log(`${r.test.padEnd(13)} ${r.diverged ? 'diverged' : line.score === null ? '   n/a' : line.score.toFixed(3).padStart(7)} ${r.unit.padEnd(11)} ${String(r.steps).padStart(5)} steps ${(r.ms / 1000).toFixed(1).padStart(6)} s  ${JSON.stringify(params)}`);
-    },
-  });
+
+interface Line {
+  readonly test: string;
+  readonly score: number;
+  readonly unit: string;
+  readonly steps: number;
+  readonly ms: number;
+  readonly diverged: unknown;
+  readonly details: Readonly<Record<string, number>>;
+}
+function print(r: Line, params: Readonly<Record<string, unknown>>): void {
+  const line = { test: r.test, model: o.model, params, score: Number.isFinite(r.score) ? r.score : null, unit: r.unit, steps: r.steps, ms: r.ms, diverged: r.diverged };
+  if (o.json) console.log(JSON.stringify({ ...line, details: r.details }));
+  else console.log(`${r.test.padEnd(13)} ${r.diverged ? 'diverged' : line.score === null ? '   n/a' : line.score.toFixed(3).padStart(7)} ${r.unit.padEnd(11)} ${String(r.steps).padStart(5)} steps ${(r.ms / 1000).toFixed(1).padStart(6)} s  ${JSON.stringify(params)}`);
+}
+
+if (o.backend === 'webgpu') {
+  const units = pairs.map(({ params, test }) => ({ column: o.model, model: o.model, params, test, seed: o.seed, trainSteps: o.steps, languageModel: config.languageModel, lanes: o.lanes }));
+  const { ranOn } = await runUnitsOn('webgpu', units, 1, (r) => print(r, r.params));
+  console.error(`ran on ${ranOn}`);
+} else {
+  await tf.setBackend(o.backend);
+  await tf.ready();
+  for (const params of cells) {
+    const tests = pairs.filter((p) => p.params === params).map((p) => p.test);
+    if (tests.length > 0) await runBattery((spec) => entry.create(spec, params), o.model, tests, config, { result: (r) => print(r, params) });
+  }
 }

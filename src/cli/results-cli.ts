@@ -1,6 +1,7 @@
 /**
- * npm run results [-- --seeds 3 --steps 150 --jobs N --columns a,b --runs FILE --out FILE]
- *   writes docs/RESULTS.md (or FILE) from one run pool (run-units.ts, one process per core);
+ * npm run results [-- --seeds 3 --steps 150 --jobs N --columns a,b --backend wasm|webgpu --runs FILE --out FILE]
+ *   writes docs/RESULTS.md (or FILE) from one run pool (run-units.ts, one process per core;
+ *   webgpu: one headless Chromium page, browser-units.ts, or wasm where it finds no adapter);
  *   --runs also keeps every run as a JSON line.
  * npm run results -- --shard i/N [--runs FILE] [same plan flags]
  *   runs every N-th unit from i (0 ≤ i < N) and writes JSON lines (stdout, or --runs FILE), no document.
@@ -13,11 +14,12 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync }
 import { cpus } from 'node:os';
 import { dirname } from 'node:path';
 import { DEFAULT_BATTERY_CONFIG } from '../engine/battery/battery';
+import { CLI_BACKENDS, runUnitsOn } from './browser-units';
 import { CliFlags } from './cli-flags';
 import { machineLine, planProblem, RESULTS_COLUMNS, resultsDocument, resultsUnits, type ResultsPlan, type ResultsTiming } from './results-plan';
 import { keepStudySections, RESULTS_FILE } from './results-sections';
 import { doneLine, mergeShards, parseShard, planLine, runLine, shardItems, WHOLE } from './run-shards';
-import { runPool, type UnitResult } from './run-units';
+import type { UnitResult } from './battery-unit';
 
 // Annotated, so that TypeScript reads flags.fail() as ending the program.
 const flags: CliFlags = new CliFlags('results', process.argv.slice(2), [], ['merge']);
@@ -48,6 +50,8 @@ if (flags.has('merge')) {
   const shard = shardText === undefined ? WHOLE : parseShard(shardText);
   if (typeof shard === 'string') flags.fail(shard);
   const jobs = flags.int('jobs', cpus().length);
+  const [backend = 'wasm', ...extra] = flags.list('backend', ['wasm'], CLI_BACKENDS);
+  if (extra.length > 0) flags.fail('--backend takes one of wasm, webgpu');
   const runsFile = flags.string('runs');
   const out = flags.string('out', RESULTS_FILE);
   flags.done();
@@ -60,13 +64,14 @@ if (flags.has('merge')) {
   const emit = (line: string): void => void sink?.write(`${line}\n`);
   emit(planLine(plan, shard, units.length, machineLine()));
   const started = performance.now();
-  const results = await runPool(units, jobs, (r, done) => {
+  const { results, ranOn } = await runUnitsOn(backend, units, jobs, (r, done) => {
     emit(runLine(r));
     console.error(`[${done}/${units.length}] ${r.column} ${r.test} seed ${r.seed}: ${Number.isFinite(r.score) ? r.score.toFixed(3) : r.diverged ? 'diverged' : 'n/a'} (${(r.ms / 1000).toFixed(1)} s)`);
   });
   const minutes = (performance.now() - started) / 60000;
-  emit(doneLine(minutes, Math.min(jobs, units.length)));
+  const processes = ranOn === 'wasm' ? Math.min(jobs, units.length) : 1;
+  emit(doneLine(minutes, processes, ranOn));
   if (sink && sink !== process.stdout) await new Promise<void>((resolve) => (sink as ReturnType<typeof createWriteStream>).end(resolve));
-  if (shardText === undefined) writeDocument(out, plan, results, { minutes, processes: jobs, shards: 1, machines: [machineLine()] });
+  if (shardText === undefined) writeDocument(out, plan, results, { minutes, processes, shards: 1, machines: [machineLine()], backends: [ranOn] });
   console.error(`${units.length} runs in ${minutes.toFixed(1)} min${shardText !== undefined ? ` (shard ${shard.index}/${shard.count})` : ''}`);
 }

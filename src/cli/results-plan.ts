@@ -37,6 +37,8 @@ export interface ResultsTiming {
   readonly shards: number;
   /** The machines that ran it (machineLine() of each), once each. */
   readonly machines: readonly string[];
+  /** The backends the runs used ("wasm", "webgpu (adapter, headless Chromium)"), once each. */
+  readonly backends: readonly string[];
 }
 
 /** This machine, as the results file names it. */
@@ -98,6 +100,8 @@ export function resultsUnits(plan: ResultsPlan): RunUnit[] {
   return [...units.values()];
 }
 
+const processes = (n: number): string => `${n} process${n === 1 ? '' : 'es'}`;
+
 /** docs/RESULTS.md from the plan's results (any order; each unit once). */
 export function resultsDocument(plan: ResultsPlan, list: readonly UnitResult[], timing: ResultsTiming | null): string {
   const { trainSteps, seeds } = plan;
@@ -140,8 +144,8 @@ export function resultsDocument(plan: ResultsPlan, list: readonly UnitResult[], 
   const produced = !timing
     ? 'Produced by `npm run results` (this file is overwritten by it):'
     : timing.shards > 1
-      ? `Produced by \`npm run results -- --merge\` (this file is overwritten by it) from ${timing.shards} shards, ${timing.minutes.toFixed(0)} minutes for the slowest, ${timing.processes} processes in all:`
-      : `Produced by \`npm run results\` (this file is overwritten by it) in ${timing.minutes.toFixed(0)} minutes on ${timing.processes} processes:`;
+      ? `Produced by \`npm run results -- --merge\` (this file is overwritten by it) from ${timing.shards} shards, ${timing.minutes.toFixed(0)} minutes for the slowest, ${processes(timing.processes)} in all:`
+      : `Produced by \`npm run results\` (this file is overwritten by it) in ${timing.minutes.toFixed(0)} minutes on ${processes(timing.processes)}:`;
   const local = keep(LOCAL_COLUMNS);
   const lm = keep(LM_COLUMNS);
   const sections = [
@@ -187,7 +191,7 @@ ${ablationMarkdown(ablationReport(list.filter((r) => r.group === 'ablation')))}`
 
 ${produced}
 ${trainSteps} train steps per phase, 8 lanes, the language model ${languageModel.steps} steps of ${languageModel.window} characters,
-tfjs ${tfjsVersions.tfjs} on the wasm backend. Sections 2-4 give mean ± sd over seeds ${seedList} (sample sd).${plan.columns ? `\nColumns: ${plan.columns.join(', ')} only.` : ''}
+tfjs ${tfjsVersions.tfjs}${timing ? ` on ${timing.backends.join(' and ')}` : ''}. Sections 2-4 give mean ± sd over seeds ${seedList} (sample sd).${plan.columns ? `\nColumns: ${plan.columns.join(', ')} only.` : ''}
 
 ${timing ? `Machine${timing.machines.length > 1 ? 's' : ''}: ${timing.machines.join('; ')}, ${new Date().toISOString().slice(0, 10)}.` : `Machine: ${machineLine()}.`}
 

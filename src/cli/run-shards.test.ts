@@ -46,7 +46,7 @@ describe('shards', () => {
     const units = resultsUnits(plan);
     const file = (index: number, count: number, p: ResultsPlan = plan, done = true): { name: string; text: string } => ({
       name: `s${index}.jsonl`,
-      text: [planLine(p, { index, count }, 0, 'm'), ...shardItems(units, { index, count }).map((u, i) => runLine(fakeResult(u, i / 10))), ...(done ? [doneLine(1, 1)] : [])].join('\n'),
+      text: [planLine(p, { index, count }, 0, 'm'), ...shardItems(units, { index, count }).map((u, i) => runLine(fakeResult(u, i / 10))), ...(done ? [doneLine(1, 1, 'wasm')] : [])].join('\n'),
     });
     expect(() => mergeShards([file(0, 2)])).toThrow('missing shard 1/2');
     expect(() => mergeShards([file(0, 2), file(0, 2)])).toThrow(/again/);

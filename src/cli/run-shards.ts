@@ -45,11 +45,13 @@ interface DoneLine {
   readonly kind: 'done';
   readonly minutes: number;
   readonly processes: number;
+  /** The backend the shard's runs used (a webgpu request may have fallen back to wasm). */
+  readonly ranOn: string;
 }
 
 export const planLine = (plan: ResultsPlan, shard: Shard, units: number, machine: string): string => JSON.stringify({ kind: 'plan', plan, shard, units, machine } satisfies PlanLine);
 export const runLine = (r: UnitResult): string => toJson({ ...r, kind: 'run' } as UnitResult);
-export const doneLine = (minutes: number, processes: number): string => JSON.stringify({ kind: 'done', minutes, processes } satisfies DoneLine);
+export const doneLine = (minutes: number, processes: number, ranOn: string): string => JSON.stringify({ kind: 'done', minutes, processes, ranOn } satisfies DoneLine);
 
 /** A run line back as a result (without its kind tag). */
 function runOf(line: string): UnitResult {
@@ -71,6 +73,7 @@ export function mergeShards(files: readonly { readonly name: string; readonly te
   const seen = new Map<number, string>();
   const results = new Map<string, UnitResult>();
   const machines = new Set<string>();
+  const backends = new Set<string>();
   let minutes = 0;
   let processes = 0;
   for (const { name, text } of files) {
@@ -108,6 +111,7 @@ export function mergeShards(files: readonly { readonly name: string; readonly te
     if (!head) throw new Error(`${name}: no plan line (is it the output of npm run results -- --shard i/N?)`);
     if (!done) throw new Error(`${name}: shard ${head.shard.index}/${head.shard.count} did not finish (no done line); run it again`);
     machines.add(head.machine);
+    backends.add(done.ranOn);
     minutes = Math.max(minutes, done.minutes);
     processes += done.processes;
   }
@@ -117,5 +121,5 @@ export function mergeShards(files: readonly { readonly name: string; readonly te
   const missing = planned.filter((u) => !results.has(unitKey(u)));
   if (missing.length > 0) throw new Error(`${missing.length} planned runs are missing, first ${missing[0]?.column} ${missing[0]?.test} seed ${missing[0]?.seed}`);
   if (results.size !== planned.length) throw new Error(`${results.size - planned.length} runs are not in the plan`);
-  return { plan: plan as ResultsPlan, results: [...results.values()], timing: { minutes, processes, shards: count, machines: [...machines] } };
+  return { plan: plan as ResultsPlan, results: [...results.values()], timing: { minutes, processes, shards: count, machines: [...machines], backends: [...backends] } };
 }
