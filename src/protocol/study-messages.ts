@@ -4,12 +4,12 @@
  * BPTT), so the live experiment is untouched. Engine imports are types only,
  * but the cell kinds' plain-data module: the page loads this file.
  */
-import type { RoutingExperiment } from '../engine/routing/routing-params';
+import type { RouterKind, RoutingExperiment } from '../engine/routing/routing-params';
 import type { SweepPoint } from '../engine/routing/routing-sweep';
 import type { TransitionLiveParams, TransitionMode, TransitionRunInput } from '../engine/transitions/transition-training';
 import { jobKind } from './job-messages';
 
-export type { SweepPoint, TransitionLiveParams, TransitionMode, TransitionRunInput };
+export type { RouterKind, SweepPoint, TransitionLiveParams, TransitionMode, TransitionRunInput };
 export { TRANSITION_CELL_KINDS, type TransitionCellKind } from '../engine/transitions/transition-cell-kinds';
 
 /** Transition representations against BPTT on one cell, task and seed. */
@@ -24,11 +24,13 @@ export interface TransitionStudy {
   readonly evalEvery: number;
 }
 
-/** Compute saved against accuracy lost, one routed stack per λs. */
+/** Compute saved against accuracy lost, one routed stack per λs and router kind (a curve each). */
 export interface RoutingSweepStudy {
   readonly kind: 'routing-sweep';
   readonly experiment: RoutingExperiment;
   readonly lambdas: readonly number[];
+  /** Router kinds trained at each λs (since version 3). */
+  readonly routers: readonly RouterKind[];
   readonly steps: number;
 }
 
@@ -59,5 +61,5 @@ export interface StudyJobTypes {
   readonly live: TransitionLiveParams;
 }
 
-/** The study's kind: name and payload version. */
-export const STUDY_JOB = jobKind<StudyJobTypes>('study', 2);
+/** The study's kind: name and payload version (3: the routing sweep names its router kinds, its points their kind). */
+export const STUDY_JOB = jobKind<StudyJobTypes>('study', 3);

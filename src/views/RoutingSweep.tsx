@@ -1,4 +1,5 @@
-/** The routing view's side panel: the λs sweep of layer executions skipped against accuracy lost, run in the study worker. */
+/** The routing view's side panel: the λs sweep of layer executions skipped against accuracy lost for two router kinds, run in the study worker. */
+import type { RouterKind } from '../protocol/study-messages';
 import { RoutingSweepChart } from './RoutingSweepChart';
 import { useLab, useStudy, useStudyClient } from './lab-context';
 
@@ -12,14 +13,16 @@ export function RoutingSweep() {
   const experiment = useLab((s) => s.experiment);
   const mine = state.kind === 'routing-sweep';
   const running = mine && state.running;
-  const progress = mine ? (state.message ?? (running ? `${Math.round(state.progress * 100)}% of ${SWEEP_LAMBDAS.length + 1} stacks` : undefined)) : undefined;
+  // The seed's soft router against the experiment's other kind (straight-through when the experiment is soft).
+  const routers: RouterKind[] = experiment.model === 'routing' && experiment.params.router !== 'soft' ? ['soft', experiment.params.router] : ['soft', 'straight-through'];
+  const progress = mine ? (state.message ?? (running ? `${Math.round(state.progress * 100)}% of ${SWEEP_LAMBDAS.length * routers.length + 1} stacks` : undefined)) : undefined;
   return (
     <RoutingSweepChart
       rows={mine ? state.sweepPoints : []}
       running={running}
       onRun={() => {
         // This panel sits beside the routing view only, which only routing stacks use.
-        if (experiment.model === 'routing') study.start({ kind: 'routing-sweep', experiment, lambdas: SWEEP_LAMBDAS, steps: SWEEP_STEPS });
+        if (experiment.model === 'routing') study.start({ kind: 'routing-sweep', experiment, lambdas: SWEEP_LAMBDAS, routers, steps: SWEEP_STEPS });
       }}
       {...(progress ? { progress } : {})}
     />

@@ -1,11 +1,13 @@
 /**
- * The routing trade-off: one point per λs, compute saved (share of layer
- * executions skipped under hard routing) against test accuracy lost versus
- * the no-routing baseline. Rows arrive rarely (one per trained stack), so
- * this is plain React rendering an SVG, with the numbers again as a table.
+ * The routing trade-off: one point per λs and router kind, compute saved
+ * (share of layer executions skipped under hard routing) against test
+ * accuracy lost versus the no-routing baseline, one curve per router kind
+ * with a legend. Rows arrive rarely (one per trained stack), so this is
+ * plain React rendering an SVG, with the numbers again as a table (one line
+ * per λs, columns per router kind).
  */
 import { useId } from 'react';
-import { curveRows, lambdaLabel, niceTicks, scaleLinear, sweepDomain, tickDecimals, type SweepRow } from './routing/sweep-scale';
+import { curveRows, lambdaLabel, niceTicks, scaleLinear, sweepDomain, sweepRouters, sweepTable, tickDecimals, type SweepRow } from './routing/sweep-scale';
 import './model-views.css';
 
 export interface RoutingSweepChartProps {
@@ -23,6 +25,9 @@ const W = 320;
 const H = 200;
 const M = { left: 44, right: 14, top: 12, bottom: 34 };
 
+/** Curve colours per router kind, in order (the first is the stylesheet's sky blue). */
+const KIND_COLOURS = ['#38bdf8', '#f472b6', '#a3e635'];
+
 const pct = (x: number, digits = 1): string => (Number.isFinite(x) ? `${(x * 100).toFixed(digits)}%` : '–');
 /** Accuracy lost in percentage points, signed ("−0.4 pp" means routing did better). */
 const pp = (x: number): string => (Number.isFinite(x) ? `${x < 0 ? '−' : ''}${Math.abs(x * 100).toFixed(1)} pp` : '–');
@@ -37,8 +42,15 @@ export function RoutingSweepChart({ rows, running, onRun, progress }: RoutingSwe
   const xTicks = niceTicks(0, 1, 5);
   const yTicks = niceTicks(domain.y[0], domain.y[1], 4);
   const yDecimals = tickDecimals(yTicks, 100);
-  const curve = curveRows(rows);
-  const path = curve.map((r, i) => `${i === 0 ? 'M' : 'L'}${sx(r.skippedFraction).toFixed(1)},${sy(r.accuracyLost).toFixed(1)}`).join('');
+  const routers = sweepRouters(rows);
+  const colour = (router: string | null | undefined): string => KIND_COLOURS[Math.max(0, routers.indexOf(router ?? '')) % KIND_COLOURS.length] as string;
+  const paths = routers.map((router) => ({
+    router,
+    d: curveRows(rows, router)
+      .map((r, i) => `${i === 0 ? 'M' : 'L'}${sx(r.skippedFraction).toFixed(1)},${sy(r.accuracyLost).toFixed(1)}`)
+      .join(''),
+  }));
+  const table = sweepTable(rows, routers);
 
   return (
     <section className="panel sw-root" aria-labelledby={titleId}>
@@ -51,7 +63,7 @@ export function RoutingSweepChart({ rows, running, onRun, progress }: RoutingSwe
       <p className="sw-progress" role="status">
         {progress ?? (running ? 'Sweeping…' : rows.length === 0 ? 'Trains one stack per λs (and a baseline without routing) for the same number of steps.' : '')}
       </p>
-      <svg className="sw-chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-label="Compute saved against accuracy lost, one point per λs; the numbers are in the table below">
+      <svg className="sw-chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-label="Compute saved against accuracy lost, one point per λs and router kind, one curve per router kind; the numbers are in the table below">
         <g className="sw-grid" aria-hidden="true">
           {xTicks.map((t) => (
             <g key={`x${t}`}>
@@ -76,11 +88,11 @@ export function RoutingSweepChart({ rows, running, onRun, progress }: RoutingSwe
             accuracy lost (pp)
           </text>
         </g>
-        {path && <path className="sw-line" d={path} aria-hidden="true" />}
+        {paths.map((p) => p.d && <path key={p.router} className="sw-line" d={p.d} style={{ stroke: colour(p.router) }} aria-hidden="true" data-router={p.router} />)}
         {rows.map((r, i) =>
           Number.isFinite(r.skippedFraction) && Number.isFinite(r.accuracyLost) ? (
             <g key={i} aria-hidden="true" className={Number.isFinite(r.lambdaS) ? 'sw-point' : 'sw-point sw-baseline'}>
-              <circle cx={sx(r.skippedFraction)} cy={sy(r.accuracyLost)} r={4} />
+              <circle cx={sx(r.skippedFraction)} cy={sy(r.accuracyLost)} r={4} style={Number.isFinite(r.lambdaS) ? { fill: colour(r.router) } : undefined} />
               {/* The baseline sits at the origin, where the smallest λs crowds it: its label goes below. */}
               <text x={sx(r.skippedFraction) + 6} y={sy(r.accuracyLost) + (Number.isFinite(r.lambdaS) ? -6 : 13)}>
                 {lambdaLabel(r.lambdaS)}
@@ -88,29 +100,50 @@ export function RoutingSweepChart({ rows, running, onRun, progress }: RoutingSwe
             </g>
           ) : null,
         )}
+        {routers.length > 0 && (
+          <g className="sw-legend" aria-hidden="true">
+            {routers.map((router, k) => (
+              <g key={router} transform={`translate(${xr[1] - 110}, ${M.top + 8 + 14 * k})`}>
+                <line x1={0} x2={14} y1={0} y2={0} style={{ stroke: colour(router), strokeWidth: 2 }} />
+                <text x={18} y={3} style={{ fill: '#e5e7eb', fontSize: 10 }}>
+                  {router}
+                </text>
+              </g>
+            ))}
+          </g>
+        )}
       </svg>
+      {routers.length > 0 && (
+        <p className="sw-progress" data-testid="sweep-legend">
+          Curves: {routers.map((r) => `${r} router`).join(', ')}.
+        </p>
+      )}
       <table className="sw-table">
-        <caption className="mv-visually-hidden">λs sweep: compute saved and accuracy lost per λs</caption>
+        <caption className="mv-visually-hidden">λs sweep: compute saved and accuracy lost per λs and router kind</caption>
         <thead>
           <tr>
             <th scope="col">λs</th>
-            <th scope="col">layer executions skipped</th>
-            <th scope="col">hard accuracy</th>
-            <th scope="col">accuracy lost</th>
+            {(routers.length > 0 ? routers : ['']).map((router) => (
+              <th key={router} scope="col">
+                {router ? `${router}: ` : ''}skipped / hard accuracy / lost
+              </th>
+            ))}
           </tr>
         </thead>
         <tbody>
-          {rows.length === 0 ? (
+          {table.length === 0 ? (
             <tr>
-              <td colSpan={4}>No sweep yet.</td>
+              <td colSpan={1 + Math.max(1, routers.length)}>No sweep yet.</td>
             </tr>
           ) : (
-            rows.map((r, i) => (
+            table.map((line, i) => (
               <tr key={i}>
-                <th scope="row">{Number.isFinite(r.lambdaS) ? lambdaLabel(r.lambdaS).replace('λs ', '') : 'baseline (no routing)'}</th>
-                <td>{pct(r.skippedFraction)}</td>
-                <td>{pct(r.hardAccuracy)}</td>
-                <td>{pp(r.accuracyLost)}</td>
+                <th scope="row">{line.baseline ? 'baseline (no routing)' : lambdaLabel(line.lambdaS).replace('λs ', '')}</th>
+                {line.baseline ? (
+                  <td colSpan={Math.max(1, routers.length)}>{`${pct(line.baseline.skippedFraction)} / ${pct(line.baseline.hardAccuracy)} / ${pp(line.baseline.accuracyLost)}`}</td>
+                ) : (
+                  line.byRouter.map((r, k) => <td key={k}>{r ? `${pct(r.skippedFraction)} / ${pct(r.hardAccuracy)} / ${pp(r.accuracyLost)}` : '…'}</td>)
+                )}
               </tr>
             ))
           )}

@@ -91,13 +91,17 @@ describe('study job <-> study client [cpu]', () => {
     expect(tf.memory().numTensors).toBe(tensors);
   });
 
-  it('a routing sweep streams one point per stack, the baseline first', async () => {
+  it('a routing sweep streams one point per stack and router kind, the baseline first', async () => {
     const h = connect();
-    h.client.start({ kind: 'routing-sweep', experiment: DEFAULT_ROUTING_EXPERIMENT, lambdas: [0.1], steps: 3 });
+    h.client.start({ kind: 'routing-sweep', experiment: DEFAULT_ROUTING_EXPERIMENT, lambdas: [0.1], routers: ['soft', 'straight-through'], steps: 3 });
     await h.ended();
     const s = h.state();
     expect(s).toMatchObject({ kind: 'routing-sweep', status: 'done', progress: 1, transitionPoints: [] });
-    expect(s.sweepPoints.map((p) => p.lambdaS)).toEqual([NaN, 0.1]);
+    expect(s.sweepPoints.map((p) => [p.router, p.lambdaS])).toEqual([
+      [null, NaN],
+      ['soft', 0.1],
+      ['straight-through', 0.1],
+    ]);
   });
 
   it('a refused study fails with the reason', async () => {

@@ -42,6 +42,7 @@ async function transitions(study: TransitionStudy, ctx: JobContext<StudyJobTypes
 async function sweep(study: RoutingSweepStudy, ctx: JobContext<StudyJobTypes>): Promise<void> {
   await sweepLambda(study.experiment, study.lambdas, study.steps, {
     signal: ctx.signal,
+    routers: study.routers,
     onPoint: (point, done, total) => {
       ctx.result({ kind: 'routing-sweep', point });
       ctx.progress(done / total);

@@ -1,6 +1,8 @@
 /** Scales, ticks and labels of the λs sweep chart (compute saved vs accuracy lost). Pure. */
 
 export interface SweepRow {
+  /** The router kind trained; null (or absent) for the baseline. */
+  readonly router?: string | null;
   readonly lambdaS: number;
   readonly skippedFraction: number;
   readonly hardAccuracy: number;
@@ -52,9 +54,36 @@ export function formatLambda(x: number): string {
   return String(Number(x.toPrecision(3)));
 }
 
-/** Rows with a finite λs, by λs, for drawing the trade-off curve. */
-export function curveRows(rows: readonly SweepRow[]): SweepRow[] {
-  return rows.filter((r) => Number.isFinite(r.lambdaS) && Number.isFinite(r.skippedFraction) && Number.isFinite(r.accuracyLost)).sort((a, b) => a.lambdaS - b.lambdaS);
+/** Rows with a finite λs (of one router kind, when given), by λs, for drawing a trade-off curve. */
+export function curveRows(rows: readonly SweepRow[], router?: string): SweepRow[] {
+  return rows
+    .filter((r) => Number.isFinite(r.lambdaS) && Number.isFinite(r.skippedFraction) && Number.isFinite(r.accuracyLost) && (router === undefined || r.router === router))
+    .sort((a, b) => a.lambdaS - b.lambdaS);
+}
+
+/** The router kinds among the rows, in order of first appearance (the baseline has none). */
+export function sweepRouters(rows: readonly SweepRow[]): string[] {
+  const out: string[] = [];
+  for (const r of rows) if (r.router && !out.includes(r.router)) out.push(r.router);
+  return out;
+}
+
+/** The table: the baseline first, then one line per λs in order of arrival, each with its row per router kind (undefined until trained). */
+export function sweepTable(rows: readonly SweepRow[], routers: readonly string[]): { lambdaS: number; byRouter: (SweepRow | undefined)[]; baseline?: SweepRow }[] {
+  const out: { lambdaS: number; byRouter: (SweepRow | undefined)[]; baseline?: SweepRow }[] = [];
+  const base = rows.find((r) => !Number.isFinite(r.lambdaS));
+  if (base) out.push({ lambdaS: NaN, byRouter: [], baseline: base });
+  for (const r of rows) {
+    if (!Number.isFinite(r.lambdaS)) continue;
+    let line = out.find((l) => l.lambdaS === r.lambdaS);
+    if (!line) {
+      line = { lambdaS: r.lambdaS, byRouter: routers.map(() => undefined) };
+      out.push(line);
+    }
+    const k = routers.indexOf(r.router ?? '');
+    if (k >= 0) line.byRouter[k] = r;
+  }
+  return out;
 }
 
 /** Linear map of `v` from `domain` to `range`. */
