@@ -2,7 +2,7 @@
  * The study job: a side worker for studies that train many models or two
  * side by side (the routing λs sweep; transition representations against
  * BPTT), so the live experiment is untouched. Engine imports are types only,
- * but the cell kinds' plain-data module: the page loads this file.
+ * but two plain-data modules (the cell kinds, the sequential depth): the page loads this file.
  */
 import type { RouterKind, RoutingExperiment } from '../engine/routing/routing-params';
 import type { SweepPoint } from '../engine/routing/routing-sweep';
@@ -11,6 +11,7 @@ import { jobKind } from './job-messages';
 
 export type { RouterKind, SweepPoint, TransitionLiveParams, TransitionMode, TransitionRunInput };
 export { TRANSITION_CELL_KINDS, type TransitionCellKind } from '../engine/transitions/transition-cell-kinds';
+export { sequentialDepth } from '../engine/transitions/transition-depth';
 
 /** Transition representations against BPTT on one cell, task and seed. */
 export interface TransitionStudy {

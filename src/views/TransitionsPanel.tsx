@@ -10,8 +10,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { isBuiltinTask, isSequenceModel, TASKS, type BuiltinTaskId as TaskId } from '../protocol/experiment';
-import { sequentialDepth } from './transitions/sequential-depth';
-import { TRANSITION_CELL_KINDS, type TransitionMode } from '../protocol/study-messages';
+import { sequentialDepth, TRANSITION_CELL_KINDS, type TransitionMode } from '../protocol/study-messages';
 import { useLab, useStudy, useStudyClient } from './lab-context';
 import { transitionCurves, type CurveData } from './transitions/transition-curves';
 

@@ -66,13 +66,13 @@ async function trainAndTime(experiment: RoutingExperiment, data: ClassificationD
 }
 
 /** Median ms of a layer (16 × 16 matMul + bias + tanh) and of gathering half the rows, on TIMING_ROWS × width rows: why gathering does not pay here. */
-function opCosts(width: number): { layerMs: number; gatherMs: number } {
-  const median = (f: () => tf.Tensor): number => {
+async function opCosts(width: number): Promise<{ layerMs: number; gatherMs: number }> {
+  const median = async (f: () => tf.Tensor): Promise<number> => {
     const times: number[] = [];
     for (let i = 0; i < 10; i++) {
       const t0 = performance.now();
       const y = tf.tidy(f);
-      y.dataSync();
+      await y.data();
       y.dispose();
       if (i > 0) times.push(performance.now() - t0);
     }
@@ -81,7 +81,7 @@ function opCosts(width: number): { layerMs: number; gatherMs: number } {
   const h = tf.randomNormal([TIMING_ROWS, width], 0, 1, 'float32', 1) as tf.Tensor2D;
   const w = tf.randomNormal([width, width], 0, 1, 'float32', 2) as tf.Tensor2D;
   const idx = tf.tensor1d(Int32Array.from({ length: TIMING_ROWS / 2 }, (_, i) => 2 * i), 'int32');
-  const out = { layerMs: median(() => tf.tanh(tf.matMul(h, w))), gatherMs: median(() => tf.gather(h, idx)) };
+  const out = { layerMs: await median(() => tf.tanh(tf.matMul(h, w))), gatherMs: await median(() => tf.gather(h, idx)) };
   tf.dispose([h, w, idx]);
   return out;
 }
@@ -144,7 +144,7 @@ export const study: StudyCommand = {
       await compare(sweepTask, seed, await loadDataset(sweepTask, seed, { noise: 0 }), sweepNew, steps);
     }
     const minutes = (performance.now() - started) / 60000;
-    const costs = opCosts(routingParamsSchema.parse({}).width);
+    const costs = await opCosts(routingParamsSchema.parse({}).width);
 
     const of = (dataset: string, variant: string, lambdaS: number): Run[] => {
       const rs = runs.filter((r) => r.dataset === dataset && r.variant === variant && (variant === 'unrouted' || r.lambdaS === lambdaS));

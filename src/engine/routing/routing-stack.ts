@@ -195,8 +195,6 @@ export function stackForward(w: StackWeights, x: tf.Tensor2D, opts: StackOptions
   return { ...out, activity: tf.concat(activity, 1) as tf.Tensor2D };
 }
 
-const SYNC_READ_BACKENDS = new Set(['cpu', 'wasm', 'tensorflow']);
-
 export interface GatheredForward {
   /** [B, C], the caller disposes it. */
   readonly logits: tf.Tensor2D;
@@ -233,8 +231,8 @@ export async function hardForwardGathered(w: StackWeights, x: tf.Tensor2D, opts:
       const dR = tf.sub(tf.slice(R, [0, 0], [-1, 1]), tf.slice(R, [0, 1], [-1, 1])) as tf.Tensor2D;
       return tf.reshape(tf.greater(tf.add(tf.matMul(h, dR), tf.sub(tf.slice(r, 0, 1), tf.slice(r, 1, 1))), 0), [-1]);
     });
-    // cpu and wasm read synchronously (no trip through the event loop per layer); GPU backends must not block.
-    const run = SYNC_READ_BACKENDS.has(tf.getBackend()) ? runT.dataSync() : await runT.data();
+    // One asynchronous read-back per layer: a synchronous one stalls GPU backends.
+    const run = await runT.data();
     runT.dispose();
     const exec: number[] = [];
     const rest: number[] = [];
