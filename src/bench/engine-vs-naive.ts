@@ -57,7 +57,7 @@ export const DEFAULT_SIZE_EXPERIMENT: LaraExperiment = {
   params: { ...DEFAULT_LARA_PARAMS, explore: 0, gradClip: 0 },
 };
 
-export async function engineVsNaive(backend: 'cpu' | 'wasm', rounds: number, exp: LaraExperiment = BENCH_EXPERIMENT): Promise<EngineVsNaive> {
+export async function engineVsNaive(backend: 'cpu' | 'wasm' | 'webgpu', rounds: number, exp: LaraExperiment = BENCH_EXPERIMENT): Promise<EngineVsNaive> {
   await tf.setBackend(backend);
   await tf.ready();
   const p = exp.params;

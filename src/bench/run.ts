@@ -8,29 +8,50 @@
  *   4. DNA cells on MNIST vs dense layers of about the same parameter count; routing modules vs the
  *      same stack without routing (layer executions skipped, accuracy change, a λs sweep);
  *      transition representations vs BPTT (steps and wall-clock to a target, roll-out accuracy) (Node, wasm)
- * Options: --quick (fewer rounds), --skip-node, --skip-browser, --skip-models.
+ * Options: --quick (fewer rounds), --skip-node, --skip-browser, --skip-models,
+ * --backend webgpu (the side-by-side figures of 1 run in a headless Chromium page on its
+ * WebGPU adapter instead of on Node's cpu and wasm; with no adapter it says why and runs on wasm).
  */
 import * as tf from '@tensorflow/tfjs';
 import { chromium, type Browser } from '@playwright/test';
 import { build, createServer, preview } from 'vite';
 import { CHROMIUM, CHROMIUM_ARGS } from '../cli/headless-chromium';
 import { benchDna } from './dna-bench';
-import { DEFAULT_SIZE_EXPERIMENT, engineVsNaive, round } from './engine-vs-naive';
+import { openWebgpuPage } from '../cli/browser-units';
+import { BROWSER_BENCHES, BROWSER_BENCH_NAMES } from './browser-benches';
+import { round } from './engine-vs-naive';
 import { benchRouting } from './routing-bench';
 import { benchTransitions } from './transitions-bench';
 
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
 const quick = args.has('--quick');
+const backendFlag = argv[argv.indexOf('--backend') + 1];
+if (args.has('--backend') && backendFlag !== 'webgpu') throw new Error(`--backend takes webgpu (Node runs cpu and wasm without it), not ${backendFlag ?? 'nothing'}`);
 const print = (o: object): void => console.log(JSON.stringify(o));
 
-
-async function nodeBenches(): Promise<void> {
+async function nodeBenches(backends: readonly ('wasm' | 'cpu')[]): Promise<void> {
   tf.env().set('PROD', true);
-  for (const backend of ['wasm', 'cpu'] as const) {
-    print(await engineVsNaive(backend, quick || backend === 'cpu' ? 2 : 4));
+  for (const name of BROWSER_BENCH_NAMES) for (const backend of backends) for (const row of await BROWSER_BENCHES[name](backend, quick)) print(row);
+}
+
+/** The same benches in a headless Chromium page on WebGPU; false where there is no adapter (the reason goes to stderr). */
+async function webgpuBenches(): Promise<boolean> {
+  const opened = await openWebgpuPage('src/bench/pages/bench-runner.html');
+  if (typeof opened === 'string') {
+    console.error(`webgpu: ${opened}; running on wasm instead`);
+    return false;
   }
-  // The lab's default size, where per-kernel overhead rather than matmul work dominates.
-  print(await engineVsNaive('wasm', quick ? 3 : 6, DEFAULT_SIZE_EXPERIMENT));
+  console.error(`webgpu: ${opened.adapter} (headless Chromium)`);
+  try {
+    for (const name of BROWSER_BENCH_NAMES) {
+      const rows = await opened.page.evaluate(([n, q]) => (window.benchRunner as NonNullable<Window['benchRunner']>).run(n, q), [name, quick] as const);
+      for (const row of rows) print({ ...row, adapter: opened.adapter });
+    }
+  } finally {
+    await opened.close();
+  }
+  return true;
 }
 
 async function dispatchBench(browser: Browser): Promise<void> {
@@ -119,7 +140,10 @@ async function modelBenches(): Promise<void> {
   for (const row of await benchTransitions(quick ? { steps: 60 } : {})) print({ bench: 'transitions', ...row });
 }
 
-if (!args.has('--skip-node')) await nodeBenches();
+if (!args.has('--skip-node')) {
+  if (backendFlag !== 'webgpu') await nodeBenches(['wasm', 'cpu']);
+  else if (!(await webgpuBenches())) await nodeBenches(['wasm']);
+}
 if (!args.has('--skip-models')) await modelBenches();
 if (!args.has('--skip-browser')) {
   const browser = await chromium.launch({ ...(CHROMIUM ? { executablePath: CHROMIUM } : {}), args: [...CHROMIUM_ARGS] });

@@ -11,25 +11,32 @@
  * checked here; Chromium brings SwiftShader, so the same path is tested on a
  * CPU and runs on a GPU where Chromium finds one.
  */
-import { chromium, type Browser } from '@playwright/test';
+import { chromium, type Browser, type Page } from '@playwright/test';
 import { createServer, type ViteDevServer } from 'vite';
 import { fromJson, type RunUnit, type UnitResult } from './battery-unit';
 import { CHROMIUM, CHROMIUM_ARGS } from './headless-chromium';
-import type { RunnerReady } from './pages/unit-runner';
+import type { WebgpuReady } from './pages/webgpu-start';
 import { runPool } from './run-units';
 
 export const CLI_BACKENDS = ['wasm', 'webgpu'] as const;
 export type CliBackend = (typeof CLI_BACKENDS)[number];
 
-export interface WebgpuRunner {
+/** A headless Chromium page that has started tfjs on WebGPU (see pages/webgpu-start.ts). */
+export interface WebgpuPage {
   /** The adapter the page computes on ("google swiftshader …" here). */
   readonly adapter: string;
-  run(unit: RunUnit): Promise<UnitResult>;
+  readonly page: Page;
+  /** Uncaught errors the page has thrown so far, for messages. */
+  readonly errors: readonly string[];
   close(): Promise<void>;
 }
 
-/** A page on WebGPU, or a sentence saying why there is none. */
-export async function openWebgpuRunner(): Promise<WebgpuRunner | string> {
+/**
+ * Serves the repository with Vite, opens `pagePath` (a page that sets
+ * `window.webgpuReady` from pages/webgpu-start.ts) and waits for its backend;
+ * or a sentence saying why there is no WebGPU page.
+ */
+export async function openWebgpuPage(pagePath: string): Promise<WebgpuPage | string> {
   if (!CHROMIUM) return 'no Chromium (set CHROMIUM_PATH, or install Debian\'s chromium)';
   let server: ViteDevServer | null = null;
   let browser: Browser | null = null;
@@ -46,28 +53,43 @@ export async function openWebgpuRunner(): Promise<WebgpuRunner | string> {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${url}src/cli/pages/unit-runner.html`);
-    await page.waitForFunction(() => window.unitRunner !== undefined, null, { timeout: 300_000 });
-    const ready = await page.evaluate<RunnerReady>(() => (window.unitRunner as NonNullable<Window['unitRunner']>).ready);
+    await page.goto(`${url}${pagePath}`);
+    await page.waitForFunction(() => window.webgpuReady !== undefined, null, { timeout: 300_000 });
+    const ready = await page.evaluate<WebgpuReady>(() => window.webgpuReady as Promise<WebgpuReady>);
     if ('error' in ready) {
       await close();
       return ready.error;
     }
-    return {
-      adapter: ready.adapter,
-      run: async (unit) => {
-        try {
-          return fromJson(await page.evaluate((u) => (window.unitRunner as NonNullable<Window['unitRunner']>).run(u), unit));
-        } catch (e) {
-          throw new Error(`${unit.column} ${unit.test} seed ${unit.seed} on WebGPU: ${e instanceof Error ? e.message : String(e)}${errors.length ? ` (page: ${errors.join('; ')})` : ''}`, { cause: e });
-        }
-      },
-      close,
-    };
+    return { adapter: ready.adapter, page, errors, close };
   } catch (e) {
     await close();
     return `headless Chromium did not start: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
   }
+}
+
+export interface WebgpuRunner {
+  /** The adapter the page computes on. */
+  readonly adapter: string;
+  run(unit: RunUnit): Promise<UnitResult>;
+  close(): Promise<void>;
+}
+
+/** A page that runs battery units on WebGPU, or a sentence saying why there is none. */
+export async function openWebgpuRunner(): Promise<WebgpuRunner | string> {
+  const opened = await openWebgpuPage('src/cli/pages/unit-runner.html');
+  if (typeof opened === 'string') return opened;
+  const { page, errors } = opened;
+  return {
+    adapter: opened.adapter,
+    run: async (unit) => {
+      try {
+        return fromJson(await page.evaluate((u) => (window.unitRunner as NonNullable<Window['unitRunner']>).run(u), unit));
+      } catch (e) {
+        throw new Error(`${unit.column} ${unit.test} seed ${unit.seed} on WebGPU: ${e instanceof Error ? e.message : String(e)}${errors.length ? ` (page: ${errors.join('; ')})` : ''}`, { cause: e });
+      }
+    },
+    close: opened.close,
+  };
 }
 
 /**

@@ -1,0 +1,20 @@
+/**
+ * The benches that run on any backend, Node's (cpu, wasm) or a headless
+ * page's (webgpu, pages/bench-runner.ts): each takes the backend and --quick
+ * and returns its JSON rows. No Node imports here.
+ */
+import { DEFAULT_SIZE_EXPERIMENT, engineVsNaive } from './engine-vs-naive';
+
+export type BenchBackend = 'cpu' | 'wasm' | 'webgpu';
+type BackendBench = (backend: BenchBackend, quick: boolean) => Promise<object[]>;
+
+export const BROWSER_BENCHES = {
+  'engine-vs-naive': async (backend, quick) => [
+    await engineVsNaive(backend, quick || backend !== 'wasm' ? 2 : 4),
+    // The lab's default size, where per-kernel overhead rather than matmul work dominates.
+    await engineVsNaive(backend, quick || backend !== 'wasm' ? 3 : 6, DEFAULT_SIZE_EXPERIMENT),
+  ],
+} satisfies Record<string, BackendBench>;
+
+export type BrowserBenchName = keyof typeof BROWSER_BENCHES;
+export const BROWSER_BENCH_NAMES = Object.keys(BROWSER_BENCHES) as BrowserBenchName[];
