@@ -18,7 +18,6 @@ import * as tf from '@tensorflow/tfjs';
 import { assertLanes, batchTensors, perturbVariable, removeEntries, scoredCount } from '../baselines/baseline-common';
 import { AdamOptimizer } from '../training/adam';
 import { checkpointVariables } from '../training/checkpoint';
-import { spectralRadius } from '../baselines/esn';
 import type { Graph } from '../graph';
 import { generateGraph, generatorLayout, generatorLayoutHint, type GeneratorOptions } from '../graph-generators';
 import { createTopology, disposeTopology, readoutLoss, type LaraTopology } from '../lara/lara-forward';
@@ -30,7 +29,8 @@ import type { TaskBatch } from '../tasks/task';
 import { feedbackUsesReadout, fixedFeedbackWeights, traceRuleDirections } from './loopy-eprop';
 import { applyLocalUpdate, localRuleDirections } from './loopy-local-rules';
 import { isLocalRule, isTraceRule, loopyParamsSchema, type LocalRule, type LoopyParams, type LoopyParamsInput, type TraceRule } from './loopy-params';
-import { loopyUnroll, type LoopyWeights, type ReadNodePacing } from './loopy-unroll';
+import { sparseNonzeros, sparseSpectralRadius } from './loopy-spectral';
+import { createLoopyEdges, disposeLoopyEdges, loopyUnroll, type LoopyWeights, type ReadNodePacing } from './loopy-unroll';
 import { newVariable } from '../variables';
 
 function loopyGeneratorOptions(spec: Pick<ModelSpec, 'inputSize' | 'outputSize' | 'seed'>, p: LoopyParams): GeneratorOptions {
@@ -78,28 +78,49 @@ export function initLoopyEdges(packing: Packing, H: number, spectral: number, se
   const { L, K } = packing;
   const w = normalArray(createRng(deriveSeed(seed, 'loopy-edges')), L * K * H * H, 1);
   for (let slot = 0; slot < L * K; slot++) if ((packing.mask[slot] as number) === 0) w.fill(0, slot * H * H, (slot + 1) * H * H);
+  // The linearised recurrence as sparse entries (row a*H+j, column b*H+i), in the order a dense sum would add them.
   const n = L * H;
-  const dense = new Float64Array(n * n);
+  const count = packing.mask.reduce((c, m) => c + (m > 0 ? H * H : 0), 0);
+  const rows = new Int32Array(count);
+  const cols = new Int32Array(count);
+  const values = new Float64Array(count);
+  let k = 0;
   for (let a = 0; a < L; a++) {
     for (let s = 0; s < K; s++) {
       const b = packing.source[a * K + s] as number;
       if ((packing.mask[a * K + s] as number) === 0) continue;
       for (let i = 0; i < H; i++) {
-        for (let j = 0; j < H; j++) dense[(a * H + j) * n + b * H + i] = (dense[(a * H + j) * n + b * H + i] as number) + (w[((a * K + s) * H + i) * H + j] as number);
+        for (let j = 0; j < H; j++) {
+          rows[k] = a * H + j;
+          cols[k] = b * H + i;
+          values[k++] = w[((a * K + s) * H + i) * H + j] as number;
+        }
       }
     }
   }
+  const entries = { n, rows, cols, values };
   // A random sparse matrix with unit-variance entries and `fanIn` of them per row has spectral radius about sqrt(fanIn).
-  let nonzero = 0;
-  for (let i = 0; i < dense.length; i++) if ((dense[i] as number) !== 0) nonzero++;
-  const typical = Math.sqrt(Math.max(1, nonzero / n));
-  const radius = spectralRadius({ n, values: dense }, seed);
+  const typical = Math.sqrt(Math.max(1, sparseNonzeros(entries) / n));
+  const radius = sparseSpectralRadius(entries, seed);
   // A feed-forward graph is nilpotent (radius 0): give it the scale a loopy graph of the same fan-in gets, not all-zero weights.
   const scale = spectral / (radius > 1e-6 * typical ? radius : typical);
   return w.map((x) => x * scale);
 }
 
-export function createLoopySequenceModel(spec: ModelSpec, params: LoopyParamsInput = {}): SequenceModel {
+/** How messages pass: 'sparse' (the edge list, kernels/edge-spmm.ts) or 'padded' (LARA's slots, the reference). */
+export type LoopyEdgeLayout = 'sparse' | 'padded';
+
+export interface LoopyEngineOptions {
+  /** Default 'sparse' for bptt, tbptt and the reservoir; the local and trace rules read padded slot rows and stay padded. */
+  readonly edges?: LoopyEdgeLayout;
+}
+
+/** The layout a rule runs on. */
+export function loopyEdgeLayout(rule: LoopyParams['rule'], options: LoopyEngineOptions = {}): LoopyEdgeLayout {
+  return isLocalRule(rule) ? 'padded' : (options.edges ?? 'sparse');
+}
+
+export function createLoopySequenceModel(spec: ModelSpec, params: LoopyParamsInput = {}, options: LoopyEngineOptions = {}): SequenceModel {
   const p = loopyParamsSchema.parse(params);
   const graph = loopyGraph(spec, p);
   // A reservoir is read from every node, as an echo-state network is; trained networks from their output nodes.
@@ -141,7 +162,8 @@ export function createLoopySequenceModel(spec: ModelSpec, params: LoopyParamsInp
   let traces: tf.Tensor4D | null = isTraceRule(rule) ? tf.zeros([L, B, K * H, H]) : null;
   let localSteps = 0;
 
-  const forward = (x: tf.Tensor2D, steps: number) => loopyUnroll(weights(), topo, { h0: h, x, steps, thinkTicks: p.thinkTicks, readNode: pacing, leak: p.leak });
+  const edges = loopyEdgeLayout(rule, options) === 'sparse' ? createLoopyEdges(topo) : undefined;
+  const forward = (x: tf.Tensor2D, steps: number) => loopyUnroll(weights(), topo, { h0: h, x, steps, thinkTicks: p.thinkTicks, readNode: pacing, leak: p.leak, edges });
 
   const resetState = (): void => {
     h.dispose();
@@ -271,6 +293,7 @@ export function createLoopySequenceModel(spec: ModelSpec, params: LoopyParamsInp
       optimizer.dispose();
       tf.dispose([vars.edgeW, vars.readoutW, fixed.inputW, fixed.mask, h, ...(traces ? [traces] : []), ...(feedback.fixed ? [feedback.fixed] : [])]);
       disposeTopology(topo);
+      if (edges) disposeLoopyEdges(edges);
     },
   };
 }

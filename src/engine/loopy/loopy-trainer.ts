@@ -22,9 +22,9 @@ import type { TrainerFactory } from '../model-descriptor';
 import { loopyDims } from './loopy-document';
 import { feedbackUsesReadout, fixedFeedbackWeights, traceRuleDirections } from './loopy-eprop';
 import { applyLocalUpdate, localRuleDirections } from './loopy-local-rules';
-import { initLoopyEdges, loopyGraph, loopyInputWeights, readNodePacing, withLoopyLayout } from './loopy-model';
+import { initLoopyEdges, loopyEdgeLayout, loopyGraph, loopyInputWeights, readNodePacing, withLoopyLayout } from './loopy-model';
 import { isLocalRule, isTraceRule, LOOPY_LIVE_PARAM_KEYS, type LoopyExperiment, type LoopyParams } from './loopy-params';
-import { loopyUnroll, type LoopyWeights, type ReadNodePacing } from './loopy-unroll';
+import { createLoopyEdges, disposeLoopyEdges, loopyUnroll, type LoopyEdgeList, type LoopyWeights, type ReadNodePacing } from './loopy-unroll';
 
 
 
@@ -58,6 +58,8 @@ interface Device {
   readonly packing: Packing;
   readonly topo: LaraTopology;
   readonly pacing: ReadNodePacing | undefined;
+  /** The edge list of the sparse unroll; undefined where the rule runs on padded slots (loopyEdgeLayout). */
+  readonly edges: LoopyEdgeList | undefined;
   readonly vars: { readonly edgeW: tf.Variable; readonly readoutW: tf.Variable };
   readonly fixed: { readonly inputW: tf.Tensor3D; readonly mask: tf.Tensor3D };
   readonly optimizer: AdamOptimizer;
@@ -126,10 +128,12 @@ export class LoopyTrainer extends TrainerCore<LoopyExperiment, LaraHostModel, nu
     const fixedFeedback = traced ? fixedFeedbackWeights(p.feedback, L, H, C, packing.readPositions, deriveSeed(this.experiment.seed, 'loopy-feedback')) : null;
     const inputW = tf.clone(tables.inputW) as tf.Tensor3D;
     tables.inputW.dispose();
+    const topo = createTopology(packing, 1);
     return {
       packing,
-      topo: createTopology(packing, 1),
+      topo,
       pacing: readNodePacing(packing, this.dims, p),
+      edges: loopyEdgeLayout(p.rule) === 'sparse' ? createLoopyEdges(topo) : undefined,
       vars: { edgeW: tables.edgeW, readoutW: tables.readoutW },
       fixed: { inputW, mask: tf.tensor3d(mask, [L, K * H, H]) },
       optimizer: new AdamOptimizer(trained, p.learningRate, p.gradClip),
@@ -142,6 +146,7 @@ export class LoopyTrainer extends TrainerCore<LoopyExperiment, LaraHostModel, nu
 
   private disposeDevice(d: Device): void {
     disposeTopology(d.topo);
+    if (d.edges) disposeLoopyEdges(d.edges);
     disposeVars(d.vars);
     tf.dispose([d.fixed.inputW, d.fixed.mask, d.h, d.probeH, ...(d.traces ? [d.traces] : []), ...(d.feedback.fixed ? [d.feedback.fixed] : [])]);
     d.optimizer.dispose();
@@ -231,7 +236,7 @@ export class LoopyTrainer extends TrainerCore<LoopyExperiment, LaraHostModel, nu
       const box: { kept?: tf.Tensor[] } = {};
       const trained = d.optimizer.variables;
       const { value, grads } = tf.variableGrads(() => {
-        const out = loopyUnroll(this.weights(), d.topo, { h0: d.h, x: t.x, steps: batch.length, thinkTicks: p.thinkTicks, readNode: d.pacing, leak: p.leak });
+        const out = loopyUnroll(this.weights(), d.topo, { h0: d.h, x: t.x, steps: batch.length, thinkTicks: p.thinkTicks, readNode: d.pacing, leak: p.leak, edges: d.edges });
         const r = readoutLoss(out.logits, t.targets, t.scored);
         box.kept = [out.hT, r.correct, r.scored, out.thinkSum].map((k) => tf.keep(k));
         return r.loss;
@@ -257,7 +262,7 @@ export class LoopyTrainer extends TrainerCore<LoopyExperiment, LaraHostModel, nu
     const batch = this.streams.probe.next(symbols);
     const out = tf.tidy(() => {
       const x = tf.tensor2d(oneHotRows(batch.inputs, this.dims.inputSize), [symbols, this.dims.inputSize]);
-      const r = loopyUnroll(this.weights(), d.topo, { h0: d.probeH, x, steps: symbols, thinkTicks: p.thinkTicks, readNode: d.pacing, trace: true, leak: p.leak });
+      const r = loopyUnroll(this.weights(), d.topo, { h0: d.probeH, x, steps: symbols, thinkTicks: p.thinkTicks, readNode: d.pacing, trace: true, leak: p.leak, edges: d.edges });
       const tr = r.trace as NonNullable<typeof r.trace>;
       // Per slot |W_ab| (the Frobenius norm of its H x H block): the view fades edges by it.
       const { L: rows, K: slots } = d.packing;
@@ -297,7 +302,7 @@ export class LoopyTrainer extends TrainerCore<LoopyExperiment, LaraHostModel, nu
     const probs = tf.tidy(() => {
       const x = tf.tensor2d(oneHotRows(batch.inputs, this.dims.inputSize), [symbols * lanes, this.dims.inputSize]);
       const h0 = tf.zeros([d.packing.L, lanes, this.dims.width]) as tf.Tensor3D;
-      return tf.softmax(loopyUnroll(this.weights(), d.topo, { h0, x, steps: symbols, thinkTicks: this.params.thinkTicks, readNode: d.pacing, leak: this.params.leak }).logits);
+      return tf.softmax(loopyUnroll(this.weights(), d.topo, { h0, x, steps: symbols, thinkTicks: this.params.thinkTicks, readNode: d.pacing, leak: this.params.leak, edges: d.edges }).logits);
     });
     const data = (await probs.data()) as Float32Array;
     probs.dispose();

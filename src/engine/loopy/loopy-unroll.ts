@@ -15,12 +15,58 @@
  *   Lanes are paced independently, all on the device: a one-hot pointer per
  *   lane says which symbol it is on; nothing is read back inside the loop.
  *
+ * Two ways to pass messages, equal within rounding: the padded one of LARA ([L, K*H] slot rows
+ * gathered per tick, a batched matmul), and the sparse one (`edges`): the real edges as a CSR list
+ * and one edge SpMM per tick (kernels/edge-spmm.ts), so a tick costs what its edges cost.
+ *
  * Must run inside a tidy or a gradient scope. The read decisions are
  * discrete: they are computed untaped, and gradients flow through the states
  * that are read.
  */
 import * as tf from '@tensorflow/tfjs';
+import { createEdgeGraph, disposeEdgeGraph, edgeSpmm, gatherRows, type EdgeGraph } from '../kernels/edge-spmm';
 import { gatherReads, gatherSources, readoutLogits, untaped, type LaraTopology } from '../lara/lara-forward';
+
+/** The real edges of a packed topology as a CSR list by destination, and where each one's weights sit in the packed [L*K] slots. */
+export interface LoopyEdgeList {
+  readonly graph: EdgeGraph;
+  /** [E] int32 packed slot (a*K+s) of each edge. */
+  readonly slot: tf.Tensor1D;
+  /** [L*K] int32 edge of each slot, E (a zero row) for padding: the slot gather's gradient. */
+  readonly slotEdge: tf.Tensor1D;
+}
+
+/** The real (unmasked) slots of `topo` in slot order, which is destination order. */
+export function createLoopyEdges(topo: LaraTopology): LoopyEdgeList {
+  const { L, K } = topo;
+  const slots: number[] = [];
+  for (let i = 0; i < L * K; i++) if ((topo.mask[i] as number) > 0) slots.push(i);
+  const E = slots.length;
+  const slotEdge = new Int32Array(L * K).fill(E);
+  slots.forEach((slot, e) => (slotEdge[slot] = e));
+  return {
+    graph: createEdgeGraph(
+      L,
+      Int32Array.from(slots, (i) => topo.source[i] as number),
+      Int32Array.from(slots, (i) => Math.floor(i / K)),
+    ),
+    slot: tf.tensor1d(Int32Array.from(slots), 'int32'),
+    slotEdge: tf.tensor1d(slotEdge, 'int32'),
+  };
+}
+
+export function disposeLoopyEdges(e: LoopyEdgeList): void {
+  disposeEdgeGraph(e.graph);
+  tf.dispose([e.slot, e.slotEdge]);
+}
+
+/** The packed weights [L, K*H, H] of the real edges, [E, H, H]; differentiable (the gradient puts each edge back in its slot). */
+export function edgeWeightsOf(edges: LoopyEdgeList, edgeW: tf.Tensor3D): tf.Tensor3D {
+  const [L, KH, H] = edgeW.shape;
+  const K = KH / H;
+  const rows = gatherRows(tf.reshape(edgeW, [L * K, H * H]), edges.slot, edges.slotEdge, 1);
+  return tf.reshape(rows, [edges.graph.edges, H, H]) as tf.Tensor3D;
+}
 
 export interface LoopyWeights {
   /** [L, K*H, H], zero on padding slots. */
@@ -55,6 +101,8 @@ export interface LoopyUnrollInput {
   readonly leak?: number;
   /** Stack a per-tick display trace. */
   readonly trace?: boolean;
+  /** Pass messages over this edge list (sparse) instead of the padded slots; the results are the same. */
+  readonly edges?: LoopyEdgeList | undefined;
 }
 
 export interface LoopyUnrollOutput {
@@ -99,7 +147,10 @@ export function loopyUnroll(w: LoopyWeights, topo: LaraTopology, input: LoopyUnr
   const T = input.steps;
   const pacing = input.readNode;
   const ticks = loopyTicks(T, input.thinkTicks, pacing);
-  const mask = slotMask(topo, B, H);
+  const sparse = input.edges;
+  // The slot mask only where padded rows are built: the padded path, and the kept sources of the local rules.
+  const mask = !sparse || input.keepTicks ? slotMask(topo, B, H) : null;
+  const edgeWeights = sparse ? edgeWeightsOf(sparse, w.edgeW) : null;
 
   // The input drive of every symbol, [T] x [L, B, H].
   const winFlat = tf.reshape(tf.transpose(w.inputW, [1, 0, 2]), [D, nIn * H]);
@@ -110,10 +161,20 @@ export function loopyUnroll(w: LoopyWeights, topo: LaraTopology, input: LoopyUnr
   const leak = input.leak ?? 0;
 
   // One tick from state h with extra pre-activation drive: the new state, its tanh part and the presynaptic rows.
-  const tick = (h: tf.Tensor3D, drive: tf.Tensor3D | null, i: number): { h: tf.Tensor3D; rate: tf.Tensor3D; sources: tf.Tensor3D } => {
+  const paddedSources = (h: tf.Tensor3D): tf.Tensor3D => {
     const nb = tf.reshape(gatherSources(topo, tf.reshape(h, [L, B * H]) as tf.Tensor2D), [L, K, B, H]);
-    const sources = tf.mul(tf.reshape(tf.transpose(nb, [0, 2, 1, 3]), [L, B, K * H]), mask) as tf.Tensor3D;
-    let pre = tf.matMul(sources, w.edgeW) as tf.Tensor3D;
+    return tf.mul(tf.reshape(tf.transpose(nb, [0, 2, 1, 3]), [L, B, K * H]), mask as tf.Tensor3D) as tf.Tensor3D;
+  };
+  const tick = (h: tf.Tensor3D, drive: tf.Tensor3D | null, i: number): { h: tf.Tensor3D; rate: tf.Tensor3D; sources: tf.Tensor3D | null } => {
+    let sources: tf.Tensor3D | null = null;
+    let pre: tf.Tensor3D;
+    if (sparse) {
+      pre = edgeSpmm(sparse.graph, h, edgeWeights as tf.Tensor3D);
+      if (input.keepTicks) sources = untaped(() => paddedSources(h));
+    } else {
+      sources = paddedSources(h);
+      pre = tf.matMul(sources, w.edgeW) as tf.Tensor3D;
+    }
     if (drive) pre = tf.add(pre, drive);
     const noise = noises?.[i];
     if (noise) pre = tf.add(pre, noise);
@@ -128,9 +189,9 @@ export function loopyUnroll(w: LoopyWeights, topo: LaraTopology, input: LoopyUnr
   const keptReads: tf.Tensor1D[] = [];
   const activity: tf.Tensor2D[] = [];
   const readFlags: tf.Tensor1D[] = [];
-  const record = (r: { h: tf.Tensor3D; rate: tf.Tensor3D; sources: tf.Tensor3D }, read: tf.Tensor1D): void => {
+  const record = (r: { h: tf.Tensor3D; rate: tf.Tensor3D; sources: tf.Tensor3D | null }, read: tf.Tensor1D): void => {
     if (input.keepTicks) {
-      keptSources.push(r.sources);
+      keptSources.push(r.sources as tf.Tensor3D);
       keptStates.push(r.h);
       keptRates.push(r.rate);
       keptReads.push(read);

@@ -1,0 +1,333 @@
+/**
+ * Sparse message passing over an edge list, so a loopy network's tick costs what its edges cost:
+ *   y[a, b, :] = sum_{e: dst(e) = a} h[src(e), b, :] W_e      (h [N, B, H], W [E, H, H], y [N, B, H])
+ * Edges are kept in CSR order by destination (rowPtr [N+1]); the backward is
+ *   dh[s, b, :] = sum_{e: src(e) = s} dy[dst(e), b, :] W_e^T,   dW_e = sum_b h[src(e), b, :]^T dy[dst(e), b, :].
+ * Registered kernels: JS loops over the backend's buffers on cpu and wasm (one pass over the edges each way);
+ * every other backend gets the plain-tfjs formulation (gather, batched matmul, segment sum), which is also
+ * the reference the kernels are tested against.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export const EDGE_SPMM_KERNEL = 'LoopyEdgeSpmm';
+export const EDGE_SPMM_GRAD_KERNEL = 'LoopyEdgeSpmmGrad';
+
+/** An edge list in CSR order by destination, on the host and as int32 tensors (the kernels' inputs). */
+export interface EdgeGraph {
+  readonly nodes: number;
+  readonly edges: number;
+  /** [E] source of each edge, edges sorted by destination. */
+  readonly src: Int32Array;
+  /** [E] destination of each edge (non-decreasing). */
+  readonly dst: Int32Array;
+  /** [N+1] edges of destination a are rowPtr[a] .. rowPtr[a+1]. */
+  readonly rowPtr: Int32Array;
+  readonly srcT: tf.Tensor1D;
+  readonly dstT: tf.Tensor1D;
+  readonly rowPtrT: tf.Tensor1D;
+  /** [N*inWidth] edges into each node, padded with E (a zero row): the plain formulation's segment sum. */
+  readonly byDstT: tf.Tensor1D;
+  readonly inWidth: number;
+  /** [N*outWidth] edges out of each node, padded with E: the gradient of the source gather. */
+  readonly bySrcT: tf.Tensor1D;
+  readonly outWidth: number;
+}
+
+/** [N*width] the edges of each key (edge ids in order), padded with E; and the width (most edges of one key, at least 1). */
+function edgesByKey(nodes: number, keys: Int32Array): { table: Int32Array; width: number } {
+  const count = new Int32Array(nodes);
+  keys.forEach((k) => (count[k] = (count[k] as number) + 1));
+  const width = Math.max(1, ...count);
+  const table = new Int32Array(nodes * width).fill(keys.length);
+  const fill = new Int32Array(nodes);
+  keys.forEach((k, e) => {
+    table[k * width + (fill[k] as number)] = e;
+    fill[k] = (fill[k] as number) + 1;
+  });
+  return { table, width };
+}
+
+/**
+ * Builds the CSR graph of `nodes` nodes from edges (src[i] -> dst[i]). Edges must already be sorted by
+ * destination (stable order is kept, so weight row e belongs to the e-th edge given).
+ */
+export function createEdgeGraph(nodes: number, src: Int32Array, dst: Int32Array): EdgeGraph {
+  const E = src.length;
+  if (dst.length !== E) throw new Error(`edge-spmm: ${E} sources but ${dst.length} destinations`);
+  const rowPtr = new Int32Array(nodes + 1);
+  for (let e = 0; e < E; e++) {
+    const a = dst[e] as number;
+    const s = src[e] as number;
+    if (a < 0 || a >= nodes || s < 0 || s >= nodes) throw new Error(`edge-spmm: edge ${e} (${s} -> ${a}) outside ${nodes} nodes`);
+    if (e > 0 && a < (dst[e - 1] as number)) throw new Error('edge-spmm: edges must be sorted by destination');
+    rowPtr[a + 1] = (rowPtr[a + 1] as number) + 1;
+  }
+  for (let a = 0; a < nodes; a++) rowPtr[a + 1] = (rowPtr[a + 1] as number) + (rowPtr[a] as number);
+  const byDst = edgesByKey(nodes, dst);
+  const bySrc = edgesByKey(nodes, src);
+  return {
+    nodes,
+    edges: E,
+    src: src.slice(),
+    dst: dst.slice(),
+    rowPtr,
+    srcT: tf.tensor1d(src, 'int32'),
+    dstT: tf.tensor1d(dst, 'int32'),
+    rowPtrT: tf.tensor1d(rowPtr, 'int32'),
+    byDstT: tf.tensor1d(byDst.table, 'int32'),
+    inWidth: byDst.width,
+    bySrcT: tf.tensor1d(bySrc.table, 'int32'),
+    outWidth: bySrc.width,
+  };
+}
+
+export function disposeEdgeGraph(g: EdgeGraph): void {
+  tf.dispose([g.srcT, g.dstT, g.rowPtrT, g.byDstT, g.bySrcT]);
+}
+
+/**
+ * Rows `index` of x [R, M], with the gradient summed back through `reverse` [R*width] (rows of dy per row of x,
+ * padded with a zero row): tf.gather's own gradient is a segment sum, which tfjs-wasm does not have.
+ */
+export function gatherRows(x: tf.Tensor2D, index: tf.Tensor1D, reverse: tf.Tensor1D, width: number): tf.Tensor2D {
+  const f = tf.customGrad((v) => ({
+    value: tf.gather(v as tf.Tensor2D, index),
+    gradFunc: (dy) => {
+      const [R, M] = (v as tf.Tensor2D).shape;
+      const padded = tf.concat([dy as tf.Tensor2D, tf.zeros([1, M])]);
+      return tf.sum(tf.reshape(tf.gather(padded, reverse), [R, width, M]), 1);
+    },
+  }));
+  return f(x) as tf.Tensor2D;
+}
+
+/**
+ * The plain-tfjs formulation: gather the sources, one small matmul per edge (batched), sum by destination
+ * (a gather of the padded edges into each node, summed: the transpose of the gather by destination).
+ */
+export function edgeSpmmReference(g: EdgeGraph, h: tf.Tensor3D, w: tf.Tensor3D): tf.Tensor3D {
+  return tf.tidy(() => {
+    const [N, B, H] = h.shape;
+    const rows = tf.reshape(gatherRows(tf.reshape(h, [N, B * H]), g.srcT, g.bySrcT, g.outWidth), [g.edges, B, H]);
+    const msg = tf.reshape(H === 1 ? tf.mul(rows, tf.reshape(w, [g.edges, 1, 1])) : tf.matMul(rows, w), [g.edges, B * H]);
+    const segmentSum = tf.customGrad((m) => ({
+      value: tf.sum(tf.reshape(tf.gather(tf.concat([m as tf.Tensor2D, tf.zeros([1, B * H])]), g.byDstT), [N, g.inWidth, B * H]), 1),
+      gradFunc: (dy) => tf.gather(dy as tf.Tensor2D, g.dstT),
+    }));
+    return tf.reshape(segmentSum(msg), [N, B, H]) as tf.Tensor3D;
+  });
+}
+
+// ---- the loops, shared by cpu and wasm: plain typed arrays in, typed arrays out (outputs zeroed by the caller) ----
+
+function forwardLoop(src: Int32Array, rowPtr: Int32Array, h: Float32Array, w: Float32Array, y: Float32Array, N: number, B: number, H: number): void {
+  const BH = B * H;
+  const HH = H * H;
+  if (H === 1) {
+    for (let a = 0; a < N; a++) {
+      const out = a * B;
+      for (let e = rowPtr[a] as number, end = rowPtr[a + 1] as number; e < end; e++) {
+        const from = (src[e] as number) * B;
+        const we = w[e] as number;
+        for (let b = 0; b < B; b++) y[out + b] = (y[out + b] as number) + (h[from + b] as number) * we;
+      }
+    }
+    return;
+  }
+  for (let a = 0; a < N; a++) {
+    for (let e = rowPtr[a] as number, end = rowPtr[a + 1] as number; e < end; e++) {
+      const from = (src[e] as number) * BH;
+      const we = e * HH;
+      for (let b = 0; b < B; b++) {
+        const hr = from + b * H;
+        const yr = a * BH + b * H;
+        for (let i = 0; i < H; i++) {
+          const hv = h[hr + i] as number;
+          if (hv === 0) continue;
+          const wr = we + i * H;
+          for (let j = 0; j < H; j++) y[yr + j] = (y[yr + j] as number) + hv * (w[wr + j] as number);
+        }
+      }
+    }
+  }
+}
+
+function backwardLoop(
+  src: Int32Array,
+  dst: Int32Array,
+  h: Float32Array,
+  w: Float32Array,
+  dy: Float32Array,
+  dh: Float32Array,
+  dw: Float32Array,
+  B: number,
+  H: number,
+): void {
+  const E = src.length;
+  const BH = B * H;
+  const HH = H * H;
+  if (H === 1) {
+    for (let e = 0; e < E; e++) {
+      const from = (src[e] as number) * B;
+      const to = (dst[e] as number) * B;
+      const we = w[e] as number;
+      let g = 0;
+      for (let b = 0; b < B; b++) {
+        const d = dy[to + b] as number;
+        dh[from + b] = (dh[from + b] as number) + d * we;
+        g += (h[from + b] as number) * d;
+      }
+      dw[e] = g;
+    }
+    return;
+  }
+  for (let e = 0; e < E; e++) {
+    const from = (src[e] as number) * BH;
+    const to = (dst[e] as number) * BH;
+    const we = e * HH;
+    for (let b = 0; b < B; b++) {
+      const hr = from + b * H;
+      const dr = to + b * H;
+      for (let i = 0; i < H; i++) {
+        const wr = we + i * H;
+        const hv = h[hr + i] as number;
+        let acc = 0;
+        for (let j = 0; j < H; j++) {
+          const d = dy[dr + j] as number;
+          acc += d * (w[wr + j] as number);
+          dw[wr + j] = (dw[wr + j] as number) + hv * d;
+        }
+        dh[hr + i] = (dh[hr + i] as number) + acc;
+      }
+    }
+  }
+}
+
+// ---- backend glue ----
+
+interface CpuLike {
+  data: { get(id: tf.DataId): { values?: unknown } };
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+}
+interface WasmLike {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+function cpuValues<T extends Float32Array | Int32Array>(backend: CpuLike, t: tf.TensorInfo): T {
+  return backend.data.get(t.dataId).values as T;
+}
+
+function inputsOf(inputs: tf.NamedTensorInfoMap, names: readonly string[]): tf.TensorInfo[] {
+  return names.map((n) => {
+    const t = inputs[n];
+    if (!t) throw new Error(`edge-spmm: missing input ${n}`);
+    return t;
+  });
+}
+
+const FWD_INPUTS = ['h', 'w', 'src', 'rowPtr'] as const;
+const GRAD_INPUTS = ['dy', 'h', 'w', 'src', 'dst'] as const;
+
+function registerCpu(): void {
+  tf.registerKernel({
+    kernelName: EDGE_SPMM_KERNEL,
+    backendName: 'cpu',
+    kernelFunc: ({ inputs, backend }) => {
+      const b = backend as unknown as CpuLike;
+      const [h, w, src, rowPtr] = inputsOf(inputs, FWD_INPUTS) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
+      const [N, B, H] = h.shape as [number, number, number];
+      const y = new Float32Array(N * B * H);
+      forwardLoop(cpuValues(b, src), cpuValues(b, rowPtr), cpuValues(b, h), cpuValues(b, w), y, N, B, H);
+      return b.makeTensorInfo([N, B, H], 'float32', y);
+    },
+  });
+  tf.registerKernel({
+    kernelName: EDGE_SPMM_GRAD_KERNEL,
+    backendName: 'cpu',
+    kernelFunc: ({ inputs, backend }) => {
+      const b = backend as unknown as CpuLike;
+      const [dy, h, w, src, dst] = inputsOf(inputs, GRAD_INPUTS) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
+      const [N, B, H] = h.shape as [number, number, number];
+      const E = src.shape[0] as number;
+      const dh = new Float32Array(N * B * H);
+      const dw = new Float32Array(E * H * H);
+      backwardLoop(cpuValues(b, src), cpuValues(b, dst), cpuValues(b, h), cpuValues(b, w), cpuValues(b, dy), dh, dw, B, H);
+      return [b.makeTensorInfo([N, B, H], 'float32', dh), b.makeTensorInfo([E, H, H], 'float32', dw)];
+    },
+  });
+}
+
+function registerWasm(): void {
+  tf.registerKernel({
+    kernelName: EDGE_SPMM_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }) => {
+      const b = backend as unknown as WasmLike;
+      const [h, w, src, rowPtr] = inputsOf(inputs, FWD_INPUTS) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
+      const [N, B, H] = h.shape as [number, number, number];
+      // Allocate first: a heap growth detaches every view taken before it.
+      const out = b.makeOutput([N, B, H], 'float32');
+      const y = b.typedArrayFromHeap(out) as Float32Array;
+      y.fill(0);
+      const view = (t: tf.TensorInfo) => b.typedArrayFromHeap(t);
+      forwardLoop(view(src) as Int32Array, view(rowPtr) as Int32Array, view(h) as Float32Array, view(w) as Float32Array, y, N, B, H);
+      return out;
+    },
+  });
+  tf.registerKernel({
+    kernelName: EDGE_SPMM_GRAD_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }) => {
+      const b = backend as unknown as WasmLike;
+      const [dy, h, w, src, dst] = inputsOf(inputs, GRAD_INPUTS) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
+      const [N, B, H] = h.shape as [number, number, number];
+      const E = src.shape[0] as number;
+      const dhOut = b.makeOutput([N, B, H], 'float32');
+      const dwOut = b.makeOutput([E, H, H], 'float32');
+      const view = (t: tf.TensorInfo) => b.typedArrayFromHeap(t);
+      const dh = view(dhOut) as Float32Array;
+      const dw = view(dwOut) as Float32Array;
+      dh.fill(0);
+      dw.fill(0);
+      backwardLoop(view(src) as Int32Array, view(dst) as Int32Array, view(h) as Float32Array, view(w) as Float32Array, view(dy) as Float32Array, dh, dw, B, H);
+      return [dhOut, dwOut];
+    },
+  });
+}
+
+let registered = false;
+/** Registers the cpu and wasm kernels once (idempotent; importing this module does it). */
+export function registerEdgeKernels(): void {
+  if (registered) return;
+  registered = true;
+  if (!tf.getKernel(EDGE_SPMM_KERNEL, 'cpu')) registerCpu();
+  if (!tf.getKernel(EDGE_SPMM_KERNEL, 'wasm')) registerWasm();
+}
+registerEdgeKernels();
+
+/** True where the current backend runs the registered kernels (else edgeSpmm uses the plain-tfjs formulation). */
+export function edgeKernelsOnBackend(backend: string = tf.getBackend()): boolean {
+  return tf.getKernel(EDGE_SPMM_KERNEL, backend) !== undefined && tf.getKernel(EDGE_SPMM_GRAD_KERNEL, backend) !== undefined;
+}
+
+/** y = A_W h over the CSR graph, differentiable in h and w; `h` [N, B, H], `w` [E, H, H]. */
+export function edgeSpmm(g: EdgeGraph, h: tf.Tensor3D, w: tf.Tensor3D): tf.Tensor3D {
+  const [N, , H] = h.shape;
+  if (N !== g.nodes) throw new Error(`edge-spmm: h has ${N} nodes, the graph ${g.nodes}`);
+  if (w.shape[0] !== g.edges || w.shape[1] !== H || w.shape[2] !== H) throw new Error(`edge-spmm: w is [${w.shape.join(', ')}], want [${g.edges}, ${H}, ${H}]`);
+  if (!edgeKernelsOnBackend()) return edgeSpmmReference(g, h, w);
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [hv, wv, save] = args as [tf.Tensor3D, tf.Tensor3D, tf.GradSaveFunc];
+    save([hv, wv]);
+    const value = tf.engine().runKernel(EDGE_SPMM_KERNEL, { h: hv, w: wv, src: g.srcT, rowPtr: g.rowPtrT }) as tf.Tensor3D;
+    return {
+      value,
+      gradFunc: (dy, saved) => {
+        const [hs, ws] = saved as [tf.Tensor3D, tf.Tensor3D];
+        return tf.engine().runKernel<tf.Tensor[]>(EDGE_SPMM_GRAD_KERNEL, { dy: dy as tf.Tensor3D, h: hs, w: ws, src: g.srcT, dst: g.dstT });
+      },
+    };
+  });
+  return f(h, w) as tf.Tensor3D;
+}
