@@ -12,6 +12,7 @@
  * (browser-units.ts), or says why it cannot and runs on wasm.
  */
 import * as tf from '@tensorflow/tfjs';
+import { installFastKernels } from '../engine/kernels/fast-kernels';
 import '@tensorflow/tfjs-backend-wasm';
 import { BATTERY, BATTERY_TESTS, DEFAULT_BATTERY_CONFIG, STUDY_TESTS, languageModelBudget, runBattery, type BatteryTestId } from '../engine/battery/battery';
 import { BATTERY_MODEL_NAMES, BATTERY_MODELS, type BatteryModelName } from '../engine/battery/battery-models';
@@ -172,6 +173,7 @@ if (o.backend === 'webgpu') {
   const { ranOn } = await runUnitsOn('webgpu', units, 1, (r) => print(r, r.params));
   console.error(`ran on ${ranOn}`);
 } else {
+  installFastKernels();
   await tf.setBackend(o.backend);
   await tf.ready();
   for (const params of cells) {

@@ -2,9 +2,11 @@
 import { createInterface } from 'node:readline';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { installFastKernels } from '../engine/kernels/fast-kernels';
 import { runUnit, toJson, type RunUnit } from './run-units';
 
 tf.env().set('PROD', true);
+installFastKernels();
 await tf.setBackend('wasm');
 await tf.ready();
 for await (const line of createInterface({ input: process.stdin })) {

@@ -4,6 +4,7 @@
  * kernels, so auto mode skips it and says so.
  */
 import * as tf from '@tensorflow/tfjs';
+import { installFastKernels } from '../engine/kernels/fast-kernels';
 import type { BackendChoice, BackendName } from '../protocol/experiment';
 import type { WorkerMemory } from '../protocol/messages';
 import type { BackendSelection } from './lab-worker';
@@ -102,6 +103,7 @@ export function destroyWebGpuDevice(): boolean {
 
 /** Tries the decided order until a backend initialises; the reason lists what was skipped or failed. On WebGPU, `lost` watches the device. */
 export async function selectBackend(choice: BackendChoice, exclude: readonly BackendName[] = []): Promise<BackendSelection> {
+  installFastKernels(); // wasm's batched/transposed matmuls; a no-op where wasm is not loaded
   const decision = decideBackends(choice, await probeWebGpu(), probeWebGl(), exclude);
   const notes = [...decision.reasons];
   for (const name of decision.order) {

@@ -12,6 +12,7 @@
  */
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs';
+import { installFastKernels } from '../../engine/kernels/fast-kernels';
 import { runDna, trainDense } from '../../bench/dna-bench';
 import { summarise, type Summary } from '../../engine/battery/lara-ablations';
 import { loadDataset } from '../../engine/datasets/classification-data';
@@ -58,6 +59,7 @@ export const study: StudyCommand = {
     flags.done();
 
     tf.env().set('PROD', true);
+    installFastKernels();
     await tf.setBackend('wasm');
     await tf.ready();
     const base = dnaParamsSchema.parse({ patience });

@@ -12,6 +12,7 @@
  */
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs';
+import { installFastKernels } from '../../engine/kernels/fast-kernels';
 import { summarise, type Summary } from '../../engine/battery/lara-ablations';
 import { loadDataset, type ClassificationData, type DatasetId } from '../../engine/datasets/classification-data';
 import { ROUTER_KINDS, routingParamsSchema, SKIP_KINDS, type RouterKind, type RoutingExperiment, type SkipKind } from '../../engine/routing/routing-params';
@@ -101,6 +102,7 @@ export const study: StudyCommand = {
     flags.done();
 
     tf.env().set('PROD', true);
+    installFastKernels();
     await tf.setBackend('wasm');
     await tf.ready();
     const started = performance.now();

@@ -10,6 +10,7 @@
  * table into docs/RESULTS.md.
  */
 import * as tf from '@tensorflow/tfjs';
+import { installFastKernels } from '../../engine/kernels/fast-kernels';
 import '@tensorflow/tfjs-backend-wasm';
 import { fmt, summarise, type Summary } from '../../engine/battery/lara-ablations';
 import { TRANSITION_CELL_KINDS, type TransitionCellKind } from '../../engine/transitions/transition-cell-kinds';
@@ -80,6 +81,7 @@ export const study: StudyCommand = {
     flags.done();
 
     tf.env().set('PROD', true);
+    installFastKernels();
     await tf.setBackend('wasm');
     await tf.ready();
     const started = performance.now();

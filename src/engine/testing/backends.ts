@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe } from 'vitest';
+import { installFastKernels } from '../kernels/fast-kernels';
 
 export const NODE_BACKENDS = ['cpu', 'wasm'] as const;
 export type NodeBackend = (typeof NODE_BACKENDS)[number];
@@ -9,6 +10,7 @@ export type NodeBackend = (typeof NODE_BACKENDS)[number];
 /** Selects `backend`; PROD silences tfjs's "install tfjs-node" banner. */
 export async function useBackend(backend: NodeBackend): Promise<void> {
   tf.env().set('PROD', true);
+  installFastKernels();
   await tf.setBackend(backend);
   await tf.ready();
 }

@@ -1,0 +1,141 @@
+import * as tf from '@tensorflow/tfjs';
+import { expect, it } from 'vitest';
+import { createRng } from '../random';
+import { describeBackends } from '../testing/backends';
+import { gatherRows, scatterAddRows } from './gather-rows';
+
+function randomMatrix(rows: number, cols: number, seed: number): tf.Tensor2D {
+  const rng = createRng(seed);
+  return tf.tensor2d(Float32Array.from({ length: rows * cols }, () => rng.next() * 2 - 1), [rows, cols]);
+}
+
+function randomIndex(length: number, n: number, seed: number): Int32Array {
+  const rng = createRng(seed);
+  return Int32Array.from({ length }, () => Math.floor(rng.next() * n));
+}
+
+function maxAbsDiff(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  expect(x.length).toBe(y.length);
+  let d = 0;
+  for (let i = 0; i < x.length; i++) d = Math.max(d, Math.abs((x[i] as number) - (y[i] as number)));
+  return d;
+}
+
+/** [N, M] rows, R indices: narrow rows (loopy single neurons), wide rows (LARA states), repeats, an empty index. */
+const CASES: Array<[number, number, number]> = [
+  [1, 1, 1],
+  [7, 1, 20],
+  [10, 3, 25],
+  [50, 16, 120],
+  [33, 64, 9],
+  [200, 32, 2200],
+  [5, 4, 0],
+];
+
+describeBackends('gatherRows', (backend) => {
+  // tfjs-wasm has no UnsortedSegmentSum kernel, so tf.gather has no gradient there.
+  const gatherHasGradient = (): boolean => tf.getKernel('UnsortedSegmentSum', backend) !== undefined;
+
+  let seed = 1;
+  for (const [N, M, R] of CASES)
+    it(`N=${N} M=${M} R=${R}: values equal plain-TS row copies and tf.gather; gradient equals the plain-TS segment sum and tf.gather's`, async () => {
+      const x = randomMatrix(N, M, seed++);
+      const idx = randomIndex(R, N, seed++);
+      const index = tf.tensor1d(idx, 'int32');
+      const w = randomMatrix(R, M, seed++);
+      const before = tf.memory().numTensors;
+
+      const y = gatherRows(x, index);
+      expect(y.shape).toEqual([R, M]);
+      const xv = await x.data();
+      const expected = new Float32Array(R * M);
+      idx.forEach((i, r) => expected.set(xv.subarray(i * M, (i + 1) * M), r * M));
+      expect(maxAbsDiff(await y.data(), expected)).toBe(0);
+      const viaGather = tf.gather(x, index);
+      expect(maxAbsDiff(await y.data(), await viaGather.data())).toBe(0);
+
+      const loss = (f: (v: tf.Tensor2D) => tf.Tensor2D) => (v: tf.Tensor) => tf.sum(tf.mul(f(v as tf.Tensor2D), w));
+      const dx = tf.grad(loss((v) => gatherRows(v, index)))(x);
+      const dxGather = gatherHasGradient() ? tf.grad(loss((v) => tf.gather(v, index)))(x) : null;
+      const wv = await w.data();
+      const segmentSum = new Float32Array(N * M);
+      idx.forEach((i, r) => {
+        for (let j = 0; j < M; j++) segmentSum[i * M + j] = (segmentSum[i * M + j] as number) + (wv[r * M + j] as number);
+      });
+      expect(maxAbsDiff(await dx.data(), segmentSum)).toBeLessThan(1e-5);
+      if (dxGather) expect(maxAbsDiff(await dx.data(), await dxGather.data())).toBeLessThan(1e-5);
+
+      tf.dispose([y, viaGather, dx]);
+      if (dxGather) dxGather.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([x, index, w]);
+    });
+
+  it('scatterAddRows equals the plain-TS segment sum, and its gradient is the gather', async () => {
+    const dy = randomMatrix(40, 6, 50);
+    const idx = randomIndex(40, 9, 51);
+    const index = tf.tensor1d(idx, 'int32');
+    const s = scatterAddRows(dy, index, 9);
+    const dyv = await dy.data();
+    const ref = new Float32Array(9 * 6);
+    idx.forEach((i, r) => {
+      for (let j = 0; j < 6; j++) ref[i * 6 + j] = (ref[i * 6 + j] as number) + (dyv[r * 6 + j] as number);
+    });
+    expect(maxAbsDiff(await s.data(), ref)).toBeLessThan(1e-5);
+    const w = randomMatrix(9, 6, 52);
+    const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(scatterAddRows(v as tf.Tensor2D, index, 9), w)))(dy);
+    const gRef = tf.gather(w, index);
+    expect(maxAbsDiff(await g.data(), await gRef.data())).toBeLessThan(1e-6);
+    tf.dispose([dy, index, s, w, g, gRef]);
+  });
+
+  it('gradient matches finite differences through a nonlinearity', async () => {
+    const x = randomMatrix(6, 3, 60);
+    const idx = Int32Array.from([0, 5, 5, 2, 0, 3, 1]);
+    const index = tf.tensor1d(idx, 'int32');
+    const f = (v: tf.Tensor): tf.Scalar => tf.sum(tf.square(tf.tanh(gatherRows(v as tf.Tensor2D, index))));
+    const grad = await tf.grad(f)(x).data();
+    const xv = await x.data();
+    const eps = 1e-2;
+    for (let i = 0; i < xv.length; i++) {
+      const at = async (d: number): Promise<number> => {
+        const v = Float32Array.from(xv);
+        v[i] = (v[i] as number) + d;
+        const t = tf.tensor2d(v, [6, 3]);
+        const out = f(t);
+        const r = (await out.data())[0] as number;
+        tf.dispose([t, out]);
+        return r;
+      };
+      const fd = ((await at(eps)) - (await at(-eps))) / (2 * eps);
+      expect(Math.abs(fd - (grad[i] as number))).toBeLessThan(2e-3);
+    }
+    tf.dispose([x, index]);
+  });
+
+  it('refuses out-of-range indices and wrong dtypes', () => {
+    const x = randomMatrix(4, 2, 70);
+    const bad = tf.tensor1d([0, 4], 'int32');
+    const floats = tf.tensor1d([0, 1], 'float32');
+    expect(() => gatherRows(x, bad)).toThrow(/outside \[0, 4\)/);
+    expect(() => gatherRows(x, floats)).toThrow(/int32/);
+    tf.dispose([x, bad, floats]);
+  });
+
+  it('keeps tensors and backend buffers flat over many training-style calls', () => {
+    const x = randomMatrix(200, 8, 80);
+    const index = tf.tensor1d(randomIndex(900, 200, 81), 'int32');
+    const run = (): void => {
+      tf.tidy(() => {
+        tf.grad((v: tf.Tensor) => tf.sum(tf.square(gatherRows(v as tf.Tensor2D, index))))(x);
+      });
+    };
+    run();
+    const tensors = tf.memory().numTensors;
+    const buffers = tf.engine().backend.numDataIds();
+    for (let i = 0; i < 50; i++) run();
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(tf.engine().backend.numDataIds()).toBe(buffers);
+    tf.dispose([x, index]);
+  });
+});
