@@ -43,8 +43,11 @@ export const MAX_WEIGHT_MAGNITUDE = 1e6;
  */
 export const MAX_STEP = 2 ** 31 - 1;
 
-/** Nodes and edges a document's graph may list (LARA and loopy networks go to 4,096 nodes; a loopy one of 4,096 nodes at density 64 has about 270,000 edges). */
-export const MAX_GRAPH_NODES = 2 ** 13;
+/**
+ * Nodes and edges a document's graph may list: loopy networks go to 10,000 hidden nodes plus their input and
+ * output nodes (LARA to 4,096); nodes x density is capped at 2^18, about 262,000 edges, so 2^20 has room.
+ */
+export const MAX_GRAPH_NODES = 2 ** 14;
 export const MAX_GRAPH_EDGES = 2 ** 20;
 
 /** Named tensors per document and the length of a name (the codecs use a handful of short names). */

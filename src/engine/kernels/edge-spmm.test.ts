@@ -36,7 +36,7 @@ describeBackends('edge spmm', (backend) => {
   for (const H of [1, 3]) {
     it(`H = ${H}: the kernel equals the plain-op formulation, values and gradients`, async () => {
       expect(edgeKernelsOnBackend()).toBe(true);
-      const [N, E, B] = [13, 40, 4];
+      const [N, E, B] = [13, 40, H === 1 ? 6 : 4]; // 6 lanes: a block of four and a remainder
       const { src, dst } = randomEdges(N, E, 7 + H);
       const rng = createRng(3);
       const before = tf.memory().numTensors;

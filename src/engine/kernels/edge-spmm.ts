@@ -124,12 +124,34 @@ function forwardLoop(src: Int32Array, rowPtr: Int32Array, h: Float32Array, w: Fl
   const BH = B * H;
   const HH = H * H;
   if (H === 1) {
+    // Lanes four at a time in locals (about 2x over read-modify-write of y on V8), the rest one by one.
+    const B4 = B - (B % 4);
     for (let a = 0; a < N; a++) {
       const out = a * B;
-      for (let e = rowPtr[a] as number, end = rowPtr[a + 1] as number; e < end; e++) {
-        const from = (src[e] as number) * B;
-        const we = w[e] as number;
-        for (let b = 0; b < B; b++) y[out + b] = (y[out + b] as number) + (h[from + b] as number) * we;
+      const start = rowPtr[a] as number;
+      const end = rowPtr[a + 1] as number;
+      for (let b = 0; b < B4; b += 4) {
+        let y0 = 0;
+        let y1 = 0;
+        let y2 = 0;
+        let y3 = 0;
+        for (let e = start; e < end; e++) {
+          const from = (src[e] as number) * B + b;
+          const we = w[e] as number;
+          y0 += (h[from] as number) * we;
+          y1 += (h[from + 1] as number) * we;
+          y2 += (h[from + 2] as number) * we;
+          y3 += (h[from + 3] as number) * we;
+        }
+        y[out + b] = y0;
+        y[out + b + 1] = y1;
+        y[out + b + 2] = y2;
+        y[out + b + 3] = y3;
+      }
+      for (let b = B4; b < B; b++) {
+        let acc = 0;
+        for (let e = start; e < end; e++) acc += (h[(src[e] as number) * B + b] as number) * (w[e] as number);
+        y[out + b] = acc;
       }
     }
     return;

@@ -9,6 +9,8 @@ import {
   isTraceRule,
   LOOPY_FEEDBACKS,
   LOOPY_LIVE_PARAM_KEYS,
+  LOOPY_MAX_EDGES,
+  LOOPY_MAX_HIDDEN,
   LOOPY_PACINGS,
   LOOPY_RULES,
   loopyParamsSchema,
@@ -18,6 +20,25 @@ import {
   type LoopyRule,
 } from './loopy-params';
 import { loopyDims, loopyGraphProblem } from './loopy-document';
+
+/**
+ * Train-step time on wasm, fitted to measurements (2-core machine, sparse unroll, tbptt, 16 symbols x 3 ticks,
+ * 16 lanes, width 1; 200 nodes x density 4: 119 ms, 1,000 x 16: 520 ms, 10,000 x 4: 2.2 s, 10,000 x 16: 3.5 s,
+ * within about 30%): 100 ms + 170 ns per node x lane x tick (the per-node ops) + 18 ns per edge x lane x tick (the
+ * edge SpMM). Local and trace rules run on the padded slots and cost more; WebGPU runs the plain formulation.
+ */
+export function loopyStepMsEstimate(p: Pick<LoopyParams, 'hidden' | 'degree' | 'width' | 'batch' | 'window' | 'thinkTicks'>): number {
+  const laneTicks = p.batch * p.window * p.thinkTicks;
+  return 100 + 170e-6 * p.hidden * p.width * laneTicks + 18e-6 * p.hidden * p.degree * p.width * p.width * laneTicks;
+}
+
+/** A warning for the Nodes hint when a train step would take more than half a second (on wasm, the lab's CPU backend). */
+export function loopySlowHint(p: LoopyParams): string {
+  const ms = loopyStepMsEstimate(p);
+  if (ms < 500) return '';
+  const local = isLocalRule(p.rule) ? ' (more: this rule runs on padded slots)' : '';
+  return `. Slow: about ${ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 10) * 10} ms`} per train step on the CPU (wasm) backend at this size${local}; fewer nodes, lanes or density train faster`;
+}
 
 const GRAPH_LABELS: Record<GraphGenerator, string> = {
   'erdos-renyi': 'Erdős–Rényi',
@@ -128,7 +149,18 @@ export const loopyModel: ModelDescriptor<'loopy', 'sequence', LoopyParams, LaraH
         digits: 2,
         help: 'Share of its old state a node keeps each tick (leaky neurons, as e-prop and RFLO assume); 0 = the plain tanh tick. Applies to every rule',
       },
-      { type: 'slider', key: 'hidden', label: 'Nodes', min: 8, max: 1200, step: 1, help: 'Hidden nodes (single neurons); input and output nodes come on top' },
+      {
+        type: 'slider',
+        key: 'hidden',
+        label: 'Nodes',
+        min: Math.log10(8),
+        max: Math.log10(LOOPY_MAX_HIDDEN),
+        step: 0.01,
+        scale: 'log',
+        format: (v) => Math.round(v).toLocaleString('en-US'),
+        set: (p, v) => ({ ...p, hidden: Math.min(LOOPY_MAX_HIDDEN, Math.max(8, Math.round(v))), degree: Math.min(p.degree, LOOPY_MAX_EDGES / Math.max(8, Math.round(v))) }),
+        help: (p) => `Hidden nodes (single neurons); input and output nodes come on top${loopySlowHint(p)}`,
+      },
       {
         type: 'slider',
         key: 'degree',

@@ -34,11 +34,15 @@ export type LoopyFeedback = (typeof LOOPY_FEEDBACKS)[number];
 export const LOOPY_PACINGS = ['fixed', 'read-node'] as const;
 export type LoopyPacing = (typeof LOOPY_PACINGS)[number];
 
+/** The most hidden nodes, and the most hidden x mean in-degree (about the edge count; 4,096 x 64, the old maxima, still parse). */
+export const LOOPY_MAX_HIDDEN = 10_000;
+export const LOOPY_MAX_EDGES = 2 ** 18;
+
 export const loopyParamsSchema = z.strictObject({
   /** How the graph is wired (see graph-generators.ts). */
   generator: z.enum(GRAPH_GENERATORS).default('erdos-renyi'),
-  /** Hidden nodes; input and output nodes come on top. */
-  hidden: z.number().int().min(1).max(4096).default(64),
+  /** Hidden nodes; input and output nodes come on top (10,000: the sparse unroll's cost follows the edges). */
+  hidden: z.number().int().min(1).max(LOOPY_MAX_HIDDEN).default(64),
   /** Mean in-degree of hidden nodes. */
   degree: z.number().min(1).max(64).default(4),
   /** Watts-Strogatz rewiring probability. */
@@ -66,6 +70,9 @@ export const loopyParamsSchema = z.strictObject({
   batch: z.number().int().min(1).max(256).default(16),
   /** Symbols per train step: the truncated-BPTT window (the lab; the battery's batches set their own). */
   window: z.number().int().min(1).max(256).default(16),
+}).refine((p) => p.hidden * p.degree <= LOOPY_MAX_EDGES, {
+  message: `nodes x density must be at most ${LOOPY_MAX_EDGES.toLocaleString('en-US')} (about the edge count)`,
+  path: ['degree'],
 });
 export type LoopyParams = z.output<typeof loopyParamsSchema>;
 export type LoopyParamsInput = z.input<typeof loopyParamsSchema>;
