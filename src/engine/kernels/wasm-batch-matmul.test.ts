@@ -173,6 +173,7 @@ describeBackends('fast BatchMatMul', (backend) => {
   });
 
   it('leaks neither tensors nor backend buffers over many products', () => {
+    const start = tf.engine().backend.numDataIds();
     const a = random([16, 32, 64], 400);
     const b = random([16, 64, 32], 401);
     const bT = random([16, 32, 64], 403);
@@ -194,6 +195,29 @@ describeBackends('fast BatchMatMul', (backend) => {
     expect(tf.memory().numTensors).toBe(tensors);
     expect(tf.engine().backend.numDataIds()).toBe(buffers);
     expect(backend === 'wasm' || backend === 'cpu').toBe(true);
-    tf.dispose([a, b, shared]);
+    tf.dispose([a, b, bT, shared]);
+    // What was cached from the operands (transposed copies, per-entry views) goes with them.
+    expect(tf.engine().backend.numDataIds()).toBe(start);
+  });
+
+  it('a reused right operand whose value changes (a variable after assign) gives the new product', async () => {
+    const a = random([4, 9, 20], 500);
+    const w1 = random([4, 33, 20], 501);
+    const w2 = random([4, 33, 20], 502);
+    const shared2 = random([33, 20], 503);
+    const v = tf.variable(w1);
+    const sv = tf.variable(random([33, 20], 504));
+    for (const w of [w1, w2, w1]) {
+      v.assign(w);
+      sv.assign(w === w1 ? w1.slice([0, 0, 0], [1, 33, 20]).reshape([33, 20]) : shared2);
+      const y = tf.matMul(a, v, false, true);
+      const ys = tf.matMul(a, sv, false, true);
+      const ref = reference((await a.data()) as Float32Array, a.shape, (await v.data()) as Float32Array, v.shape, false, true);
+      const refS = reference((await a.data()) as Float32Array, a.shape, (await sv.data()) as Float32Array, sv.shape, false, true);
+      expect(maxAbsDiff(await y.data(), ref)).toBeLessThan(1e-4);
+      expect(maxAbsDiff(await ys.data(), refS)).toBeLessThan(1e-4);
+      tf.dispose([y, ys]);
+    }
+    tf.dispose([a, w1, w2, shared2, v, sv]);
   });
 });

@@ -6,7 +6,9 @@
  * scalar loop (~2.6 GFLOP/s). These kernels transpose operands explicitly (the
  * wasm Transpose kernel is fast), fold the batch into M when `b` is shared, and
  * otherwise issue one 2-D XNNPACK product per batch entry on views into the heap
- * (no Slice copies). Anything else goes to the original kernel.
+ * (no Slice copies). b's transposed copy and per-entry views are kept until b's
+ * data is freed, so XNNPACK packs a weight used over many ticks once (packing is
+ * most of the cost of a fresh per-entry product). Anything else goes to the original kernel.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
@@ -63,15 +65,84 @@ function offsetOf(backend: WasmBackendLike, t: TensorInfo): number {
   return d.memoryOffset;
 }
 
-/** A tensor id over `size` floats at `offset` of the heap; release with `dropView` (never frees the memory). */
-function view(backend: WasmBackendLike, offset: number, shape: number[]): TensorInfo {
-  return backend.makeOutput(shape, 'float32', offset);
+/** A C++ tensor id over `shape` floats at heap `offset`, outside dataIdMap; release with `dropView` (never frees the memory). */
+function view(backend: WasmBackendLike, offset: number, shape: number[]): number {
+  const info = backend.makeOutput(shape, 'float32', offset);
+  const id = idOf(backend, info);
+  backend.dataIdMap.delete(info.dataId);
+  return id;
 }
 
-function dropView(backend: WasmBackendLike, t: TensorInfo): void {
-  // tfjs.disposeData also drops XNNPACK operators cached for this id.
-  backend.wasm.tfjs.disposeData(idOf(backend, t));
-  backend.dataIdMap.delete(t.dataId);
+function dropView(backend: WasmBackendLike, id: number): void {
+  // tfjs.disposeData also drops the XNNPACK operators cached for this id.
+  backend.wasm.tfjs.disposeData(id);
+}
+
+/**
+ * What is derived from one right operand and lives as long as its data: its
+ * untransposed copy, and per-entry views (XNNPACK caches an operator with packed
+ * weights per view id, so a weight reused over ticks is packed once).
+ */
+interface Derived {
+  transposed: Map<string, TensorInfo>;
+  views: Map<string, number[]>;
+}
+
+const derivedByBackend = new WeakMap<object, Map<object, Derived>>();
+
+/** The cache for `backend`; its disposeData is wrapped once so freeing a tensor's data releases what was derived from it. */
+function derivedCache(backend: WasmBackendLike): Map<object, Derived> {
+  const cache = derivedByBackend.get(backend);
+  if (cache) return cache;
+  const map = new Map<object, Derived>();
+  derivedByBackend.set(backend, map);
+  const dispose = backend.disposeData.bind(backend);
+  backend.disposeData = (dataId: object, force?: boolean): boolean => {
+    const freed = dispose(dataId, force);
+    const d = freed ? map.get(dataId) : undefined;
+    if (d) {
+      map.delete(dataId);
+      for (const ids of d.views.values()) for (const id of ids) dropView(backend, id);
+      for (const t of d.transposed.values()) backend.disposeData(t.dataId);
+    }
+    return freed;
+  };
+  return map;
+}
+
+function derivedOf(backend: WasmBackendLike, t: TensorInfo): Derived {
+  const cache = derivedCache(backend);
+  let d = cache.get(t.dataId);
+  if (!d) {
+    d = { transposed: new Map(), views: new Map() };
+    cache.set(t.dataId, d);
+  }
+  return d;
+}
+
+/** `b` [batch, rows, cols] transposed to [batch, cols, rows], made once per b. */
+function cachedTranspose(backend: WasmBackendLike, b: TensorInfo, batch: number, rows: number, cols: number): TensorInfo {
+  const d = derivedOf(backend, b);
+  const key = `${batch}x${rows}x${cols}`;
+  let t = d.transposed.get(key);
+  if (!t) {
+    t = transposeLast2(backend, b, batch, rows, cols);
+    d.transposed.set(key, t);
+  }
+  return t;
+}
+
+/** Per-entry [1, K, N] view ids of a contiguous b [batch, K, N], made once per b. */
+function entryViews(backend: WasmBackendLike, b: TensorInfo, batch: number, K: number, N: number): number[] {
+  const d = derivedOf(backend, b);
+  const key = `${batch}x${K}x${N}`;
+  let ids = d.views.get(key);
+  if (!ids) {
+    const off = offsetOf(backend, b);
+    ids = Array.from({ length: batch }, (_, i) => view(backend, off + i * K * N * 4, [1, K, N]));
+    d.views.set(key, ids);
+  }
+  return ids;
 }
 
 /** [batch, rows, cols] -> [batch, cols, rows] with the wasm Transpose kernel. */
@@ -123,21 +194,19 @@ function multiply(backend: WasmBackendLike, a: TensorInfo, b: TensorInfo, p: Pla
     return out;
   }
   const aOff = offsetOf(backend, a);
-  const bOff = offsetOf(backend, b);
   const oOff = offsetOf(backend, out);
   const aShape = shapeBytes([1, M, K]);
   const bShape = shapeBytes([1, K, N]);
+  const bViews = entryViews(backend, b, batch, K, N);
   const shared = batchA === 1 ? view(backend, aOff, [1, M, K]) : null;
   for (let i = 0; i < batch; i++) {
     const av = shared ?? view(backend, aOff + i * M * K * 4, [1, M, K]);
-    const bv = view(backend, bOff + i * K * N * 4, [1, K, N]);
     const ov = view(backend, oOff + i * M * N * 4, [1, M, N]);
-    mm(idOf(backend, av), aShape, 3, idOf(backend, bv), bShape, 3, false, false, idOf(backend, ov));
-    if (!shared) dropView(backend, av);
-    dropView(backend, bv);
+    mm(av, aShape, 3, bViews[i] as number, bShape, 3, false, false, ov);
+    if (shared === null) dropView(backend, av);
     dropView(backend, ov);
   }
-  if (shared) dropView(backend, shared);
+  if (shared !== null) dropView(backend, shared);
   return out;
 }
 
@@ -148,15 +217,14 @@ function originalIsFine(p: Plan, transposeA: boolean, transposeB: boolean): bool
   return p.batchB !== 1 && p.M * p.K * p.N < MIN_ENTRY_MACS;
 }
 
-/** Runs `body` on untransposed copies of the operands, disposing the copies afterwards. */
+/** Runs `body` on untransposed operands: a fresh copy of a (disposed after), b's cached copy. */
 function withUntransposed<T>(backend: WasmBackendLike, a: TensorInfo, b: TensorInfo, p: Plan, transposeA: boolean, transposeB: boolean, body: (a: TensorInfo, b: TensorInfo) => T): T {
   const at = transposeA ? transposeLast2(backend, a, p.batchA, p.K, p.M) : a;
-  const bt = transposeB ? transposeLast2(backend, b, p.batchB, p.N, p.K) : b;
+  const bt = transposeB ? cachedTranspose(backend, b, p.batchB, p.N, p.K) : b;
   try {
     return body(at, bt);
   } finally {
     if (at !== a) backend.disposeData(at.dataId);
-    if (bt !== b) backend.disposeData(bt.dataId);
   }
 }
 
