@@ -13,7 +13,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Packing } from '../packing';
-import type { ExplorationKind, GateKind, RoutingKind } from './lara-params';
+import { activeTickApplies, activeUnroll } from './lara-active-tick';
+import type { ExplorationKind, GateKind, RoutingKind, TickKind } from './lara-params';
 import { fusedTickSupported, fusedUnroll } from './lara-webgpu-tick';
 import { BLOCKED } from './routing-penalty';
 
@@ -132,6 +133,12 @@ export interface UnrollInput {
    * false keeps the plain-tfjs ops everywhere: the kernel check compares the two.
    */
   readonly fusedKernels?: boolean;
+  /**
+   * 'active' (default): compute only the active (node, lane) rows (lara-active-tick.ts);
+   * 'dense': every node computes and a mask keeps the inactive states (the reference).
+   * All-active routing and traced unrolls always run dense.
+   */
+  readonly tick?: TickKind;
 }
 
 export interface UnrollTrace {
@@ -373,6 +380,10 @@ function gateValues(z: tf.Tensor3D, kind: GateKind, c: LaneConstants): tf.Tensor
 export function unroll(w: LaraWeights, topo: LaraTopology, input: UnrollInput): UnrollOutput {
   if (input.fusedKernels !== false && fusedTickSupported(w, topo, input)) {
     const { reads, ...rest } = fusedUnroll(w, topo, input);
+    return { ...rest, logits: readoutLogits(reads, w.readoutW) };
+  }
+  if (activeTickApplies(input)) {
+    const { reads, ...rest } = activeUnroll(w, topo, input);
     return { ...rest, logits: readoutLogits(reads, w.readoutW) };
   }
   const { L, K } = topo;

@@ -21,6 +21,15 @@ export type ReadoutKind = (typeof READOUT_KINDS)[number];
 export const ROUTING_KINDS = ['argmax', 'random-walk', 'all-active'] as const;
 export type RoutingKind = (typeof ROUTING_KINDS)[number];
 
+/**
+ * How a tick computes. 'active' (default): only the active nodes of each lane
+ * (threads, input on a symbol tick, output on a read tick) compute, by row
+ * gathers and a gathered matmul; 'dense': every node computes and a mask keeps
+ * the inactive states (the reference; all-active routing always runs dense).
+ */
+export const TICK_KINDS = ['active', 'dense'] as const;
+export type TickKind = (typeof TICK_KINDS)[number];
+
 export const GROWTH_MODES = ['split', 'birth'] as const;
 export type GrowthMode = (typeof GROWTH_MODES)[number];
 
@@ -74,6 +83,7 @@ export const laraParamsObject = z.strictObject({
   /** A per-node bias b_a added to every pre-activation; off is the seed's form. Defaults keep older documents importable. */
   bias: z.boolean().default(false),
   routing: z.enum(ROUTING_KINDS).default('argmax'),
+  tick: z.enum(TICK_KINDS).default('active'),
   exploration: z.enum(EXPLORATION_KINDS),
   /** Epsilon (probability of a random move) or Gumbel temperature, per `exploration`. */
   explore: z.number().min(0).max(1),
@@ -111,6 +121,7 @@ export const DEFAULT_LARA_PARAMS: LaraParams = {
   gate: 'gaussian',
   bias: false,
   routing: 'argmax',
+  tick: 'active',
   exploration: 'epsilon',
   explore: 0.05,
   threads: 1,
@@ -145,6 +156,7 @@ export const DEFAULT_LARA_PARAMS: LaraParams = {
 export const LIVE_PARAM_KEYS = [
   'gate',
   'routing',
+  'tick',
   'threadStays',
   'exploration',
   'explore',

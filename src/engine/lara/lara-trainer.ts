@@ -348,6 +348,7 @@ export class LaraTrainer extends TrainerCore<LaraExperiment, LaraHostModel, null
         exploration: p.exploration,
         threadStays: p.threadStays,
         routing: p.routing,
+        tick: p.tick,
         noise,
       });
       const r = readoutLoss(out.logits, targets, weights);
@@ -426,6 +427,7 @@ export class LaraTrainer extends TrainerCore<LaraExperiment, LaraHostModel, null
         exploration: p.exploration,
         threadStays: p.threadStays,
         routing: p.routing,
+        tick: p.tick,
         noise,
       });
       const l = readoutLoss(r.logits, targets, weights);
@@ -581,6 +583,7 @@ export class LaraTrainer extends TrainerCore<LaraExperiment, LaraHostModel, null
         exploration: p.exploration,
         threadStays: p.threadStays,
         routing: p.routing,
+        tick: p.tick,
         noise,
         trace: true,
       });
@@ -635,6 +638,7 @@ export class LaraTrainer extends TrainerCore<LaraExperiment, LaraHostModel, null
         exploration: this.params.exploration,
         threadStays: this.params.threadStays,
         routing: this.params.routing,
+        tick: this.params.tick,
         noise,
       });
       return tf.softmax(r.logits);

@@ -1,0 +1,338 @@
+/**
+ * Gathered matmul: y[i] = x[i] . W[idx[i]], one weight matrix per row chosen
+ * by an index (the idea of DGL's gather_mm and PyG's segment_matmul). The
+ * plain-tfjs form gathers whole P x Q matrices per row (tf.gather: 25-30 ns
+ * per element on wasm); the registered cpu and wasm kernels read W in place.
+ * Gradients: dx[i] = dy[i] . W[idx[i]]^T; dW[a] = sum_{idx[i]=a} x[i]^T dy[i].
+ */
+import * as tf from '@tensorflow/tfjs';
+
+const FORWARD = 'LoopyGatheredMatMul';
+const GRAD_X = 'LoopyGatheredMatMulGradX';
+const GRAD_W = 'LoopyGatheredMatMulGradW';
+const KERNEL_BACKENDS = ['cpu', 'wasm'] as const;
+
+/** wasm: one XNNPACK matmul per weight matrix (default) or the JS loops (tests compare both). */
+let groupedOnWasm = true;
+export function setGatheredMatMulWasmGrouping(on: boolean): void {
+  groupedOnWasm = on;
+}
+
+type Values = Float32Array | Int32Array;
+
+/** What the kernels need of a backend: read an input's values, make a float output to write. */
+interface Buffers {
+  read(t: tf.TensorInfo): Values;
+  output(shape: number[]): { info: tf.TensorInfo; values: Float32Array };
+}
+
+interface CpuLike {
+  readSync(dataId: tf.DataId): unknown;
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+}
+interface WasmLike {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): unknown;
+}
+
+function buffersOf(backendName: string, backend: unknown): Buffers {
+  if (backendName === 'wasm') {
+    const b = backend as WasmLike;
+    return {
+      read: (t) => b.typedArrayFromHeap(t) as Values,
+      output: (shape) => {
+        const info = b.makeOutput(shape, 'float32');
+        // Heap memory is not zeroed. Views taken before this call stay valid:
+        // read() is called after output() in every kernel, since malloc may grow the heap.
+        const values = b.typedArrayFromHeap(info) as Float32Array;
+        values.fill(0);
+        return { info, values };
+      },
+    };
+  }
+  const b = backend as CpuLike;
+  return {
+    read: (t) => b.readSync(t.dataId) as Values,
+    output: (shape) => {
+      const values = new Float32Array(shape.reduce((n, d) => n * d, 1));
+      return { info: b.makeTensorInfo(shape, 'float32', values), values };
+    },
+  };
+}
+
+/** y [N, Q] += x [N, P] . W[idx] with W [L, P, Q]; zero inputs (relu states, zero gates) skip their row of W. */
+function forwardLoop(x: Values, w: Values, idx: Values, y: Float32Array, N: number, P: number, Q: number): void {
+  for (let i = 0; i < N; i++) {
+    const base = (idx[i] as number) * P * Q;
+    const yo = i * Q;
+    for (let k = 0; k < P; k++) {
+      const xv = x[i * P + k] as number;
+      if (xv === 0) continue;
+      const wo = base + k * Q;
+      for (let j = 0; j < Q; j++) y[yo + j] = (y[yo + j] as number) + xv * (w[wo + j] as number);
+    }
+  }
+}
+
+/** dx [N, P] = dy [N, Q] . W[idx]^T: contiguous dot products over Q. */
+function gradXLoop(dy: Values, w: Values, idx: Values, dx: Float32Array, N: number, P: number, Q: number): void {
+  for (let i = 0; i < N; i++) {
+    const base = (idx[i] as number) * P * Q;
+    const yo = i * Q;
+    for (let k = 0; k < P; k++) {
+      const wo = base + k * Q;
+      let s = 0;
+      for (let j = 0; j < Q; j++) s += (dy[yo + j] as number) * (w[wo + j] as number);
+      dx[i * P + k] = s;
+    }
+  }
+}
+
+/** dW [L, P, Q] += x[i]^T dy[i] at W[idx[i]]. */
+function gradWLoop(x: Values, dy: Values, idx: Values, dw: Float32Array, N: number, P: number, Q: number): void {
+  for (let i = 0; i < N; i++) {
+    const base = (idx[i] as number) * P * Q;
+    const yo = i * Q;
+    for (let k = 0; k < P; k++) {
+      const xv = x[i * P + k] as number;
+      if (xv === 0) continue;
+      const wo = base + k * Q;
+      for (let j = 0; j < Q; j++) dw[wo + j] = (dw[wo + j] as number) + xv * (dy[yo + j] as number);
+    }
+  }
+}
+
+interface WasmBackend extends WasmLike {
+  disposeData(dataId: tf.DataId): boolean;
+}
+
+/** Rows per weight matrix, in first-use order: [matrix, rows] pairs. */
+function groupRows(idx: Values, N: number): [number, number[]][] {
+  const groups = new Map<number, number[]>();
+  for (let i = 0; i < N; i++) {
+    const a = idx[i] as number;
+    const g = groups.get(a);
+    if (g) g.push(i);
+    else groups.set(a, [i]);
+  }
+  return [...groups];
+}
+
+/**
+ * The wasm kernels as one batch-1, untransposed [n, P'] x [P', Q'] matmul per
+ * weight matrix used (the form tfjs-wasm sends to XNNPACK; its other matmuls
+ * run a scalar loop): `a` and `b` fill the operands, `done` takes the product.
+ * Every allocation may grow the heap, so views are taken afresh after each.
+ */
+function wasmGroupedMatMul(
+  backend: WasmBackend,
+  groups: [number, number[]][],
+  shapeA: (n: number) => [number, number],
+  shapeB: [number, number],
+  fillA: (into: Float32Array, a: number, rows: number[]) => void,
+  fillB: (into: Float32Array, a: number) => void,
+  done: (product: Float32Array, a: number, rows: number[]) => void,
+): void {
+  const matMul = tf.getKernel('BatchMatMul', 'wasm');
+  if (!matMul) throw new Error('the wasm backend has no BatchMatMul kernel');
+  for (const [a, rows] of groups) {
+    const ta = backend.makeOutput([1, ...shapeA(rows.length)], 'float32');
+    const tb = backend.makeOutput([1, ...shapeB], 'float32');
+    fillA(backend.typedArrayFromHeap(ta) as Float32Array, a, rows);
+    fillB(backend.typedArrayFromHeap(tb) as Float32Array, a);
+    const out = matMul.kernelFunc({ inputs: { a: ta, b: tb }, backend: backend, attrs: { transposeA: false, transposeB: false } }) as tf.TensorInfo;
+    done(backend.typedArrayFromHeap(out) as Float32Array, a, rows);
+    backend.disposeData(ta.dataId);
+    backend.disposeData(tb.dataId);
+    backend.disposeData(out.dataId);
+  }
+}
+
+/** Reads a tensor's current heap view (valid until the next allocation). */
+function heap(backend: WasmBackend, t: tf.TensorInfo): Values {
+  return backend.typedArrayFromHeap(t) as Values;
+}
+
+function wasmForward(b: WasmBackend, x: tf.TensorInfo, w: tf.TensorInfo, idx: tf.TensorInfo): tf.TensorInfo {
+  const [N, P] = x.shape as [number, number];
+  const Q = w.shape[2] as number;
+  const y = b.makeOutput([N, Q], 'float32');
+  const groups = groupRows(Int32Array.from(heap(b, idx)), N);
+  wasmGroupedMatMul(
+    b,
+    groups,
+    (n) => [n, P],
+    [P, Q],
+    (into, _a, rows) => {
+      const xs = heap(b, x);
+      rows.forEach((r, k) => into.set(xs.subarray(r * P, (r + 1) * P), k * P));
+    },
+    (into, a) => into.set(heap(b, w).subarray(a * P * Q, (a + 1) * P * Q)),
+    (prod, _a, rows) => {
+      const ys = heap(b, y) as Float32Array;
+      rows.forEach((r, k) => ys.set(prod.subarray(k * Q, (k + 1) * Q), r * Q));
+    },
+  );
+  return y;
+}
+
+function wasmGradX(b: WasmBackend, dy: tf.TensorInfo, w: tf.TensorInfo, idx: tf.TensorInfo): tf.TensorInfo {
+  const [N, Q] = dy.shape as [number, number];
+  const P = w.shape[1] as number;
+  const dx = b.makeOutput([N, P], 'float32');
+  const groups = groupRows(Int32Array.from(heap(b, idx)), N);
+  wasmGroupedMatMul(
+    b,
+    groups,
+    (n) => [n, Q],
+    [Q, P],
+    (into, _a, rows) => {
+      const ds = heap(b, dy);
+      rows.forEach((r, k) => into.set(ds.subarray(r * Q, (r + 1) * Q), k * Q));
+    },
+    (into, a) => {
+      // W[a]^T, written while copying.
+      const ws = heap(b, w);
+      const base = a * P * Q;
+      for (let k = 0; k < P; k++) for (let j = 0; j < Q; j++) into[j * P + k] = ws[base + k * Q + j] as number;
+    },
+    (prod, _a, rows) => {
+      const out = heap(b, dx) as Float32Array;
+      rows.forEach((r, k) => out.set(prod.subarray(k * P, (k + 1) * P), r * P));
+    },
+  );
+  return dx;
+}
+
+function wasmGradW(b: WasmBackend, x: tf.TensorInfo, dy: tf.TensorInfo, idx: tf.TensorInfo, count: number): tf.TensorInfo {
+  const [N, P] = x.shape as [number, number];
+  const Q = dy.shape[1] as number;
+  const dw = b.makeOutput([count, P, Q], 'float32');
+  (heap(b, dw) as Float32Array).fill(0);
+  const groups = groupRows(Int32Array.from(heap(b, idx)), N);
+  for (const [a, rows] of groups) {
+    const n = rows.length;
+    wasmGroupedMatMul(
+      b,
+      [[a, rows]],
+      () => [P, n],
+      [n, Q],
+      (into) => {
+        // x_g^T, written while copying.
+        const xs = heap(b, x);
+        rows.forEach((r, k) => {
+          for (let c = 0; c < P; c++) into[c * n + k] = xs[r * P + c] as number;
+        });
+      },
+      (into) => {
+        const ds = heap(b, dy);
+        rows.forEach((r, k) => into.set(ds.subarray(r * Q, (r + 1) * Q), k * Q));
+      },
+      (prod) => (heap(b, dw) as Float32Array).set(prod, a * P * Q),
+    );
+  }
+  return dw;
+}
+
+function register(): void {
+  for (const backendName of KERNEL_BACKENDS) {
+    if (tf.getKernel(FORWARD, backendName)) continue;
+    tf.registerKernel({
+      kernelName: FORWARD,
+      backendName,
+      kernelFunc: ({ inputs, backend }) => {
+        const { x, w, idx } = inputs as { x: tf.TensorInfo; w: tf.TensorInfo; idx: tf.TensorInfo };
+        if (backendName === 'wasm' && groupedOnWasm) return wasmForward(backend as unknown as WasmBackend, x, w, idx);
+        const [N, P] = x.shape as [number, number];
+        const Q = w.shape[2] as number;
+        const b = buffersOf(backendName, backend);
+        const out = b.output([N, Q]);
+        forwardLoop(b.read(x), b.read(w), b.read(idx), out.values, N, P, Q);
+        return out.info;
+      },
+    });
+    tf.registerKernel({
+      kernelName: GRAD_X,
+      backendName,
+      kernelFunc: ({ inputs, backend }) => {
+        const { dy, w, idx } = inputs as { dy: tf.TensorInfo; w: tf.TensorInfo; idx: tf.TensorInfo };
+        if (backendName === 'wasm' && groupedOnWasm) return wasmGradX(backend as unknown as WasmBackend, dy, w, idx);
+        const [N, Q] = dy.shape as [number, number];
+        const P = w.shape[1] as number;
+        const b = buffersOf(backendName, backend);
+        const out = b.output([N, P]);
+        gradXLoop(b.read(dy), b.read(w), b.read(idx), out.values, N, P, Q);
+        return out.info;
+      },
+    });
+    tf.registerKernel({
+      kernelName: GRAD_W,
+      backendName,
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const { x, dy, idx } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo; idx: tf.TensorInfo };
+        const { rows } = attrs as { rows: number };
+        if (backendName === 'wasm' && groupedOnWasm) return wasmGradW(backend as unknown as WasmBackend, x, dy, idx, rows);
+        const [N, P] = x.shape as [number, number];
+        const Q = dy.shape[1] as number;
+        const b = buffersOf(backendName, backend);
+        const out = b.output([rows, P, Q]);
+        gradWLoop(b.read(x), b.read(dy), b.read(idx), out.values, N, P, Q);
+        return out.info;
+      },
+    });
+  }
+}
+register();
+
+/** Whether the current backend runs the registered kernels (else the plain-tfjs formulation). */
+export function gatheredMatMulKernelActive(): boolean {
+  return (KERNEL_BACKENDS as readonly string[]).includes(tf.getBackend());
+}
+
+function run<T extends tf.Tensor>(name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap = {}): T {
+  return tf.engine().runKernel<T>(name, inputs, attrs);
+}
+
+/** Plain-tfjs forward: one [1, P] x [P, Q] matmul per row against gathered matrices. */
+export function gatheredMatMulReference(x: tf.Tensor2D, w: tf.Tensor3D, idx: tf.Tensor1D): tf.Tensor2D {
+  const [N, P] = x.shape;
+  return tf.reshape(tf.matMul(tf.reshape(x, [N, 1, P]), tf.gather(w, idx)), [N, w.shape[2]]);
+}
+
+function forward(x: tf.Tensor2D, w: tf.Tensor3D, idx: tf.Tensor1D): tf.Tensor2D {
+  return gatheredMatMulKernelActive() ? run<tf.Tensor2D>(FORWARD, { x, w, idx }) : gatheredMatMulReference(x, w, idx);
+}
+
+function gradX(dy: tf.Tensor2D, w: tf.Tensor3D, idx: tf.Tensor1D): tf.Tensor2D {
+  if (gatheredMatMulKernelActive()) return run<tf.Tensor2D>(GRAD_X, { dy, w, idx });
+  const [N, Q] = dy.shape;
+  return tf.reshape(tf.matMul(tf.reshape(dy, [N, 1, Q]), tf.gather(w, idx), false, true), [N, w.shape[1]]);
+}
+
+function gradW(x: tf.Tensor2D, dy: tf.Tensor2D, idx: tf.Tensor1D, rows: number): tf.Tensor3D {
+  if (gatheredMatMulKernelActive()) return run<tf.Tensor3D>(GRAD_W, { x, dy, idx }, { rows });
+  const [N, P] = x.shape;
+  const Q = dy.shape[1];
+  const outer = tf.matMul(tf.reshape(x, [N, P, 1]), tf.reshape(dy, [N, 1, Q]));
+  return tf.scatterND(tf.reshape(idx, [N, 1]), outer, [rows, P, Q]);
+}
+
+/**
+ * y [N, Q] with y[i] = x[i] . w[idx[i]]; x [N, P], w [L, P, Q], idx [N] int32
+ * (not differentiated). Trains on every backend.
+ */
+export function gatheredMatMul(x: tf.Tensor2D, w: tf.Tensor3D, idx: tf.Tensor1D): tf.Tensor2D {
+  const rows = w.shape[0];
+  const f = tf.customGrad((xv, wv, save) => {
+    // idx is often a per-tick intermediate: saved so it outlives the forward scope.
+    (save as tf.GradSaveFunc)([xv as tf.Tensor2D, wv as tf.Tensor3D, idx]);
+    return {
+      value: forward(xv as tf.Tensor2D, wv as tf.Tensor3D, idx),
+      gradFunc: (dy, saved) => {
+        const [sx, sw, si] = saved as [tf.Tensor2D, tf.Tensor3D, tf.Tensor1D];
+        return [gradX(dy as tf.Tensor2D, sw, si), gradW(sx, dy as tf.Tensor2D, si, rows)];
+      },
+    };
+  });
+  return f(x, w) as tf.Tensor2D;
+}
