@@ -415,12 +415,67 @@ function waxman(rng: Rng, pos: readonly NodePosition[], k: number, alpha: number
   }
   // Each unordered pair carries two directed draws; n * k edges expected in all.
   const beta = tuneBeta(weights, ((n * k) / 2) * (weights.length / pairs));
+  if (n > WAXMAN_PAIRWISE_MAX) return waxmanByCells(rng, pos, beta, scale);
   const adj = emptySets(n);
   for (let a = 0; a < n; a++) {
     for (let b = a + 1; b < n; b++) {
       const p = Math.min(1, beta * weight(a, b));
       if (rng.next() < p) adj[b]?.add(a);
       if (rng.next() < p) adj[a]?.add(b);
+    }
+  }
+  return adj;
+}
+
+/** Up to this many nodes Waxman draws every pair (the graphs of the old 4,096-node cap stay as they were); above, by cells. */
+const WAXMAN_PAIRWISE_MAX = 4096;
+
+/**
+ * The same distribution (each ordered pair an edge with probability min(1, beta w)) in time that follows the
+ * edges, not the pairs: nodes go into a grid of cells; for each pair of cells, candidate pairs are drawn with
+ * geometric skips at the cells' bound (beta exp(-closest distance / scale)) and kept with probability p / bound.
+ */
+function waxmanByCells(rng: Rng, pos: readonly NodePosition[], beta: number, scale: number): Set<number>[] {
+  const n = pos.length;
+  const G = Math.max(1, Math.ceil(Math.sqrt(n / 8)));
+  const cells: number[][] = Array.from({ length: G * G }, () => []);
+  const cellAt = (v: number): number => Math.min(G - 1, Math.max(0, Math.floor(v * G)));
+  pos.forEach((p, i) => cells[cellAt(p.y) * G + cellAt(p.x)]?.push(i));
+  const adj = emptySets(n);
+  const gap = (i: number, j: number): number => Math.max(0, Math.abs(i - j) - 1) / G;
+  for (let c1 = 0; c1 < G * G; c1++) {
+    const m1 = cells[c1] as number[];
+    if (m1.length === 0) continue;
+    for (let c2 = c1; c2 < G * G; c2++) {
+      const m2 = cells[c2] as number[];
+      const count = c1 === c2 ? m1.length * (m1.length - 1) : 2 * m1.length * m2.length;
+      if (count === 0) continue;
+      const closest = Math.hypot(gap(c1 % G, c2 % G), gap(Math.floor(c1 / G), Math.floor(c2 / G)));
+      const bound = Math.min(1, beta * Math.exp(-closest / scale));
+      if (bound <= 0) continue;
+      const logSkip = bound < 1 ? Math.log(1 - bound) : 0;
+      for (let k = -1; ; ) {
+        k += bound < 1 ? 1 + Math.floor(Math.log(1 - rng.next()) / logSkip) : 1;
+        if (k >= count) break;
+        // Candidate k as an ordered pair (src, dst).
+        let src: number;
+        let dst: number;
+        if (c1 === c2) {
+          const i = Math.floor(k / (m1.length - 1));
+          const j = k % (m1.length - 1);
+          src = m1[i] as number;
+          dst = m1[j >= i ? j + 1 : j] as number;
+        } else {
+          const half = m1.length * m2.length;
+          const kk = k % half;
+          const [x, y] = [m1[Math.floor(kk / m2.length)] as number, m2[kk % m2.length] as number];
+          [src, dst] = k < half ? [x, y] : [y, x];
+        }
+        const p = pos[src] as NodePosition;
+        const q = pos[dst] as NodePosition;
+        const prob = Math.min(1, beta * Math.exp(-Math.hypot(p.x - q.x, p.y - q.y) / scale));
+        if (rng.next() * bound < prob) adj[dst]?.add(src);
+      }
     }
   }
   return adj;
