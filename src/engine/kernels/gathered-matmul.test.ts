@@ -71,7 +71,12 @@ describeBackends('gathered matmul', (backend) => {
     expectClose(await plain.data(), ref.y, 1e-5);
     expectClose(await (grads[0] as tf.Tensor).data(), ref.dx, 1e-5);
     expectClose(await (grads[1] as tf.Tensor).data(), ref.dw, 1e-5);
-    tf.dispose([xt, wt, dyt, idx, y, plain, ...grads]);
+    // With the transposed weights supplied (the active tick makes them once per unroll).
+    const wT = tf.transpose(wt, [0, 2, 1]);
+    const withT = tf.grads((a, b) => tf.sum(tf.mul(gatheredMatMul(a as tf.Tensor2D, b as tf.Tensor3D, idx, wT), dyt)))([xt, wt]);
+    expectClose(await (withT[0] as tf.Tensor).data(), ref.dx, 1e-5);
+    expectClose(await (withT[1] as tf.Tensor).data(), ref.dw, 1e-5);
+    tf.dispose([xt, wt, dyt, idx, y, plain, wT, ...grads, ...withT]);
     expect(tf.memory().numTensors).toBe(before);
     setGatheredMatMulWasmGrouping(true);
   });

@@ -176,7 +176,7 @@ function wasmForward(b: WasmBackend, x: tf.TensorInfo, w: tf.TensorInfo, idx: tf
   return y;
 }
 
-function wasmGradX(b: WasmBackend, dy: tf.TensorInfo, w: tf.TensorInfo, idx: tf.TensorInfo): tf.TensorInfo {
+function wasmGradX(b: WasmBackend, dy: tf.TensorInfo, w: tf.TensorInfo, idx: tf.TensorInfo, wT: tf.TensorInfo | undefined): tf.TensorInfo {
   const [N, Q] = dy.shape as [number, number];
   const P = w.shape[1] as number;
   const dx = b.makeOutput([N, P], 'float32');
@@ -191,6 +191,7 @@ function wasmGradX(b: WasmBackend, dy: tf.TensorInfo, w: tf.TensorInfo, idx: tf.
       rows.forEach((r, k) => into.set(ds.subarray(r * Q, (r + 1) * Q), k * Q));
     },
     (into, a) => {
+      if (wT) return into.set(heap(b, wT).subarray(a * P * Q, (a + 1) * P * Q));
       // W[a]^T, written while copying.
       const ws = heap(b, w);
       const base = a * P * Q;
@@ -255,8 +256,8 @@ function register(): void {
       kernelName: GRAD_X,
       backendName,
       kernelFunc: ({ inputs, backend }) => {
-        const { dy, w, idx } = inputs as { dy: tf.TensorInfo; w: tf.TensorInfo; idx: tf.TensorInfo };
-        if (backendName === 'wasm' && groupedOnWasm) return wasmGradX(backend as unknown as WasmBackend, dy, w, idx);
+        const { dy, w, idx, wT } = inputs as { dy: tf.TensorInfo; w: tf.TensorInfo; idx: tf.TensorInfo; wT?: tf.TensorInfo };
+        if (backendName === 'wasm' && groupedOnWasm) return wasmGradX(backend as unknown as WasmBackend, dy, w, idx, wT);
         const [N, Q] = dy.shape as [number, number];
         const P = w.shape[1] as number;
         const b = buffersOf(backendName, backend);
@@ -303,8 +304,8 @@ function forward(x: tf.Tensor2D, w: tf.Tensor3D, idx: tf.Tensor1D): tf.Tensor2D 
   return gatheredMatMulKernelActive() ? run<tf.Tensor2D>(FORWARD, { x, w, idx }) : gatheredMatMulReference(x, w, idx);
 }
 
-function gradX(dy: tf.Tensor2D, w: tf.Tensor3D, idx: tf.Tensor1D): tf.Tensor2D {
-  if (gatheredMatMulKernelActive()) return run<tf.Tensor2D>(GRAD_X, { dy, w, idx });
+function gradX(dy: tf.Tensor2D, w: tf.Tensor3D, idx: tf.Tensor1D, wT: tf.Tensor3D | undefined): tf.Tensor2D {
+  if (gatheredMatMulKernelActive()) return run<tf.Tensor2D>(GRAD_X, wT ? { dy, w, idx, wT } : { dy, w, idx });
   const [N, Q] = dy.shape;
   return tf.reshape(tf.matMul(tf.reshape(dy, [N, 1, Q]), tf.gather(w, idx), false, true), [N, w.shape[1]]);
 }
@@ -319,18 +320,20 @@ function gradW(x: tf.Tensor2D, dy: tf.Tensor2D, idx: tf.Tensor1D, rows: number):
 
 /**
  * y [N, Q] with y[i] = x[i] . w[idx[i]]; x [N, P], w [L, P, Q], idx [N] int32
- * (not differentiated). Trains on every backend.
+ * (not differentiated). Trains on every backend. `wT` (w transposed to
+ * [L, Q, P], made once by a caller that runs many ticks on the same w) spares
+ * the wasm input gradient a transposing copy per matrix.
  */
-export function gatheredMatMul(x: tf.Tensor2D, w: tf.Tensor3D, idx: tf.Tensor1D): tf.Tensor2D {
+export function gatheredMatMul(x: tf.Tensor2D, w: tf.Tensor3D, idx: tf.Tensor1D, wT?: tf.Tensor3D): tf.Tensor2D {
   const rows = w.shape[0];
   const f = tf.customGrad((xv, wv, save) => {
     // idx is often a per-tick intermediate: saved so it outlives the forward scope.
-    (save as tf.GradSaveFunc)([xv as tf.Tensor2D, wv as tf.Tensor3D, idx]);
+    (save as tf.GradSaveFunc)([xv as tf.Tensor2D, wv as tf.Tensor3D, idx, ...(wT ? [wT] : [])]);
     return {
       value: forward(xv as tf.Tensor2D, wv as tf.Tensor3D, idx),
       gradFunc: (dy, saved) => {
-        const [sx, sw, si] = saved as [tf.Tensor2D, tf.Tensor3D, tf.Tensor1D];
-        return [gradX(dy as tf.Tensor2D, sw, si), gradW(sx, dy as tf.Tensor2D, si, rows)];
+        const [sx, sw, si, sT] = saved as [tf.Tensor2D, tf.Tensor3D, tf.Tensor1D, tf.Tensor3D | undefined];
+        return [gradX(dy as tf.Tensor2D, sw, si, sT), gradW(sx, dy as tf.Tensor2D, si, rows)];
       },
     };
   });

@@ -10,6 +10,7 @@ import { LARA_ABLATION_CASES, LARA_CASES, CASE_DIMS, caseInput, caseLabel, type 
 import { asLaraWeights, oneHotRows, positionsTensor, weightVariables } from '../reference/fixtures';
 import { laraReference, REFERENCE_WEIGHTS, type ReferenceWeightName } from '../reference/lara-reference';
 import { describeBackends } from '../testing/backends';
+import { setActiveRowKernels } from './lara-active-rows';
 import { activeTickApplies } from './lara-active-tick';
 import { createTopology, disposeTopology, readoutLoss, unroll, type UnrollInput } from './lara-forward';
 import type { TickKind } from './lara-params';
@@ -109,8 +110,11 @@ describeBackends('LARA active-only tick', () => {
       const ref = laraReference(input);
       const before = tf.memory().numTensors;
       const dense = await runTick(input, 'dense', n % 2 === 0);
-      for (const oneHot of [true, false]) {
+      // Both topologies, and the row kernels against their plain-tfjs formulation (the webgpu path).
+      for (const [oneHot, kernels] of [[true, true], [false, true], [n % 2 === 0, false]] as const) {
+        setActiveRowKernels(kernels);
         const active = await runTick(input, 'active', oneHot);
+        setActiveRowKernels(true);
         expect(Array.from(active.threadsT)).toEqual(Array.from(ref.threadsT));
         expect(Array.from(active.visits)).toEqual(Array.from(ref.visits));
         expect(Array.from(active.activeCount)).toEqual(Array.from(ref.activeCount));

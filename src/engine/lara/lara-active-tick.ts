@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { gatheredMatMul } from '../kernels/gathered-matmul';
-import { addRowsAt, gatherRows, scatterAddRows, takeRows } from './lara-active-rows';
+import { addRowsAt, gatherRows, kernelsActive, routeKernel, scatterAddRows, takeRows, tickRowsKernel } from './lara-active-rows';
 import type { LaraTopology, LaraWeights, UnrollInput, UnrollOutput } from './lara-forward';
 import { BLOCKED } from './routing-penalty';
 
@@ -37,6 +37,7 @@ function constant<T extends tf.Tensor>(fn: () => T): T {
 interface TickLayout {
   /** Rows per lane: threads, then forced nodes. */
   readonly A: number;
+  readonly forcedNodes: number[];
   /** [B, F] int32 forced nodes of every lane; null when none. */
   readonly forced: tf.Tensor2D | null;
   /** [B*A] int32 lane of every row. */
@@ -54,6 +55,7 @@ function tickLayout(B: number, Th: number, K: number, forcedNodes: readonly numb
   for (let j = 0; j < A; j++) for (let k = 0; k < j; k++) earlier[j * A + k] = 1;
   return {
     A,
+    forcedNodes: [...forcedNodes],
     forced: F > 0 ? tf.tensor2d(Int32Array.from({ length: B * F }, (_, i) => forcedNodes[i % F] as number), [B, F], 'int32') : null,
     lane: tf.tensor1d(Int32Array.from({ length: B * A }, (_, i) => Math.floor(i / A)), 'int32'),
     laneSlots: tf.tensor1d(Int32Array.from({ length: B * A * K }, (_, i) => Math.floor(i / (A * K))), 'int32'),
@@ -137,11 +139,41 @@ export function activeUnroll(w: LaraWeights, topo: LaraTopology, input: UnrollIn
   const winFlat = tf.reshape(tf.transpose(w.inputW, [1, 0, 2]), [D, nIn * H]);
   const xw = tf.reshape(tf.matMul(input.x, winFlat), [T, B, nIn, H]);
   const driveTable = tf.reshape(tf.concat([tf.transpose(xw, [0, 2, 1, 3]), tf.zeros([T, 1, B, H])], 1), [T * (nIn + 1) * B, H]) as tf.Tensor2D;
+  // cpu and wasm: one kernel each for a tick's row indices and for routing; elsewhere the same as tf ops.
+  const fused = kernelsActive();
+  // Only the wasm kernel's input gradient reads it: one transpose per unroll instead of one per matrix and tick.
+  const edgeWT = fused && tf.getBackend() === 'wasm' ? constant(() => tf.transpose(w.edgeW, [0, 2, 1])) : undefined;
   const gateU = tf.reshape(w.gateU, [L, K * H]) as tf.Tensor2D;
   const gateV = tf.reshape(w.gateV, [L, K * H]) as tf.Tensor2D;
   // Read rows: node-major like gatherReads, [nRead*B] into the [L*B, H] states.
   const readRows = tf.tensor1d(Int32Array.from({ length: topo.readCount * B }, (_, i) => (topo.readPositions[Math.floor(i / B)] as number) * B + (i % B)), 'int32');
   const readAll = topo.readIndex === null;
+
+  const opRows = (posNow: tf.Tensor1D, t: number, layout: TickLayout): { nodes: tf.Tensor1D; flat: tf.Tensor1D; driveRow: tf.Tensor1D; srcRows: tf.Tensor1D; first: tf.Tensor1D } => {
+    const N = B * layout.A;
+    const rows = constant(() => {
+      const nodes = layout.forced ? tf.reshape(tf.concat([tf.reshape(posNow, [B, Th]), layout.forced], 1), [N]) : posNow;
+      const flat = tf.add(tf.mul(nodes, bInt), layout.lane);
+      const drive = tf.add(tf.mul(tf.add(takeRows(inputSlotOf, nodes as tf.Tensor1D), tf.scalar(t * (nIn + 1), 'int32')), bInt), layout.lane);
+      return tf.stack([nodes, flat, drive, firstInLane(nodes as tf.Tensor1D, B, layout).asType('int32')]) as tf.Tensor2D;
+    });
+    const srcRows = constant(() => {
+      const nodes = tf.squeeze(tf.slice(rows, [0, 0], [1, N])) as tf.Tensor1D;
+      const slots = tf.reshape(tf.add(tf.mul(tf.reshape(nodes, [N, 1]), kInt), slotOffsets), [N * K]);
+      return tf.add(tf.mul(takeRows(topo.sourceIndex, slots as tf.Tensor1D), bInt), layout.laneSlots) as tf.Tensor1D;
+    });
+    const [nodes, flat, driveRow, firstInt] = tf.unstack(rows) as [tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+    return { nodes, flat, driveRow, srcRows, first: constant(() => tf.cast(firstInt, 'float32')) as tf.Tensor1D };
+  };
+  const opRoute = (g: tf.Tensor2D, posNow: tf.Tensor1D, A: number, noise: tf.Tensor2D | undefined): tf.Tensor1D => {
+    const gThreads = Th === A ? g : tf.reshape(tf.slice(tf.reshape(g, [B, A, K]), [0, 0, 0], [B, Th, K]), [BT, K]);
+    const penalty = takeRows(tables.route, posNow);
+    let score: tf.Tensor2D =
+      exploration === 'random' ? penalty : tf.add(exploration === 'gumbel' && noise ? tf.log(tf.add(gThreads, 1e-20)) : gThreads, penalty);
+    if (noise) score = tf.add(score, noise);
+    const choice = tf.cast(tf.argMax(score, 1), 'int32');
+    return takeRows(topo.sourceIndex, tf.add(tf.mul(posNow, kInt), choice) as tf.Tensor1D);
+  };
 
   let h = tf.reshape(input.h0, [L * B, H]) as tf.Tensor2D;
   let pos = constant(() => tf.cast(tf.argMax(input.q0, 1), 'int32')) as tf.Tensor1D; // [B*Th]
@@ -158,20 +190,11 @@ export function activeUnroll(w: LaraWeights, topo: LaraTopology, input: UnrollIn
       const N = B * A;
       const posNow = pos;
       // Row indices, outside the tape: nodes [N], their state rows, their drive rows, first flags; then the slots' source rows.
-      const rows = constant(() => {
-        const nodes = layout.forced ? tf.reshape(tf.concat([tf.reshape(posNow, [B, Th]), layout.forced], 1), [N]) : posNow;
-        const flat = tf.add(tf.mul(nodes, bInt), layout.lane);
-        const drive = tf.add(tf.mul(tf.add(takeRows(inputSlotOf, nodes as tf.Tensor1D), tf.scalar(t * (nIn + 1), 'int32')), bInt), layout.lane);
-        return tf.stack([nodes, flat, drive, firstInLane(nodes as tf.Tensor1D, B, layout).asType('int32')]) as tf.Tensor2D;
-      });
-      const srcRows = constant(() => {
-        const nodes = tf.squeeze(tf.slice(rows, [0, 0], [1, N])) as tf.Tensor1D;
-        const slots = tf.reshape(tf.add(tf.mul(tf.reshape(nodes, [N, 1]), kInt), slotOffsets), [N * K]);
-        return tf.add(tf.mul(takeRows(topo.sourceIndex, slots as tf.Tensor1D), bInt), layout.laneSlots) as tf.Tensor1D;
-      });
-      const [nodes, flat, driveRow, firstInt] = tf.unstack(rows) as [tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
-      const first = constant(() => tf.cast(firstInt, 'float32')) as tf.Tensor1D;
-
+      const { nodes, flat, driveRow, srcRows, first } = fused
+        ? (({ drive, src, ...r }) => ({ ...r, driveRow: drive, srcRows: src }))(
+            tickRowsKernel(posNow, topo.sourceIndex, inputSlotOf, { B, K, forced: layout.forcedNodes, driveBase: t * (nIn + 1) }),
+          )
+        : opRows(posNow, t, layout);
       const hRows = gatherRows(h, flat); // [N, H]
       const nb = tf.reshape(gatherRows(h, srcRows), [N, K, H]);
       const u = tf.reshape(gatherRows(gateU, nodes), [N, K, H]);
@@ -181,7 +204,7 @@ export function activeUnroll(w: LaraWeights, topo: LaraTopology, input: UnrollIn
       const g = gateRows(z, input, mask, takeRows(tables.penalty, nodes));
 
       const gated = tf.reshape(tf.mul(nb, tf.reshape(g, [N, K, 1])), [N, K * H]) as tf.Tensor2D;
-      let pre = gatheredMatMul(gated, w.edgeW, nodes);
+      let pre = gatheredMatMul(gated, w.edgeW, nodes, edgeWT);
       if (inputTick) pre = tf.add(pre, gatherRows(driveTable, driveRow));
       if (w.nodeBias) pre = tf.add(pre, gatherRows(w.nodeBias, nodes));
       const delta = tf.mul(tf.sub(tf.relu(pre), hRows), tf.reshape(first, [N, 1])) as tf.Tensor2D;
@@ -192,15 +215,12 @@ export function activeUnroll(w: LaraWeights, topo: LaraTopology, input: UnrollIn
 
       // Each thread moves to the best-scored source of its host: the dense path's routeThreads on the thread rows.
       const noise = noises?.[t * think + tick] as tf.Tensor2D | undefined;
-      pos = constant(() => {
-        const gThreads = Th === A ? g : tf.reshape(tf.slice(tf.reshape(g, [B, A, K]), [0, 0, 0], [B, Th, K]), [BT, K]);
-        const penalty = takeRows(tables.route, posNow);
-        let score: tf.Tensor2D =
-          exploration === 'random' ? penalty : tf.add(exploration === 'gumbel' && noise ? tf.log(tf.add(gThreads, 1e-20)) : gThreads, penalty);
-        if (noise) score = tf.add(score, noise);
-        const choice = tf.cast(tf.argMax(score, 1), 'int32');
-        return takeRows(topo.sourceIndex, tf.add(tf.mul(posNow, kInt), choice) as tf.Tensor1D) as tf.Tensor1D;
-      });
+      const gNow = g;
+      pos = constant(() =>
+        fused
+          ? routeKernel(gNow, posNow, tables.route, topo.sourceIndex, noise, A, exploration === 'random' ? 'noise' : exploration === 'gumbel' && noise ? 'log-gate' : 'gate')
+          : opRoute(gNow, posNow, A, noise),
+      );
     }
   }
 
