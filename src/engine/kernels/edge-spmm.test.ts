@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
 import { createRng, normalArray, randInt } from '../random';
 import { describeBackends } from '../testing/backends';
-import { createEdgeGraph, disposeEdgeGraph, edgeKernelsOnBackend, edgeSpmm, edgeSpmmReference } from './edge-spmm';
+import { createEdgeGraph, disposeEdgeGraph, edgeKernelsOnBackend, edgeSpmm, edgeSpmmReference, edgeTanh } from './edge-spmm';
 
 /** A seeded random multigraph (self-loops, repeated edges and sourceless nodes included), sorted by destination. */
 function randomEdges(N: number, E: number, seed: number): { src: Int32Array; dst: Int32Array } {
@@ -82,6 +82,39 @@ describeBackends('edge spmm', (backend) => {
       disposeEdgeGraph(g);
       expect(tf.memory().numTensors, backend).toBe(before);
     });
+  }
+
+  for (const H of [1, 2]) {
+    for (const withExtra of [false, true]) {
+      it(`H = ${H}, ${withExtra ? 'with' : 'no'} extra drive: the fused tanh tick equals tanh of the plain formulation, values and gradients`, async () => {
+        const [N, E, B] = [11, 30, 5];
+        const { src, dst } = randomEdges(N, E, 21 + H);
+        const rng = createRng(8);
+        const before = tf.memory().numTensors;
+        const g = createEdgeGraph(N, src, dst);
+        const h = tf.tensor3d(normalArray(rng, N * B * H, 0.7), [N, B, H]);
+        const w = tf.tensor3d(normalArray(rng, E * H * H, 0.7), [E, H, H]);
+        const extra = tf.tensor3d(normalArray(rng, N * B * H, 0.5), [N, B, H]);
+        const r = tf.tensor3d(normalArray(rng, N * B * H, 1), [N, B, H]);
+        const fused = (hv: tf.Tensor, wv: tf.Tensor, ev?: tf.Tensor) => tf.sum(tf.mul(edgeTanh(g, hv as tf.Tensor3D, wv as tf.Tensor3D, (ev as tf.Tensor3D | undefined) ?? null), r));
+        const plain = (hv: tf.Tensor, wv: tf.Tensor, ev?: tf.Tensor) => {
+          const pre = edgeSpmmReference(g, hv as tf.Tensor3D, wv as tf.Tensor3D);
+          return tf.sum(tf.mul(tf.tanh(ev ? tf.add(pre, ev) : pre), r));
+        };
+        const args = withExtra ? [h, w, extra] : [h, w];
+        const a = tf.valueAndGrads(fused)(args);
+        const b = tf.valueAndGrads(plain)(args);
+        const close = async (x: tf.Tensor, y: tf.Tensor) => {
+          const [u, v] = await Promise.all([x.data(), y.data()]);
+          u.forEach((q, i) => expect(Math.abs(q - (v[i] as number))).toBeLessThan(1e-5 * (1 + Math.abs(v[i] as number))));
+        };
+        await close(a.value, b.value);
+        for (let i = 0; i < args.length; i++) await close(a.grads[i] as tf.Tensor, b.grads[i] as tf.Tensor);
+        tf.dispose([h, w, extra, r, a.value, b.value, ...a.grads, ...b.grads]);
+        disposeEdgeGraph(g);
+        expect(tf.memory().numTensors, backend).toBe(before);
+      });
+    }
   }
 
   it('a node with no incoming edges gets zero, and no edges at all is allowed', async () => {

@@ -11,6 +11,10 @@ import * as tf from '@tensorflow/tfjs';
 
 export const EDGE_SPMM_KERNEL = 'LoopyEdgeSpmm';
 export const EDGE_SPMM_GRAD_KERNEL = 'LoopyEdgeSpmmGrad';
+/** Fused tick: rate = tanh(A_W h + extra), one pass (tfjs-wasm's tanh alone costs about what the SpMM does). */
+export const EDGE_TANH_KERNEL = 'LoopyEdgeTanh';
+/** Its backward from the rate: [dh, dW, dpre], dpre = drate (1 - rate^2) (the gradient of extra). */
+export const EDGE_TANH_GRAD_KERNEL = 'LoopyEdgeTanhGrad';
 
 /** An edge list in CSR order by destination, on the host and as int32 tensors (the kernels' inputs). */
 export interface EdgeGraph {
@@ -225,6 +229,20 @@ function backwardLoop(
   }
 }
 
+/** y <- tanh(y + extra), in place. */
+function tanhLoop(y: Float32Array, extra: Float32Array | null): void {
+  if (extra) for (let i = 0; i < y.length; i++) y[i] = Math.tanh((y[i] as number) + (extra[i] as number));
+  else for (let i = 0; i < y.length; i++) y[i] = Math.tanh(y[i] as number);
+}
+
+/** dpre = drate (1 - rate^2). */
+function tanhGradLoop(dy: Float32Array, rate: Float32Array, dpre: Float32Array): void {
+  for (let i = 0; i < dy.length; i++) {
+    const r = rate[i] as number;
+    dpre[i] = (dy[i] as number) * (1 - r * r);
+  }
+}
+
 // ---- backend glue ----
 
 interface CpuLike {
@@ -250,6 +268,7 @@ function inputsOf(inputs: tf.NamedTensorInfoMap, names: readonly string[]): tf.T
 
 const FWD_INPUTS = ['h', 'w', 'src', 'rowPtr'] as const;
 const GRAD_INPUTS = ['dy', 'h', 'w', 'src', 'dst'] as const;
+const TANH_GRAD_INPUTS = ['dy', 'rate', 'h', 'w', 'src', 'dst'] as const;
 
 function registerCpu(): void {
   tf.registerKernel({
@@ -276,6 +295,35 @@ function registerCpu(): void {
       const dw = new Float32Array(E * H * H);
       backwardLoop(cpuValues(b, src), cpuValues(b, dst), cpuValues(b, h), cpuValues(b, w), cpuValues(b, dy), dh, dw, B, H);
       return [b.makeTensorInfo([N, B, H], 'float32', dh), b.makeTensorInfo([E, H, H], 'float32', dw)];
+    },
+  });
+  tf.registerKernel({
+    kernelName: EDGE_TANH_KERNEL,
+    backendName: 'cpu',
+    kernelFunc: ({ inputs, backend }) => {
+      const b = backend as unknown as CpuLike;
+      const [h, w, src, rowPtr] = inputsOf(inputs, FWD_INPUTS) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
+      const [N, B, H] = h.shape as [number, number, number];
+      const y = new Float32Array(N * B * H);
+      forwardLoop(cpuValues(b, src), cpuValues(b, rowPtr), cpuValues(b, h), cpuValues(b, w), y, N, B, H);
+      tanhLoop(y, inputs.extra ? cpuValues<Float32Array>(b, inputs.extra) : null);
+      return b.makeTensorInfo([N, B, H], 'float32', y);
+    },
+  });
+  tf.registerKernel({
+    kernelName: EDGE_TANH_GRAD_KERNEL,
+    backendName: 'cpu',
+    kernelFunc: ({ inputs, backend }) => {
+      const b = backend as unknown as CpuLike;
+      const [dy, rate, h, w, src, dst] = inputsOf(inputs, TANH_GRAD_INPUTS) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
+      const [N, B, H] = h.shape as [number, number, number];
+      const E = src.shape[0] as number;
+      const dpre = new Float32Array(N * B * H);
+      tanhGradLoop(cpuValues(b, dy), cpuValues(b, rate), dpre);
+      const dh = new Float32Array(N * B * H);
+      const dw = new Float32Array(E * H * H);
+      backwardLoop(cpuValues(b, src), cpuValues(b, dst), cpuValues(b, h), cpuValues(b, w), dpre, dh, dw, B, H);
+      return [b.makeTensorInfo([N, B, H], 'float32', dh), b.makeTensorInfo([E, H, H], 'float32', dw), b.makeTensorInfo([N, B, H], 'float32', dpre)];
     },
   });
 }
@@ -316,6 +364,42 @@ function registerWasm(): void {
       return [dhOut, dwOut];
     },
   });
+  tf.registerKernel({
+    kernelName: EDGE_TANH_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }) => {
+      const b = backend as unknown as WasmLike;
+      const [h, w, src, rowPtr] = inputsOf(inputs, FWD_INPUTS) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
+      const [N, B, H] = h.shape as [number, number, number];
+      const out = b.makeOutput([N, B, H], 'float32');
+      const view = (t: tf.TensorInfo) => b.typedArrayFromHeap(t);
+      const y = view(out) as Float32Array;
+      y.fill(0);
+      forwardLoop(view(src) as Int32Array, view(rowPtr) as Int32Array, view(h) as Float32Array, view(w) as Float32Array, y, N, B, H);
+      tanhLoop(y, inputs.extra ? (view(inputs.extra) as Float32Array) : null);
+      return out;
+    },
+  });
+  tf.registerKernel({
+    kernelName: EDGE_TANH_GRAD_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }) => {
+      const b = backend as unknown as WasmLike;
+      const [dy, rate, h, w, src, dst] = inputsOf(inputs, TANH_GRAD_INPUTS) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
+      const [N, B, H] = h.shape as [number, number, number];
+      const E = src.shape[0] as number;
+      const dhOut = b.makeOutput([N, B, H], 'float32');
+      const dwOut = b.makeOutput([E, H, H], 'float32');
+      const dpreOut = b.makeOutput([N, B, H], 'float32');
+      const view = (t: tf.TensorInfo) => b.typedArrayFromHeap(t);
+      const [dh, dw, dpre] = [view(dhOut) as Float32Array, view(dwOut) as Float32Array, view(dpreOut) as Float32Array];
+      dh.fill(0);
+      dw.fill(0);
+      tanhGradLoop(view(dy) as Float32Array, view(rate) as Float32Array, dpre);
+      backwardLoop(view(src) as Int32Array, view(dst) as Int32Array, view(h) as Float32Array, view(w) as Float32Array, dpre, dh, dw, B, H);
+      return [dhOut, dwOut, dpreOut];
+    },
+  });
 }
 
 let registered = false;
@@ -330,14 +414,18 @@ registerEdgeKernels();
 
 /** True where the current backend runs the registered kernels (else edgeSpmm uses the plain-tfjs formulation). */
 export function edgeKernelsOnBackend(backend: string = tf.getBackend()): boolean {
-  return tf.getKernel(EDGE_SPMM_KERNEL, backend) !== undefined && tf.getKernel(EDGE_SPMM_GRAD_KERNEL, backend) !== undefined;
+  return [EDGE_SPMM_KERNEL, EDGE_SPMM_GRAD_KERNEL, EDGE_TANH_KERNEL, EDGE_TANH_GRAD_KERNEL].every((k) => tf.getKernel(k, backend) !== undefined);
 }
 
 /** y = A_W h over the CSR graph, differentiable in h and w; `h` [N, B, H], `w` [E, H, H]. */
-export function edgeSpmm(g: EdgeGraph, h: tf.Tensor3D, w: tf.Tensor3D): tf.Tensor3D {
+function checkShapes(g: EdgeGraph, h: tf.Tensor3D, w: tf.Tensor3D): void {
   const [N, , H] = h.shape;
   if (N !== g.nodes) throw new Error(`edge-spmm: h has ${N} nodes, the graph ${g.nodes}`);
   if (w.shape[0] !== g.edges || w.shape[1] !== H || w.shape[2] !== H) throw new Error(`edge-spmm: w is [${w.shape.join(', ')}], want [${g.edges}, ${H}, ${H}]`);
+}
+
+export function edgeSpmm(g: EdgeGraph, h: tf.Tensor3D, w: tf.Tensor3D): tf.Tensor3D {
+  checkShapes(g, h, w);
   if (!edgeKernelsOnBackend()) return edgeSpmmReference(g, h, w);
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [hv, wv, save] = args as [tf.Tensor3D, tf.Tensor3D, tf.GradSaveFunc];
@@ -348,6 +436,48 @@ export function edgeSpmm(g: EdgeGraph, h: tf.Tensor3D, w: tf.Tensor3D): tf.Tenso
       gradFunc: (dy, saved) => {
         const [hs, ws] = saved as [tf.Tensor3D, tf.Tensor3D];
         return tf.engine().runKernel<tf.Tensor[]>(EDGE_SPMM_GRAD_KERNEL, { dy: dy as tf.Tensor3D, h: hs, w: ws, src: g.srcT, dst: g.dstT });
+      },
+    };
+  });
+  return f(h, w) as tf.Tensor3D;
+}
+
+/**
+ * One loopy tick fused: tanh(A_W h + extra), differentiable in h, w and extra; `extra` [N, B, H] (input
+ * drive, node noise) or null. Where the kernels are not registered: tanh of the plain formulation.
+ */
+export function edgeTanh(g: EdgeGraph, h: tf.Tensor3D, w: tf.Tensor3D, extra: tf.Tensor3D | null): tf.Tensor3D {
+  if (!edgeKernelsOnBackend()) {
+    const pre = edgeSpmm(g, h, w);
+    return tf.tanh(extra ? tf.add(pre, extra) : pre);
+  }
+  checkShapes(g, h, w);
+  if (extra && (extra.shape[0] !== h.shape[0] || extra.shape[1] !== h.shape[1] || extra.shape[2] !== h.shape[2])) throw new Error('edge-spmm: extra must be shaped as h');
+  const run = (hv: tf.Tensor3D, wv: tf.Tensor3D, ev: tf.Tensor3D | null): tf.Tensor3D =>
+    tf.engine().runKernel(EDGE_TANH_KERNEL, { h: hv, w: wv, src: g.srcT, rowPtr: g.rowPtrT, ...(ev ? { extra: ev } : {}) });
+  const back = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
+    const [hs, ws, rate] = saved as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
+    return tf.engine().runKernel<tf.Tensor[]>(EDGE_TANH_GRAD_KERNEL, { dy, rate, h: hs, w: ws, src: g.srcT, dst: g.dstT });
+  };
+  if (extra) {
+    const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const [hv, wv, ev, save] = args as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.GradSaveFunc];
+      const value = run(hv, wv, ev);
+      save([hv, wv, value]);
+      return { value, gradFunc: (dy, saved) => back(dy as tf.Tensor, saved) };
+    });
+    return f(h, w, extra) as tf.Tensor3D;
+  }
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [hv, wv, save] = args as [tf.Tensor3D, tf.Tensor3D, tf.GradSaveFunc];
+    const value = run(hv, wv, null);
+    save([hv, wv, value]);
+    return {
+      value,
+      gradFunc: (dy, saved) => {
+        const [dh, dw, dpre] = back(dy as tf.Tensor, saved) as [tf.Tensor, tf.Tensor, tf.Tensor];
+        dpre.dispose();
+        return [dh, dw];
       },
     };
   });

@@ -24,7 +24,7 @@
  * that are read.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createEdgeGraph, disposeEdgeGraph, edgeSpmm, gatherRows, type EdgeGraph } from '../kernels/edge-spmm';
+import { createEdgeGraph, disposeEdgeGraph, edgeTanh, gatherRows, type EdgeGraph } from '../kernels/edge-spmm';
 import { gatherReads, gatherSources, readoutLogits, untaped, type LaraTopology } from '../lara/lara-forward';
 
 /** The real edges of a packed topology as a CSR list by destination, and where each one's weights sit in the packed [L*K] slots. */
@@ -166,19 +166,21 @@ export function loopyUnroll(w: LoopyWeights, topo: LaraTopology, input: LoopyUnr
     return tf.mul(tf.reshape(tf.transpose(nb, [0, 2, 1, 3]), [L, B, K * H]), mask as tf.Tensor3D) as tf.Tensor3D;
   };
   const tick = (h: tf.Tensor3D, drive: tf.Tensor3D | null, i: number): { h: tf.Tensor3D; rate: tf.Tensor3D; sources: tf.Tensor3D | null } => {
+    const noise = noises?.[i];
+    let rate: tf.Tensor3D;
     let sources: tf.Tensor3D | null = null;
-    let pre: tf.Tensor3D;
     if (sparse) {
-      pre = edgeSpmm(sparse.graph, h, edgeWeights as tf.Tensor3D);
+      // Drive and noise ride into the fused tick as one extra pre-activation.
+      const extra = drive && noise ? tf.add(drive, noise) : (drive ?? noise ?? null);
+      rate = edgeTanh(sparse.graph, h, edgeWeights as tf.Tensor3D, extra as tf.Tensor3D | null);
       if (input.keepTicks) sources = untaped(() => paddedSources(h));
     } else {
       sources = paddedSources(h);
-      pre = tf.matMul(sources, w.edgeW) as tf.Tensor3D;
+      let pre = tf.matMul(sources, w.edgeW) as tf.Tensor3D;
+      if (drive) pre = tf.add(pre, drive);
+      if (noise) pre = tf.add(pre, noise);
+      rate = tf.tanh(pre);
     }
-    if (drive) pre = tf.add(pre, drive);
-    const noise = noises?.[i];
-    if (noise) pre = tf.add(pre, noise);
-    const rate = tf.tanh(pre);
     return { h: leak > 0 ? (tf.add(tf.mul(h, leak), tf.mul(rate, 1 - leak)) as tf.Tensor3D) : rate, rate, sources };
   };
 
