@@ -45,6 +45,7 @@ async function webgpuBenches(): Promise<boolean> {
   console.error(`webgpu: ${opened.adapter} (headless Chromium)`);
   try {
     for (const name of BROWSER_BENCH_NAMES) {
+      console.error(`webgpu: ${name}…`);
       const rows = await opened.page.evaluate(([n, q]) => (window.benchRunner as NonNullable<Window['benchRunner']>).run(n, q), [name, quick] as const);
       for (const row of rows) print({ ...row, adapter: opened.adapter });
     }
