@@ -7,14 +7,14 @@
  *     gatherRows vs tf.gather vs the one-hot matmul;
  *   - LARA (L = 64, H = 64, K = 2, B = 32, 16 ticks) and an LSTM of the same parameter
  *     count: train steps/s with plain vs fast kernels, and their losses step by step.
- * CLI: npx tsx src/bench/kernel-bench.ts [--backend wasm|cpu] [--rounds N] [--quick]
+ * CLI: npx tsx src/bench/kernel-bench.ts [--backend wasm|cpu] [--rounds N] [--quick] [--only matmul,gather,models]
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { createLstmModel } from '../engine/baselines/lstm';
 import { gatherRows } from '../engine/kernels/gather-rows';
 import { installFastKernels } from '../engine/kernels/fast-kernels';
-import { LaraTrainer } from '../engine/lara/lara-trainer';
+import { LaraTrainer, type LaraExperiment } from '../engine/lara/lara-trainer';
 import { createRng, deriveSeed } from '../engine/random';
 import { createTaskStream, taskSizes } from '../engine/tasks/task-registry';
 import { BENCH_EXPERIMENT, round } from './engine-vs-naive';
@@ -248,10 +248,13 @@ export async function benchModels(steps: number): Promise<object[]> {
   const model = await probe.exportModel();
   probe.dispose();
   const laraParams = Object.values(model.tables).reduce((n, t) => n + [...t.rows.values()].reduce((m, r) => m + r.length, 0), 0);
-  const lara = await plainVsFast(() => {
-    const t = LaraTrainer.create(exp);
-    return { step: async () => (await t.trainStep()).stats.loss, dispose: () => t.dispose() };
-  }, steps);
+  const laraOf = (e: LaraExperiment) => async () =>
+    await plainVsFast(() => {
+      const t = LaraTrainer.create(e);
+      return { step: async () => (await t.trainStep()).stats.loss, dispose: () => t.dispose() };
+    }, steps);
+  const lara = await laraOf(exp)();
+  const dense = await laraOf({ ...exp, params: { ...p, tick: 'dense' } })();
   const sizes = taskSizes(exp.task);
   const hidden = lstmHiddenFor(laraParams, sizes.inputSize, sizes.outputSize);
   const lstm = await plainVsFast(() => {
@@ -261,9 +264,10 @@ export async function benchModels(steps: number): Promise<object[]> {
   }, steps);
   const config = `L=${p.nodes} H=${p.width} in-degree=${p.degree} batch=${p.batch} ticks=${p.window * p.thinkTicks}`;
   return [
-    { bench: 'kernel-model-steps', backend: tf.getBackend(), model: 'lara', config, params: laraParams, steps, ...lara },
+    { bench: 'kernel-model-steps', backend: tf.getBackend(), model: 'lara', tick: p.tick, config, params: laraParams, steps, ...lara },
+    { bench: 'kernel-model-steps', backend: tf.getBackend(), model: 'lara', tick: 'dense', config, params: laraParams, steps, ...dense },
     { bench: 'kernel-model-steps', backend: tf.getBackend(), model: 'lstm', config: `hidden=${hidden} batch=${p.batch} window=${p.window}`, params: 4 * hidden * (sizes.inputSize + hidden + 1) + hidden * sizes.outputSize + sizes.outputSize, steps, ...lstm },
-    { bench: 'kernel-lara-vs-lstm', backend: tf.getBackend(), plainRatio: round(lara.plainStepsPerSecond / lstm.plainStepsPerSecond, 2), fastRatio: round(lara.fastStepsPerSecond / lstm.fastStepsPerSecond, 2), note: 'LARA steps/s over LSTM steps/s at the same parameter count' },
+    { bench: 'kernel-lara-vs-lstm', backend: tf.getBackend(), plainRatio: round(lara.plainStepsPerSecond / lstm.plainStepsPerSecond, 2), fastRatio: round(lara.fastStepsPerSecond / lstm.fastStepsPerSecond, 2), denseFastRatio: round(dense.fastStepsPerSecond / lstm.fastStepsPerSecond, 2), note: 'LARA steps/s over LSTM steps/s at the same parameter count' },
   ];
 }
 
@@ -271,7 +275,12 @@ export interface KernelBenchOptions {
   backend?: KernelBenchBackend;
   quick?: boolean;
   rounds?: number;
+  /** Which figures (default all). */
+  parts?: readonly KernelBenchPart[];
 }
+
+export const KERNEL_BENCH_PARTS = ['matmul', 'gather', 'models'] as const;
+export type KernelBenchPart = (typeof KERNEL_BENCH_PARTS)[number];
 
 /** Every kernel-bench figure as JSON-ready rows (the caller prints them). */
 export async function kernelBench(options: KernelBenchOptions = {}): Promise<object[]> {
@@ -281,10 +290,11 @@ export async function kernelBench(options: KernelBenchOptions = {}): Promise<obj
   await tf.setBackend(options.backend ?? 'wasm');
   await tf.ready();
   installFastKernels({ plain: false });
+  const parts = new Set(options.parts ?? KERNEL_BENCH_PARTS);
   const rows: object[] = [];
-  rows.push(...(await benchMatMul(rounds, quick ? 2 : 5)));
-  rows.push(...(await benchGather(rounds, quick ? 2 : 5, quick ? [1000, 10000] : [1000, 3000, 10000])));
-  rows.push(...(await benchModels(quick ? 3 : rounds)));
+  if (parts.has('matmul')) rows.push(...(await benchMatMul(rounds, quick ? 2 : 5)));
+  if (parts.has('gather')) rows.push(...(await benchGather(rounds, quick ? 2 : 5, quick ? [1000, 10000] : [1000, 3000, 10000])));
+  if (parts.has('models')) rows.push(...(await benchModels(quick ? 3 : rounds)));
   return rows;
 }
 
@@ -298,6 +308,9 @@ if (isMain) {
   const backend = arg('backend') ?? 'wasm';
   if (backend !== 'wasm' && backend !== 'cpu') throw new Error(`--backend takes wasm or cpu, not ${backend}`);
   const rounds = arg('rounds');
-  const rows = await kernelBench({ backend, quick: argv.includes('--quick'), ...(rounds ? { rounds: Number(rounds) } : {}) });
+  const only = arg('only')?.split(',') ?? [...KERNEL_BENCH_PARTS];
+  const parts = only.filter((x): x is KernelBenchPart => (KERNEL_BENCH_PARTS as readonly string[]).includes(x));
+  if (parts.length !== only.length) throw new Error(`--only takes a comma list of ${KERNEL_BENCH_PARTS.join(', ')}`);
+  const rows = await kernelBench({ backend, parts, quick: argv.includes('--quick'), ...(rounds ? { rounds: Number(rounds) } : {}) });
   for (const row of rows) console.log(JSON.stringify(row));
 }
