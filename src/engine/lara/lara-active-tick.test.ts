@@ -6,72 +6,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
-import { LARA_ABLATION_CASES, LARA_CASES, CASE_DIMS, caseInput, caseLabel, type CaseInput } from '../reference/lara-cases';
-import { asLaraWeights, oneHotRows, positionsTensor, weightVariables } from '../reference/fixtures';
-import { laraReference, REFERENCE_WEIGHTS, type ReferenceWeightName } from '../reference/lara-reference';
+import { caseInput, caseLabel } from '../reference/lara-cases';
+import { laraReference, type ReferenceWeightName } from '../reference/lara-reference';
 import { describeBackends } from '../testing/backends';
 import { setActiveRowKernels } from './lara-active-rows';
+import { ACTIVE_TICK_CASES, checkActiveTick, runTick } from './lara-active-check';
 import { activeTickApplies } from './lara-active-tick';
-import { createTopology, disposeTopology, readoutLoss, unroll, type UnrollInput } from './lara-forward';
-import type { TickKind } from './lara-params';
-
-interface Run {
-  readonly loss: number;
-  readonly hT: Float32Array;
-  readonly threadsT: Int32Array;
-  readonly visits: Float32Array;
-  readonly activeCount: Float32Array;
-  readonly grads: Partial<Record<ReferenceWeightName | 'nodeBias', Float32Array>>;
-}
-
-/** unroll + readoutLoss under tf.variableGrads with the given tick and no trace (a trace runs dense). */
-async function runTick(input: CaseInput, tick: TickKind, oneHotGathers: boolean): Promise<Run> {
-  const p = input.packing;
-  const { L, K } = p;
-  const { H, D, C } = CASE_DIMS;
-  const B = input.lanes;
-  const T = input.inputs.length / B;
-  const topo = createTopology(p, input.threads, oneHotGathers);
-  const vars = weightVariables(input.weights, p, CASE_DIMS);
-  const nodeBias = input.weights.nodeBias ? tf.tidy(() => tf.variable(tf.tensor2d(input.weights.nodeBias as Float32Array, [L, H]))) : null;
-  const varList = [...REFERENCE_WEIGHTS.map((n) => vars[n]), ...(nodeBias ? [nodeBias] : [])];
-  const box: { kept?: tf.Tensor[] } = {};
-  const { value, grads } = tf.variableGrads(() => {
-    const out = unroll(asLaraWeights(nodeBias ? { ...vars, nodeBias } : vars), topo, {
-      h0: tf.tensor3d(Float32Array.from(input.h0), [L, B, H]),
-      q0: positionsTensor(input.threads0, L),
-      x: tf.tensor2d(oneHotRows(input.inputs, D), [T * B, D]),
-      steps: T,
-      thinkTicks: input.thinkTicks,
-      gate: input.gate,
-      exploration: input.exploration,
-      noise: input.noise ? tf.tensor3d(Float32Array.from(input.noise), [T * input.thinkTicks, B * input.threads, K]) : undefined,
-      threadStays: input.threadStays ?? false,
-      routing: input.laraRouting ?? 'argmax',
-      tick,
-    });
-    const targets = tf.tensor2d(oneHotRows(input.targets, C), [T * B, C]);
-    const weights = tf.tensor1d(Float32Array.from(input.targets, (t) => (t >= 0 ? 1 : 0)));
-    box.kept = [out.hT, tf.argMax(out.qT, 1), out.visits, out.activeCount].map((t) => tf.keep(t));
-    return readoutLoss(out.logits, targets, weights).loss;
-  }, varList);
-  const kept = box.kept as tf.Tensor[];
-  const [hT, threadsT, visits, activeCount] = await Promise.all(kept.map((t) => t.data()));
-  const out: Run['grads'] = {};
-  for (const name of REFERENCE_WEIGHTS) out[name] = (await (grads[vars[name].name] as tf.Tensor).data()) as Float32Array;
-  if (nodeBias) out.nodeBias = (await (grads[nodeBias.name] as tf.Tensor).data()) as Float32Array;
-  const loss = (await value.data())[0] as number;
-  tf.dispose([value, ...Object.values(grads), ...kept, ...varList]);
-  disposeTopology(topo);
-  return {
-    loss,
-    hT: hT as Float32Array,
-    threadsT: Int32Array.from(threadsT as Int32Array),
-    visits: visits as Float32Array,
-    activeCount: activeCount as Float32Array,
-    grads: out,
-  };
-}
+import type { UnrollInput } from './lara-forward';
 
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);
@@ -84,7 +25,6 @@ function scaleOf(a: ArrayLike<number>): number {
   return Math.max(1e-6, ...Array.from(a, Math.abs));
 }
 
-const CASES = [...LARA_CASES, ...LARA_ABLATION_CASES].filter((c) => (c.routing ?? 'argmax') !== 'all-active');
 
 describeBackends('LARA active-only tick', () => {
   it('applies by default, not under all-active routing or a trace', () => {
@@ -104,7 +44,7 @@ describeBackends('LARA active-only tick', () => {
     tf.dispose([base.h0, base.q0, base.x]);
   });
 
-  CASES.forEach((c, n) => {
+  ACTIVE_TICK_CASES.forEach((c, n) => {
     it(`${caseLabel(c)}: equals the reference and the dense tick`, async () => {
       const input = caseInput(c, 500 + n);
       const ref = laraReference(input);
@@ -131,5 +71,10 @@ describeBackends('LARA active-only tick', () => {
       }
       expect(tf.memory().numTensors).toBe(before);
     });
+  });
+
+  it('the browser hook (checkActiveTick) passes its cases here', async () => {
+    const reports = await checkActiveTick(ACTIVE_TICK_CASES.slice(0, 4));
+    expect(reports.filter((r) => !r.ok)).toEqual([]);
   });
 });
