@@ -435,7 +435,7 @@ export function edgeSpmm(g: EdgeGraph, h: tf.Tensor3D, w: tf.Tensor3D): tf.Tenso
       value,
       gradFunc: (dy, saved) => {
         const [hs, ws] = saved as [tf.Tensor3D, tf.Tensor3D];
-        return tf.engine().runKernel<tf.Tensor[]>(EDGE_SPMM_GRAD_KERNEL, { dy: dy as tf.Tensor3D, h: hs, w: ws, src: g.srcT, dst: g.dstT });
+        return tf.engine().runKernel<tf.Tensor[]>(EDGE_SPMM_GRAD_KERNEL, { dy: dy as tf.Tensor3D, h: hs, w: ws, src: g.srcT, dst: g.dstT, bySrc: g.bySrcT });
       },
     };
   });
@@ -457,7 +457,7 @@ export function edgeTanh(g: EdgeGraph, h: tf.Tensor3D, w: tf.Tensor3D, extra: tf
     tf.engine().runKernel(EDGE_TANH_KERNEL, { h: hv, w: wv, src: g.srcT, rowPtr: g.rowPtrT, ...(ev ? { extra: ev } : {}) });
   const back = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
     const [hs, ws, rate] = saved as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
-    return tf.engine().runKernel<tf.Tensor[]>(EDGE_TANH_GRAD_KERNEL, { dy, rate, h: hs, w: ws, src: g.srcT, dst: g.dstT });
+    return tf.engine().runKernel<tf.Tensor[]>(EDGE_TANH_GRAD_KERNEL, { dy, rate, h: hs, w: ws, src: g.srcT, dst: g.dstT, bySrc: g.bySrcT });
   };
   if (extra) {
     const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {

@@ -17,7 +17,8 @@
  *
  * Two ways to pass messages, equal within rounding: the padded one of LARA ([L, K*H] slot rows
  * gathered per tick, a batched matmul), and the sparse one (`edges`): the real edges as a CSR list
- * and one edge SpMM per tick (kernels/edge-spmm.ts), so a tick costs what its edges cost.
+ * and one fused edge tick per tick (kernels/edge-spmm.ts: JS loops on cpu and wasm, WGSL on webgpu), so a
+ * tick costs what its edges cost.
  *
  * Must run inside a tidy or a gradient scope. The read decisions are
  * discrete: they are computed untaped, and gradients flow through the states
@@ -25,6 +26,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createEdgeGraph, disposeEdgeGraph, edgeTanh, gatherRows, type EdgeGraph } from '../kernels/edge-spmm';
+import '../kernels/edge-spmm-webgpu';
 import { gatherReads, gatherSources, readoutLogits, untaped, type LaraTopology } from '../lara/lara-forward';
 
 /** The real edges of a packed topology as a CSR list by destination, and where each one's weights sit in the packed [L*K] slots. */
