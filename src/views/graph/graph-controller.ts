@@ -69,6 +69,8 @@ export interface GraphViewInfo {
   screenOf(id: number): { readonly x: number; readonly y: number } | null;
   /** Label boxes of the last paint (screen px); null entries found no room. */
   labels(): readonly ({ readonly x: number; readonly y: number; readonly w: number; readonly h: number } | null)[];
+  /** Paints so far, and how many of them redrew the cached edge lines (the rest blitted them). */
+  paintCounts(): { readonly paints: number; readonly edgeRedraws: number };
 }
 
 let graphViewInfo: GraphViewInfo | null = null;
@@ -84,6 +86,9 @@ const FIT_LEGEND_PX = 30;
 const FIT_RATE = 0.2;
 const HOVER_SLOP_PX = 4;
 const SUMMARY_EVERY_MS = 1000;
+/** Graphs above this many nodes tick the force layout several times a frame, for up to LAYOUT_BUDGET_MS. */
+const MULTI_TICK_NODES = 300;
+const LAYOUT_BUDGET_MS = 8;
 
 export class GraphController {
   private readonly model = new GraphModel();
@@ -216,6 +221,7 @@ export class GraphController {
         return n ? { x: n.x * this.view.k + this.view.x, y: n.y * this.view.k + this.view.y } : null;
       },
       labels: () => this.painter.lastLabels,
+      paintCounts: () => ({ paints: graphPaintStats.paints, edgeRedraws: this.painter.edgeRedraws }),
     };
     this.publishInfo();
     this.loop.own(setViewPicture({ view: 'graph', svg: () => this.toSvg(), png: () => this.toPng() }));
@@ -449,7 +455,10 @@ export class GraphController {
     fitView(b, s.width, s.height, FIT_PADDING_PX, this.fitTarget, FIT_LEGEND_PX);
     const v = this.view;
     const { k, x, y } = v;
-    const done = this.snapFit || easeView(v, this.fitTarget, FIT_RATE);
+    const t = this.fitTarget;
+    // Within half a pixel already: leave the view still (a big graph's cached edge lines stay valid while it does).
+    const close = Math.abs(t.k / v.k - 1) < 0.002 && Math.abs(t.x - v.x) < 0.5 && Math.abs(t.y - v.y) < 0.5;
+    const done = this.snapFit || close || easeView(v, t, FIT_RATE);
     if (this.snapFit) {
       Object.assign(v, this.fitTarget);
       this.snapFit = false;
@@ -486,6 +495,11 @@ export class GraphController {
     let more = false;
     if (this.layout.running) {
       this.layout.tick();
+      // A big graph would take hundreds of frames to cool, redrawing every edge each one: tick more while
+      // this frame has time (not during a drag, where one tick per frame keeps the neighbours following).
+      if (!this.dragged && this.model.nodes.length > MULTI_TICK_NODES) {
+        while (this.layout.running && performance.now() - start < LAYOUT_BUDGET_MS) this.layout.tick();
+      }
       this.fitPending = true;
       this.hoverCheck = true;
       more = true;
@@ -500,7 +514,8 @@ export class GraphController {
     s.y = this.view.y;
     this.painter.paint(this.ctx, this.model, s);
     graphPaintStats.record(performance.now() - start);
-    return more;
+    // Edge strengths the painter held back (a big graph redraws its lines at most twice a second) still need a paint.
+    return more || this.painter.edgesPending;
   }
 
   /**

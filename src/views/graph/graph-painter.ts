@@ -32,8 +32,20 @@ import { isSvgContext, type Paint2D } from './svg-context';
 import { lerp, TRAIL_HOPS, trailAlpha, type TrailRing } from './thread-trail';
 
 const TAU = Math.PI * 2;
-/** Edge count above which gate strokes are drawn as hairlines (see paintEdges). */
+/** Line count above which every edge is a hairline (see setBucketWidths). */
 const HAIRLINE_EDGES_ABOVE = 1500;
+/** At most this many lines keep a width over 1 px, strongest first (see setBucketWidths). */
+const WIDE_LINES_MAX = 300;
+/** A big graph's cached lines are redrawn once a node has moved this far on screen (device px): the line ends hide under the discs. */
+const LAYER_SLOP_PX = 1;
+/** A big graph's lines follow a moving view as a bitmap, redrawn sharp at most this often (ms). */
+const VIEW_REFRESH_MS = 150;
+/** Above HAIRLINE_EDGES_ABOVE lines, changed edge strengths alone redraw the lines at most this often (ms). */
+const EDGE_REFRESH_MS = 500;
+/** Node discs under this radius on screen (CSS px) are filled as squares of the same area, unoutlined: alike at that size, several times cheaper. */
+const SQUARE_NODE_PX = 2.5;
+/** Half the side of the square with a unit disc's area (sqrt(pi) / 2). */
+const HALF_SQUARE = Math.sqrt(Math.PI) / 2;
 /** Smallest node radius on screen (CSS px), so big graphs zoomed out still show their nodes. */
 const MIN_NODE_PX = 2;
 
@@ -69,6 +81,19 @@ export class GraphPainter {
   private nodeOrder = new Int32Array(0);
   private readonly nodeStarts = new Int32Array(ACTIVITY_BUCKETS + 1);
   private readonly headSprites = new Map<string, HTMLCanvasElement>();
+  private readonly bucketWidth = new Float32Array(GATE_BUCKETS);
+  // The cached lines and what they were drawn from.
+  private layer: CanvasRenderingContext2D | null = null;
+  private layerEdges: readonly EdgeView[] | null = null;
+  private layerNodes: readonly NodeView[] | null = null;
+  private readonly layerView = new Float64Array(4);
+  private layerBucket = new Uint8Array(0);
+  private layerPos = new Float64Array(0);
+  private layerDrawnAt = -Infinity;
+  /** Times the cached lines were redrawn (the test API and benchmarks read it). */
+  edgeRedraws = 0;
+  /** True when the last paint kept showing edge strengths that have changed since: paint again within EDGE_REFRESH_MS. */
+  edgesPending = false;
 
   paint(ctx: Paint2D, m: GraphModel, s: PaintState): void {
     this.ensureScratch(m);
@@ -123,33 +148,159 @@ export class GraphPainter {
     // bucket 0 is the faint structure, stronger ones brighter and wider. Second edges of a pair
     // go to an extra bucket that is never drawn.
     let lines = 0;
+    let loops = 0;
     for (let i = 0; i < n; i++) {
       const e = edges[i] as EdgeView;
-      const drawn = e.drawBase || e.source === e.target;
-      if (drawn) lines++;
-      this.edgeBucket[i] = drawn ? edgeBucket(m.pairStrength(e)) : GATE_BUCKETS;
+      const loop = e.source === e.target;
+      if (loop) loops++;
+      if (e.drawBase || loop) lines++;
+      this.edgeBucket[i] = e.drawBase || loop ? edgeBucket(m.pairStrength(e)) : GATE_BUCKETS;
     }
     sortByBucket(this.edgeBucket, n, GATE_BUCKETS + 1, this.edgeStarts, this.edgeOrder);
-    // Above a few thousand edges the weak strokes stay hairlines: software rasterisers draw those
-    // several times faster than wide lines; the few strong ones keep their width.
-    const hairline = lines > HAIRLINE_EDGES_ABOVE;
-    for (let b = 0; b < GATE_BUCKETS; b++) {
-      const from = this.edgeStarts[b] as number;
-      const to = this.edgeStarts[b + 1] as number;
-      if (from === to) continue;
-      ctx.beginPath();
-      for (let j = from; j < to; j++) this.edgeLine(ctx, m, edges[this.edgeOrder[j] as number] as EdgeView, px);
-      const style = GATE_STYLES[b] as (typeof GATE_STYLES)[number];
-      ctx.globalAlpha = edgeBucketAlpha(b, lines);
-      ctx.strokeStyle = style.colour;
-      ctx.lineWidth = (hairline && b < GATE_BUCKETS - 3 ? Math.min(1, style.width) : style.width) * px;
-      ctx.stroke();
+    this.setBucketWidths(lines);
+    const layer = isSvgContext(ctx) ? null : this.edgeLayer(s);
+    this.edgesPending = false;
+    if (!layer) this.strokeEdges(ctx, m, px, lines, 'all');
+    else {
+      // The lines change only when nodes move, the view moves or a pair changes bucket: between
+      // those they are one cached bitmap, blitted (a loopy network's weights change once a step).
+      const stale = this.layerStale(m, s, n, lines);
+      this.edgesPending = stale === 'later' || stale === 'warp';
+      if (stale === 'now') {
+        layer.setTransform(1, 0, 0, 1, 0, 0);
+        layer.clearRect(0, 0, layer.canvas.width, layer.canvas.height);
+        layer.setTransform(s.dpr * s.k, 0, 0, s.dpr * s.k, s.dpr * s.x, s.dpr * s.y);
+        layer.lineCap = 'round';
+        layer.lineJoin = 'round';
+        this.strokeEdges(layer, m, px, lines, 'lines');
+        this.keepLayerKey(m, s, n);
+        this.layerDrawnAt = s.now;
+        this.edgeRedraws++;
+      }
+      // A view that moved since the lines were drawn: the bitmap is moved and scaled with it until the next redraw.
+      const v = this.layerView;
+      const r = s.k / (v[0] as number);
+      ctx.setTransform(r, 0, 0, r, s.dpr * (s.x - (v[1] as number) * r), s.dpr * (s.y - (v[2] as number) * r));
+      ctx.drawImage(layer.canvas, 0, 0);
+      ctx.setTransform(s.dpr * s.k, 0, 0, s.dpr * s.k, s.dpr * s.x, s.dpr * s.y);
+      // Self-loops follow their node's radius, which changes with every frame: drawn live (they are few).
+      if (loops > 0) this.strokeEdges(ctx, m, px, lines, 'loops');
     }
     ctx.globalAlpha = 1;
 
     // The pinned and the hovered node's edges stand out over everything else.
     if (s.pinned) this.litEdges(ctx, m, s.pinned, px);
     if (s.hovered && s.hovered !== s.pinned) this.litEdges(ctx, m, s.hovered, px);
+  }
+
+  /**
+   * Each bucket's stroke width (CSS px): its style's width while the wide
+   * lines, strongest bucket first, stay within WIDE_LINES_MAX (and above
+   * HAIRLINE_EDGES_ABOVE lines, only the three strongest buckets); the rest
+   * are hairlines. A software rasteriser draws a 2 px stroke 15 to 30 times
+   * slower than a hairline, so a few thousand wide lines cost tens of ms.
+   */
+  private setBucketWidths(lines: number): void {
+    let wide = 0;
+    for (let b = GATE_BUCKETS - 1; b >= 0; b--) {
+      const style = GATE_STYLES[b] as (typeof GATE_STYLES)[number];
+      const count = (this.edgeStarts[b + 1] as number) - (this.edgeStarts[b] as number);
+      wide += style.width > 1 ? count : 0;
+      const keep = (lines <= HAIRLINE_EDGES_ABOVE || b >= GATE_BUCKETS - 3) && wide <= WIDE_LINES_MAX;
+      this.bucketWidth[b] = keep ? style.width : Math.min(1, style.width);
+    }
+  }
+
+  /** Strokes the buckets' lines: all of them, only the straight ones, or only the self-loops. */
+  private strokeEdges(ctx: Paint2D, m: GraphModel, px: number, lines: number, which: 'all' | 'lines' | 'loops'): void {
+    const edges = m.edges;
+    for (let b = 0; b < GATE_BUCKETS; b++) {
+      const from = this.edgeStarts[b] as number;
+      const to = this.edgeStarts[b + 1] as number;
+      if (from === to) continue;
+      ctx.beginPath();
+      let any = false;
+      for (let j = from; j < to; j++) {
+        const e = edges[this.edgeOrder[j] as number] as EdgeView;
+        if (which !== 'all' && (e.source === e.target) !== (which === 'loops')) continue;
+        this.edgeLine(ctx, m, e, px);
+        any = true;
+      }
+      if (!any) continue;
+      const style = GATE_STYLES[b] as (typeof GATE_STYLES)[number];
+      ctx.globalAlpha = edgeBucketAlpha(b, lines);
+      ctx.strokeStyle = style.colour;
+      ctx.lineWidth = (this.bucketWidth[b] as number) * px;
+      ctx.stroke();
+    }
+    ctx.globalAlpha = 1;
+  }
+
+  /** The offscreen canvas the lines are cached in, sized to the screen's backing store (null outside a browser). */
+  private edgeLayer(s: PaintState): CanvasRenderingContext2D | null {
+    if (typeof document === 'undefined') return null;
+    const w = Math.max(1, Math.round(s.width * s.dpr));
+    const h = Math.max(1, Math.round(s.height * s.dpr));
+    if (!this.layer) {
+      const canvas = document.createElement('canvas');
+      this.layer = canvas.getContext('2d');
+      if (!this.layer) return null;
+    }
+    const canvas = this.layer.canvas;
+    if (canvas.width !== w || canvas.height !== h) {
+      canvas.width = w;
+      canvas.height = h;
+      this.layerEdges = null;
+    }
+    return this.layer;
+  }
+
+  /**
+   * Whether the cached lines must be redrawn 'now', or not yet: 'warp' (the
+   * view moved: the bitmap follows it, redrawn sharp within VIEW_REFRESH_MS),
+   * 'later' (strengths changed: redrawn within EDGE_REFRESH_MS), 'no'. A
+   * small graph redraws at once on any change; a big one (over
+   * HAIRLINE_EDGES_ABOVE lines) waits, except for other edges or nodes that
+   * moved more than LAYER_SLOP_PX on screen.
+   */
+  private layerStale(m: GraphModel, s: PaintState, n: number, lines: number): 'now' | 'warp' | 'later' | 'no' {
+    if (this.layerEdges !== m.edges || this.layerNodes !== m.nodes) return 'now';
+    const v = this.layerView;
+    if (v[3] !== s.dpr) return 'now';
+    const big = lines > HAIRLINE_EDGES_ABOVE;
+    const slop = (big ? LAYER_SLOP_PX : 0) / (s.k * s.dpr);
+    const pos = this.layerPos;
+    const nodes = m.nodes;
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i] as NodeView;
+      if (Math.abs(node.x - (pos[2 * i] as number)) > slop || Math.abs(node.y - (pos[2 * i + 1] as number)) > slop) return 'now';
+    }
+    const since = s.now - this.layerDrawnAt;
+    if (v[0] !== s.k || v[1] !== s.x || v[2] !== s.y) return !big || since >= VIEW_REFRESH_MS ? 'now' : 'warp';
+    let changed = false;
+    for (let i = 0; i < n && !changed; i++) changed = this.layerBucket[i] !== this.edgeBucket[i];
+    if (!changed) return 'no';
+    // A big graph's weights change with every train step: redrawing thousands of lines each frame would cost the frame rate.
+    return !big || since >= EDGE_REFRESH_MS ? 'now' : 'later';
+  }
+
+  private keepLayerKey(m: GraphModel, s: PaintState, n: number): void {
+    this.layerEdges = m.edges;
+    this.layerNodes = m.nodes;
+    const v = this.layerView;
+    v[0] = s.k;
+    v[1] = s.x;
+    v[2] = s.y;
+    v[3] = s.dpr;
+    if (this.layerBucket.length < n) this.layerBucket = new Uint8Array(this.edgeBucket.length);
+    this.layerBucket.set(this.edgeBucket.subarray(0, n));
+    const nodes = m.nodes;
+    if (this.layerPos.length < 2 * nodes.length) this.layerPos = new Float64Array(4 * nodes.length);
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i] as NodeView;
+      this.layerPos[2 * i] = node.x;
+      this.layerPos[2 * i + 1] = node.y;
+    }
   }
 
   /** Node `h`'s edges over the rest: what it reads brighter than what reads it. */
@@ -228,6 +379,23 @@ export class GraphPainter {
     const n = nodes.length;
     for (let i = 0; i < n; i++) this.nodeBucket[i] = bucketOf(m.intensity[(nodes[i] as NodeView).slot] as number, ACTIVITY_BUCKETS);
     sortByBucket(this.nodeBucket, n, ACTIVITY_BUCKETS, this.nodeStarts, this.nodeOrder);
+    // A vector export keeps every disc round: the squares only save raster time.
+    const squareBelow = isSvgContext(ctx) ? 0 : SQUARE_NODE_PX;
+    // Squares get their outline as a slightly larger square under them (a fill: far cheaper than a stroke).
+    ctx.beginPath();
+    let squares = false;
+    for (let i = 0; i < n; i++) {
+      const node = nodes[i] as NodeView;
+      const r = this.nodeRadius(m, node, s, px);
+      if (r * s.k >= squareBelow) continue;
+      const h = r * HALF_SQUARE + 0.375 * px;
+      ctx.rect(node.x - h, node.y - h, 2 * h, 2 * h);
+      squares = true;
+    }
+    if (squares) {
+      ctx.fillStyle = NODE_OUTLINE;
+      ctx.fill();
+    }
     for (let b = 0; b < ACTIVITY_BUCKETS; b++) {
       const from = this.nodeStarts[b] as number;
       const to = this.nodeStarts[b + 1] as number;
@@ -236,6 +404,11 @@ export class GraphPainter {
       for (let j = from; j < to; j++) {
         const node = nodes[this.nodeOrder[j] as number] as NodeView;
         const r = this.nodeRadius(m, node, s, px);
+        if (r * s.k < squareBelow) {
+          const h = r * HALF_SQUARE;
+          ctx.rect(node.x - h, node.y - h, 2 * h, 2 * h);
+          continue;
+        }
         ctx.moveTo(node.x + r, node.y);
         ctx.arc(node.x, node.y, r, 0, TAU);
       }
@@ -244,15 +417,20 @@ export class GraphPainter {
     }
     // One outline path for all, so dark (quiet) nodes still read against the background.
     ctx.beginPath();
+    let outlined = false;
     for (let i = 0; i < n; i++) {
       const node = nodes[i] as NodeView;
       const r = this.nodeRadius(m, node, s, px);
+      if (r * s.k < squareBelow) continue;
       ctx.moveTo(node.x + r, node.y);
       ctx.arc(node.x, node.y, r, 0, TAU);
+      outlined = true;
     }
-    ctx.strokeStyle = NODE_OUTLINE;
-    ctx.lineWidth = 0.75 * px;
-    ctx.stroke();
+    if (outlined) {
+      ctx.strokeStyle = NODE_OUTLINE;
+      ctx.lineWidth = 0.75 * px;
+      ctx.stroke();
+    }
 
     // Birth highlights: a ring that widens and fades (few at a time, drawn one by one).
     for (const node of nodes) {
