@@ -210,15 +210,23 @@ async function plainVsFast(make: () => Stepper, steps: number): Promise<{ plainS
   const fastMs: number[] = [];
   let maxLossDiff = 0;
   let firstLoss = NaN;
+  const timed = async (m: Stepper, plainKernels: boolean): Promise<[number, number]> => {
+    installFastKernels({ plain: plainKernels });
+    const t0 = performance.now();
+    const loss = await m.step();
+    return [loss, performance.now() - t0];
+  };
   for (let s = 0; s <= steps; s++) {
-    installFastKernels({ plain: true });
-    let t0 = performance.now();
-    const lp = await plain.step();
-    const tp = performance.now() - t0;
+    // Which copy goes first alternates, so neither always follows the other's garbage.
+    let lp: number, tp: number, lf: number, tf_: number;
+    if (s % 2 === 0) {
+      [lp, tp] = await timed(plain, true);
+      [lf, tf_] = await timed(fast, false);
+    } else {
+      [lf, tf_] = await timed(fast, false);
+      [lp, tp] = await timed(plain, true);
+    }
     installFastKernels({ plain: false });
-    t0 = performance.now();
-    const lf = await fast.step();
-    const tf_ = performance.now() - t0;
     maxLossDiff = Math.max(maxLossDiff, Math.abs(lp - lf));
     if (s === 0) {
       firstLoss = lp;
