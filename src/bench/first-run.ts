@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { installFastKernels } from '../engine/kernels/fast-kernels';
 import { DEFAULT_LARA_PARAMS, type LaraParams } from '../engine/lara/lara-params';
 import { LaraTrainer } from '../engine/lara/lara-trainer';
 import { DEFAULT_LOOPY_PARAMS, loopyParamsSchema } from '../engine/loopy/loopy-params';
@@ -120,6 +121,7 @@ export async function firstRun(
 
 async function main(): Promise<void> {
   tf.env().set('PROD', true);
+  installFastKernels();
   await tf.setBackend(arg('backend', 'wasm'));
   await tf.ready();
   const model = arg('model', 'lara') as 'lara' | 'loopy';

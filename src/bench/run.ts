@@ -18,8 +18,10 @@ import { build, createServer, preview } from 'vite';
 import { CHROMIUM, CHROMIUM_ARGS } from '../cli/headless-chromium';
 import { benchDna } from './dna-bench';
 import { openWebgpuPage } from '../cli/browser-units';
+import { installFastKernels } from '../engine/kernels/fast-kernels';
 import { BROWSER_BENCHES, BROWSER_BENCH_NAMES } from './browser-benches';
 import { round } from './engine-vs-naive';
+import { kernelBench } from './kernel-bench';
 import { benchRouting } from './routing-bench';
 import { benchTransitions } from './transitions-bench';
 
@@ -29,10 +31,14 @@ const quick = args.has('--quick');
 const backendFlag = argv[argv.indexOf('--backend') + 1];
 if (args.has('--backend') && backendFlag !== 'webgpu') throw new Error(`--backend takes webgpu (Node runs cpu and wasm without it), not ${backendFlag ?? 'nothing'}`);
 const print = (o: object): void => console.log(JSON.stringify(o));
+// The app's kernels (src/engine/kernels), for every side of every figure alike; LOOPY_PLAIN_KERNELS=1 keeps tfjs's own.
+installFastKernels();
 
 async function nodeBenches(backends: readonly ('wasm' | 'cpu')[]): Promise<void> {
   tf.env().set('PROD', true);
   for (const name of BROWSER_BENCH_NAMES) for (const backend of backends) for (const row of await BROWSER_BENCHES[name](backend, quick)) print(row);
+  // The wasm kernel replacements against tfjs's own, op by op and per model (wasm only: they replace wasm kernels).
+  if (backends.includes('wasm')) for (const row of await kernelBench({ quick })) print(row);
 }
 
 /** The same benches in a headless Chromium page on WebGPU; false where there is no adapter (the reason goes to stderr). */
