@@ -4,10 +4,11 @@
  * batches for both. Also the useful work's GFLOP/s (2·E·B·H² per tick forward, about 3x that with the
  * backward) against a plain 2-D tf.matMul timed in the same process: the distance to the machine's limit.
  * One JSON line per size, then one for the matmul.
- *   npx tsx src/bench/loopy-sparse-bench.ts [--sizes 1000,10000] [--backend wasm|cpu] [--rounds 3]
+ *   npx tsx src/bench/loopy-sparse-bench.ts [--sizes 1000,10000] [--backend wasm|cpu] [--rounds 3] [--plain: tfjs's own kernels]
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { fastKernelsInstalled, installFastKernels } from '../engine/kernels/fast-kernels';
 import { createLoopySequenceModel, loopyGraph, type LoopyEdgeLayout } from '../engine/loopy/loopy-model';
 import { loopyParamsSchema, type LoopyParamsInput } from '../engine/loopy/loopy-params';
 import { packGraph } from '../engine/packing';
@@ -32,6 +33,8 @@ export interface LoopySparseBenchOptions {
   /** Time each layout runs per round, about (default 1,500 ms; at least one step). */
   readonly roundMs?: number;
   readonly seed?: number;
+  /** The lab's kernel replacements (kernels/fast-kernels.ts) for both layouts, as the lab and battery run (default true). */
+  readonly fastKernels?: boolean;
 }
 
 type Row = Record<string, number | string | null>;
@@ -69,8 +72,10 @@ interface Runner {
 export async function benchLoopySparse(opts: LoopySparseBenchOptions = {}): Promise<Row[]> {
   const backend = opts.backend ?? 'wasm';
   tf.env().set('PROD', true);
+  installFastKernels({ plain: opts.fastKernels === false });
   await tf.setBackend(backend);
   await tf.ready();
+  const fast = fastKernelsInstalled();
   const B = opts.lanes ?? 4;
   const window = opts.window ?? 16;
   const thinkTicks = opts.thinkTicks ?? 3;
@@ -113,6 +118,7 @@ export async function benchLoopySparse(opts: LoopySparseBenchOptions = {}): Prom
     rows.push({
       bench: 'loopy-sparse',
       backend,
+      fastKernels: fast ? 'yes' : 'no',
       hidden,
       nodes: packing.L,
       edges: E,
@@ -151,6 +157,7 @@ if (isMain) {
   const sizes = argValue('--sizes')?.split(',').map(Number);
   const backend = argValue('--backend') as 'wasm' | 'cpu' | undefined;
   const rounds = argValue('--rounds');
-  const rows = await benchLoopySparse({ ...(sizes ? { sizes } : {}), ...(backend ? { backend } : {}), ...(rounds ? { rounds: Number(rounds) } : {}) });
+  const plain = process.argv.includes('--plain');
+  const rows = await benchLoopySparse({ ...(sizes ? { sizes } : {}), ...(backend ? { backend } : {}), ...(rounds ? { rounds: Number(rounds) } : {}), fastKernels: !plain });
   for (const row of rows) console.log(JSON.stringify(row));
 }
