@@ -21,9 +21,26 @@ export interface LaraActiveBenchOptions {
   readonly rounds?: number;
   /** The dense tick runs only this many timed rounds at L above 256 (about 10 s a step there). */
   readonly denseRoundsLarge?: number;
+  /**
+   * Largest L*H at which the dense tick runs: at L = 1024, H = 64 its per-tick [L, K, B, H]
+   * tensors, kept for the backward pass, pass the wasm heap's 4 GB and abort the module.
+   */
+  readonly denseMaxLH?: number;
+  /** Called with each row as soon as it is measured. */
+  readonly onRow?: (row: object) => void;
 }
 
-const SIZES = [16, 64].flatMap((H) => [64, 256, 1024].map((L) => ({ L, H })));
+// The targets' sizes first (L = 64 and 256 at H = 64), the slowest (dense at L = 1024, H = 64) last.
+const SIZES = [
+  { L: 64, H: 64 },
+  { L: 256, H: 64 },
+  { L: 64, H: 16 },
+  { L: 256, H: 16 },
+  { L: 1024, H: 16 },
+  { L: 1024, H: 64 },
+];
+/** The LSTM schema's largest hidden size: past it the LSTM has fewer parameters than LARA (lstmParams says how many). */
+const LSTM_MAX_HIDDEN = 512;
 const K = 2;
 const BATCH = 32;
 const WINDOW = 16;
@@ -76,10 +93,13 @@ export interface LaraActiveRow {
   L: number;
   H: number;
   lstmHidden: number;
+  laraParams: number;
+  lstmParams: number;
   activeStepsPerSecond: number;
-  denseStepsPerSecond: number;
+  /** null where the dense tick does not fit the wasm heap (see denseMaxLH). */
+  denseStepsPerSecond: number | null;
   lstmStepsPerSecond: number;
-  activeOverDense: number;
+  activeOverDense: number | null;
   activeOverLstm: number;
   /** Useful work: at most B*(threads + forced) rows per tick, messages and gates, forward and both gradients. */
   activeGflops: number;
@@ -97,11 +117,12 @@ export async function benchLaraActive(backend: 'cpu' | 'wasm' | 'webgpu', opts: 
   const perH = new Map<number, { L: number; ms: number }[]>();
   for (const { L, H } of opts.sizes ?? SIZES) {
     const active = LaraTrainer.create(experiment(L, H, 'active'));
-    const dense = LaraTrainer.create(experiment(L, H, 'dense'));
-    const hidden = lstmHiddenFor(laraParamCount(L, H, D, C), D, C);
+    const dense = L * H <= (opts.denseMaxLH ?? 32768) ? LaraTrainer.create(experiment(L, H, 'dense')) : null;
+    const hidden = Math.min(LSTM_MAX_HIDDEN, lstmHiddenFor(laraParamCount(L, H, D, C), D, C));
     const lstm = createLstmModel({ inputSize: D, outputSize: C, lanes: BATCH, seed: 1 }, { hidden, gradClip: 0 });
     const stream = createTaskStream('recall', BATCH, 1, deriveSeed(1, 'lstm-bench'));
-    const denseRounds = L > 256 ? Math.min(rounds, opts.denseRoundsLarge ?? 1) : rounds;
+    const denseRuns = L * H <= (opts.denseMaxLH ?? 32768);
+    const denseRounds = !denseRuns ? -1 : L > 256 ? Math.min(rounds, opts.denseRoundsLarge ?? 1) : rounds;
     const ms = { active: [] as number[], dense: [] as number[], lstm: [] as number[] };
     for (let r = 0; r <= rounds; r++) {
       let t0 = performance.now();
@@ -109,7 +130,7 @@ export async function benchLaraActive(backend: 'cpu' | 'wasm' | 'webgpu', opts: 
       if (r > 0) ms.active.push(performance.now() - t0);
       if (r <= denseRounds) {
         t0 = performance.now();
-        await dense.trainStep();
+        await dense?.trainStep();
         if (r > 0) ms.dense.push(performance.now() - t0);
       }
       const batch = stream.next(WINDOW);
@@ -118,7 +139,7 @@ export async function benchLaraActive(backend: 'cpu' | 'wasm' | 'webgpu', opts: 
       if (r > 0) ms.lstm.push(performance.now() - t0);
     }
     active.dispose();
-    dense.dispose();
+    dense?.dispose();
     lstm.dispose();
     const [a, d, l] = [median(ms.active), median(ms.dense), median(ms.lstm)];
     // Rows per tick (threads + input + output node at most), MACs per row: K*H*H messages + 2*K*H gates; x3 for the two gradients.
@@ -131,10 +152,12 @@ export async function benchLaraActive(backend: 'cpu' | 'wasm' | 'webgpu', opts: 
       L,
       H,
       lstmHidden: hidden,
+      laraParams: laraParamCount(L, H, D, C),
+      lstmParams: 4 * hidden * (D + hidden + 1) + hidden * C + C,
       activeStepsPerSecond: round(1000 / a),
-      denseStepsPerSecond: round(1000 / d),
+      denseStepsPerSecond: denseRuns ? round(1000 / d) : null,
       lstmStepsPerSecond: round(1000 / l),
-      activeOverDense: round(d / a),
+      activeOverDense: denseRuns ? round(d / a) : null,
       activeOverLstm: round(l / a),
       activeGflops: round(flops / (a * 1e6)),
       plainMatMulGflops: round(plain),
@@ -142,6 +165,7 @@ export async function benchLaraActive(backend: 'cpu' | 'wasm' | 'webgpu', opts: 
       denseRounds: ms.dense.length,
     };
     rows.push(row);
+    opts.onRow?.(row);
     perH.set(H, [...(perH.get(H) ?? []), { L, ms: a }]);
   }
   for (const [H, pts] of perH) {
@@ -151,7 +175,9 @@ export async function benchLaraActive(backend: 'cpu' | 'wasm' | 'webgpu', opts: 
     const my = pts.reduce((s, p) => s + p.ms, 0) / pts.length;
     const slope = pts.reduce((s, p) => s + (p.L - mx) * (p.ms - my), 0) / pts.reduce((s, p) => s + (p.L - mx) ** 2, 0);
     const first = pts[0] as { L: number; ms: number };
-    rows.push({ bench: 'lara-active-slope', backend, H, msPerStepPerNode: round(slope, 5), msAtSmallestL: round(first.ms), smallestL: first.L, msPer1000Nodes: round(slope * 1000) });
+    const slopeRow = { bench: 'lara-active-slope', backend, H, msPerStepPerNode: round(slope, 5), msAtSmallestL: round(first.ms), smallestL: first.L, msPer1000Nodes: round(slope * 1000) };
+    rows.push(slopeRow);
+    opts.onRow?.(slopeRow);
   }
   return rows;
 }
@@ -162,8 +188,14 @@ if (isMain) {
   const backend = (argv[argv.indexOf('--backend') + 1] ?? 'wasm') as 'cpu' | 'wasm';
   tf.env().set('PROD', true);
   const quick = argv.includes('--quick');
-  const sizes = argv.includes('--small') ? [{ L: 64, H: 64 }] : SIZES;
-  void benchLaraActive(argv.includes('--backend') ? backend : 'wasm', { rounds: quick ? 2 : 4, sizes }).then((rows) => {
-    for (const r of rows) console.log(JSON.stringify(r));
-  });
+  // --sizes 64x64,256x64: L x H pairs.
+  const sizesArg = argv.includes('--sizes') ? argv[argv.indexOf('--sizes') + 1] : undefined;
+  const sizes = sizesArg
+    ? sizesArg.split(',').map((p) => {
+        const [L, H] = p.split('x').map(Number);
+        return { L: L ?? 64, H: H ?? 64 };
+      })
+    : SIZES;
+  const print = (r: object): void => console.log(JSON.stringify(r));
+  void benchLaraActive(argv.includes('--backend') ? backend : 'wasm', { rounds: quick ? 2 : 4, sizes, onRow: print });
 }
