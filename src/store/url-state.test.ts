@@ -184,12 +184,20 @@ describe('hostile links, generated: every value not used as written is named', (
   });
 
   it('a size past the slider is clamped to the slider with a notice naming what was used', () => {
-    const parsed = parseHash('#model=loopy&nodes=4096&width=64&density=64');
+    // The schema takes widths the slider does not reach (imported networks may have them).
+    const parsed = parseHash('#model=loopy&width=64');
     const p = (parsed.experiment as LoopyExperiment).params;
-    const nodes = descriptorOf('loopy').controls.controls.find((c) => c.key === 'hidden');
-    expect(nodes?.type).toBe('slider');
-    expect(p.hidden).toBe((nodes as { max: number }).max);
-    expect(parsed.problems.join('\n')).toMatch(new RegExp(`nodes=4096 is more than the slider allows; used ${p.hidden}`));
+    const width = descriptorOf('loopy').controls.controls.find((c) => c.key === 'width');
+    expect(width?.type).toBe('slider');
+    expect(p.width).toBe((width as { max: number }).max);
+    expect(p.width).toBeLessThan(64);
+    expect(parsed.problems.join('\n')).toMatch(new RegExp(`width=64 is more than the slider allows; used ${p.width}`));
+  });
+
+  it('a size past what the model takes is ignored with a notice naming the limit', () => {
+    const parsed = parseHash('#model=loopy&nodes=20000');
+    expect((parsed.experiment as LoopyExperiment).params.hidden).toBe(defaultExperiment('loopy').params.hidden);
+    expect(parsed.problems.join('\n')).toMatch(/nodes=20000 ignored: it must be at most 10000/);
   });
 });
 
