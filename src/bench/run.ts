@@ -22,6 +22,7 @@ import { installFastKernels } from '../engine/kernels/fast-kernels';
 import { BROWSER_BENCHES, BROWSER_BENCH_NAMES } from './browser-benches';
 import { round } from './engine-vs-naive';
 import { kernelBench } from './kernel-bench';
+import { benchLoopySparse } from './loopy-sparse-bench';
 import { benchRouting } from './routing-bench';
 import { benchTransitions } from './transitions-bench';
 
@@ -38,7 +39,11 @@ async function nodeBenches(backends: readonly ('wasm' | 'cpu')[]): Promise<void>
   tf.env().set('PROD', true);
   for (const name of BROWSER_BENCH_NAMES) for (const backend of backends) for (const row of await BROWSER_BENCHES[name](backend, quick)) print(row);
   // The wasm kernel replacements against tfjs's own, op by op and per model (wasm only: they replace wasm kernels).
-  if (backends.includes('wasm')) for (const row of await kernelBench({ quick })) print(row);
+  if (backends.includes('wasm')) {
+    for (const row of await kernelBench({ quick })) print(row);
+    // Loopy networks on their edge lists against LARA's padded slots, 1,000 and 10,000 neurons.
+    for (const row of await benchLoopySparse(quick ? { rounds: 2 } : {})) print(row);
+  }
 }
 
 /** The same benches in a headless Chromium page on WebGPU; false where there is no adapter (the reason goes to stderr). */
