@@ -4,7 +4,7 @@
  * (rounds alternate the three models so machine load hits all alike), the
  * slope of ms/step in L for the active tick, and its achieved GFLOP/s of
  * useful work against a plain 2-D tf.matMul of the same work, timed here.
- * CLI: npx tsx src/bench/lara-active-bench.ts [--quick] [--backend cpu|wasm]
+ * CLI: npx tsx src/bench/lara-active-bench.ts [--quick] [--fast] [--sizes 64x64,256x16] [--backend cpu|wasm]
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -197,5 +197,7 @@ if (isMain) {
       })
     : SIZES;
   const print = (r: object): void => console.log(JSON.stringify(r));
-  void benchLaraActive(argv.includes('--backend') ? backend : 'wasm', { rounds: quick ? 2 : 4, sizes, onRow: print });
+  // --fast: the app's kernel replacements (kernels/fast-kernels.ts) for all three models alike, as npm run bench does.
+  const setup = argv.includes('--fast') ? import('../engine/kernels/fast-kernels').then((m) => m.installFastKernels()) : Promise.resolve();
+  void setup.then(() => benchLaraActive(argv.includes('--backend') ? backend : 'wasm', { rounds: quick ? 2 : 4, sizes, onRow: print }));
 }
