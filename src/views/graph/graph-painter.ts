@@ -42,6 +42,8 @@ const LAYER_SLOP_PX = 1;
 const VIEW_REFRESH_MS = 150;
 /** Above HAIRLINE_EDGES_ABOVE lines, changed edge strengths alone redraw the lines at most this often (ms). */
 const EDGE_REFRESH_MS = 500;
+/** ...and tens of thousands of lines less often still: each redraw of 50,000 costs a software rasteriser about 100 ms. */
+const EDGE_REFRESH_MS_PER_LINE = 1 / 16;
 /** Node discs under this radius on screen (CSS px) are filled as squares of the same area, unoutlined: alike at that size, several times cheaper. */
 const SQUARE_NODE_PX = 2.5;
 /** Half the side of the square with a unit disc's area (sqrt(pi) / 2). */
@@ -281,7 +283,7 @@ export class GraphPainter {
     for (let i = 0; i < n && !changed; i++) changed = this.layerBucket[i] !== this.edgeBucket[i];
     if (!changed) return 'no';
     // A big graph's weights change with every train step: redrawing thousands of lines each frame would cost the frame rate.
-    return !big || since >= EDGE_REFRESH_MS ? 'now' : 'later';
+    return !big || since >= Math.max(EDGE_REFRESH_MS, lines * EDGE_REFRESH_MS_PER_LINE) ? 'now' : 'later';
   }
 
   private keepLayerKey(m: GraphModel, s: PaintState, n: number): void {
@@ -380,7 +382,8 @@ export class GraphPainter {
     for (let i = 0; i < n; i++) this.nodeBucket[i] = bucketOf(m.intensity[(nodes[i] as NodeView).slot] as number, ACTIVITY_BUCKETS);
     sortByBucket(this.nodeBucket, n, ACTIVITY_BUCKETS, this.nodeStarts, this.nodeOrder);
     // A vector export keeps every disc round: the squares only save raster time.
-    const squareBelow = isSvgContext(ctx) ? 0 : SQUARE_NODE_PX;
+    const svg = isSvgContext(ctx);
+    const squareBelow = svg ? 0 : SQUARE_NODE_PX;
     // Squares get their outline as a slightly larger square under them (a fill: far cheaper than a stroke).
     ctx.beginPath();
     let squares = false;
