@@ -232,6 +232,7 @@ export const loopyModel: ModelDescriptor<'loopy', 'sequence', LoopyParams, LaraH
         heading: 'Our choices (the seed leaves them open)',
         items: [
           'tanh; graph generators; reservoir and BPTT as references for the local rules.',
+          'BPTT, truncated BPTT and the reservoir pass messages over the real edges, kept sorted by destination (CSR, as a sparse matrix–dense matrix product): one fused kernel computes `tanh(A_W h + drive)` per tick and one its backward (JS loops on cpu and wasm, WGSL on WebGPU, plain tfjs elsewhere), so a tick costs what its edges cost, up to 10,000 nodes. The local and trace rules keep the padded slots (their eligibility traces are per slot). The padded unroll is the reference the sparse one is tested against.',
           'Every rule starts from recurrent weights scaled to the chosen Spectral radius (of the linearised recurrence).',
           'The reservoir is read out from every node, as an echo-state network is; the other rules read the output nodes.',
           '“Low to high” is the read node’s mean state crossing 0 upwards; Think ticks caps the wait and forces a read.',
