@@ -6,12 +6,15 @@
  */
 import { expect, test } from '@playwright/test';
 import { createServer, type ViteDevServer } from 'vite';
+import type { ActiveWebgpuCheckResult } from '../src/bench/pages/lara-active-webgpu-check';
 import type { KernelCheckResult } from '../src/bench/pages/webgpu-kernel-check';
 
+// E2E_DEV_PORT lets two checkouts run this spec side by side.
+const devPort = Number(process.env.E2E_DEV_PORT ?? 5198);
 let server: ViteDevServer;
 
 test.beforeAll(async () => {
-  server = await createServer({ logLevel: 'error', server: { port: 5198 } });
+  server = await createServer({ logLevel: 'error', server: { port: devPort, strictPort: true } });
   await server.listen();
 });
 
@@ -26,7 +29,7 @@ test('fused WebGPU tick kernels match the plain-tfjs unroll: values, routing, tr
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
   });
-  const origin = server.resolvedUrls?.local[0] ?? 'http://localhost:5198/';
+  const origin = server.resolvedUrls?.local[0] ?? `http://localhost:${devPort}/`;
   await page.goto(new URL('src/bench/pages/webgpu-kernel-check.html', origin).href);
   await page.waitForFunction(() => window.kernelCheck !== undefined, null, { timeout: 280_000 });
   const result = (await page.evaluate(() => window.kernelCheck)) as KernelCheckResult;
@@ -35,5 +38,26 @@ test('fused WebGPU tick kernels match the plain-tfjs unroll: values, routing, tr
   expect(result.cases.length).toBeGreaterThanOrEqual(36);
   const failed = result.cases.filter((c) => !c.ok).map((c) => `${c.label}: ${c.failures.join('; ')}`);
   expect(failed).toEqual([]);
+  expect(errors).toEqual([]);
+});
+
+test("LARA's active-only tick matches the dense tick and the float64 reference on WebGPU: values, routing and gradients", async ({ page }) => {
+  // About 4 minutes on SwiftShader: 49 cases, each run dense and active under variableGrads.
+  test.setTimeout(540_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  const origin = server.resolvedUrls?.local[0] ?? `http://localhost:${devPort}/`;
+  await page.goto(new URL('src/bench/pages/lara-active-webgpu-check.html', origin).href);
+  await page.waitForFunction(() => window.activeCheck !== undefined, null, { timeout: 520_000 });
+  const result = (await page.evaluate(() => window.activeCheck)) as ActiveWebgpuCheckResult;
+  expect(result.error).toBeUndefined();
+  expect(result.backend).toBe('webgpu');
+  // Every reference case whose routing can skip nodes: 43 LARA cases and the 6 ablations that are not all-active.
+  expect(result.cases.length).toBeGreaterThanOrEqual(49);
+  expect(result.cases.filter((c) => !c.ok).map((c) => `${c.label}: ${c.failures.join('; ')}`)).toEqual([]);
+  expect(result.leaked).toBe(0);
   expect(errors).toEqual([]);
 });
