@@ -2,9 +2,10 @@
  * npm run bench: prints one JSON line per figure, each measured side by side
  * with its baseline in one process. Benchmarks are not tests: nothing here
  * fails on a slow machine.
- *   1. engine vs naive one-layer-at-a-time loop, train steps/s, cpu and wasm (Node)
+ *   1. engine vs naive one-layer-at-a-time loop, train steps/s, cpu and wasm (Node); LARA active vs dense vs
+ *      the same-parameter LSTM; the wasm kernel replacements vs tfjs's own; loopy sparse vs padded
  *   2. WebGPU compute dispatches per tick (headless Chromium, SwiftShader adapter)
- *   3. activity-graph frame time at 1,000 nodes while LARA and a loopy network train (headless Chromium)
+ *   3. activity-graph frame time at 1,000 nodes while LARA and a loopy network train, and loopy at 4,000 and 10,000 (headless Chromium)
  *   4. DNA cells on MNIST vs dense layers of about the same parameter count; routing modules vs the
  *      same stack without routing (layer executions skipped, accuracy change, a λs sweep);
  *      transition representations vs BPTT (steps and wall-clock to a target, roll-out accuracy) (Node, wasm)
@@ -17,6 +18,7 @@ import { chromium, type Browser } from '@playwright/test';
 import { build, createServer, preview } from 'vite';
 import { CHROMIUM, CHROMIUM_ARGS } from '../cli/headless-chromium';
 import { benchDna } from './dna-bench';
+import { GRAPH_FRAME_CASES, GRAPH_FRAME_LARGE_CASES, graphFrameCase } from './graph-frame-bench';
 import { openWebgpuPage } from '../cli/browser-units';
 import { installFastKernels } from '../engine/kernels/fast-kernels';
 import { BROWSER_BENCHES, BROWSER_BENCH_NAMES } from './browser-benches';
@@ -93,57 +95,15 @@ async function dispatchBench(browser: Browser): Promise<void> {
   }
 }
 
-/** Networks whose graph view is timed while they train: LARA and a loopy network, 1,000 nodes each. */
-const FRAME_TIME_CASES = [
-  { model: 'lara', hash: '#nodes=1000&width=4&batch=4&degree=4&think=4' },
-  { model: 'loopy', hash: '#model=loopy&nodes=1000&density=4&batch=4&think=3&rule=tbptt' },
-] as const;
-
+/** The graph view timed while the worker trains: LARA and loopy networks at 1,000 nodes, loopy at 4,000 and 10,000 (src/bench/graph-frame-bench.ts). */
 async function frameTimeBench(browser: Browser): Promise<void> {
   await build({ logLevel: 'silent' });
   const server = await preview({ logLevel: 'silent', preview: { port: 4199, strictPort: true } });
   try {
-    for (const c of FRAME_TIME_CASES) await frameTimeCase(browser, c.model, c.hash);
+    for (const c of [...GRAPH_FRAME_CASES, ...GRAPH_FRAME_LARGE_CASES]) print(await graphFrameCase(browser, 'http://localhost:4199', c, { seconds: quick ? 5 : 10 }));
   } finally {
     await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
   }
-}
-
-async function frameTimeCase(browser: Browser, model: string, hash: string): Promise<void> {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  await page.goto(`http://localhost:4199/${hash}`);
-  await page.waitForFunction(() => (window.__loopyLab?.snapshot().frames ?? 0) > 0, null, { timeout: 300_000 });
-  await page.getByRole('button', { name: 'Play' }).click();
-  await page.waitForFunction(() => (window.__loopyLab?.snapshot().step ?? 0) >= 1, null, { timeout: 300_000 });
-  // Let the force layout cool first: its start-up transient is not the steady state being measured.
-  await page.waitForTimeout(8000);
-  const seconds = quick ? 5 : 10;
-  // A string, not a function: tsx would wrap named inner functions in a helper the page lacks.
-  const gaps = await page.evaluate<number[]>(`new Promise((resolve) => {
-    const out = [];
-    let last = performance.now();
-    const end = last + ${seconds * 1000};
-    const tick = (now) => { out.push(now - last); last = now; if (now < end) requestAnimationFrame(tick); else resolve(out); };
-    requestAnimationFrame(tick);
-  })`);
-  const s = await page.evaluate(() => window.__loopyLab?.snapshot());
-  const sorted = [...gaps].sort((a, b) => a - b);
-  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
-  print({
-    bench: 'graph-frame-time',
-    model,
-    nodes: s?.nodes,
-    edges: s?.edges,
-    frameGapP50Ms: round(q(0.5), 1),
-    frameGapP95Ms: round(q(0.95), 1),
-    graphWorkP95Ms: round(s?.graphWorkP95Ms ?? NaN, 2),
-    framesFromWorker: s?.frames,
-    trainSteps: s?.step,
-    seconds,
-    target: 16.7,
-    note: 'gap between animation frames while the worker trains; the display runs at 60 Hz, so 16.7 ms is the floor',
-  });
-  await page.close();
 }
 
 async function modelBenches(): Promise<void> {
