@@ -41,7 +41,7 @@ test('fused WebGPU tick kernels match the plain-tfjs unroll: values, routing, tr
   expect(errors).toEqual([]);
 });
 
-test("LARA's active-only tick matches the dense tick and the float64 reference on WebGPU: values, routing and gradients", async ({ page }) => {
+test("WGSL gathered matmul matches plain tfjs; LARA's active-only tick matches the dense tick and the float64 reference on WebGPU", async ({ page }) => {
   // About 4 minutes on SwiftShader: 49 cases, each run dense and active under variableGrads.
   test.setTimeout(540_000);
   const errors: string[] = [];
@@ -55,9 +55,14 @@ test("LARA's active-only tick matches the dense tick and the float64 reference o
   const result = (await page.evaluate(() => window.activeCheck)) as ActiveWebgpuCheckResult;
   expect(result.error).toBeUndefined();
   expect(result.backend).toBe('webgpu');
+  expect(result.wgsl).toBe(true);
+  expect(result.kernelCases.length).toBe(4);
+  expect(result.kernelCases.filter((c) => !c.ok).map((c) => `${c.label}: ${JSON.stringify(c.errors)}`)).toEqual([]);
   // Every reference case whose routing can skip nodes: 43 LARA cases and the 6 ablations that are not all-active.
   expect(result.cases.length).toBeGreaterThanOrEqual(49);
   expect(result.cases.filter((c) => !c.ok).map((c) => `${c.label}: ${c.failures.join('; ')}`)).toEqual([]);
   expect(result.leaked).toBe(0);
   expect(errors).toEqual([]);
+  const worst = (rs: readonly { errors: Record<string, number> }[]): number => Math.max(0, ...rs.flatMap((r) => Object.values(r.errors)));
+  console.log(JSON.stringify({ kernelCases: result.kernelCases.length, kernelWorst: worst(result.kernelCases), cases: result.cases.length, worst: worst(result.cases), ms: result.ms }));
 });

@@ -4,13 +4,19 @@
  * plain-tfjs form gathers whole P x Q matrices per row (tf.gather: 25-30 ns
  * per element on wasm); the registered cpu and wasm kernels read W in place.
  * Gradients: dx[i] = dy[i] . W[idx[i]]^T; dW[a] = sum_{idx[i]=a} x[i]^T dy[i].
+ * webgpu runs the WGSL programs of gathered-matmul-webgpu.ts.
  */
 import * as tf from '@tensorflow/tfjs';
+import { GATHERED_MATMUL_GRAD_W_KERNEL as GRAD_W, GATHERED_MATMUL_GRAD_X_KERNEL as GRAD_X, GATHERED_MATMUL_KERNEL as FORWARD } from './gathered-matmul-names';
+import './gathered-matmul-webgpu';
 
-const FORWARD = 'LoopyGatheredMatMul';
-const GRAD_X = 'LoopyGatheredMatMulGradX';
-const GRAD_W = 'LoopyGatheredMatMulGradW';
 const KERNEL_BACKENDS = ['cpu', 'wasm'] as const;
+
+/** webgpu: the WGSL programs (default) or the plain-tfjs formulation (the browser check compares both). */
+let kernelsOnWebgpu = true;
+export function setGatheredMatMulWebgpu(on: boolean): void {
+  kernelsOnWebgpu = on;
+}
 
 /** wasm: one XNNPACK matmul per weight matrix (default) or the JS loops (tests compare both). */
 let groupedOnWasm = true;
@@ -287,7 +293,8 @@ register();
 
 /** Whether the current backend runs the registered kernels (else the plain-tfjs formulation). */
 export function gatheredMatMulKernelActive(): boolean {
-  return (KERNEL_BACKENDS as readonly string[]).includes(tf.getBackend());
+  const name = tf.getBackend();
+  return (KERNEL_BACKENDS as readonly string[]).includes(name) || (name === 'webgpu' && kernelsOnWebgpu);
 }
 
 function run<T extends tf.Tensor>(name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap = {}): T {
