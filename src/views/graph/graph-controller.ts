@@ -86,7 +86,7 @@ const FIT_LEGEND_PX = 30;
 const FIT_RATE = 0.2;
 const HOVER_SLOP_PX = 4;
 const SUMMARY_EVERY_MS = 1000;
-/** Graphs above this many nodes tick the force layout several times a frame, for up to LAYOUT_BUDGET_MS. */
+/** Graphs above this many nodes (laid out on the main thread) tick the force layout several times a frame, for up to LAYOUT_BUDGET_MS. */
 const MULTI_TICK_NODES = 300;
 const LAYOUT_BUDGET_MS = 8;
 
@@ -196,6 +196,9 @@ export class GraphController {
       },
     });
     this.loop.own(() => this.interaction.detach());
+    // A big graph lays out in a worker: repaint when its positions arrive, and end it with the view.
+    this.layout.onMove(() => this.loop.markDirty());
+    this.loop.own(() => this.layout.dispose());
     canvas.addEventListener('click', this.onClick);
     canvas.addEventListener('keydown', this.onKey);
     this.loop.own(() => {
@@ -494,15 +497,20 @@ export class GraphController {
     if (!this.ctx) return false;
     let more = false;
     if (this.layout.running) {
-      this.layout.tick();
-      // A big graph would take hundreds of frames to cool, redrawing every edge each one: tick more while
-      // this frame has time (not during a drag, where one tick per frame keeps the neighbours following).
-      if (!this.dragged && this.model.nodes.length > MULTI_TICK_NODES) {
-        while (this.layout.running && performance.now() - start < LAYOUT_BUDGET_MS) this.layout.tick();
+      const moved = this.layout.tick();
+      if (!this.layout.offThread) {
+        // A big graph would take hundreds of frames to cool, redrawing every edge each one: tick more while
+        // this frame has time (not during a drag, where one tick per frame keeps the neighbours following).
+        if (!this.dragged && this.model.nodes.length > MULTI_TICK_NODES) {
+          while (this.layout.running && performance.now() - start < LAYOUT_BUDGET_MS) this.layout.tick();
+        }
+        more = true;
       }
-      this.fitPending = true;
-      this.hoverCheck = true;
-      more = true;
+      // Off the main thread a frame only copies the worker's newest positions; the next batch marks the loop dirty.
+      if (moved) {
+        this.fitPending = true;
+        this.hoverCheck = true;
+      }
     }
     if (this.advancePlayback(start)) more = true;
     if (this.model.settleAnimations(start, LIFECYCLE_MS)) more = true;
