@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
 import { createRng } from '../random';
 import { describeBackends } from '../testing/backends';
-import { gatherRows, scatterAddRows } from './gather-rows';
+import { gatherRows, gatherRowsKernelsActive, scatterAddRows, setGatherRowsKernels } from './gather-rows';
 
 function randomMatrix(rows: number, cols: number, seed: number): tf.Tensor2D {
   const rng = createRng(seed);
@@ -137,5 +137,87 @@ describeBackends('gatherRows', (backend) => {
     expect(tf.memory().numTensors).toBe(tensors);
     expect(tf.engine().backend.numDataIds()).toBe(buffers);
     tf.dispose([x, index]);
+  });
+  it('gathers int32 rows, vectors and rank-3 rows; the rank-3 gradient is the plain-TS segment sum', async () => {
+    const idx = Int32Array.from([3, 0, 3, 1]);
+    const index = tf.tensor1d(idx, 'int32');
+    const ints = tf.tensor2d(Int32Array.from({ length: 4 * 3 }, (_, i) => i * 7 - 20), [4, 3], 'int32');
+    const vec = tf.tensor1d(Int32Array.from([5, -1, 9, 2]), 'int32');
+    const cube = tf.tidy(() => tf.reshape(randomMatrix(4, 6, 90), [4, 2, 3]) as tf.Tensor3D);
+    const before = tf.memory().numTensors;
+    const outs = [gatherRows(ints, index), gatherRows(vec, index), gatherRows(cube, index)];
+    const refs = [tf.gather(ints, index), tf.gather(vec, index), tf.gather(cube, index)];
+    for (let i = 0; i < outs.length; i++) {
+      const [o, r] = [outs[i] as tf.Tensor, refs[i] as tf.Tensor];
+      expect(o.dtype).toBe(r.dtype);
+      expect(o.shape).toEqual(r.shape);
+      expect(Array.from(await o.data())).toEqual(Array.from(await r.data()));
+    }
+    const w = tf.tidy(() => tf.reshape(randomMatrix(4, 6, 91), [4, 2, 3]));
+    const dx = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(gatherRows(v, index), w)))(cube);
+    expect(dx.shape).toEqual([4, 2, 3]);
+    const wv = await w.data();
+    const ref = new Float32Array(4 * 6);
+    idx.forEach((i, r) => {
+      for (let j = 0; j < 6; j++) ref[i * 6 + j] = (ref[i * 6 + j] as number) + (wv[r * 6 + j] as number);
+    });
+    expect(maxAbsDiff(await dx.data(), ref)).toBeLessThan(1e-6);
+    tf.dispose([...outs, ...refs, w, dx]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([index, ints, vec, cube]);
+  });
+
+  it('scatterAddRows onto a base: base + the segment sum; gradients the gather (rows) and identity (base)', async () => {
+    const rows = randomMatrix(30, 5, 100);
+    const idx = randomIndex(30, 8, 101);
+    const index = tf.tensor1d(idx, 'int32');
+    const base = randomMatrix(8, 5, 102);
+    const w = randomMatrix(8, 5, 103);
+    const before = tf.memory().numTensors;
+    const s = scatterAddRows(rows, index, 8, base);
+    const [rv, bv] = [await rows.data(), await base.data()];
+    const ref = Float32Array.from(bv);
+    idx.forEach((i, r) => {
+      for (let j = 0; j < 5; j++) ref[i * 5 + j] = (ref[i * 5 + j] as number) + (rv[r * 5 + j] as number);
+    });
+    expect(maxAbsDiff(await s.data(), ref)).toBeLessThan(1e-5);
+    const [dRows, dBase] = tf.grads((r: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(scatterAddRows(r as tf.Tensor2D, index, 8, b as tf.Tensor2D), w)))([rows, base]) as [tf.Tensor, tf.Tensor];
+    const gRef = tf.gather(w, index);
+    expect(maxAbsDiff(await dRows.data(), await gRef.data())).toBeLessThan(1e-6);
+    expect(maxAbsDiff(await dBase.data(), await w.data())).toBe(0);
+    tf.dispose([s, dRows, dBase, gRef]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([rows, index, base, w]);
+  });
+
+  it('switched off, the plain-tfjs formulation gives the same values and gradients (and the kernels are on again after)', async () => {
+    const x = randomMatrix(40, 4, 110);
+    const index = tf.tensor1d(randomIndex(70, 40, 111), 'int32');
+    const base = randomMatrix(40, 4, 112);
+    const w = randomMatrix(40, 4, 113);
+    const run = (): tf.Tensor[] => {
+      const f = (v: tf.Tensor, b: tf.Tensor): tf.Scalar => {
+        const rows = gatherRows(v as tf.Tensor2D, index);
+        return tf.sum(tf.mul(scatterAddRows(tf.tanh(rows), index, 40, b as tf.Tensor2D), w));
+      };
+      const { value, grads } = tf.valueAndGrads(f)([x, base]);
+      return [value, ...grads];
+    };
+    expect(gatherRowsKernelsActive()).toBe(true);
+    const before = tf.memory().numTensors;
+    const on = run();
+    setGatherRowsKernels(false);
+    let off: tf.Tensor[];
+    try {
+      expect(gatherRowsKernelsActive()).toBe(false);
+      off = run();
+    } finally {
+      setGatherRowsKernels(true);
+    }
+    expect(gatherRowsKernelsActive()).toBe(true);
+    for (let i = 0; i < on.length; i++) expect(maxAbsDiff(await (on[i] as tf.Tensor).data(), await (off[i] as tf.Tensor).data())).toBeLessThan(1e-5);
+    tf.dispose([...on, ...off]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, index, base, w]);
   });
 });

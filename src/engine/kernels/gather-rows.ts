@@ -1,9 +1,13 @@
 /**
  * Row gather with a segment-sum backward, as plain JS kernels over the cpu and wasm
- * backends' buffers: `gatherRows(x [N, M], index [R]) -> [R, M]`, gradient
- * `dx[index[r]] += dy[r]`. tfjs's own gather costs ~25-30 ns per element on wasm and
- * the one-hot matmul costs R*N*M multiply-adds; copying rows costs R*M moves.
- * Other backends (webgpu) fall back to tf.gather, whose gradient is the same sum.
+ * backends' buffers: `gatherRows(x [N, ...], index [R]) -> [R, ...]`, gradient
+ * `dx[index[r]] += dy[r]`; and that scatter-add (optionally onto a base) with the gather
+ * as its gradient. The one row kernel pair of the engine: loopy networks, LARA's dense
+ * unroll above the one-hot size and its active tick all use it. tfjs's own gather costs
+ * ~25-30 ns per element on wasm and the one-hot matmul costs R*N*M multiply-adds;
+ * copying rows costs R*M moves. Other backends (webgpu), or the kernels switched off,
+ * use tf.gather with a scatter-add gradient (UnsortedSegmentSum, or ScatterNd where
+ * that is missing, as on wasm).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { GradConfig, KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
@@ -16,13 +20,13 @@ type Floats = Float32Array;
 /** Buffer access for one backend: views of inputs, and an output made from (or filled into) a buffer. */
 interface Buffers {
   read(t: TensorInfo): Floats | Int32Array;
-  /** Allocates [rows, cols] float32, lets `fill` write it, returns its info. */
-  write(shape: [number, number], fill: (out: Floats) => void): TensorInfo;
+  /** Allocates `shape` of `dtype`, lets `fill` write it, returns its info. */
+  write(shape: number[], dtype: 'float32' | 'int32', fill: (out: Floats | Int32Array) => void): TensorInfo;
 }
 
 interface CpuBackendLike {
   data: { get(dataId: object): { values?: unknown } | undefined };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): TensorInfo;
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array | Int32Array): TensorInfo;
 }
 
 interface WasmBackendLike {
@@ -37,10 +41,11 @@ function cpuBuffers(backend: CpuBackendLike): Buffers {
       if (v instanceof Float32Array || v instanceof Int32Array) return v;
       throw new Error(`${GATHER_ROWS}: unsupported cpu buffer for dtype ${t.dtype}`);
     },
-    write(shape, fill) {
-      const out = new Float32Array(shape[0] * shape[1]);
+    write(shape, dtype, fill) {
+      const size = shape.reduce((n, d) => n * d, 1);
+      const out = dtype === 'int32' ? new Int32Array(size) : new Float32Array(size);
       fill(out);
-      return backend.makeTensorInfo(shape, 'float32', out);
+      return backend.makeTensorInfo(shape, dtype, out);
     },
   };
 }
@@ -52,10 +57,10 @@ function wasmBuffers(backend: WasmBackendLike): Buffers {
       if (v instanceof Float32Array || v instanceof Int32Array) return v;
       throw new Error(`${GATHER_ROWS}: unsupported wasm buffer for dtype ${t.dtype}`);
     },
-    write(shape, fill) {
-      const info = backend.makeOutput(shape, 'float32');
+    write(shape, dtype, fill) {
+      const info = backend.makeOutput(shape, dtype);
       // Views are taken after the allocation: growing the heap detaches older ones.
-      fill(backend.typedArrayFromHeap(info) as Floats);
+      fill(backend.typedArrayFromHeap(info) as Floats | Int32Array);
       return info;
     },
   };
@@ -68,8 +73,10 @@ function checkIndex(index: Int32Array, n: number): void {
   }
 }
 
+type Values = Floats | Int32Array;
+
 /** out[r] = x[index[r]], rows of width m. */
-function copyRows(x: Floats, index: Int32Array, m: number, out: Floats): void {
+function copyRows(x: Values, index: Int32Array, m: number, out: Values): void {
   const R = index.length;
   // subarray() allocates a view (~0.5 µs); below a few hundred floats a loop copies faster.
   if (m >= 256) {
@@ -85,9 +92,10 @@ function copyRows(x: Floats, index: Int32Array, m: number, out: Floats): void {
   }
 }
 
-/** out[index[r]] += dy[r]; out starts zeroed. */
-function addRows(dy: Floats, index: Int32Array, m: number, out: Floats): void {
-  out.fill(0);
+/** out[index[r]] += dy[r]; out starts as base, or zeroed. */
+function addRows(dy: Floats, index: Int32Array, m: number, base: Floats | null, out: Floats): void {
+  if (base) out.set(base);
+  else out.fill(0);
   const R = index.length;
   for (let r = 0, s = 0; r < R; r++) {
     let o = (index[r] as number) * m;
@@ -105,7 +113,9 @@ function operands(args: Args, dataName: string): { data: TensorInfo; index: Tens
   const data = args.inputs[dataName];
   const index = args.inputs['index'];
   if (!data || !index) throw new Error(`${GATHER_ROWS}: missing inputs`);
-  if (data.shape.length !== 2 || data.dtype !== 'float32') throw new Error(`gatherRows: ${dataName} must be a float32 matrix, got ${data.dtype} [${data.shape.join(', ')}]`);
+  const dtypeOk = data.dtype === 'float32' || (dataName === 'x' && data.dtype === 'int32');
+  if (data.shape.length < 1 || (dataName === 'dy' && data.shape.length !== 2) || !dtypeOk)
+    throw new Error(`gatherRows: ${dataName} must be ${dataName === 'x' ? 'a float32 or int32 tensor' : 'a float32 matrix'}, got ${data.dtype} [${data.shape.join(', ')}]`);
   if (index.shape.length !== 1 || index.dtype !== 'int32') throw new Error(`gatherRows: index must be an int32 vector, got ${index.dtype} [${index.shape.join(', ')}]`);
   return { data, index };
 }
@@ -114,10 +124,12 @@ function gatherKernel(buffers: (backend: never) => Buffers) {
   return (args: Args): TensorInfo => {
     const { data: x, index } = operands(args, 'x');
     const io = buffers(args.backend as never);
-    const [n, m] = x.shape as [number, number];
+    const n = x.shape[0] as number;
+    const rest = x.shape.slice(1);
+    const m = rest.reduce((a, d) => a * d, 1);
     const idx = io.read(index) as Int32Array;
     checkIndex(idx, n);
-    return io.write([idx.length, m], (out) => copyRows(io.read(x) as Floats, io.read(index) as Int32Array, m, out));
+    return io.write([idx.length, ...rest], x.dtype as 'float32' | 'int32', (out) => copyRows(io.read(x), io.read(index) as Int32Array, m, out));
   };
 }
 
@@ -127,9 +139,14 @@ function scatterKernel(buffers: (backend: never) => Buffers) {
     const n = Number(args.attrs?.['numRows']);
     const io = buffers(args.backend as never);
     const m = dy.shape[1] as number;
+    const base = args.inputs['base'];
     if (index.shape[0] !== dy.shape[0]) throw new Error(`scatterAddRows: ${dy.shape[0]} rows but ${index.shape[0]} indices`);
+    if (base && (base.dtype !== 'float32' || base.shape[0] !== n || base.shape[1] !== m || base.shape.length !== 2))
+      throw new Error(`scatterAddRows: base must be float32 [${n}, ${m}], got ${base.dtype} [${base.shape.join(', ')}]`);
     checkIndex(io.read(index) as Int32Array, n);
-    return io.write([n, m], (out) => addRows(io.read(dy) as Floats, io.read(index) as Int32Array, m, out));
+    return io.write([n, m], 'float32', (out) =>
+      addRows(io.read(dy) as Floats, io.read(index) as Int32Array, m, base ? (io.read(base) as Floats) : null, out as Floats),
+    );
   };
 }
 
@@ -147,7 +164,14 @@ const GRADS: GradConfig[] = [
     gradFunc: (dy, saved, attrs) => {
       const index = saved[0] as tf.Tensor1D;
       const numRows = Number(attrs['numRows']);
-      return { x: () => scatterAddRows(dy as tf.Tensor2D, index, numRows), index: () => tf.zerosLike(index) };
+      const d = dy as tf.Tensor;
+      const x = (): tf.Tensor => {
+        if (d.rank === 2) return scatterAddRows(d as tf.Tensor2D, index, numRows);
+        const rest = d.shape.slice(1);
+        const flat = tf.reshape(d, [index.shape[0], rest.reduce((a, n) => a * n, 1)]) as tf.Tensor2D;
+        return tf.reshape(scatterAddRows(flat, index, numRows), [numRows, ...rest]);
+      };
+      return { x, index: () => tf.zerosLike(index) };
     },
   },
   {
@@ -155,7 +179,7 @@ const GRADS: GradConfig[] = [
     inputsToSave: ['index'],
     gradFunc: (dy, saved) => {
       const index = saved[0] as tf.Tensor1D;
-      return { dy: () => gatherRows(dy as tf.Tensor2D, index), index: () => tf.zerosLike(index) };
+      return { dy: () => gatherRows(dy as tf.Tensor2D, index), index: () => tf.zerosLike(index), base: () => dy as tf.Tensor2D };
     },
   },
 ];
@@ -170,23 +194,67 @@ export function registerGatherRowsKernels(): void {
   for (const g of GRADS) if (!tf.getGradient(g.kernelName)) tf.registerGradient(g);
 }
 
-function hasKernel(name: string): boolean {
-  return tf.getKernel(name, tf.getBackend()) !== undefined;
+let kernelsOn = true;
+
+/** Off: the plain-tfjs formulation on every backend (tests compare the two). */
+export function setGatherRowsKernels(on: boolean): void {
+  kernelsOn = on;
 }
 
-/** Rows `index` of `x` [N, M] -> [R, M]; its gradient sums dy rows back into N rows. */
-export function gatherRows(x: tf.Tensor2D, index: tf.Tensor1D): tf.Tensor2D {
+/** Whether gatherRows / scatterAddRows run the JS kernels on the current backend. */
+export function gatherRowsKernelsActive(): boolean {
   registerGatherRowsKernels();
-  if (!hasKernel(GATHER_ROWS)) return tf.gather(x, index);
-  const attrs = { numRows: x.shape[0] };
-  return tf.engine().runKernel(GATHER_ROWS, { x, index }, attrs) as tf.Tensor2D;
+  return kernelsOn && tf.getKernel(GATHER_ROWS, tf.getBackend()) !== undefined;
 }
 
-/** [numRows, M] with row i = sum of dy rows r where index[r] = i (the segment sum). */
-export function scatterAddRows(dy: tf.Tensor2D, index: tf.Tensor1D, numRows: number): tf.Tensor2D {
-  registerGatherRowsKernels();
-  if (!hasKernel(SCATTER_ADD_ROWS)) return tf.unsortedSegmentSum(dy, index, numRows);
-  return tf.engine().runKernel(SCATTER_ADD_ROWS, { dy, index }, { numRows }) as tf.Tensor2D;
+/** Plain tfjs: UnsortedSegmentSum where the backend has it, else ScatterNd (wasm; it sums duplicates too, with the gather as gradient). */
+function plainScatterAdd(dy: tf.Tensor2D, index: tf.Tensor1D, numRows: number): tf.Tensor2D {
+  if (tf.getKernel('UnsortedSegmentSum', tf.getBackend())) return tf.unsortedSegmentSum(dy, index, numRows);
+  const f = tf.customGrad((v, save) => {
+    (save as tf.GradSaveFunc)([index]);
+    return {
+      value: tf.scatterND(tf.reshape(index, [-1, 1]), v as tf.Tensor2D, [numRows, dy.shape[1]]) as tf.Tensor2D,
+      gradFunc: (d, saved) => tf.gather(d as tf.Tensor2D, saved[0] as tf.Tensor1D),
+    };
+  });
+  return f(dy) as tf.Tensor2D;
+}
+
+/** tf.gather, with the scatter-add gradient above (tf.gather's own needs UnsortedSegmentSum). */
+function plainGather<T extends tf.Tensor>(x: T, index: tf.Tensor1D): T {
+  if (x.dtype !== 'float32' || tf.getKernel('UnsortedSegmentSum', tf.getBackend())) return tf.gather(x, index);
+  const f = tf.customGrad((v, save) => {
+    (save as tf.GradSaveFunc)([index]);
+    return {
+      value: tf.gather(v as tf.Tensor, index),
+      gradFunc: (dy, saved) => {
+        const rows = x.shape[0] ?? 0;
+        const m = x.shape.slice(1).reduce((a, n) => a * n, 1);
+        const idx = saved[0] as tf.Tensor1D;
+        return tf.reshape(plainScatterAdd(tf.reshape(dy as tf.Tensor, [idx.shape[0], m]) as tf.Tensor2D, idx, rows), x.shape);
+      },
+    };
+  });
+  return f(x) as T;
+}
+
+/** Rows `index` of `x` [N, ...] -> [R, ...] (float32 or int32); its gradient sums dy rows back into N rows. */
+export function gatherRows<T extends tf.Tensor>(x: T, index: tf.Tensor1D): T {
+  if (!gatherRowsKernelsActive()) return plainGather(x, index);
+  const attrs = { numRows: x.shape[0] ?? 0 };
+  return tf.engine().runKernel<T>(GATHER_ROWS, { x, index }, attrs);
+}
+
+/**
+ * [numRows, M] with row i = sum of dy rows r where index[r] = i (the segment sum), plus
+ * `base` [numRows, M] when given; gradients: the gather for dy, identity for base.
+ */
+export function scatterAddRows(dy: tf.Tensor2D, index: tf.Tensor1D, numRows: number, base?: tf.Tensor2D): tf.Tensor2D {
+  if (!gatherRowsKernelsActive()) {
+    const scattered = plainScatterAdd(dy, index, numRows);
+    return base ? tf.add(base, scattered) : scattered;
+  }
+  return tf.engine().runKernel(SCATTER_ADD_ROWS, base ? { dy, index, base } : { dy, index }, { numRows }) as tf.Tensor2D;
 }
 
 registerGatherRowsKernels();

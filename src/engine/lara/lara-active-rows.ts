@@ -1,16 +1,12 @@
 /**
- * Row gathers and scatter-adds for the active tick as JS loops over the cpu
- * and wasm backends' buffers (tf.gather costs 25-30 ns per element on wasm,
- * and its gradient needs UnsortedSegmentSum, which wasm lacks); tf.gather and
- * tf.scatterND on any other backend. Gradients: a gather's is a scatter-add,
- * a scatter-add's is a gather. (Helper kernels of the same shape exist for
- * loopy networks in ../kernels/gather-rows.ts; these stay separate so the
- * active tick can be tested and changed on its own.)
+ * The active tick's own kernels as JS loops over the cpu and wasm backends'
+ * buffers: one tick's row indices from the thread positions, and routing (the
+ * next positions from the gates). Elsewhere lara-active-tick.ts builds both
+ * from tf ops. Its row gathers and scatter-adds are ../kernels/gather-rows.ts.
  */
 import * as tf from '@tensorflow/tfjs';
+import { setGatherRowsKernels } from '../kernels/gather-rows';
 
-const GATHER = 'LaraActiveGatherRows';
-const SCATTER_ADD = 'LaraActiveScatterAddRows';
 const TICK_ROWS = 'LaraActiveTickRows';
 const ROUTE = 'LaraActiveRoute';
 const KERNEL_BACKENDS = ['cpu', 'wasm'] as const;
@@ -59,7 +55,7 @@ function withView(backendName: string, backend: unknown, t: tf.TensorInfo): Valu
 
 function register(): void {
   for (const backendName of KERNEL_BACKENDS) {
-    if (tf.getKernel(GATHER, backendName)) continue;
+    if (tf.getKernel(TICK_ROWS, backendName)) continue;
     tf.registerKernel({
       kernelName: TICK_ROWS,
       backendName,
@@ -129,96 +125,19 @@ function register(): void {
         return out;
       },
     });
-    tf.registerKernel({
-      kernelName: GATHER,
-      backendName,
-      kernelFunc: ({ inputs, backend }) => {
-        const { x, idx } = inputs as { x: tf.TensorInfo; idx: tf.TensorInfo };
-        const M = x.shape.slice(1).reduce((n, d) => n * d, 1);
-        const N = idx.shape[0] as number;
-        return withBuffers(backendName, backend, [N, ...x.shape.slice(1)], x.dtype as 'float32' | 'int32', [x, idx], (out, [xv, iv]) => {
-          const xs = xv as Values;
-          const is = iv as Values;
-          for (let i = 0; i < N; i++) {
-            const from = (is[i] as number) * M;
-            out.set(xs.subarray(from, from + M), i * M);
-          }
-        });
-      },
-    });
-    tf.registerKernel({
-      kernelName: SCATTER_ADD,
-      backendName,
-      kernelFunc: ({ inputs, backend, attrs }) => {
-        const { rows, idx } = inputs as { rows: tf.TensorInfo; idx: tf.TensorInfo; base?: tf.TensorInfo };
-        const base = (inputs as { base?: tf.TensorInfo }).base;
-        const { count } = attrs as { count: number };
-        const M = rows.shape.slice(1).reduce((n, d) => n * d, 1);
-        const N = idx.shape[0] as number;
-        const ins = base ? [rows, idx, base] : [rows, idx];
-        return withBuffers(backendName, backend, [count, ...rows.shape.slice(1)], 'float32', ins, (out, [rv, iv, bv]) => {
-          if (bv) out.set(bv);
-          else out.fill(0);
-          const rs = rv as Values;
-          const is = iv as Values;
-          for (let i = 0; i < N; i++) {
-            const to = (is[i] as number) * M;
-            const from = i * M;
-            for (let j = 0; j < M; j++) out[to + j] = (out[to + j] as number) + (rs[from + j] as number);
-          }
-        });
-      },
-    });
   }
 }
 register();
 
 let kernelsOn = true;
-/** Off: the plain-tfjs formulation on every backend (tests compare the two). */
+/** Off: the plain-tfjs formulation on every backend, row gathers included (tests compare the two). */
 export function setActiveRowKernels(on: boolean): void {
   kernelsOn = on;
+  setGatherRowsKernels(on);
 }
 
 export function kernelsActive(): boolean {
   return kernelsOn && (KERNEL_BACKENDS as readonly string[]).includes(tf.getBackend());
-}
-
-/** x[idx] along the first axis; no gradient (see gatherRows). */
-export function takeRows<T extends tf.Tensor>(x: T, idx: tf.Tensor1D): T {
-  return kernelsActive() ? tf.engine().runKernel<T>(GATHER, { x, idx }, {}) : tf.gather<T>(x, idx);
-}
-
-/** [count, M] (plus `base`): row idx[i] += rows[i]; duplicates sum; no gradient (see scatterAddRows). */
-export function addRowsAt(rows: tf.Tensor2D, idx: tf.Tensor1D, count: number, base?: tf.Tensor2D): tf.Tensor2D {
-  if (kernelsActive()) return tf.engine().runKernel<tf.Tensor2D>(SCATTER_ADD, base ? { rows, idx, base } : { rows, idx }, { count });
-  const scattered = tf.scatterND(tf.reshape(idx, [-1, 1]), rows, [count, rows.shape[1]]) as tf.Tensor2D;
-  return base ? tf.add(base, scattered) : scattered;
-}
-
-/** x[idx] for x [R, M], idx [N] int32; the gradient scatters (sums) back into [R, M]. */
-export function gatherRows(x: tf.Tensor2D, idx: tf.Tensor1D): tf.Tensor2D {
-  const R = x.shape[0];
-  const f = tf.customGrad((v, save) => {
-    // idx is a per-tick intermediate: saved so it outlives the forward scope.
-    (save as tf.GradSaveFunc)([idx]);
-    return {
-      value: takeRows(v as tf.Tensor2D, idx),
-      gradFunc: (dy, saved) => addRowsAt(dy as tf.Tensor2D, saved[0] as tf.Tensor1D, R),
-    };
-  });
-  return f(x) as tf.Tensor2D;
-}
-
-/** base + rows scattered to idx (duplicates sum); gradients dy and dy[idx]. */
-export function scatterAddRows(base: tf.Tensor2D, idx: tf.Tensor1D, rows: tf.Tensor2D): tf.Tensor2D {
-  const f = tf.customGrad((b, r, save) => {
-    (save as tf.GradSaveFunc)([idx]);
-    return {
-      value: addRowsAt(r as tf.Tensor2D, idx, (b as tf.Tensor2D).shape[0], b as tf.Tensor2D),
-      gradFunc: (dy, saved) => [dy as tf.Tensor2D, takeRows(dy as tf.Tensor2D, saved[0] as tf.Tensor1D)],
-    };
-  });
-  return f(base, rows) as tf.Tensor2D;
 }
 
 /** One tick's row indices from the thread positions (see activeUnroll); null on backends without the kernels. */

@@ -11,12 +11,13 @@
  * (two threads, or a thread on the input node) computes identical rows; only
  * its first occurrence writes back: h <- h + scatterAdd(first * (relu(pre) - h_rows)).
  * Row gathers and scatters are JS kernels with each other as gradients
- * (lara-active-rows.ts); per-row weight matrices go through the gathered
+ * (src/engine/kernels/gather-rows.ts); per-row weight matrices go through the gathered
  * matmul kernel (src/engine/kernels/gathered-matmul.ts).
  */
 import * as tf from '@tensorflow/tfjs';
+import { gatherRows, scatterAddRows } from '../kernels/gather-rows';
 import { gatheredMatMul } from '../kernels/gathered-matmul';
-import { addRowsAt, gatherRows, kernelsActive, routeKernel, scatterAddRows, takeRows, tickRowsKernel } from './lara-active-rows';
+import { kernelsActive, routeKernel, tickRowsKernel } from './lara-active-rows';
 import type { LaraTopology, LaraWeights, UnrollInput, UnrollOutput } from './lara-forward';
 import { BLOCKED } from './routing-penalty';
 
@@ -154,25 +155,25 @@ export function activeUnroll(w: LaraWeights, topo: LaraTopology, input: UnrollIn
     const rows = constant(() => {
       const nodes = layout.forced ? tf.reshape(tf.concat([tf.reshape(posNow, [B, Th]), layout.forced], 1), [N]) : posNow;
       const flat = tf.add(tf.mul(nodes, bInt), layout.lane);
-      const drive = tf.add(tf.mul(tf.add(takeRows(inputSlotOf, nodes as tf.Tensor1D), tf.scalar(t * (nIn + 1), 'int32')), bInt), layout.lane);
+      const drive = tf.add(tf.mul(tf.add(gatherRows(inputSlotOf, nodes as tf.Tensor1D), tf.scalar(t * (nIn + 1), 'int32')), bInt), layout.lane);
       return tf.stack([nodes, flat, drive, firstInLane(nodes as tf.Tensor1D, B, layout).asType('int32')]) as tf.Tensor2D;
     });
     const srcRows = constant(() => {
       const nodes = tf.squeeze(tf.slice(rows, [0, 0], [1, N])) as tf.Tensor1D;
       const slots = tf.reshape(tf.add(tf.mul(tf.reshape(nodes, [N, 1]), kInt), slotOffsets), [N * K]);
-      return tf.add(tf.mul(takeRows(topo.sourceIndex, slots as tf.Tensor1D), bInt), layout.laneSlots) as tf.Tensor1D;
+      return tf.add(tf.mul(gatherRows(topo.sourceIndex, slots as tf.Tensor1D), bInt), layout.laneSlots) as tf.Tensor1D;
     });
     const [nodes, flat, driveRow, firstInt] = tf.unstack(rows) as [tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
     return { nodes, flat, driveRow, srcRows, first: constant(() => tf.cast(firstInt, 'float32')) as tf.Tensor1D };
   };
   const opRoute = (g: tf.Tensor2D, posNow: tf.Tensor1D, A: number, noise: tf.Tensor2D | undefined): tf.Tensor1D => {
     const gThreads = Th === A ? g : tf.reshape(tf.slice(tf.reshape(g, [B, A, K]), [0, 0, 0], [B, Th, K]), [BT, K]);
-    const penalty = takeRows(tables.route, posNow);
+    const penalty = gatherRows(tables.route, posNow);
     let score: tf.Tensor2D =
       exploration === 'random' ? penalty : tf.add(exploration === 'gumbel' && noise ? tf.log(tf.add(gThreads, 1e-20)) : gThreads, penalty);
     if (noise) score = tf.add(score, noise);
     const choice = tf.cast(tf.argMax(score, 1), 'int32');
-    return takeRows(topo.sourceIndex, tf.add(tf.mul(posNow, kInt), choice) as tf.Tensor1D);
+    return gatherRows(topo.sourceIndex, tf.add(tf.mul(posNow, kInt), choice) as tf.Tensor1D);
   };
 
   let h = tf.reshape(input.h0, [L * B, H]) as tf.Tensor2D;
@@ -200,15 +201,15 @@ export function activeUnroll(w: LaraWeights, topo: LaraTopology, input: UnrollIn
       const u = tf.reshape(gatherRows(gateU, nodes), [N, K, H]);
       const v = tf.reshape(gatherRows(gateV, nodes), [N, K, H]);
       const z = tf.sum(tf.add(tf.mul(u, tf.reshape(hRows, [N, 1, H])), tf.mul(nb, v)), 2) as tf.Tensor2D;
-      const mask = takeRows(tables.mask, nodes);
-      const g = gateRows(z, input, mask, takeRows(tables.penalty, nodes));
+      const mask = gatherRows(tables.mask, nodes);
+      const g = gateRows(z, input, mask, gatherRows(tables.penalty, nodes));
 
       const gated = tf.reshape(tf.mul(nb, tf.reshape(g, [N, K, 1])), [N, K * H]) as tf.Tensor2D;
       let pre = gatheredMatMul(gated, w.edgeW, nodes, edgeWT);
       if (inputTick) pre = tf.add(pre, gatherRows(driveTable, driveRow));
       if (w.nodeBias) pre = tf.add(pre, gatherRows(w.nodeBias, nodes));
       const delta = tf.mul(tf.sub(tf.relu(pre), hRows), tf.reshape(first, [N, 1])) as tf.Tensor2D;
-      h = scatterAddRows(h, flat, delta);
+      h = scatterAddRows(delta, flat, L * B, h);
       visited.push(posNow);
       computed.push({ nodes, first });
       if (readTick) reads.push(readAll ? (tf.reshape(h, [L, B, H]) as tf.Tensor3D) : (tf.reshape(gatherRows(h, readRows), [-1, B, H]) as tf.Tensor3D));
@@ -229,8 +230,8 @@ export function activeUnroll(w: LaraWeights, topo: LaraTopology, input: UnrollIn
     const n = tf.concat(computed.map((c) => c.nodes));
     const f = tf.concat(computed.map((c) => c.first));
     return tf.stack([
-      tf.reshape(addRowsAt(tf.ones([v.shape[0], 1]), v as tf.Tensor1D, L), [L]),
-      tf.reshape(addRowsAt(tf.reshape(f, [-1, 1]), n as tf.Tensor1D, L), [L]),
+      tf.reshape(scatterAddRows(tf.ones([v.shape[0], 1]), v as tf.Tensor1D, L), [L]),
+      tf.reshape(scatterAddRows(tf.reshape(f, [-1, 1]) as tf.Tensor2D, n as tf.Tensor1D, L), [L]),
     ]) as tf.Tensor2D;
   });
   const [visits, activeCount] = tf.unstack(counts) as [tf.Tensor1D, tf.Tensor1D];
