@@ -12,6 +12,7 @@
  * backend than same-shape ones.
  */
 import * as tf from '@tensorflow/tfjs';
+import { gatherRows, gatherRowsKernelsActive } from '../kernels/gather-rows';
 import type { Packing } from '../packing';
 import { activeTickApplies, activeUnroll } from './lara-active-tick';
 import type { ExplorationKind, GateKind, RoutingKind, TickKind } from './lara-params';
@@ -228,12 +229,13 @@ export function startPositions(t: LaraTopology, lanes: number): tf.Tensor2D {
 }
 
 /**
- * Rows of every slot's source, [L*K, M] from [L, M]. tf.gather's own gradient
- * needs UnsortedSegmentSum, which wasm lacks; this one gathers the (padded)
- * slots each node feeds and sums them: O(L*K*M) on every backend.
+ * Rows of every slot's source, [L*K, M] from [L, M]. Small graphs: a one-hot matmul;
+ * cpu and wasm: the row kernels (a copy per row, a segment sum back). Elsewhere tf.gather
+ * with this gradient: gather the (padded) slots each node feeds and sum them, O(L*K*M).
  */
 export function gatherSources(topo: LaraTopology, x: tf.Tensor2D): tf.Tensor2D {
   if (topo.dense) return oneHotMatMul(topo.dense.sourceRows, topo.dense.sourceRowsT, x);
+  if (gatherRowsKernelsActive()) return gatherRows(x, topo.sourceIndex);
   const f = tf.customGrad((v) => ({
     value: tf.gather(v as tf.Tensor2D, topo.sourceIndex),
     gradFunc: (dy) => {
@@ -274,8 +276,9 @@ export function gatherReads(topo: LaraTopology, h: tf.Tensor3D): tf.Tensor3D {
 }
 
 /** Every node's own rows repeated for its K slots, [L*K, M]; the gradient sums the K copies. */
-function gatherHosts(topo: LaraTopology, x: tf.Tensor2D): tf.Tensor2D {
+export function gatherHosts(topo: LaraTopology, x: tf.Tensor2D): tf.Tensor2D {
   if (topo.dense) return oneHotMatMul(topo.dense.hostRows, topo.dense.hostRowsT, x);
+  if (gatherRowsKernelsActive()) return gatherRows(x, topo.hostIndex);
   const f = tf.customGrad((v) => ({
     value: tf.gather(v as tf.Tensor2D, topo.hostIndex),
     gradFunc: (dy) => tf.sum(tf.reshape(dy as tf.Tensor2D, [topo.L, topo.K, -1]), 1),
