@@ -93,7 +93,7 @@ export function disposeEdgeGraph(g: EdgeGraph): void {
  * Rows `index` of x [R, M], with the gradient summed back through `reverse` [R*width] (rows of dy per row of x,
  * padded with a zero row): tf.gather's own gradient is a segment sum, which tfjs-wasm does not have.
  */
-export function gatherRows(x: tf.Tensor2D, index: tf.Tensor1D, reverse: tf.Tensor1D, width: number): tf.Tensor2D {
+function referenceGatherRows(x: tf.Tensor2D, index: tf.Tensor1D, reverse: tf.Tensor1D, width: number): tf.Tensor2D {
   const f = tf.customGrad((v) => ({
     value: tf.gather(v as tf.Tensor2D, index),
     gradFunc: (dy) => {
@@ -112,7 +112,7 @@ export function gatherRows(x: tf.Tensor2D, index: tf.Tensor1D, reverse: tf.Tenso
 export function edgeSpmmReference(g: EdgeGraph, h: tf.Tensor3D, w: tf.Tensor3D): tf.Tensor3D {
   return tf.tidy(() => {
     const [N, B, H] = h.shape;
-    const rows = tf.reshape(gatherRows(tf.reshape(h, [N, B * H]), g.srcT, g.bySrcT, g.outWidth), [g.edges, B, H]);
+    const rows = tf.reshape(referenceGatherRows(tf.reshape(h, [N, B * H]), g.srcT, g.bySrcT, g.outWidth), [g.edges, B, H]);
     const msg = tf.reshape(H === 1 ? tf.mul(rows, tf.reshape(w, [g.edges, 1, 1])) : tf.matMul(rows, w), [g.edges, B * H]);
     const segmentSum = tf.customGrad((m) => ({
       value: tf.sum(tf.reshape(tf.gather(tf.concat([m as tf.Tensor2D, tf.zeros([1, B * H])]), g.byDstT), [N, g.inWidth, B * H]), 1),

@@ -25,7 +25,8 @@
  * that are read.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createEdgeGraph, disposeEdgeGraph, edgeTanh, gatherRows, type EdgeGraph } from '../kernels/edge-spmm';
+import { createEdgeGraph, disposeEdgeGraph, edgeTanh, type EdgeGraph } from '../kernels/edge-spmm';
+import { gatherRows } from '../kernels/gather-rows';
 import '../kernels/edge-spmm-webgpu';
 import { gatherReads, gatherSources, readoutLogits, untaped, type LaraTopology } from '../lara/lara-forward';
 
@@ -34,8 +35,6 @@ export interface LoopyEdgeList {
   readonly graph: EdgeGraph;
   /** [E] int32 packed slot (a*K+s) of each edge. */
   readonly slot: tf.Tensor1D;
-  /** [L*K] int32 edge of each slot, E (a zero row) for padding: the slot gather's gradient. */
-  readonly slotEdge: tf.Tensor1D;
 }
 
 /** The real (unmasked) slots of `topo` in slot order, which is destination order. */
@@ -43,9 +42,6 @@ export function createLoopyEdges(topo: LaraTopology): LoopyEdgeList {
   const { L, K } = topo;
   const slots: number[] = [];
   for (let i = 0; i < L * K; i++) if ((topo.mask[i] as number) > 0) slots.push(i);
-  const E = slots.length;
-  const slotEdge = new Int32Array(L * K).fill(E);
-  slots.forEach((slot, e) => (slotEdge[slot] = e));
   return {
     graph: createEdgeGraph(
       L,
@@ -53,20 +49,19 @@ export function createLoopyEdges(topo: LaraTopology): LoopyEdgeList {
       Int32Array.from(slots, (i) => Math.floor(i / K)),
     ),
     slot: tf.tensor1d(Int32Array.from(slots), 'int32'),
-    slotEdge: tf.tensor1d(slotEdge, 'int32'),
   };
 }
 
 export function disposeLoopyEdges(e: LoopyEdgeList): void {
   disposeEdgeGraph(e.graph);
-  tf.dispose([e.slot, e.slotEdge]);
+  e.slot.dispose();
 }
 
 /** The packed weights [L, K*H, H] of the real edges, [E, H, H]; differentiable (the gradient puts each edge back in its slot). */
 export function edgeWeightsOf(edges: LoopyEdgeList, edgeW: tf.Tensor3D): tf.Tensor3D {
   const [L, KH, H] = edgeW.shape;
   const K = KH / H;
-  const rows = gatherRows(tf.reshape(edgeW, [L * K, H * H]), edges.slot, edges.slotEdge, 1);
+  const rows = gatherRows(tf.reshape(edgeW, [L * K, H * H]) as tf.Tensor2D, edges.slot);
   return tf.reshape(rows, [edges.graph.edges, H, H]) as tf.Tensor3D;
 }
 
