@@ -69,10 +69,23 @@ export function spectralRadius(m: SquareMatrix, seed = 1): number {
     });
     return out;
   };
-  const dot = (a: Float64Array, b: Float64Array): number => a.reduce((s, x, i) => s + x * (b[i] as number), 0);
+  return operatorSpectralRadius(n, apply, seed);
+}
+
+/**
+ * The iteration of `spectralRadius` for any linear map on R^n given as `apply` (a dense matrix here,
+ * a sparse one in loopy/loopy-spectral.ts): the same float64 operations in the same order, so equal
+ * matrices give equal radii whatever their storage.
+ */
+export function operatorSpectralRadius(n: number, apply: (v: Float64Array) => Float64Array, seed = 1): number {
+  const dot = (a: Float64Array, b: Float64Array): number => {
+    let s = 0;
+    for (let i = 0; i < a.length; i++) s += (a[i] as number) * (b[i] as number);
+    return s;
+  };
   const normalise = (v: Float64Array): number => {
     const norm = Math.sqrt(dot(v, v));
-    if (norm > 0) v.forEach((x, i) => (v[i] = x / norm));
+    if (norm > 0) for (let i = 0; i < v.length; i++) v[i] = (v[i] as number) / norm;
     return norm;
   };
   const rng = createRng(seed, 41);

@@ -4,11 +4,7 @@
  * array: at 10,000 nodes that array alone would be 800 MB. Rows hold their columns ascending, duplicates
  * summed in the order given, as the dense accumulation does.
  */
-import { createRng, randNormal } from '../random';
-
-const RADIUS_CHUNK = 50;
-const RADIUS_MAX_ITERATIONS = 40_000;
-const RADIUS_TOLERANCE = 1e-10;
+import { operatorSpectralRadius } from '../baselines/esn';
 
 export interface SparseEntries {
   readonly n: number;
@@ -57,42 +53,5 @@ export function sparseSpectralRadius(m: SparseEntries, seed = 1): number {
     }
     return out;
   };
-  const dot = (a: Float64Array, b: Float64Array): number => {
-    let s = 0;
-    for (let i = 0; i < a.length; i++) s += (a[i] as number) * (b[i] as number);
-    return s;
-  };
-  const normalise = (v: Float64Array): number => {
-    const norm = Math.sqrt(dot(v, v));
-    if (norm > 0) for (let i = 0; i < v.length; i++) v[i] = (v[i] as number) / norm;
-    return norm;
-  };
-  const rng = createRng(seed, 41);
-  let q0: Float64Array = Float64Array.from({ length: n }, () => randNormal(rng));
-  normalise(q0);
-  const estimate = (): number => {
-    const mq0 = apply(q0);
-    const h00 = dot(q0, mq0);
-    const q1 = mq0.map((x, i) => x - h00 * (q0[i] as number));
-    const r = normalise(q1);
-    if (r <= 1e-9 * Math.max(Math.abs(h00), 1e-300)) return Math.abs(h00);
-    const mq1 = apply(q1);
-    const h01 = dot(q0, mq1);
-    const h11 = dot(q1, mq1);
-    const half = (h00 + h11) / 2;
-    const disc = half * half - (h00 * h11 - h01 * r);
-    if (disc < 0) return Math.sqrt(h00 * h11 - h01 * r);
-    return Math.abs(half) + Math.sqrt(disc);
-  };
-  let previous = NaN;
-  for (let done = 0; done < RADIUS_MAX_ITERATIONS; done += RADIUS_CHUNK) {
-    for (let k = 0; k < RADIUS_CHUNK; k++) {
-      q0 = apply(q0);
-      if (normalise(q0) === 0) return 0;
-    }
-    const current = estimate();
-    if (Math.abs(current - previous) <= RADIUS_TOLERANCE * Math.max(1, current)) return current;
-    previous = current;
-  }
-  return previous;
+  return operatorSpectralRadius(n, apply, seed);
 }
