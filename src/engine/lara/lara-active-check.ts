@@ -4,70 +4,13 @@
  * check, bench/pages/webgpu-kernel-check.ts) calls where Node has no WebGPU.
  * The Node tests (lara-active-tick.test.ts) run the same cases on cpu and wasm.
  */
-import * as tf from '@tensorflow/tfjs';
-import { asLaraWeights, oneHotRows, positionsTensor, weightVariables } from '../reference/fixtures';
-import { CASE_DIMS, caseInput, caseLabel, LARA_ABLATION_CASES, LARA_CASES, type CaseInput, type LaraCase } from '../reference/lara-cases';
-import { laraReference, REFERENCE_WEIGHTS, type ReferenceWeightName } from '../reference/lara-reference';
-import { createTopology, disposeTopology, readoutLoss, unroll } from './lara-forward';
+import { caseInput, caseLabel, LARA_ABLATION_CASES, LARA_CASES, runDevice, type CaseInput, type DeviceResult, type LaraCase } from '../reference/lara-cases';
+import { laraReference, type ReferenceWeightName } from '../reference/lara-reference';
 import type { TickKind } from './lara-params';
 
-export interface TickRun {
-  readonly loss: number;
-  readonly hT: Float32Array;
-  readonly threadsT: Int32Array;
-  readonly visits: Float32Array;
-  readonly activeCount: Float32Array;
-  readonly grads: Partial<Record<ReferenceWeightName | 'nodeBias', Float32Array>>;
-}
-
 /** unroll + readoutLoss under tf.variableGrads with the given tick, plain tfjs ops (not the fused WGSL tick) and no trace. */
-export async function runTick(input: CaseInput, tick: TickKind, oneHotGathers: boolean): Promise<TickRun> {
-  const p = input.packing;
-  const { L, K } = p;
-  const { H, D, C } = CASE_DIMS;
-  const B = input.lanes;
-  const T = input.inputs.length / B;
-  const topo = createTopology(p, input.threads, oneHotGathers);
-  const vars = weightVariables(input.weights, p, CASE_DIMS);
-  const nodeBias = input.weights.nodeBias ? tf.tidy(() => tf.variable(tf.tensor2d(input.weights.nodeBias as Float32Array, [L, H]))) : null;
-  const varList = [...REFERENCE_WEIGHTS.map((n) => vars[n]), ...(nodeBias ? [nodeBias] : [])];
-  const box: { kept?: tf.Tensor[] } = {};
-  const { value, grads } = tf.variableGrads(() => {
-    const out = unroll(asLaraWeights(nodeBias ? { ...vars, nodeBias } : vars), topo, {
-      h0: tf.tensor3d(Float32Array.from(input.h0), [L, B, H]),
-      q0: positionsTensor(input.threads0, L),
-      x: tf.tensor2d(oneHotRows(input.inputs, D), [T * B, D]),
-      steps: T,
-      thinkTicks: input.thinkTicks,
-      gate: input.gate,
-      exploration: input.exploration,
-      noise: input.noise ? tf.tensor3d(Float32Array.from(input.noise), [T * input.thinkTicks, B * input.threads, K]) : undefined,
-      threadStays: input.threadStays ?? false,
-      routing: input.laraRouting ?? 'argmax',
-      fusedKernels: false,
-      tick,
-    });
-    const targets = tf.tensor2d(oneHotRows(input.targets, C), [T * B, C]);
-    const weights = tf.tensor1d(Float32Array.from(input.targets, (t) => (t >= 0 ? 1 : 0)));
-    box.kept = [out.hT, tf.argMax(out.qT, 1), out.visits, out.activeCount].map((t) => tf.keep(t));
-    return readoutLoss(out.logits, targets, weights).loss;
-  }, varList);
-  const kept = box.kept as tf.Tensor[];
-  const [hT, threadsT, visits, activeCount] = await Promise.all(kept.map((t) => t.data()));
-  const out: TickRun['grads'] = {};
-  for (const name of REFERENCE_WEIGHTS) out[name] = (await (grads[vars[name].name] as tf.Tensor).data()) as Float32Array;
-  if (nodeBias) out.nodeBias = (await (grads[nodeBias.name] as tf.Tensor).data()) as Float32Array;
-  const loss = (await value.data())[0] as number;
-  tf.dispose([value, ...Object.values(grads), ...kept, ...varList]);
-  disposeTopology(topo);
-  return {
-    loss,
-    hT: hT as Float32Array,
-    threadsT: Int32Array.from(threadsT as Int32Array),
-    visits: visits as Float32Array,
-    activeCount: activeCount as Float32Array,
-    grads: out,
-  };
+export function runTick(input: CaseInput, tick: TickKind, oneHotGathers: boolean): Promise<DeviceResult> {
+  return runDevice(input, oneHotGathers, { tick, trace: false, fusedKernels: false });
 }
 
 /** The reference cases whose routing has something to skip (all-active always runs dense). */

@@ -6,7 +6,7 @@
 import { GATE_KINDS } from '../lara/lara-params';
 import * as tf from '@tensorflow/tfjs';
 import { createTopology, disposeTopology, EXPLORE_SCALE, readoutLoss, unroll } from '../lara/lara-forward';
-import type { GateKind, RoutingKind } from '../lara/lara-params';
+import type { GateKind, RoutingKind, TickKind } from '../lara/lara-params';
 import { packGraph, type Packing } from '../packing';
 import { createRng, normalArray } from '../random';
 import {
@@ -148,16 +148,25 @@ export interface DeviceResult {
   readonly threadTrace: Int32Array;
   readonly visits: Float32Array;
   readonly activeCount: Float32Array;
-  /** [ticks, L, B] as the trace reports it. */
+  /** [ticks, L, B] as the trace reports it (empty without a trace). */
   readonly activeTrace: Float32Array;
   readonly grads: Record<ReferenceWeightName, Float32Array> & { nodeBias?: Float32Array };
+}
+
+export interface DeviceRunOptions {
+  /** The unroll's tick (default: the unroll's own default). */
+  readonly tick?: TickKind;
+  /** Stack the per-tick trace (default true); without it threadTrace and activeTrace are empty, and traced unrolls run dense. */
+  readonly trace?: boolean;
+  /** false: plain tfjs ops, never the fused WGSL tick. */
+  readonly fusedKernels?: boolean;
 }
 
 /**
  * Runs unroll + readoutLoss under tf.variableGrads, as the trainer does.
  * `dense` picks the one-hot matmul or the gather path of the topology (default: by size).
  */
-export async function runDevice(input: CaseInput, dense?: boolean): Promise<DeviceResult> {
+export async function runDevice(input: CaseInput, dense?: boolean, opts: DeviceRunOptions = {}): Promise<DeviceResult> {
   const p = input.packing;
   const { L, K } = p;
   const { H, D, C } = CASE_DIMS;
@@ -165,7 +174,8 @@ export async function runDevice(input: CaseInput, dense?: boolean): Promise<Devi
   const T = input.inputs.length / B;
   const topo = dense === undefined ? createTopology(p, input.threads) : createTopology(p, input.threads, dense);
   const vars = weightVariables(input.weights, p, CASE_DIMS);
-  const nodeBias = input.weights.nodeBias ? tf.variable(tf.tensor2d(input.weights.nodeBias, [L, H])) : null;
+  // In a tidy: tf.variable copies its initial value, which would otherwise stay behind.
+  const nodeBias = input.weights.nodeBias ? tf.tidy(() => tf.variable(tf.tensor2d(input.weights.nodeBias as Float32Array, [L, H]))) : null;
   const varList = [...REFERENCE_WEIGHTS.map((n) => vars[n]), ...(nodeBias ? [nodeBias] : [])];
   const box: { kept?: tf.Tensor[] } = {};
   const { value, grads } = tf.variableGrads(() => {
@@ -180,12 +190,15 @@ export async function runDevice(input: CaseInput, dense?: boolean): Promise<Devi
       noise: input.noise ? tf.tensor3d(Float32Array.from(input.noise), [T * input.thinkTicks, B * input.threads, K]) : undefined,
       threadStays: input.threadStays ?? false,
       routing: input.laraRouting ?? 'argmax',
-      trace: true,
+      trace: opts.trace ?? true,
+      ...(opts.tick ? { tick: opts.tick } : {}),
+      ...(opts.fusedKernels === false ? { fusedKernels: false } : {}),
     });
     const targets = tf.tensor2d(oneHotRows(input.targets, C), [T * B, C]);
     const weights = tf.tensor1d(Float32Array.from(input.targets, (t) => (t >= 0 ? 1 : 0)));
-    const trace = out.trace as NonNullable<typeof out.trace>;
-    box.kept = [out.logits, out.hT, tf.argMax(out.qT, 1), tf.cast(trace.threads, 'int32'), out.visits, out.activeCount, trace.active].map(
+    const trace = out.trace;
+    const threadTrace = trace ? tf.cast(trace.threads, 'int32') : tf.zeros([0], 'int32');
+    box.kept = [out.logits, out.hT, tf.argMax(out.qT, 1), threadTrace, out.visits, out.activeCount, trace ? trace.active : tf.zeros([0])].map(
       (t) => tf.keep(t),
     );
     return readoutLoss(out.logits, targets, weights).loss;
