@@ -7,7 +7,7 @@
  */
 import { MultiDirectedGraph } from 'graphology';
 import { descriptorOf } from '../protocol/experiment';
-import type { FrameTrace } from '../protocol/messages';
+import { gateRowOffset, type FrameTrace } from '../protocol/messages';
 import type { ModelDocument } from '../protocol/model-document';
 import { weightNorms } from './weight-norms';
 
@@ -115,7 +115,7 @@ function frameValues(frame: FrameTrace | null): { activity: Map<number, number>;
     for (let t = 0; t < T; t++) sum += frame.activity[t * L + p] ?? 0;
     activity.set(frame.nodeIds[p] as number, sum / T);
   }
-  const last = (T - 1) * L * frame.K;
+  const last = gateRowOffset(frame, T - 1);
   frame.slotEdge.forEach((edgeId, slot) => {
     if (edgeId >= 0) strength.set(edgeId, frame.gates[last + slot] ?? NaN);
   });

@@ -84,6 +84,7 @@ export interface WorkerMemory {
   readonly jsHeapBytes: number | null;
 }
 export type { GraphEdge, GraphLayoutHint, GraphNode, NodePosition, NodeRole } from '../engine/graph';
+export { gateRowOffset } from '../engine/training/probe-trace';
 
 // ---- main thread -> worker ----
 

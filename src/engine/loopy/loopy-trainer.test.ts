@@ -5,6 +5,7 @@ import type { LoopyExperiment } from './loopy-params';
 import { describeBackends } from '../testing/backends';
 import { loopyParamsSchema } from './loopy-params';
 import { edgeStrengths, LoopyTrainer } from './loopy-trainer';
+import { gateRowOffset } from '../training/probe-trace';
 
 const experiment = (over: object = {}): LoopyExperiment => ({
   model: 'loopy',
@@ -47,6 +48,10 @@ describeBackends(
       const trace = await t.probe(2);
       expect(trace.ticks).toBe(10);
       expect(Array.from(trace.reads)).toEqual([0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
+      // The weights do not change within a probe: one shared row of gates for all 10 ticks, which every tick reads.
+      const LK = trace.nodeIds.length * trace.K;
+      expect(trace.gates.length).toBe(LK);
+      expect([0, 4, 9].map((tick) => gateRowOffset(trace, tick))).toEqual([0, 0, 0]);
       t.dispose();
     });
 

@@ -278,15 +278,14 @@ export class LoopyTrainer extends TrainerCore<LoopyExperiment, LaraHostModel, nu
     const strength = edgeStrengths(data.subarray(0, L * K), mask);
     const trace = data.subarray(L * K);
     const ticks = trace.length / (L + 1);
-    const gates = new Float32Array(ticks * L * K);
-    for (let i = 0; i < ticks; i++) gates.set(strength, i * L * K);
     return {
       nodeIds: nodeIds.slice(),
       ticks,
       K,
       slotEdge: slotEdge.slice(),
       activity: trace.slice(0, ticks * L),
-      gates,
+      // One row for every tick: the weights do not change within a probe.
+      gates: strength,
       active: new Uint8Array(ticks * L).fill(1),
       threads: new Int32Array(0),
       reads: Uint8Array.from(trace.subarray(ticks * L), (v) => (v > 0.5 ? 1 : 0)),

@@ -7,7 +7,7 @@
  */
 import type { SimulationLinkDatum, SimulationNodeDatum } from 'd3-force';
 import type { TopologyUpdate } from '../../client/lab-client';
-import type { FrameMessage, NodeRole } from '../../protocol/messages';
+import { gateRowOffset, type FrameMessage, type NodeRole } from '../../protocol/messages';
 import { ACTIVITY_FLOOR_QUANTILE, ACTIVITY_QUANTILE, decadesBetween, MAX_DECADES, maxAbs, normalise, quantileAbs, smoothScale } from './activity-scale';
 
 export interface NodeView extends SimulationNodeDatum {
@@ -380,7 +380,7 @@ export class GraphModel {
       this.intensity[s] = normalise(f.activity[base + p] as number, scale, decades);
       this.active[s] = f.active[base + p] as number;
     }
-    for (let j = 0, base = tick * LK; j < LK; j++) {
+    for (let j = 0, base = gateRowOffset(f, tick); j < LK; j++) {
       const e = this.slotEdgeSlot[j] as number;
       if (e >= 0) this.gate[e] = f.gates[base + j] as number;
     }

@@ -3,7 +3,7 @@
  * the frame tick the graph is showing: plain data, so it is easy to test and
  * the React panel only formats it.
  */
-import type { FrameMessage, Graph, GraphEdge, GraphNode, NodeRole } from '../../protocol/messages';
+import { gateRowOffset, type FrameMessage, type Graph, type GraphEdge, type GraphNode, type NodeRole } from '../../protocol/messages';
 
 export interface IncomingGate {
   readonly edgeId: number;
@@ -76,7 +76,7 @@ export function describeNode(id: number, graph: Graph, frame: FrameMessage | nul
   if (f) {
     for (let s = 0; s < K; s++) {
       const edgeId = f.slotEdge[pos * K + s] ?? -1;
-      if (edgeId >= 0) gateByEdge.set(edgeId, f.gates[tick * L * K + pos * K + s] ?? 0);
+      if (edgeId >= 0) gateByEdge.set(edgeId, f.gates[gateRowOffset(f, tick) + pos * K + s] ?? 0);
     }
   }
   const gates = (index.inEdges.get(id) ?? [])
