@@ -93,3 +93,17 @@ test('a 1,000-neuron Watts–Strogatz network is drawn on its ring; a clicked no
   await expect(inspector).not.toHaveAttribute('data-pinned', /.*/);
   await page.getByRole('button', { name: 'Pause' }).click();
 });
+
+test('a 10,000-neuron loopy network builds, trains and is drawn; the Nodes slider warns that its steps will be slow', async ({ lab, page }) => {
+  await lab.open('#model=loopy&nodes=10000&density=8');
+  const start = await lab.snapshot();
+  expect(start.nodes).toBeGreaterThanOrEqual(10_000);
+  expect(start.edges).toBeGreaterThanOrEqual(70_000);
+  await expect(page.getByRole('status').filter({ hasText: /^Slow: about [\d.]+ (s|ms) per train step/ })).toBeVisible();
+  await page.getByRole('button', { name: 'Play' }).click();
+  await lab.waitFor((s) => s.step >= 2 && s.frames > start.frames && s.graphPaints > 0, 'two train steps and a painted frame', 180_000);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  // A size the lab trains quickly has no warning.
+  await lab.open('#model=loopy');
+  await expect(page.getByRole('status').filter({ hasText: /Slow: about/ })).toHaveCount(0);
+});

@@ -72,6 +72,8 @@ export interface SliderControl<P> extends ControlBase<P> {
   /** Reads and writes the value when it is not simply params[key] (nested, or moving other bounds with it). */
   readonly get?: (p: P) => number;
   readonly set?: (p: P, value: number) => P;
+  /** A warning shown under the slider where not empty (a size that will train slowly), read out when it appears. */
+  readonly warning?: (p: P) => string;
 }
 
 export interface SelectControl<P> extends ControlBase<P> {

@@ -40,10 +40,12 @@ interface SliderProps {
   /** Wait for the value to settle before committing. */
   settle?: boolean;
   hint?: string;
+  /** A live line under the slider, for sliders that can warn (shown where not empty). */
+  warning?: string | undefined;
 }
 
 /** A labelled range input; `settle` debounces structural changes so a drag restarts once. */
-function Slider({ label, min, max, step, value, display, onCommit, settle = false, hint }: SliderProps) {
+function Slider({ label, min, max, step, value, display, onCommit, settle = false, hint, warning }: SliderProps) {
   const [local, setLocal] = useState(value);
   const [editing, setEditing] = useState(false);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -67,16 +69,24 @@ function Slider({ label, min, max, step, value, display, onCommit, settle = fals
     }, 350);
   };
   return (
-    <label className="control slider" title={hint}>
-      <span className="control-label">
-        {label}
-        {/* Not an <output>: that is labelable and would steal the label from the slider. */}
-        <span className="control-value" aria-hidden="true">
-          {settle && editing ? `${display}…` : display}
+    <>
+      <label className="control slider" title={hint}>
+        <span className="control-label">
+          {label}
+          {/* Not an <output>: that is labelable and would steal the label from the slider. */}
+          <span className="control-value" aria-hidden="true">
+            {settle && editing ? `${display}…` : display}
+          </span>
         </span>
-      </span>
-      <input type="range" min={min} max={max} step={step} value={shown} onChange={onChange} aria-valuetext={display} />
-    </label>
+        <input type="range" min={min} max={max} step={step} value={shown} onChange={onChange} aria-valuetext={display} />
+      </label>
+      {/* Beside the label, not in it (it would join the slider's name); polite: it follows the value and should not interrupt. */}
+      {warning !== undefined && (
+        <p className="control-warning" role="status" aria-live="polite">
+          {warning}
+        </p>
+      )}
+    </>
   );
 }
 
@@ -307,6 +317,7 @@ function SliderControlView({ control: c, params, live, current, onChange }: Cont
       display={display(c, value)}
       settle={!live}
       hint={helpOf(c, params)}
+      warning={c.warning?.(params)}
       onCommit={(v) => {
         const next = log ? Number((10 ** v).toPrecision(3)) : v;
         const p = current();

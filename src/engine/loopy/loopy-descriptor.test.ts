@@ -19,6 +19,11 @@ describe('loopy Nodes slider', () => {
     const big = loopyParamsSchema.parse({ ...DEFAULT_LOOPY_PARAMS, hidden: 10_000, degree: 16 });
     expect(loopyStepMsEstimate(big)).toBeGreaterThan(1000);
     expect(loopySlowHint(big)).toMatch(/Slow: about \d/);
+    // The same sentence is the slider's visible warning, and the end of its tooltip.
+    if (slider?.type !== 'slider') throw new Error('no Nodes slider');
+    expect(slider.warning?.(big)).toBe(loopySlowHint(big));
+    expect(slider.warning?.(DEFAULT_LOOPY_PARAMS)).toBe('');
+    expect(typeof slider.help === 'function' ? slider.help(big) : slider.help).toContain(loopySlowHint(big));
   });
   it('refuses nodes x density past the edge cap', () => {
     expect(loopyParamsSchema.safeParse({ hidden: 10_000, degree: 64 }).success).toBe(false);

@@ -37,7 +37,7 @@ export function loopySlowHint(p: LoopyParams): string {
   const ms = loopyStepMsEstimate(p);
   if (ms < 500) return '';
   const local = isLocalRule(p.rule) ? ' (more: this rule runs on padded slots)' : '';
-  return `. Slow: about ${ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 10) * 10} ms`} per train step on the CPU (wasm) backend at this size${local}; fewer nodes, lanes or density train faster`;
+  return `Slow: about ${ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 10) * 10} ms`} per train step on the CPU (wasm) backend at this size${local}; fewer nodes, lanes or density train faster`;
 }
 
 const GRAPH_LABELS: Record<GraphGenerator, string> = {
@@ -159,7 +159,8 @@ export const loopyModel: ModelDescriptor<'loopy', 'sequence', LoopyParams, LaraH
         scale: 'log',
         format: (v) => Math.round(v).toLocaleString('en-US'),
         set: (p, v) => ({ ...p, hidden: Math.min(LOOPY_MAX_HIDDEN, Math.max(8, Math.round(v))), degree: Math.min(p.degree, LOOPY_MAX_EDGES / Math.max(8, Math.round(v))) }),
-        help: (p) => `Hidden nodes (single neurons); input and output nodes come on top${loopySlowHint(p)}`,
+        help: (p) => `Hidden nodes (single neurons); input and output nodes come on top${loopySlowHint(p) ? `. ${loopySlowHint(p)}` : ''}`,
+        warning: loopySlowHint,
       },
       {
         type: 'slider',
