@@ -7,9 +7,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { elementwiseProgram } from './webgpu-program';
 import { EDGE_SPMM_GRAD_KERNEL, EDGE_SPMM_KERNEL, EDGE_TANH_GRAD_KERNEL, EDGE_TANH_KERNEL } from './edge-spmm';
 
-const WORKGROUP = 64;
 const UNIFORMS = 'nodes : i32, edges : i32, lanes : i32, width : i32, outWidth : i32, act : i32, hasExtra : i32,';
 
 interface Dims {
@@ -27,18 +27,7 @@ function uniforms(d: Dims): { type: string; data: number[] }[] {
 }
 
 function program(key: string, variableNames: string[], outputShape: number[], code: string): WebGPUProgram {
-  const size = outputShape.reduce((a, b) => a * b, 1);
-  return {
-    variableNames,
-    outputShape,
-    shaderKey: `edge_${key}`,
-    dispatchLayout: { x: outputShape.map((_, i) => i) },
-    dispatch: [Math.ceil(size / WORKGROUP), 1, 1],
-    workgroupSize: [WORKGROUP, 1, 1],
-    size: true,
-    uniforms: UNIFORMS,
-    getUserCode: () => code,
-  };
+  return elementwiseProgram(`edge_${key}`, variableNames, outputShape, UNIFORMS, () => code);
 }
 
 /** y (or tanh(y + extra)) at (a, b, j). */

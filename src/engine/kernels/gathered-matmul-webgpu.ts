@@ -9,24 +9,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { elementwiseProgram } from './webgpu-program';
 import { GATHERED_MATMUL_GRAD_W_KERNEL, GATHERED_MATMUL_GRAD_X_KERNEL, GATHERED_MATMUL_KERNEL } from './gathered-matmul-names';
 
-const WORKGROUP = 64;
 const UNIFORMS = 'rowCount : i32, inWidth : i32, outWidth : i32,';
 
 function program(key: string, variableNames: string[], outputShape: number[], code: string): WebGPUProgram {
-  const size = outputShape.reduce((a, b) => a * b, 1);
-  return {
-    variableNames,
-    outputShape,
-    shaderKey: `gathered_matmul_${key}`,
-    dispatchLayout: { x: outputShape.map((_, i) => i) },
-    dispatch: [Math.ceil(size / WORKGROUP), 1, 1],
-    workgroupSize: [WORKGROUP, 1, 1],
-    size: true,
-    uniforms: UNIFORMS,
-    getUserCode: () => code,
-  };
+  return elementwiseProgram(`gathered_matmul_${key}`, variableNames, outputShape, UNIFORMS, () => code);
 }
 
 /** y[i, j] over k; W[a] is [P, Q] row-major. */

@@ -31,11 +31,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { elementwiseProgram } from '../kernels/webgpu-program';
 import type { LaraTopology, LaraWeights, UnrollInput, UnrollOutput } from './lara-forward';
 import type { GateKind } from './lara-params';
 import { BLOCKED } from './routing-penalty';
 
-const WORKGROUP = 64;
 
 /** What the fused unroll gives back: the unroll's outputs, with the read states in place of the logits. */
 export type FusedUnrollOutput = Omit<UnrollOutput, 'logits'> & {
@@ -565,19 +565,7 @@ function topologyTable(topo: LaraTopology, threadStays: boolean): { table: Int32
 
 /** `code` runs only when the backend compiles the shader (once per shader key). */
 function program(key: string, variableNames: string[], outputShape: number[], code: () => string): WebGPUProgram {
-  const size = outputShape.reduce((a, b) => a * b, 1);
-  // A fresh object per call: runWebGPUProgram writes its shader key and dispatch into the program.
-  return {
-    variableNames,
-    outputShape,
-    shaderKey: `lara_${key}`,
-    dispatchLayout: { x: outputShape.map((_, i) => i) },
-    dispatch: [Math.ceil(size / WORKGROUP), 1, 1],
-    workgroupSize: [WORKGROUP, 1, 1],
-    size: true,
-    uniforms: UNIFORMS,
-    getUserCode: code,
-  };
+  return elementwiseProgram(`lara_${key}`, variableNames, outputShape, UNIFORMS, code);
 }
 
 function backend(): WebGPUBackend {
