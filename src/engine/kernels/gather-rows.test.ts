@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
 import { createRng } from '../random';
 import { describeBackends } from '../testing/backends';
-import { gatherRows, gatherRowsKernelsActive, scatterAddRows, setGatherRowsKernels } from './gather-rows';
+import { gatherRows, gatherRowsKernelsActive, gatherRowsTap, scatterAddRows, setGatherRowsKernels } from './gather-rows';
 
 function randomMatrix(rows: number, cols: number, seed: number): tf.Tensor2D {
   const rng = createRng(seed);
@@ -219,5 +219,53 @@ describeBackends('gatherRows', (backend) => {
     tf.dispose([...on, ...off]);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, index, base, w]);
+  });
+
+  /** sum_c sum(gather_c(x) * w_c) over three gathers of one rank-3 variable, through a tap or per gather. */
+  function tapLoss(x: tf.Variable, ws: tf.Tensor[], idxs: tf.Tensor1D[], tapped: boolean): tf.Scalar {
+    const tap = tapped ? gatherRowsTap(x as unknown as tf.Tensor3D) : null;
+    return tf.addN(idxs.map((idx, c) => tf.sum(tf.mul(tap ? tap.gather(idx) : gatherRows(x as unknown as tf.Tensor3D, idx), ws[c] as tf.Tensor)))) as tf.Scalar;
+  }
+
+  it('a tap sums the gradient of many gathers once: equals the per-gather gradient and the plain-TS segment sum', async () => {
+    const [N, K, H] = [9, 2, 3];
+    const rng = createRng(77);
+    const xv = Float32Array.from({ length: N * K * H }, () => rng.next() * 2 - 1);
+    const x = tf.variable(tf.tensor3d(xv, [N, K, H]));
+    // Repeats within and across gathers, and rows no gather reads.
+    const idxArrays = [Int32Array.from([0, 3, 3, 8]), Int32Array.from([8, 1]), Int32Array.from([3, 3, 3, 0, 5])];
+    const idxs = idxArrays.map((a) => tf.tensor1d(a, 'int32'));
+    const wArrays = idxArrays.map((a, c) => Float32Array.from({ length: a.length * K * H }, (_, i) => Math.sin(i + 10 * c)));
+    const ws = wArrays.map((a, c) => tf.tensor3d(a, [(idxArrays[c] as Int32Array).length, K, H]));
+    const expected = new Float64Array(N * K * H);
+    idxArrays.forEach((a, c) => a.forEach((row, r) => { for (let j = 0; j < K * H; j++) expected[row * K * H + j] = (expected[row * K * H + j] as number) + ((wArrays[c] as Float32Array)[r * K * H + j] as number); }));
+    const before = tf.memory().numTensors;
+    for (let rep = 0; rep < 2; rep++) {
+      const tapped = tf.variableGrads(() => tapLoss(x, ws, idxs, true), [x]);
+      const plain = tf.variableGrads(() => tapLoss(x, ws, idxs, false), [x]);
+      const g = await (tapped.grads[x.name] as tf.Tensor).data();
+      expect((tapped.grads[x.name] as tf.Tensor).shape).toEqual([N, K, H]);
+      expect(maxAbsDiff(g, expected)).toBeLessThan(1e-6);
+      expect(maxAbsDiff(g, await (plain.grads[x.name] as tf.Tensor).data())).toBeLessThan(1e-6);
+      expect(Math.abs(((await tapped.value.data())[0] as number) - ((await plain.value.data())[0] as number))).toBeLessThan(1e-5);
+      tf.dispose([tapped.value, plain.value, ...Object.values(tapped.grads), ...Object.values(plain.grads)]);
+      expect(tf.memory().numTensors).toBe(before);
+    }
+    // A step that throws (forward, or backward after the last gather stashed its rows) leaves only what tfjs keeps of any
+    // such step: every op's saved inputs. A per-gather gradient saves its index, as a tapped one does.
+    const throwing = tf.customGrad((v) => ({ value: tf.mul(v as tf.Tensor, 1), gradFunc: () => { throw new Error('injected'); } }));
+    const leftBy = (tapped: boolean, where: 'forward' | 'backward'): number => {
+      const start = tf.memory().numTensors;
+      expect(() =>
+        tf.variableGrads(() => {
+          const loss = tapLoss(x, ws, idxs, tapped);
+          if (where === 'forward') throw new Error('injected');
+          return throwing(loss) as tf.Scalar;
+        }, [x]),
+      ).toThrow('injected');
+      return tf.memory().numTensors - start;
+    };
+    for (const where of ['forward', 'backward'] as const) expect(leftBy(true, where), where).toBe(leftBy(false, where));
+    tf.dispose([x, ...idxs, ...ws]);
   });
 });

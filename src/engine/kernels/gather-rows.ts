@@ -258,3 +258,52 @@ export function scatterAddRows(dy: tf.Tensor2D, index: tf.Tensor1D, numRows: num
 }
 
 registerGatherRowsKernels();
+
+/** Row gathers from one tensor whose gradient is summed once (see gatherRowsTap). */
+export interface GatherRowsTap<T extends tf.Tensor> {
+  /** gatherRows(x, index) with the tap's x. */
+  gather(index: tf.Tensor1D): T;
+}
+
+/**
+ * One gradient for many row gathers from the same `x` (an unroll's ticks):
+ * rather than one dense [numRows, ...] scatter-add per gather, summed by the
+ * tape with a dense add each, every gather's gradient stashes its (dy, index)
+ * rows, and the tap, an op on `x` made before all gathers and so reached last
+ * by the backward pass, scatter-adds them all at once. The gathers take the
+ * tap's scalar output as an input so the tape links them to it. As with the
+ * gathered matmul's tap (gathered-matmul.ts), the stash holds only tensors
+ * the backward pass keeps to its end, and `x` must be a tf.Variable (else the
+ * plain per-gather gradient).
+ */
+export function gatherRowsTap<T extends tf.Tensor>(x: T): GatherRowsTap<T> {
+  if (!(x instanceof tf.Variable) || x.dtype !== 'float32') return { gather: (index) => gatherRows(x, index) };
+  const shape: number[] = [...(x.shape as readonly number[])];
+  const numRows = shape[0] ?? 0;
+  const width = shape.slice(1).reduce((a, n) => a * n, 1);
+  const stash: { dy: tf.Tensor2D; index: tf.Tensor1D }[] = [];
+  const token = tf.customGrad((xv) => ({
+    value: tf.zeros([]),
+    gradFunc: () => {
+      const rows = stash.splice(0);
+      if (rows.length === 0) return tf.zerosLike(xv as tf.Tensor);
+      const cat = <U extends tf.Tensor>(ts: U[]): U => (ts.length === 1 ? (ts[0] as U) : tf.concat<U>(ts));
+      return tf.reshape(scatterAddRows(cat(rows.map((r) => r.dy)), cat(rows.map((r) => r.index)), numRows), shape);
+    },
+  }))(x);
+  return {
+    gather: (index) =>
+      tf.customGrad((_token, save) => {
+        // index is often a per-tick intermediate: saved so it outlives the forward scope.
+        (save as tf.GradSaveFunc)([index]);
+        return {
+          value: gatherRows(x, index),
+          gradFunc: (dy, saved) => {
+            const si = saved[0] as tf.Tensor1D;
+            stash.push({ dy: tf.reshape(dy as tf.Tensor, [si.shape[0], width]) as tf.Tensor2D, index: si });
+            return [tf.zeros([])];
+          },
+        };
+      })(token) as T,
+  };
+}

@@ -154,6 +154,17 @@ function wasmGroupedMatMul(
   }
 }
 
+/**
+ * Rows of width m between a packed block (row k) and a full matrix (row rows[k]):
+ * 'pack' copies the matrix's rows into the block, 'unpack' the block's rows into the matrix.
+ */
+function moveRows(packed: Values, full: Values, rows: readonly number[], m: number, dir: 'pack' | 'unpack'): void {
+  rows.forEach((r, k) => {
+    if (dir === 'pack') packed.set(full.subarray(r * m, (r + 1) * m), k * m);
+    else full.set(packed.subarray(k * m, (k + 1) * m), r * m);
+  });
+}
+
 /** Reads a tensor's current heap view (valid until the next allocation). */
 function heap(backend: WasmBackend, t: tf.TensorInfo): Values {
   return backend.typedArrayFromHeap(t) as Values;
@@ -169,15 +180,9 @@ function wasmForward(b: WasmBackend, x: tf.TensorInfo, w: tf.TensorInfo, idx: tf
     groups,
     (n) => [n, P],
     [P, Q],
-    (into, _a, rows) => {
-      const xs = heap(b, x);
-      rows.forEach((r, k) => into.set(xs.subarray(r * P, (r + 1) * P), k * P));
-    },
+    (into, _a, rows) => moveRows(into, heap(b, x), rows, P, 'pack'),
     (into, a) => into.set(heap(b, w).subarray(a * P * Q, (a + 1) * P * Q)),
-    (prod, _a, rows) => {
-      const ys = heap(b, y) as Float32Array;
-      rows.forEach((r, k) => ys.set(prod.subarray(k * Q, (k + 1) * Q), r * Q));
-    },
+    (prod, _a, rows) => moveRows(prod, heap(b, y), rows, Q, 'unpack'),
   );
   return y;
 }
@@ -192,10 +197,7 @@ function wasmGradX(b: WasmBackend, dy: tf.TensorInfo, w: tf.TensorInfo, idx: tf.
     groups,
     (n) => [n, Q],
     [Q, P],
-    (into, _a, rows) => {
-      const ds = heap(b, dy);
-      rows.forEach((r, k) => into.set(ds.subarray(r * Q, (r + 1) * Q), k * Q));
-    },
+    (into, _a, rows) => moveRows(into, heap(b, dy), rows, Q, 'pack'),
     (into, a) => {
       if (wT) return into.set(heap(b, wT).subarray(a * P * Q, (a + 1) * P * Q));
       // W[a]^T, written while copying.
@@ -203,10 +205,7 @@ function wasmGradX(b: WasmBackend, dy: tf.TensorInfo, w: tf.TensorInfo, idx: tf.
       const base = a * P * Q;
       for (let k = 0; k < P; k++) for (let j = 0; j < Q; j++) into[j * P + k] = ws[base + k * Q + j] as number;
     },
-    (prod, _a, rows) => {
-      const out = heap(b, dx) as Float32Array;
-      rows.forEach((r, k) => out.set(prod.subarray(k * P, (k + 1) * P), r * P));
-    },
+    (prod, _a, rows) => moveRows(prod, heap(b, dx), rows, P, 'unpack'),
   );
   return dx;
 }
@@ -231,10 +230,7 @@ function wasmGradW(b: WasmBackend, x: tf.TensorInfo, dy: tf.TensorInfo, idx: tf.
           for (let c = 0; c < P; c++) into[c * n + k] = xs[r * P + c] as number;
         });
       },
-      (into) => {
-        const ds = heap(b, dy);
-        rows.forEach((r, k) => into.set(ds.subarray(r * Q, (r + 1) * Q), k * Q));
-      },
+      (into) => moveRows(into, heap(b, dy), rows, Q, 'pack'),
       (prod) => (heap(b, dw) as Float32Array).set(prod, a * P * Q),
     );
   }
@@ -345,4 +341,57 @@ export function gatheredMatMul(x: tf.Tensor2D, w: tf.Tensor3D, idx: tf.Tensor1D,
     };
   });
   return f(x, w) as tf.Tensor2D;
+}
+
+/** Gathered matmuls on one weight tensor whose weight gradient is summed once (see gatheredMatMulTap). */
+export interface GatheredMatMulTap {
+  /** gatheredMatMul(x, w, idx) with the tap's w. */
+  matMul(x: tf.Tensor2D, idx: tf.Tensor1D): tf.Tensor2D;
+}
+
+/**
+ * One weight gradient for many gathered matmuls on the same `w` (an unroll's
+ * ticks): rather than one dense [L, P, Q] dW per call, summed by the tape with
+ * an [L, P, Q] add each, every call's gradient stashes its (x, dy, idx) rows,
+ * and the tap, an op on `w` made before all calls and so reached last by the
+ * backward pass, makes dW from all rows with one gradW. The calls take the
+ * tap's scalar output as an input so the tape links them to it.
+ *
+ * The stash holds only tensors the backward pass keeps to its end (saved
+ * inputs, the dy's, tensors made in the gradient functions), so a step that
+ * throws leaves nothing behind. The calls read `w` in their backward pass
+ * from here: `w` must outlive the gradient scope, so the tap applies to a
+ * tf.Variable; any other tensor gets the plain per-call gatheredMatMul.
+ */
+export function gatheredMatMulTap(w: tf.Tensor3D): GatheredMatMulTap {
+  if (!(w instanceof tf.Variable)) return { matMul: (x, idx) => gatheredMatMul(x, w, idx) };
+  const stash: { x: tf.Tensor2D; dy: tf.Tensor2D; idx: tf.Tensor1D }[] = [];
+  // wasm's input gradient reads W transposed: made by the first backward call, freed with the backward scope.
+  let wT: tf.Tensor3D | undefined;
+  const token = tf.customGrad((wv) => ({
+    value: tf.zeros([]),
+    gradFunc: () => {
+      const rows = stash.splice(0);
+      wT = undefined;
+      if (rows.length === 0) return tf.zerosLike(wv as tf.Tensor3D);
+      const cat = <T extends tf.Tensor>(ts: T[]): T => (ts.length === 1 ? (ts[0] as T) : tf.concat<T>(ts));
+      return gradW(cat(rows.map((r) => r.x)), cat(rows.map((r) => r.dy)), cat(rows.map((r) => r.idx)), w.shape[0]);
+    },
+  }))(w);
+  return {
+    matMul: (x, idx) =>
+      tf.customGrad((xv, _token, save) => {
+        // idx is often a per-tick intermediate: saved so it outlives the forward scope.
+        (save as tf.GradSaveFunc)([xv as tf.Tensor2D, idx]);
+        return {
+          value: forward(xv as tf.Tensor2D, w, idx),
+          gradFunc: (dy, saved) => {
+            const [sx, si] = saved as [tf.Tensor2D, tf.Tensor1D];
+            if (!wT && tf.getBackend() === 'wasm' && groupedOnWasm && gatheredMatMulKernelActive()) wT = tf.transpose(w, [0, 2, 1]);
+            stash.push({ x: sx, dy: dy as tf.Tensor2D, idx: si });
+            return [gradX(dy as tf.Tensor2D, w, si, wT), tf.zeros([])];
+          },
+        };
+      })(x, token) as tf.Tensor2D,
+  };
 }

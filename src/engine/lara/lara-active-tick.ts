@@ -12,11 +12,12 @@
  * its first occurrence writes back: h <- h + scatterAdd(first * (relu(pre) - h_rows)).
  * Row gathers and scatters are JS kernels with each other as gradients
  * (src/engine/kernels/gather-rows.ts); per-row weight matrices go through the gathered
- * matmul kernel (src/engine/kernels/gathered-matmul.ts).
+ * matmul kernel (src/engine/kernels/gathered-matmul.ts), whose tap sums the edge-weight
+ * gradient of all ticks once, so a step's cost does not grow with L per tick.
  */
 import * as tf from '@tensorflow/tfjs';
-import { gatherRows, scatterAddRows } from '../kernels/gather-rows';
-import { gatheredMatMul } from '../kernels/gathered-matmul';
+import { gatherRows, gatherRowsTap, scatterAddRows } from '../kernels/gather-rows';
+import { gatheredMatMulTap } from '../kernels/gathered-matmul';
 import { kernelsActive, routeKernel, tickRowsKernel } from './lara-active-rows';
 import type { LaraTopology, LaraWeights, UnrollInput, UnrollOutput } from './lara-forward';
 import { BLOCKED } from './routing-penalty';
@@ -142,10 +143,12 @@ export function activeUnroll(w: LaraWeights, topo: LaraTopology, input: UnrollIn
   const driveTable = tf.reshape(tf.concat([tf.transpose(xw, [0, 2, 1, 3]), tf.zeros([T, 1, B, H])], 1), [T * (nIn + 1) * B, H]) as tf.Tensor2D;
   // cpu and wasm: one kernel each for a tick's row indices and for routing; elsewhere the same as tf ops.
   const fused = kernelsActive();
-  // Only the wasm kernel's input gradient reads it: one transpose per unroll instead of one per matrix and tick.
-  const edgeWT = fused && tf.getBackend() === 'wasm' ? constant(() => tf.transpose(w.edgeW, [0, 2, 1])) : undefined;
-  const gateU = tf.reshape(w.gateU, [L, K * H]) as tf.Tensor2D;
-  const gateV = tf.reshape(w.gateV, [L, K * H]) as tf.Tensor2D;
+  // One edge-weight gradient per unroll, from every tick's rows, instead of a dense [L, K*H, H] one per tick.
+  const edges = gatheredMatMulTap(w.edgeW);
+  // Likewise one gradient per unroll for the node-owned rows gathered every tick.
+  const gateU = gatherRowsTap(w.gateU);
+  const gateV = gatherRowsTap(w.gateV);
+  const nodeBias = w.nodeBias ? gatherRowsTap(w.nodeBias) : null;
   // Read rows: node-major like gatherReads, [nRead*B] into the [L*B, H] states.
   const readRows = tf.tensor1d(Int32Array.from({ length: topo.readCount * B }, (_, i) => (topo.readPositions[Math.floor(i / B)] as number) * B + (i % B)), 'int32');
   const readAll = topo.readIndex === null;
@@ -179,6 +182,7 @@ export function activeUnroll(w: LaraWeights, topo: LaraTopology, input: UnrollIn
   let h = tf.reshape(input.h0, [L * B, H]) as tf.Tensor2D;
   let pos = constant(() => tf.cast(tf.argMax(input.q0, 1), 'int32')) as tf.Tensor1D; // [B*Th]
   const reads: tf.Tensor3D[] = [];
+  let pendingRead = false;
   const visited: tf.Tensor1D[] = [];
   const computed: { nodes: tf.Tensor1D; first: tf.Tensor1D }[] = [];
 
@@ -196,23 +200,31 @@ export function activeUnroll(w: LaraWeights, topo: LaraTopology, input: UnrollIn
             tickRowsKernel(posNow, topo.sourceIndex, inputSlotOf, { B, K, forced: layout.forcedNodes, driveBase: t * (nIn + 1) }),
           )
         : opRows(posNow, t, layout);
-      const hRows = gatherRows(h, flat); // [N, H]
-      const nb = tf.reshape(gatherRows(h, srcRows), [N, K, H]);
-      const u = tf.reshape(gatherRows(gateU, nodes), [N, K, H]);
-      const v = tf.reshape(gatherRows(gateV, nodes), [N, K, H]);
+      // One gather of h per tick (own rows, sources, the previous read tick's read rows): the tape then adds
+      // one dense [L*B, H] gradient per tick into h's, not one per gather.
+      const readNow = pendingRead;
+      pendingRead = false;
+      const got = gatherRows(h, readNow ? tf.concat([flat, srcRows, readRows]) : tf.concat([flat, srcRows]));
+      const parts = tf.split(got, readNow ? [N, N * K, readRows.shape[0]] : [N, N * K]);
+      if (readNow) reads.push(tf.reshape(parts[2] as tf.Tensor2D, [-1, B, H]) as tf.Tensor3D);
+      const hRows = parts[0] as tf.Tensor2D; // [N, H]
+      const nb = tf.reshape(parts[1] as tf.Tensor2D, [N, K, H]);
+      const u = tf.reshape(gateU.gather(nodes), [N, K, H]);
+      const v = tf.reshape(gateV.gather(nodes), [N, K, H]);
       const z = tf.sum(tf.add(tf.mul(u, tf.reshape(hRows, [N, 1, H])), tf.mul(nb, v)), 2) as tf.Tensor2D;
       const mask = gatherRows(tables.mask, nodes);
       const g = gateRows(z, input, mask, gatherRows(tables.penalty, nodes));
 
       const gated = tf.reshape(tf.mul(nb, tf.reshape(g, [N, K, 1])), [N, K * H]) as tf.Tensor2D;
-      let pre = gatheredMatMul(gated, w.edgeW, nodes, edgeWT);
+      let pre = edges.matMul(gated, nodes);
       if (inputTick) pre = tf.add(pre, gatherRows(driveTable, driveRow));
-      if (w.nodeBias) pre = tf.add(pre, gatherRows(w.nodeBias, nodes));
+      if (nodeBias) pre = tf.add(pre, nodeBias.gather(nodes));
       const delta = tf.mul(tf.sub(tf.relu(pre), hRows), tf.reshape(first, [N, 1])) as tf.Tensor2D;
       h = scatterAddRows(delta, flat, L * B, h);
       visited.push(posNow);
       computed.push({ nodes, first });
-      if (readTick) reads.push(readAll ? (tf.reshape(h, [L, B, H]) as tf.Tensor3D) : (tf.reshape(gatherRows(h, readRows), [-1, B, H]) as tf.Tensor3D));
+      if (readTick && readAll) reads.push(tf.reshape(h, [L, B, H]) as tf.Tensor3D);
+      else if (readTick) pendingRead = true; // read by the next tick's gather, or after the loop
 
       // Each thread moves to the best-scored source of its host: the dense path's routeThreads on the thread rows.
       const noise = noises?.[t * think + tick] as tf.Tensor2D | undefined;
@@ -224,6 +236,8 @@ export function activeUnroll(w: LaraWeights, topo: LaraTopology, input: UnrollIn
       );
     }
   }
+
+  if (pendingRead) reads.push(tf.reshape(gatherRows(h, readRows), [-1, B, H]) as tf.Tensor3D);
 
   const counts = constant(() => {
     const v = tf.concat(visited);
