@@ -8,6 +8,7 @@
  * the reference the kernels are tested against.
  */
 import * as tf from '@tensorflow/tfjs';
+import { registerBufferKernel, type Buffers, type KernelOutput } from './kernel-buffers';
 
 export const EDGE_SPMM_KERNEL = 'LoopyEdgeSpmm';
 export const EDGE_SPMM_GRAD_KERNEL = 'LoopyEdgeSpmmGrad';
@@ -243,20 +244,7 @@ function tanhGradLoop(dy: Float32Array, rate: Float32Array, dpre: Float32Array):
   }
 }
 
-// ---- backend glue ----
-
-interface CpuLike {
-  data: { get(id: tf.DataId): { values?: unknown } };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
-}
-interface WasmLike {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
-
-function cpuValues<T extends Float32Array | Int32Array>(backend: CpuLike, t: tf.TensorInfo): T {
-  return backend.data.get(t.dataId).values as T;
-}
+// ---- backend glue: one body per kernel, registered on cpu and wasm (kernel-buffers.ts) ----
 
 function inputsOf(inputs: tf.NamedTensorInfoMap, names: readonly string[]): tf.TensorInfo[] {
   return names.map((n) => {
@@ -270,135 +258,38 @@ const FWD_INPUTS = ['h', 'w', 'src', 'rowPtr'] as const;
 const GRAD_INPUTS = ['dy', 'h', 'w', 'src', 'dst'] as const;
 const TANH_GRAD_INPUTS = ['dy', 'rate', 'h', 'w', 'src', 'dst'] as const;
 
-function registerCpu(): void {
-  tf.registerKernel({
-    kernelName: EDGE_SPMM_KERNEL,
-    backendName: 'cpu',
-    kernelFunc: ({ inputs, backend }) => {
-      const b = backend as unknown as CpuLike;
-      const [h, w, src, rowPtr] = inputsOf(inputs, FWD_INPUTS) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
-      const [N, B, H] = h.shape as [number, number, number];
-      const y = new Float32Array(N * B * H);
-      forwardLoop(cpuValues(b, src), cpuValues(b, rowPtr), cpuValues(b, h), cpuValues(b, w), y, N, B, H);
-      return b.makeTensorInfo([N, B, H], 'float32', y);
-    },
-  });
-  tf.registerKernel({
-    kernelName: EDGE_SPMM_GRAD_KERNEL,
-    backendName: 'cpu',
-    kernelFunc: ({ inputs, backend }) => {
-      const b = backend as unknown as CpuLike;
-      const [dy, h, w, src, dst] = inputsOf(inputs, GRAD_INPUTS) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
-      const [N, B, H] = h.shape as [number, number, number];
-      const E = src.shape[0] as number;
-      const dh = new Float32Array(N * B * H);
-      const dw = new Float32Array(E * H * H);
-      backwardLoop(cpuValues(b, src), cpuValues(b, dst), cpuValues(b, h), cpuValues(b, w), cpuValues(b, dy), dh, dw, B, H);
-      return [b.makeTensorInfo([N, B, H], 'float32', dh), b.makeTensorInfo([E, H, H], 'float32', dw)];
-    },
-  });
-  tf.registerKernel({
-    kernelName: EDGE_TANH_KERNEL,
-    backendName: 'cpu',
-    kernelFunc: ({ inputs, backend }) => {
-      const b = backend as unknown as CpuLike;
-      const [h, w, src, rowPtr] = inputsOf(inputs, FWD_INPUTS) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
-      const [N, B, H] = h.shape as [number, number, number];
-      const y = new Float32Array(N * B * H);
-      forwardLoop(cpuValues(b, src), cpuValues(b, rowPtr), cpuValues(b, h), cpuValues(b, w), y, N, B, H);
-      tanhLoop(y, inputs.extra ? cpuValues<Float32Array>(b, inputs.extra) : null);
-      return b.makeTensorInfo([N, B, H], 'float32', y);
-    },
-  });
-  tf.registerKernel({
-    kernelName: EDGE_TANH_GRAD_KERNEL,
-    backendName: 'cpu',
-    kernelFunc: ({ inputs, backend }) => {
-      const b = backend as unknown as CpuLike;
-      const [dy, rate, h, w, src, dst] = inputsOf(inputs, TANH_GRAD_INPUTS) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
-      const [N, B, H] = h.shape as [number, number, number];
-      const E = src.shape[0] as number;
-      const dpre = new Float32Array(N * B * H);
-      tanhGradLoop(cpuValues(b, dy), cpuValues(b, rate), dpre);
-      const dh = new Float32Array(N * B * H);
-      const dw = new Float32Array(E * H * H);
-      backwardLoop(cpuValues(b, src), cpuValues(b, dst), cpuValues(b, h), cpuValues(b, w), dpre, dh, dw, B, H);
-      return [b.makeTensorInfo([N, B, H], 'float32', dh), b.makeTensorInfo([E, H, H], 'float32', dw), b.makeTensorInfo([N, B, H], 'float32', dpre)];
-    },
-  });
+/** y = A_W h into a zeroed [N, B, H] output (outputs are made before inputs are read: see Buffers.read). */
+function forward(inputs: tf.NamedTensorInfoMap, b: Buffers): KernelOutput {
+  const [h, w, src, rowPtr] = inputsOf(inputs, FWD_INPUTS) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
+  const [N, B, H] = h.shape as [number, number, number];
+  const out = b.output([N, B, H]);
+  forwardLoop(b.read<Int32Array>(src), b.read<Int32Array>(rowPtr), b.read<Float32Array>(h), b.read<Float32Array>(w), out.values, N, B, H);
+  return out;
 }
 
-function registerWasm(): void {
-  tf.registerKernel({
-    kernelName: EDGE_SPMM_KERNEL,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => {
-      const b = backend as unknown as WasmLike;
-      const [h, w, src, rowPtr] = inputsOf(inputs, FWD_INPUTS) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
-      const [N, B, H] = h.shape as [number, number, number];
-      // Allocate first: a heap growth detaches every view taken before it.
-      const out = b.makeOutput([N, B, H], 'float32');
-      const y = b.typedArrayFromHeap(out) as Float32Array;
-      y.fill(0);
-      const view = (t: tf.TensorInfo) => b.typedArrayFromHeap(t);
-      forwardLoop(view(src) as Int32Array, view(rowPtr) as Int32Array, view(h) as Float32Array, view(w) as Float32Array, y, N, B, H);
-      return out;
-    },
+function registerBodies(): void {
+  registerBufferKernel(EDGE_SPMM_KERNEL, (inputs, b) => forward(inputs, b).info);
+  registerBufferKernel(EDGE_SPMM_GRAD_KERNEL, (inputs, b) => {
+    const [dy, h, w, src, dst] = inputsOf(inputs, GRAD_INPUTS) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
+    const [N, B, H] = h.shape as [number, number, number];
+    const E = src.shape[0] as number;
+    const [dh, dw] = b.outputs([N, B, H], [E, H, H]) as [KernelOutput, KernelOutput];
+    backwardLoop(b.read<Int32Array>(src), b.read<Int32Array>(dst), b.read<Float32Array>(h), b.read<Float32Array>(w), b.read<Float32Array>(dy), dh.values, dw.values, B, H);
+    return [dh.info, dw.info];
   });
-  tf.registerKernel({
-    kernelName: EDGE_SPMM_GRAD_KERNEL,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => {
-      const b = backend as unknown as WasmLike;
-      const [dy, h, w, src, dst] = inputsOf(inputs, GRAD_INPUTS) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
-      const [N, B, H] = h.shape as [number, number, number];
-      const E = src.shape[0] as number;
-      const dhOut = b.makeOutput([N, B, H], 'float32');
-      const dwOut = b.makeOutput([E, H, H], 'float32');
-      const view = (t: tf.TensorInfo) => b.typedArrayFromHeap(t);
-      const dh = view(dhOut) as Float32Array;
-      const dw = view(dwOut) as Float32Array;
-      dh.fill(0);
-      dw.fill(0);
-      backwardLoop(view(src) as Int32Array, view(dst) as Int32Array, view(h) as Float32Array, view(w) as Float32Array, view(dy) as Float32Array, dh, dw, B, H);
-      return [dhOut, dwOut];
-    },
+  registerBufferKernel(EDGE_TANH_KERNEL, (inputs, b) => {
+    const out = forward(inputs, b);
+    tanhLoop(out.values, inputs.extra ? b.read<Float32Array>(inputs.extra) : null);
+    return out.info;
   });
-  tf.registerKernel({
-    kernelName: EDGE_TANH_KERNEL,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => {
-      const b = backend as unknown as WasmLike;
-      const [h, w, src, rowPtr] = inputsOf(inputs, FWD_INPUTS) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
-      const [N, B, H] = h.shape as [number, number, number];
-      const out = b.makeOutput([N, B, H], 'float32');
-      const view = (t: tf.TensorInfo) => b.typedArrayFromHeap(t);
-      const y = view(out) as Float32Array;
-      y.fill(0);
-      forwardLoop(view(src) as Int32Array, view(rowPtr) as Int32Array, view(h) as Float32Array, view(w) as Float32Array, y, N, B, H);
-      tanhLoop(y, inputs.extra ? (view(inputs.extra) as Float32Array) : null);
-      return out;
-    },
-  });
-  tf.registerKernel({
-    kernelName: EDGE_TANH_GRAD_KERNEL,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => {
-      const b = backend as unknown as WasmLike;
-      const [dy, rate, h, w, src, dst] = inputsOf(inputs, TANH_GRAD_INPUTS) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
-      const [N, B, H] = h.shape as [number, number, number];
-      const E = src.shape[0] as number;
-      const dhOut = b.makeOutput([N, B, H], 'float32');
-      const dwOut = b.makeOutput([E, H, H], 'float32');
-      const dpreOut = b.makeOutput([N, B, H], 'float32');
-      const view = (t: tf.TensorInfo) => b.typedArrayFromHeap(t);
-      const [dh, dw, dpre] = [view(dhOut) as Float32Array, view(dwOut) as Float32Array, view(dpreOut) as Float32Array];
-      dh.fill(0);
-      dw.fill(0);
-      tanhGradLoop(view(dy) as Float32Array, view(rate) as Float32Array, dpre);
-      backwardLoop(view(src) as Int32Array, view(dst) as Int32Array, view(h) as Float32Array, view(w) as Float32Array, dpre, dh, dw, B, H);
-      return [dhOut, dwOut, dpreOut];
-    },
+  registerBufferKernel(EDGE_TANH_GRAD_KERNEL, (inputs, b) => {
+    const [dy, rate, h, w, src, dst] = inputsOf(inputs, TANH_GRAD_INPUTS) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
+    const [N, B, H] = h.shape as [number, number, number];
+    const E = src.shape[0] as number;
+    const [dh, dw, dpre] = b.outputs([N, B, H], [E, H, H], [N, B, H]) as [KernelOutput, KernelOutput, KernelOutput];
+    tanhGradLoop(b.read<Float32Array>(dy), b.read<Float32Array>(rate), dpre.values);
+    backwardLoop(b.read<Int32Array>(src), b.read<Int32Array>(dst), b.read<Float32Array>(h), b.read<Float32Array>(w), dpre.values, dh.values, dw.values, B, H);
+    return [dh.info, dw.info, dpre.info];
   });
 }
 
@@ -407,8 +298,7 @@ let registered = false;
 export function registerEdgeKernels(): void {
   if (registered) return;
   registered = true;
-  if (!tf.getKernel(EDGE_SPMM_KERNEL, 'cpu')) registerCpu();
-  if (!tf.getKernel(EDGE_SPMM_KERNEL, 'wasm')) registerWasm();
+  registerBodies();
 }
 registerEdgeKernels();
 

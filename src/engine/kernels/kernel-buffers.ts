@@ -1,0 +1,67 @@
+/**
+ * The buffers of tfjs's cpu and wasm backends as typed arrays, so a JS-loop kernel is written once and registered
+ * on both: only how an input is read and an output made differs (cpu: its data map; wasm: views into the heap).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export type Values = Float32Array | Int32Array;
+
+/** A float32 output to write into: its tensor info (what the kernel returns) and its values, zeroed. */
+export interface KernelOutput {
+  readonly info: tf.TensorInfo;
+  readonly values: Float32Array;
+}
+
+/** What a kernel needs of a backend: read an input's values, make zeroed float outputs to write. */
+export interface Buffers {
+  /** An input's values (on wasm a view into the heap: read inputs after making the outputs, since allocating may grow the heap). */
+  read<T extends Values = Values>(t: tf.TensorInfo): T;
+  output(shape: number[]): KernelOutput;
+  /** Several outputs, all allocated before any view is taken (a later allocation would detach an earlier view on wasm). */
+  outputs(...shapes: number[][]): KernelOutput[];
+}
+
+/** The backends a buffer kernel runs on. */
+export const BUFFER_BACKENDS = ['cpu', 'wasm'] as const;
+export type BufferBackend = (typeof BUFFER_BACKENDS)[number];
+
+interface CpuLike {
+  data: { get(id: tf.DataId): { values?: unknown } };
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+}
+interface WasmLike {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+const size = (shape: readonly number[]): number => shape.reduce((n, d) => n * d, 1);
+
+export function buffersOf(backendName: BufferBackend, backend: unknown): Buffers {
+  if (backendName === 'wasm') {
+    const b = backend as WasmLike;
+    const outputs = (...shapes: number[][]): KernelOutput[] => {
+      const infos = shapes.map((s) => b.makeOutput(s, 'float32'));
+      // Heap memory is not zeroed.
+      return infos.map((info) => ({ info, values: (b.typedArrayFromHeap(info) as Float32Array).fill(0) }));
+    };
+    return { read: <T extends Values>(t: tf.TensorInfo) => b.typedArrayFromHeap(t) as T, outputs, output: (shape) => outputs(shape)[0] as KernelOutput };
+  }
+  const b = backend as CpuLike;
+  const outputs = (...shapes: number[][]): KernelOutput[] =>
+    shapes.map((s) => {
+      const values = new Float32Array(size(s));
+      return { info: b.makeTensorInfo(s, 'float32', values), values };
+    });
+  return { read: <T extends Values>(t: tf.TensorInfo) => b.data.get(t.dataId).values as T, outputs, output: (shape) => outputs(shape)[0] as KernelOutput };
+}
+
+/** A kernel body over a backend's buffers. */
+export type BufferKernel = (inputs: tf.NamedTensorInfoMap, b: Buffers, attrs: tf.NamedAttrMap) => tf.TensorInfo | tf.TensorInfo[];
+
+/** Registers one body as `kernelName` on cpu and wasm, where that backend does not have the kernel yet. */
+export function registerBufferKernel(kernelName: string, body: BufferKernel): void {
+  for (const backendName of BUFFER_BACKENDS) {
+    if (tf.getKernel(kernelName, backendName)) continue;
+    tf.registerKernel({ kernelName, backendName, kernelFunc: ({ inputs, backend, attrs }) => body(inputs, buffersOf(backendName, backend), attrs ?? {}) });
+  }
+}
