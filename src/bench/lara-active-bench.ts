@@ -4,11 +4,15 @@
  * (rounds alternate the three models so machine load hits all alike), the
  * slope of ms/step in L for the active tick, and its achieved GFLOP/s of
  * useful work against a plain 2-D tf.matMul of the same work, timed here.
- * CLI: npx tsx src/bench/lara-active-bench.ts [--quick] [--fast] [--sizes 64x64,256x16] [--backend cpu|wasm]
+ * With --compare-taps it also times the active tick with its gradient taps off
+ * (one dense weight gradient per tick, as before them), in the same rounds.
+ * CLI: npx tsx src/bench/lara-active-bench.ts [--quick] [--fast] [--compare-taps] [--sizes 64x64,256x16] [--backend cpu|wasm]
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { createLstmModel } from '../engine/baselines/lstm';
+import { setGatherRowsTaps } from '../engine/kernels/gather-rows';
+import { setGatheredMatMulTaps } from '../engine/kernels/gathered-matmul';
 import { DEFAULT_LARA_PARAMS, type TickKind } from '../engine/lara/lara-params';
 import { LaraTrainer, type LaraExperiment } from '../engine/lara/lara-trainer';
 import { deriveSeed } from '../engine/random';
@@ -26,6 +30,8 @@ export interface LaraActiveBenchOptions {
    * tensors, kept for the backward pass, pass the wasm heap's 4 GB and abort the module.
    */
   readonly denseMaxLH?: number;
+  /** Also time the active tick with its gradient taps off (kernels/gathered-matmul.ts, gather-rows.ts). */
+  readonly compareTaps?: boolean;
   /** Called with each row as soon as it is measured. */
   readonly onRow?: (row: object) => void;
 }
@@ -106,6 +112,28 @@ export interface LaraActiveRow {
   plainMatMulGflops: number;
   activeRounds: number;
   denseRounds: number;
+  /** --compare-taps: the active tick with one dense weight gradient per tick, and how much faster the taps make it. */
+  activeNoTapsStepsPerSecond?: number;
+  tapSpeedup?: number;
+}
+
+/** Runs `f` with the gradient taps off. */
+async function withoutTaps<T>(f: () => Promise<T>): Promise<T> {
+  setGatheredMatMulTaps(false);
+  setGatherRowsTaps(false);
+  try {
+    return await f();
+  } finally {
+    setGatheredMatMulTaps(true);
+    setGatherRowsTaps(true);
+  }
+}
+
+/** Least-squares slope of ms in L. */
+function lsSlope(pts: readonly { L: number; ms: number }[]): number {
+  const mx = pts.reduce((s, p) => s + p.L, 0) / pts.length;
+  const my = pts.reduce((s, p) => s + p.ms, 0) / pts.length;
+  return pts.reduce((s, p) => s + (p.L - mx) * (p.ms - my), 0) / pts.reduce((s, p) => s + (p.L - mx) ** 2, 0);
 }
 
 export async function benchLaraActive(backend: 'cpu' | 'wasm' | 'webgpu', opts: LaraActiveBenchOptions = {}): Promise<object[]> {
@@ -115,19 +143,26 @@ export async function benchLaraActive(backend: 'cpu' | 'wasm' | 'webgpu', opts: 
   const { inputSize: D, outputSize: C } = taskSizes('recall');
   const rows: object[] = [];
   const perH = new Map<number, { L: number; ms: number }[]>();
+  const perHNoTaps = new Map<number, { L: number; ms: number }[]>();
   for (const { L, H } of opts.sizes ?? SIZES) {
     const active = LaraTrainer.create(experiment(L, H, 'active'));
+    const noTaps = opts.compareTaps ? LaraTrainer.create(experiment(L, H, 'active')) : null;
     const dense = L * H <= (opts.denseMaxLH ?? 32768) ? LaraTrainer.create(experiment(L, H, 'dense')) : null;
     const hidden = Math.min(LSTM_MAX_HIDDEN, lstmHiddenFor(laraParamCount(L, H, D, C), D, C));
     const lstm = createLstmModel({ inputSize: D, outputSize: C, lanes: BATCH, seed: 1 }, { hidden, gradClip: 0 });
     const stream = createTaskStream('recall', BATCH, 1, deriveSeed(1, 'lstm-bench'));
     const denseRuns = L * H <= (opts.denseMaxLH ?? 32768);
     const denseRounds = !denseRuns ? -1 : L > 256 ? Math.min(rounds, opts.denseRoundsLarge ?? 1) : rounds;
-    const ms = { active: [] as number[], dense: [] as number[], lstm: [] as number[] };
+    const ms = { active: [] as number[], noTaps: [] as number[], dense: [] as number[], lstm: [] as number[] };
     for (let r = 0; r <= rounds; r++) {
       let t0 = performance.now();
       await active.trainStep();
       if (r > 0) ms.active.push(performance.now() - t0);
+      if (noTaps) {
+        t0 = performance.now();
+        await withoutTaps(() => noTaps.trainStep());
+        if (r > 0) ms.noTaps.push(performance.now() - t0);
+      }
       if (r <= denseRounds) {
         t0 = performance.now();
         await dense?.trainStep();
@@ -139,6 +174,7 @@ export async function benchLaraActive(backend: 'cpu' | 'wasm' | 'webgpu', opts: 
       if (r > 0) ms.lstm.push(performance.now() - t0);
     }
     active.dispose();
+    noTaps?.dispose();
     dense?.dispose();
     lstm.dispose();
     const [a, d, l] = [median(ms.active), median(ms.dense), median(ms.lstm)];
@@ -163,19 +199,29 @@ export async function benchLaraActive(backend: 'cpu' | 'wasm' | 'webgpu', opts: 
       plainMatMulGflops: round(plain),
       activeRounds: ms.active.length,
       denseRounds: ms.dense.length,
+      ...(noTaps ? { activeNoTapsStepsPerSecond: round(1000 / median(ms.noTaps)), tapSpeedup: round(median(ms.noTaps) / a) } : {}),
     };
     rows.push(row);
     opts.onRow?.(row);
     perH.set(H, [...(perH.get(H) ?? []), { L, ms: a }]);
+    if (noTaps) perHNoTaps.set(H, [...(perHNoTaps.get(H) ?? []), { L, ms: median(ms.noTaps) }]);
   }
   for (const [H, pts] of perH) {
     if (pts.length < 2) continue;
     // Least-squares slope of ms/step in L: the cost of a node that does not compute.
-    const mx = pts.reduce((s, p) => s + p.L, 0) / pts.length;
-    const my = pts.reduce((s, p) => s + p.ms, 0) / pts.length;
-    const slope = pts.reduce((s, p) => s + (p.L - mx) * (p.ms - my), 0) / pts.reduce((s, p) => s + (p.L - mx) ** 2, 0);
+    const slope = lsSlope(pts);
     const first = pts[0] as { L: number; ms: number };
-    const slopeRow = { bench: 'lara-active-slope', backend, H, msPerStepPerNode: round(slope, 5), msAtSmallestL: round(first.ms), smallestL: first.L, msPer1000Nodes: round(slope * 1000) };
+    const noTapsPts = perHNoTaps.get(H);
+    const slopeRow = {
+      bench: 'lara-active-slope',
+      backend,
+      H,
+      msPerStepPerNode: round(slope, 5),
+      msAtSmallestL: round(first.ms),
+      smallestL: first.L,
+      msPer1000Nodes: round(slope * 1000),
+      ...(noTapsPts ? { noTapsMsPerStepPerNode: round(lsSlope(noTapsPts), 5) } : {}),
+    };
     rows.push(slopeRow);
     opts.onRow?.(slopeRow);
   }
@@ -199,5 +245,5 @@ if (isMain) {
   const print = (r: object): void => console.log(JSON.stringify(r));
   // --fast: the app's kernel replacements (kernels/fast-kernels.ts) for all three models alike, as npm run bench does.
   const setup = argv.includes('--fast') ? import('../engine/kernels/fast-kernels').then((m) => m.installFastKernels()) : Promise.resolve();
-  void setup.then(() => benchLaraActive(argv.includes('--backend') ? backend : 'wasm', { rounds: quick ? 2 : 4, sizes, onRow: print }));
+  void setup.then(() => benchLaraActive(argv.includes('--backend') ? backend : 'wasm', { rounds: quick ? 2 : 4, sizes, compareTaps: argv.includes('--compare-taps'), onRow: print }));
 }

@@ -6,11 +6,14 @@
  * step's wall time minus its kernel time is the JS around the kernels (the
  * tape, tensor bookkeeping). Prints JSON lines: per-phase totals, then the
  * kernels by time and the heaviest (kernel, output shape) pairs.
- * CLI: npx tsx src/bench/lara-step-profile.ts [--sizes 1024x64,64x64] [--steps 3] [--tick active|dense] [--backend wasm|cpu] [--top 25]
+ * --no-taps switches off the active tick's gradient taps (the step as it was before them).
+ * CLI: npx tsx src/bench/lara-step-profile.ts [--sizes 1024x64,64x64] [--steps 3] [--tick active|dense] [--backend wasm|cpu] [--top 25] [--no-taps]
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { installFastKernels } from '../engine/kernels/fast-kernels';
+import { setGatherRowsTaps } from '../engine/kernels/gather-rows';
+import { setGatheredMatMulTaps } from '../engine/kernels/gathered-matmul';
 import { DEFAULT_LARA_PARAMS, type TickKind } from '../engine/lara/lara-params';
 import { LaraTrainer } from '../engine/lara/lara-trainer';
 import { round } from './engine-vs-naive';
@@ -105,6 +108,9 @@ async function main(): Promise<void> {
   const sizes = (arg('--sizes') ?? '1024x64').split(',').map((p) => p.split('x').map(Number) as [number, number]);
   tf.env().set('PROD', true);
   installFastKernels();
+  const taps = !argv.includes('--no-taps');
+  setGatheredMatMulTaps(taps);
+  setGatherRowsTaps(taps);
   await tf.setBackend(backend);
   await tf.ready();
   const timer = new KernelTimer();
@@ -121,7 +127,7 @@ async function main(): Promise<void> {
     t.dispose();
     const kernelMs = [...timer.byPhase.values()].reduce((s, p) => s + p.ms, 0) / steps;
     const phases = Object.fromEntries([...timer.byPhase].map(([p, v]) => [p, { msPerStep: round(v.ms / steps), kernelsPerStep: round(v.calls / steps, 1) }]));
-    console.log(JSON.stringify({ profile: 'lara-step', backend, tick, L, H, steps, msPerStep: round(wall), kernelMsPerStep: round(kernelMs), outsideKernelsMsPerStep: round(wall - kernelMs), phases }));
+    console.log(JSON.stringify({ profile: 'lara-step', backend, tick, taps, L, H, steps, msPerStep: round(wall), kernelMsPerStep: round(kernelMs), outsideKernelsMsPerStep: round(wall - kernelMs), phases }));
     for (const row of sorted(timer.byName, steps, top)) console.log(JSON.stringify({ L, H, by: 'kernel', ...row }));
     for (const row of sorted(timer.byShape, steps, top)) console.log(JSON.stringify({ L, H, by: 'kernel-shape', ...row }));
   }

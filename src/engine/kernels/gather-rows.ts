@@ -259,6 +259,12 @@ export function scatterAddRows(dy: tf.Tensor2D, index: tf.Tensor1D, numRows: num
 
 registerGatherRowsKernels();
 
+let tapsOn = true;
+/** Off: a tap's gathers are plain gatherRows, each with its own dense gradient (the bench times both side by side). */
+export function setGatherRowsTaps(on: boolean): void {
+  tapsOn = on;
+}
+
 /** Row gathers from one tensor whose gradient is summed once (see gatherRowsTap). */
 export interface GatherRowsTap<T extends tf.Tensor> {
   /** gatherRows(x, index) with the tap's x. */
@@ -277,7 +283,7 @@ export interface GatherRowsTap<T extends tf.Tensor> {
  * plain per-gather gradient).
  */
 export function gatherRowsTap<T extends tf.Tensor>(x: T): GatherRowsTap<T> {
-  if (!(x instanceof tf.Variable) || x.dtype !== 'float32') return { gather: (index) => gatherRows(x, index) };
+  if (!tapsOn || !(x instanceof tf.Variable) || x.dtype !== 'float32') return { gather: (index) => gatherRows(x, index) };
   const shape: number[] = [...(x.shape as readonly number[])];
   const numRows = shape[0] ?? 0;
   const width = shape.slice(1).reduce((a, n) => a * n, 1);

@@ -343,6 +343,12 @@ export function gatheredMatMul(x: tf.Tensor2D, w: tf.Tensor3D, idx: tf.Tensor1D,
   return f(x, w) as tf.Tensor2D;
 }
 
+let tapsOn = true;
+/** Off: a tap's calls are per-call gathered matmuls, each with its own dense dW (the bench times both side by side). */
+export function setGatheredMatMulTaps(on: boolean): void {
+  tapsOn = on;
+}
+
 /** Gathered matmuls on one weight tensor whose weight gradient is summed once (see gatheredMatMulTap). */
 export interface GatheredMatMulTap {
   /** gatheredMatMul(x, w, idx) with the tap's w. */
@@ -364,6 +370,11 @@ export interface GatheredMatMulTap {
  * tf.Variable; any other tensor gets the plain per-call gatheredMatMul.
  */
 export function gatheredMatMulTap(w: tf.Tensor3D): GatheredMatMulTap {
+  if (!tapsOn) {
+    // The per-call form as it was before taps: W transposed once per unroll for wasm's input gradient.
+    const wT = tf.getBackend() === 'wasm' && gatheredMatMulKernelActive() ? tf.transpose(w, [0, 2, 1]) : undefined;
+    return { matMul: (x, idx) => gatheredMatMul(x, w, idx, wT) };
+  }
   if (!(w instanceof tf.Variable)) return { matMul: (x, idx) => gatheredMatMul(x, w, idx) };
   const stash: { x: tf.Tensor2D; dy: tf.Tensor2D; idx: tf.Tensor1D }[] = [];
   // wasm's input gradient reads W transposed: made by the first backward call, freed with the backward scope.

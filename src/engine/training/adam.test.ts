@@ -142,6 +142,47 @@ describeBackends('restingAdamStep', () => {
     disposeAll(slots, c);
   });
 
+  it('with resting off, skipping the accumulator and the x1 update gates gives the full formula bit for bit', async () => {
+    const width = 5;
+    const init = Float32Array.from({ length: L * width }, (_, i) => Math.cos(0.9 * i) * 0.7);
+    const [s] = [slot(init, [L, 1, width], true)] as [AdamSlot];
+    const c = counters();
+    // The node-owned step as written for both modes (every op, upd all ones with resting off), on plain arrays of tensors.
+    let [value, m, v] = [tf.tensor(init, [L, width]), tf.zeros([L, width]), tf.zeros([L, width])];
+    let acc = tf.zeros([L, width]);
+    const hyper = { ...HYPER, learningRate: 0.013 };
+    const start = tf.memory().numTensors;
+    for (let k = 1; k <= 5; k++) {
+      // Zeros (rows that did not compute) and a large gradient among them.
+      const g = grad(k, L * width, 3).map((x, i) => (i % 7 === 0 ? 0 : i === 4 ? x * 1e3 : x));
+      const gt = tf.tensor(g, [L, 1, width]);
+      const active = tf.tensor1d([1, 0, 1]);
+      restingAdamStep([s], [gt], c, active, false, k, hyper);
+      tf.dispose([gt, active]);
+      const next = tf.tidy(() => {
+        const { beta1, beta2, epsilon, learningRate } = hyper;
+        const upd = tf.ones([L, 1]);
+        const bc1 = tf.sub(1, tf.pow(beta1, tf.fill([L, 1], k)));
+        const bc2 = tf.sub(1, tf.pow(beta2, tf.fill([L, 1], k)));
+        const gr = tf.tensor(g, [L, width]);
+        const a = tf.add(acc, gr);
+        const m1 = tf.add(m, tf.mul(upd, tf.mul(tf.sub(gr, m), 1 - beta1)));
+        const v1 = tf.add(v, tf.mul(upd, tf.mul(tf.sub(tf.square(gr), v), 1 - beta2)));
+        const step = tf.div(tf.div(m1, bc1), tf.add(tf.sqrt(tf.div(v1, bc2)), epsilon));
+        return [tf.sub(value, tf.mul(upd, tf.mul(learningRate, step))), m1, v1, tf.zerosLike(a)];
+      });
+      tf.dispose([value, m, v, acc]);
+      [value, m, v, acc] = next as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+    }
+    expect(tf.memory().numTensors).toBe(start);
+    expect(Array.from(await read(s.value))).toEqual(Array.from(await read(value)));
+    expect(Array.from(await read(s.m))).toEqual(Array.from(await read(m)));
+    expect(Array.from(await read(s.v))).toEqual(Array.from(await read(v)));
+    expect(Array.from(await read(s.acc as tf.Variable))).toEqual(Array.from(await read(acc)));
+    tf.dispose([value, m, v, acc]);
+    disposeAll([s], c);
+  });
+
   it('clipByGlobalNorm scales all gradients to the clip norm, and 0 turns it off', async () => {
     const gs = [tf.tensor1d([3, 0]), tf.tensor2d([[0, 4]])];
     const { clipped, norm } = clipByGlobalNorm(gs, 1);

@@ -72,17 +72,20 @@ export function restingAdamStep(
       }
       const shape = slot.value.shape;
       const rows = (t: tf.Tensor): tf.Tensor2D => tf.reshape(t, [L, -1]);
-      const acc = tf.add(rows(slot.acc), rows(g));
-      const gEff = resting ? tf.div(acc, col(rest)) : rows(g);
+      // Resting off: every row updates (upd is 1, and x * 1 is x exactly) and the accumulator is only cleared,
+      // so those passes over the table are skipped; the result is the same bit for bit.
+      const acc = resting ? tf.add(rows(slot.acc), rows(g)) : null;
+      const gEff = acc ? tf.div(acc, col(rest)) : rows(g);
+      const gated = (t: tf.Tensor): tf.Tensor => (resting ? tf.mul(upd, t) : t);
       const m0 = rows(slot.m);
       const v0 = rows(slot.v);
-      const m = tf.add(m0, tf.mul(upd, tf.mul(tf.sub(gEff, m0), 1 - beta1)));
-      const v = tf.add(v0, tf.mul(upd, tf.mul(tf.sub(tf.square(gEff), v0), 1 - beta2)));
+      const m = tf.add(m0, gated(tf.mul(tf.sub(gEff, m0), 1 - beta1)));
+      const v = tf.add(v0, gated(tf.mul(tf.sub(tf.square(gEff), v0), 1 - beta2)));
       const step = tf.div(tf.div(m, bc1), tf.add(tf.sqrt(tf.div(v, bc2)), epsilon));
       slot.m.assign(tf.reshape(m, shape));
       slot.v.assign(tf.reshape(v, shape));
-      slot.value.assign(tf.reshape(tf.sub(rows(slot.value), tf.mul(upd, tf.mul(learningRate, step))), shape));
-      slot.acc.assign(tf.reshape(resting ? tf.mul(acc, tf.sub(1, upd)) : tf.zerosLike(acc), shape));
+      slot.value.assign(tf.reshape(tf.sub(rows(slot.value), gated(tf.mul(learningRate, step))), shape));
+      slot.acc.assign(acc ? tf.reshape(tf.mul(acc, tf.sub(1, upd)), shape) : tf.zerosLike(slot.acc));
     });
     counters.steps.assign(steps);
     counters.rest.assign(resting ? tf.mul(rest, tf.sub(1, update)) : tf.zerosLike(rest));
