@@ -24,6 +24,7 @@ import { installOwnData, ownDataFor, ownDataRefusal, ownKindOf, ownTaskOf, parse
 import { errorSentences } from '../protocol/schema-sentences';
 import type { LabStore } from '../store/lab-store';
 import { browserClock, Heartbeat, type HeartbeatClock } from './heartbeat';
+import { RecentStepTimes } from './recent-step-times';
 
 export interface TopologyUpdate {
   readonly graph: Graph;
@@ -86,6 +87,9 @@ export class LabClient {
   private slowStepMs = 0;
   /** A reset or import was sent and its network is not there yet: a build may block the worker before it can say so. */
   private building = false;
+  /** The running network's recent step times, and the experiment they ran (store.measuredStep). */
+  private readonly stepTimes = new RecentStepTimes();
+  private timedExperiment: Experiment | null = null;
 
   constructor(
     endpoint: Endpoint<FromWorker, ToWorker>,
@@ -111,6 +115,7 @@ export class LabClient {
     endpoint.addEventListener('message', this.listener);
     this.heartbeat?.reset();
     this.slowStepMs = 0;
+    this.stepTimes.reset();
     this.handshake();
     const { experiment } = this.store.getState();
     const cp = this.checkpoint;
@@ -315,8 +320,12 @@ export class LabClient {
     }
     const before = this.store.getState().experiment;
     this.store.getState().setExperiment(next);
-    if (isLiveChange(before, next)) this.send({ type: 'setParams', params: liveParams(next) });
-    else this.sendReset(next);
+    if (isLiveChange(before, next)) {
+      this.send({ type: 'setParams', params: liveParams(next) });
+      // Ticks and window are live and change a step's cost: time the new steps afresh.
+      this.stepTimes.reset();
+      this.timedExperiment = next;
+    } else this.sendReset(next);
   }
 
   /** Pacing for the eye (normal, fast, slow motion): applies at once, never restarts training. */
@@ -421,6 +430,12 @@ export class LabClient {
           if (e.kind === 'birth') this.births++;
           else this.deaths++;
         }
+        if (msg.events.length === 0) {
+          this.stepTimes.reset();
+          // A resumed checkpoint gets the live values sent after it: those are what its steps run with.
+          const current = state.experiment;
+          this.timedExperiment = isLiveChange(msg.experiment, current) ? current : msg.experiment;
+        }
         // Without events it is a new network (or one rolled back): the last held-out point no longer describes it.
         state.setRun({
           nodeCount: msg.graph.nodes.length,
@@ -437,9 +452,12 @@ export class LabClient {
         this.slowStepMs = Math.max(0.9 * this.slowStepMs, ...msg.stepMs);
         for (const l of this.frameListeners) l(msg);
         const n = msg.losses.length;
+        const stepMs = this.stepTimes.add(msg.stepMs);
+        const [backend, timed] = [state.backend, this.timedExperiment];
         state.setRun({
           step: msg.step,
           stepsPerSecond: msg.stepsPerSecond,
+          ...(stepMs !== null && backend !== null && timed !== null ? { measuredStep: { ms: stepMs, backend, experiment: timed } } : {}),
           ...(n > 0 ? { loss: msg.losses[n - 1] as number, accuracy: msg.accuracies[n - 1] as number } : {}),
         });
         this.scheduleAck(() => this.send({ type: 'ack', frameId: msg.frameId }));

@@ -73,7 +73,18 @@ export interface SliderControl<P> extends ControlBase<P> {
   readonly get?: (p: P) => number;
   readonly set?: (p: P, value: number) => P;
   /** A warning shown under the slider where not empty (a size that will train slowly), read out when it appears. */
-  readonly warning?: (p: P) => string;
+  readonly warning?: (p: P, context: WarningContext<P>) => string;
+}
+
+/** The tfjs backends the lab trains on (protocol/experiment.ts BACKENDS; the engine does not import it). */
+export type WarningBackend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+
+/** What a slider's warning knows of the run: the backend the worker trains on and, once steps are timed, how long they take. */
+export interface WarningContext<P> {
+  /** null until the worker has picked one. */
+  readonly backend: WarningBackend | null;
+  /** This run's recent median train-step time (ms) on that backend and the parameters it trained with (same model kind). */
+  readonly measured?: { readonly stepMs: number; readonly params: P };
 }
 
 export interface SelectControl<P> extends ControlBase<P> {

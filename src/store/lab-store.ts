@@ -26,6 +26,8 @@ export interface RunSlice {
   readonly loss: number | null;
   readonly accuracy: number | null;
   readonly stepsPerSecond: number;
+  /** The median of the running network's recent train steps (ms), on which backend, with which experiment; null before any are timed. */
+  readonly measuredStep: MeasuredStep | null;
   readonly nodeCount: number;
   readonly edgeCount: number;
   /** How the worker paces training for the eye (not part of the experiment). */
@@ -35,6 +37,13 @@ export interface RunSlice {
   /** The latest held-out evaluation of the running network, or null before the first. */
   readonly heldOut: HeldOutPoint | null;
   setRun(patch: Partial<Omit<RunSlice, 'setRun'>>): void;
+}
+
+/** Train-step time the lab measured: slider warnings scale their estimates by it (only on its backend, for its model kind). */
+export interface MeasuredStep {
+  readonly ms: number;
+  readonly backend: BackendName;
+  readonly experiment: Experiment;
 }
 
 export interface Notice {
@@ -117,6 +126,7 @@ const runSlice: StateCreator<LabState, [], [], RunSlice> = (set) => ({
   loss: null,
   accuracy: null,
   stepsPerSecond: 0,
+  measuredStep: null,
   nodeCount: 0,
   edgeCount: 0,
   speed: 'normal',

@@ -307,6 +307,11 @@ function display(c: SliderControl<Params>, value: number): string {
 function SliderControlView({ control: c, params, live, current, onChange }: ControlProps<SliderControl<Params>>) {
   const value = c.get ? c.get(params) : (params[c.key] as number);
   const log = c.scale === 'log';
+  // A warning sees the worker's backend and this run's measured step time, when it was taken there with this model kind.
+  const backend = useLab((s) => s.backend);
+  const measuredStep = useLab((s) => s.measuredStep);
+  const model = useLab((s) => s.experiment.model);
+  const measured = measuredStep && measuredStep.backend === backend && measuredStep.experiment.model === model ? { stepMs: measuredStep.ms, params: measuredStep.experiment.params as Params } : null;
   return (
     <Slider
       label={c.label}
@@ -317,7 +322,7 @@ function SliderControlView({ control: c, params, live, current, onChange }: Cont
       display={display(c, value)}
       settle={!live}
       hint={helpOf(c, params)}
-      warning={c.warning?.(params)}
+      warning={c.warning?.(params, measured ? { backend, measured } : { backend })}
       onCommit={(v) => {
         const next = log ? Number((10 ** v).toPrecision(3)) : v;
         const p = current();

@@ -2,7 +2,7 @@
 import { GRAPH_GENERATORS, type GraphGenerator } from '../graph-generator-kinds';
 import { laraTableCodec } from '../lara/lara-document';
 import type { LaraHostModel } from '../lara/lara-model';
-import { learningRateControl, optionsOf, type ModelDescriptor } from '../model-descriptor';
+import { learningRateControl, optionsOf, type ModelDescriptor, type WarningContext } from '../model-descriptor';
 import {
   DEFAULT_LOOPY_PARAMS,
   isLocalRule,
@@ -20,24 +20,35 @@ import {
   type LoopyRule,
 } from './loopy-params';
 import { loopyDims, loopyGraphProblem } from './loopy-document';
+import { loopyStepEstimate } from './loopy-step-cost';
+
+/** A step longer than this trains visibly slowly (2 steps a second): the Nodes slider warns from here. */
+export const SLOW_STEP_MS = 500;
+
+const duration = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 10) * 10} ms`);
 
 /**
- * Train-step time on wasm, fitted to measurements (2-core machine, sparse unroll, tbptt, 16 symbols x 3 ticks,
- * 16 lanes, width 1; 200 nodes x density 4: 119 ms, 1,000 x 16: 520 ms, 10,000 x 4: 2.2 s, 10,000 x 16: 3.5 s,
- * within about 30%): 100 ms + 170 ns per node x lane x tick (the per-node ops) + 18 ns per edge x lane x tick (the
- * edge SpMM). Local and trace rules run on the padded slots and cost more; WebGPU runs the plain formulation.
+ * The Nodes slider's warning where a train step at this size is estimated slow on the backend the worker runs on
+ * (loopy-step-cost.ts), else ''. It says what the figure rests on: the backend's model, this run's timed steps
+ * (at this size, or scaled from the size they ran at), or, on a GPU backend before any step is timed, wasm's speed.
  */
-export function loopyStepMsEstimate(p: Pick<LoopyParams, 'hidden' | 'degree' | 'width' | 'batch' | 'window' | 'thinkTicks'>): number {
-  const laneTicks = p.batch * p.window * p.thinkTicks;
-  return 100 + 170e-6 * p.hidden * p.width * laneTicks + 18e-6 * p.hidden * p.degree * p.width * p.width * laneTicks;
-}
-
-/** A warning for the Nodes hint when a train step would take more than half a second (on wasm, the lab's CPU backend). */
-export function loopySlowHint(p: LoopyParams): string {
-  const ms = loopyStepMsEstimate(p);
-  if (ms < 500) return '';
-  const local = isLocalRule(p.rule) ? ' (more: this rule runs on padded slots)' : '';
-  return `Slow: about ${ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 10) * 10} ms`} per train step on the CPU (wasm) backend at this size${local}; fewer nodes, lanes or density train faster`;
+export function loopySlowHint(p: LoopyParams, context: WarningContext<LoopyParams> = { backend: null }): string {
+  const e = loopyStepEstimate(p, context);
+  if (e.ms < SLOW_STEP_MS) return '';
+  const at = `at ${p.hidden.toLocaleString('en-US')} nodes`;
+  const slow = `Slow: about ${duration(e.ms)} per train step`;
+  const fewer = 'fewer nodes, lanes or density train faster';
+  const m = context.measured;
+  switch (e.basis) {
+    case 'model':
+      return `${slow} on ${e.backend ?? 'wasm'} ${at}${isLocalRule(p.rule) ? ' (more: this rule runs on padded slots)' : ''}; ${fewer}`;
+    case 'measured':
+      return `${slow} on ${e.backend ?? 'wasm'} ${at} (this run's steps); ${fewer}`;
+    case 'scaled':
+      return `${slow} on ${e.backend ?? 'wasm'} ${at} (scaled from this run's ${duration(m?.stepMs ?? 0)} steps at ${(m?.params.hidden ?? 0).toLocaleString('en-US')} nodes); ${fewer}`;
+    case 'wasm-class':
+      return `${slow} ${at} at wasm speed (${e.backend === null ? 'the backend is still starting' : `${e.backend} is timed once it trains`}); ${fewer}`;
+  }
 }
 
 const GRAPH_LABELS: Record<GraphGenerator, string> = {
@@ -159,7 +170,7 @@ export const loopyModel: ModelDescriptor<'loopy', 'sequence', LoopyParams, LaraH
         scale: 'log',
         format: (v) => Math.round(v).toLocaleString('en-US'),
         set: (p, v) => ({ ...p, hidden: Math.min(LOOPY_MAX_HIDDEN, Math.max(8, Math.round(v))), degree: Math.min(p.degree, LOOPY_MAX_EDGES / Math.max(8, Math.round(v))) }),
-        help: (p) => `Hidden nodes (single neurons); input and output nodes come on top${loopySlowHint(p) ? `. ${loopySlowHint(p)}` : ''}`,
+        help: 'Hidden nodes (single neurons); input and output nodes come on top. A step costs about nodes x density; the line below says when a size will train slowly on the backend in use',
         warning: loopySlowHint,
       },
       {
