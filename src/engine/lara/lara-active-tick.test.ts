@@ -9,6 +9,8 @@ import { expect, it } from 'vitest';
 import { caseInput, caseLabel } from '../reference/lara-cases';
 import { laraReference, type ReferenceWeightName } from '../reference/lara-reference';
 import { describeBackends } from '../testing/backends';
+import { setGatherRowsTaps } from '../kernels/gather-rows';
+import { setGatheredMatMulTaps } from '../kernels/gathered-matmul';
 import { setActiveRowKernels } from './lara-active-rows';
 import { ACTIVE_TICK_CASES, checkActiveTick, runTick } from './lara-active-check';
 import { activeTickApplies } from './lara-active-tick';
@@ -71,6 +73,26 @@ describeBackends('LARA active-only tick', () => {
       }
       expect(tf.memory().numTensors).toBe(before);
     });
+  });
+
+  it('the gradient taps (one weight gradient per unroll) equal the per-tick gradients within 1e-5', async () => {
+    for (const [n, c] of ACTIVE_TICK_CASES.entries()) {
+      const input = caseInput(c, 700 + n);
+      const before = tf.memory().numTensors;
+      const tapped = await runTick(input, 'active', false);
+      setGatheredMatMulTaps(false);
+      setGatherRowsTaps(false);
+      const perTick = await runTick(input, 'active', false).finally(() => {
+        setGatheredMatMulTaps(true);
+        setGatherRowsTaps(true);
+      });
+      expect(tf.memory().numTensors).toBe(before);
+      expect(Math.abs(tapped.loss - perTick.loss)).toBeLessThan(1e-6 * Math.max(1, perTick.loss));
+      for (const [name, g] of Object.entries(perTick.grads)) {
+        const t = tapped.grads[name as ReferenceWeightName | 'nodeBias'] as Float32Array;
+        expect(maxDiff(t, g), `${caseLabel(c)}: ${name}`).toBeLessThan(1e-5 * scaleOf(g));
+      }
+    }
   });
 
   it('the browser hook (checkActiveTick) passes its cases here', async () => {
