@@ -27,7 +27,8 @@ test('fused WebGPU tick kernels match the plain-tfjs unroll: values, routing, tr
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
+    // A WGSL that does not compile shows as a warning only (and every dispatch of its command buffer is dropped).
+    if (m.type() === 'error' || (m.type() === 'warning' && /WGSL|Invalid/.test(m.text()))) errors.push(m.text());
   });
   const origin = server.resolvedUrls?.local[0] ?? `http://localhost:${devPort}/`;
   await page.goto(new URL('src/bench/pages/webgpu-kernel-check.html', origin).href);

@@ -233,7 +233,9 @@ void (async () => {
     await tf.ready();
     const a = await navigator.gpu.requestAdapter();
     adapter = a ? [a.info.vendor, a.info.architecture].filter(Boolean).join(' ') : null;
-    for (const c of cases()) {
+    // ?only=text runs the cases whose label contains it (a quicker loop while working on one kernel).
+    const only = new URLSearchParams(location.search).get('only');
+    for (const c of cases().filter((k) => only === null || k.label.includes(only))) {
       const report = await checkCase(c.label, c.input, c.reference);
       reports.push(report);
       const worst = (r: KernelCaseReport): string => Math.max(0, ...Object.values(r.errors)).toExponential(1);

@@ -1,10 +1,10 @@
 /**
  * The LARA tick as fused WGSL kernels on the tfjs webgpu backend (few
- * dispatches per tick is what makes it fast): a forward tick is two compute dispatches (state
- * update, routing), a training tick four (those two and two in the reverse
- * sweep), where the same tick as separate tfjs ops took 39 and 73. The plain-tfjs
- * path in lara-forward.ts defines the semantics; bench/pages/webgpu-kernel-check.ts
- * compares the two in a real browser.
+ * dispatches per tick is what makes it fast): a forward tick is two compute
+ * dispatches (state update, routing), a training tick four (those two and two
+ * in the reverse sweep), where the same tick as separate tfjs ops took 39 and
+ * 73. The plain-tfjs path in lara-forward.ts defines the semantics;
+ * bench/pages/webgpu-kernel-check.ts compares the two in a real browser.
  *
  * Each kernel recomputes the gates it needs (2H multiply-adds per slot)
  * instead of reading them from a gate kernel: at these sizes a dispatch costs
@@ -13,10 +13,17 @@
  * the slots it feeds through the topology's reverse slot lists.
  *
  * The whole unroll is one tf.customGrad. Its forward runs the tick kernels
- * (not taped) and saves the state before every tick and the thread walk; its
- * gradient runs the ticks backwards with two kernels per tick and returns the
- * gradients of the edge weights, gate vectors, input weights and start state.
- * The input symbols and the routing noise are data: no gradient flows to them.
+ * (not taped) and saves the state before every tick and the thread walk. Its
+ * gradient follows the active rows, as lara-active-tick.ts: per lane A rows
+ * (the threads, then every input node, then every output node; a forced row
+ * counts on its ticks only, and a node listed twice computes once). Per tick,
+ * backwards, one kernel writes each row's record (its gradients and the
+ * states it read) and one the state gradient before the tick. After the
+ * sweep, one kernel lists each node's rows per tick and one makes every
+ * parameter gradient element from its node's rows only, so training cost
+ * follows the active rows, not L. The input weights' gradient comes from the
+ * input rows. The input symbols and the routing noise are data: no gradient
+ * flows to them.
  *
  * Buffer layouts (all flat, row major):
  *   state      [L, B, H]
@@ -24,9 +31,11 @@
  *   walk       int32 [B*Th + 2L]  thread positions (row b*Th + th), then per node the thread visits and
  *              the (tick, lane) pairs it computed, both summed over the ticks so far
  *   topo       int32, see topologyTable
- *   hostGrads  [L, B, H + 2K + 1]  per host lane: dL/dpre per component, dL/dz per slot, G per slot, active flag
- *   carry      [L*B*H + L*K*(H+2)*H + nIn*D*H]  the reverse sweep's state: dL/dstate, then the parameter
- *              gradients summed over the ticks done (params layout), then the input weights' gradient
+ *   rows       [ticks, B*A, R]  row records, R = H + 2K + 1 + (K+1)H: dL/dpre per component, dL/dz per slot,
+ *              G per slot, the row's node (-1 where the row does not compute or repeats an earlier row of
+ *              its lane), the host's state, the state of each slot's source (all before the tick)
+ *   entries    int32 [L, ticks, 1+B]  per node and tick: how many rows it owns, then those rows (index in the tick)
+ *   carry      [L, B, H]  the reverse sweep's state gradient
  *   y          [T*nRead*B*H + L*B*H]  the read states of every symbol, then the final state
  */
 import * as tf from '@tensorflow/tfjs';
@@ -55,7 +64,10 @@ interface Dims {
   /** Input alphabet. */
   readonly D: number;
   readonly nIn: number;
+  readonly nOut: number;
   readonly nRead: number;
+  /** Rows per lane in the reverse sweep: Th + nIn + nOut. */
+  readonly A: number;
   /** Symbols. */
   readonly T: number;
   readonly think: number;
@@ -76,11 +88,11 @@ const NO_PHASE: Phase = { tick: 0, step: 0, inputTick: false, readTick: false, r
 const UNIFORMS =
   'nodes : i32, slots : i32, lanes : i32, width : i32, threads : i32, reverseWidth : i32, alphabet : i32, ' +
   'readNodes : i32, steps : i32, think : i32, tick : i32, stepIndex : i32, inputTick : i32, ' +
-  'readTick : i32, readGradStep : i32,';
+  'readTick : i32, readGradStep : i32, inputNodes : i32, outputNodes : i32,';
 
 function uniformValues(d: Dims, p: Phase): { type: string; data: number[] }[] {
   const values = [d.L, d.K, d.B, d.H, d.Th, d.J, d.D, d.nRead, d.T, d.think];
-  values.push(p.tick, p.step, p.inputTick ? 1 : 0, p.readTick ? 1 : 0, p.readGradStep);
+  values.push(p.tick, p.step, p.inputTick ? 1 : 0, p.readTick ? 1 : 0, p.readGradStep, d.nIn, d.nOut);
   return values.map((v) => ({ type: 'int32', data: [v] }));
 }
 
@@ -111,6 +123,7 @@ fn readSlotOf(node : i32) -> i32 { return nodeEntry(2, node); }
 // The reverse slot lists and the input positions follow the three per-node parts.
 fn reverseSlot(node : i32, k : i32) -> i32 { return nodeEntry(3, node * uniforms.reverseWidth + k); }
 fn inputPosition(n : i32) -> i32 { return nodeEntry(3, uniforms.nodes * uniforms.reverseWidth + n); }
+fn outputPosition(n : i32) -> i32 { return nodeEntry(3, uniforms.nodes * uniforms.reverseWidth + uniforms.inputNodes + n); }
 `;
 
 /** Per-slot parameters (binding `params`). */
@@ -291,13 +304,45 @@ function logitGradWgsl(gate: GateKind): string {
   }
 }
 
+/** Row records (see the file comment): rows per lane and field offsets. */
+const ROW_LAYOUT_WGSL = /* wgsl */ `
+fn rowsPerLane() -> i32 { return uniforms.threads + uniforms.inputNodes + uniforms.outputNodes; }
+fn recordSize() -> i32 { return uniforms.width + 2 * uniforms.slots + 1 + (uniforms.slots + 1) * uniforms.width; }
+fn nodeField() -> i32 { return uniforms.width + 2 * uniforms.slots; }
+// Start of the states: the host's, then one per slot's source.
+fn statesField() -> i32 { return nodeField() + 1; }
+`;
+
+/** Reading the records (binding `rows`). */
+const ROWS_WGSL = /* wgsl */ `${ROW_LAYOUT_WGSL}
+fn record(row : i32, e : i32) -> f32 { return rows[row * recordSize() + e]; }
+`;
+
+/** Which node row j of lane b computes this tick (binding `walk`): -1 for a forced row off its tick. */
+const ROW_NODES_WGSL = /* wgsl */ `
+fn rowNode(b : i32, j : i32) -> i32 {
+  let Th = uniforms.threads;
+  if (j < Th) { return walk[b * Th + j]; }
+  let n = j - Th;
+  if (n < uniforms.inputNodes) { return select(-1, inputPosition(n), uniforms.inputTick != 0); }
+  return select(-1, outputPosition(n - uniforms.inputNodes), uniforms.readTick != 0);
+}
+// A node listed twice in a lane (two threads, a thread on a forced node) computes once: its first row.
+fn rowFirst(b : i32, j : i32, a : i32) -> bool {
+  for (var k = 0; k < j; k++) {
+    if (rowNode(b, k) == a) { return false; }
+  }
+  return true;
+}
+`;
+
 /**
- * Backward, first kernel of a tick: hostGrads [L, B, H + 2K + 1] from the
- * state gradient after the tick (carry), the states before and after it.
+ * Backward, first kernel of a tick: the row records [B*A, R] from the state
+ * gradient after the tick (carry), the states before and after it.
  */
-function hostGradsWgsl(gate: GateKind): string {
-  return `${TOPOLOGY_WGSL}${PARAMS_WGSL}${STATE_WGSL}${gatesWgsl(gate)}${ACTIVE_WGSL}
-// dL/dpre: the state gradient through relu, for nodes that computed.
+function rowRecordsWgsl(gate: GateKind): string {
+  return `${TOPOLOGY_WGSL}${PARAMS_WGSL}${STATE_WGSL}${gatesWgsl(gate)}${ROW_LAYOUT_WGSL}${ROW_NODES_WGSL}
+// dL/dpre: the state gradient through relu.
 fn preGrad(a : i32, b : i32, j : i32, on : bool) -> f32 {
   let k = (a * uniforms.lanes + b) * uniforms.width + j;
   if (!on || stateNext[k] <= 0.0) { return 0.0; }
@@ -322,17 +367,29 @@ fn main(index : i32) {
   if (index >= uniforms.size) { return; }
   let H = uniforms.width;
   let K = uniforms.slots;
-  let E = H + 2 * K + 1;
-  let e = index % E;
-  let b = (index / E) % uniforms.lanes;
-  let a = index / (E * uniforms.lanes);
-  let on = computesNow(a, b);
+  let R = recordSize();
+  let e = index % R;
+  let row = index / R;
+  let b = row / rowsPerLane();
+  let a = rowNode(b, row % rowsPerLane());
+  if (a < 0) {
+    result[index] = select(0.0, -1.0, e == nodeField());
+    return;
+  }
+  let on = true;
   if (e < H) {
     result[index] = preGrad(a, b, e, on);
     return;
   }
-  if (e == E - 1) {
-    result[index] = select(0.0, 1.0, on);
+  if (e == nodeField()) {
+    result[index] = select(-1.0, f32(a), rowFirst(b, row % rowsPerLane(), a));
+    return;
+  }
+  if (e >= statesField()) {
+    let part = (e - statesField()) / H;
+    var node = a;
+    if (part > 0) { node = slotSource(a * K + part - 1); }
+    result[index] = stateAt(0, node, b, (e - statesField()) % H);
     return;
   }
   let s = (e - H) % K;
@@ -353,98 +410,159 @@ fn main(index : i32) {
 }
 
 /**
- * Backward, second kernel of a tick: the next carry. The state gradient
- * before the tick gathers, for node c, what passed through unchanged (c did
- * not compute), c's part in the gate logits of its own slots (u) and of the
- * slots it feeds (v), and the messages it sent (W); plus the read gradient of
- * the tick before. The parameter gradients add this tick's share.
+ * Backward, second kernel of a tick: the state gradient before the tick
+ * [L, B, H]. For node c it gathers what passed through unchanged (c did not
+ * compute), c's part in the gate logits of its own slots (u) and of the slots
+ * it feeds (v), and the messages it sent (W), each from the host's row in the
+ * lane; plus the read gradient of the tick before.
  */
-const ADJOINT_WGSL = /* wgsl */ `${TOPOLOGY_WGSL}${PARAMS_WGSL}${STATE_WGSL}
-fn hostGrad(a : i32, b : i32, e : i32) -> f32 {
-  return hostGrads[(a * uniforms.lanes + b) * (uniforms.width + 2 * uniforms.slots + 1) + e];
+const ADJOINT_WGSL = /* wgsl */ `${TOPOLOGY_WGSL}${PARAMS_WGSL}${ROWS_WGSL}
+// The lane's row of node a this tick, -1 when a did not compute.
+fn rowOf(a : i32, b : i32) -> i32 {
+  let A = rowsPerLane();
+  for (var j = 0; j < A; j++) {
+    if (record(b * A + j, nodeField()) == f32(a)) { return b * A + j; }
+  }
+  return -1;
 }
 fn main(index : i32) {
   if (index >= uniforms.size) { return; }
   let H = uniforms.width;
   let K = uniforms.slots;
   let B = uniforms.lanes;
-  let stateSize = uniforms.nodes * B * H;
-  if (index < stateSize) {
-    let i = index % H;
-    let b = (index / H) % B;
-    let c = index / (H * B);
-    var grad = 0.0;
-    if (hostGrad(c, b, H + 2 * K) == 0.0) { grad = carry[index]; }
-    for (var s = 0; s < K; s++) { grad += hostGrad(c, b, H + s) * hostGateWeight(c * K + s, i); }
-    for (var k = 0; k < uniforms.reverseWidth; k++) {
-      let r = reverseSlot(c, k);
-      if (r < 0) { continue; }
-      let a = r / K;
-      grad += hostGrad(a, b, H + r % K) * sourceGateWeight(r, i);
-      let g = hostGrad(a, b, H + K + r % K);
-      if (g == 0.0) { continue; }
-      var back = 0.0;
-      for (var j = 0; j < H; j++) { back += edgeWeight(r, i, j) * hostGrad(a, b, j); }
-      grad += g * back;
-    }
-    if (uniforms.readGradStep >= 0) {
-      let rs = readSlotOf(c);
-      if (rs >= 0) { grad += outGrad[((uniforms.readGradStep * uniforms.readNodes + rs) * B + b) * H + i]; }
-    }
-    result[index] = grad;
-    return;
-  }
-  let p = index - stateSize;
-  let paramSize = uniforms.nodes * K * (H + 2) * H;
+  let i = index % H;
+  let b = (index / H) % B;
+  let c = index / (H * B);
   var grad = 0.0;
-  if (p < paramSize) {
-    let col = p % H;
-    let row = (p / H) % (H + 2);
-    let slot = p / (H * (H + 2));
-    if (slotReal(slot)) {
-      let a = slot / K;
-      let s = slot % K;
-      let src = slotSource(slot);
-      for (var b = 0; b < B; b++) {
-        if (row < H) {
-          grad += hostGrad(a, b, H + K + s) * stateAt(0, src, b, row) * hostGrad(a, b, col);
-        } else if (row == H) {
-          grad += hostGrad(a, b, H + s) * stateAt(0, a, b, col);
-        } else {
-          grad += hostGrad(a, b, H + s) * stateAt(0, src, b, col);
-        }
-      }
-    }
-  } else if (uniforms.inputTick != 0) {
-    // The input drive W_in^T x of an input node: dL/dW_in[n, d, j] += x_d dL/dpre_j.
-    let w = p - paramSize;
-    let D = uniforms.alphabet;
-    let j = w % H;
-    let d = (w / H) % D;
-    let node = inputPosition(w / (H * D));
-    for (var b = 0; b < B; b++) {
-      grad += symbols[(uniforms.stepIndex * B + b) * D + d] * hostGrad(node, b, j);
-    }
+  let own = rowOf(c, b);
+  if (own < 0) {
+    grad = carry[index];
+  } else {
+    for (var s = 0; s < K; s++) { grad += record(own, H + s) * hostGateWeight(c * K + s, i); }
   }
-  result[index] = carry[index] + grad;
+  for (var k = 0; k < uniforms.reverseWidth; k++) {
+    let r = reverseSlot(c, k);
+    if (r < 0) { continue; }
+    let host = rowOf(r / K, b);
+    if (host < 0) { continue; }
+    grad += record(host, H + r % K) * sourceGateWeight(r, i);
+    let g = record(host, H + K + r % K);
+    if (g == 0.0) { continue; }
+    var back = 0.0;
+    for (var j = 0; j < H; j++) { back += edgeWeight(r, i, j) * record(host, j); }
+    grad += g * back;
+  }
+  if (uniforms.readGradStep >= 0) {
+    let rs = readSlotOf(c);
+    if (rs >= 0) { grad += outGrad[((uniforms.readGradStep * uniforms.readNodes + rs) * B + b) * H + i]; }
+  }
+  result[index] = grad;
 }
 `;
 
-/** The carry before the last tick: the final state's gradient plus the last symbol's read gradient; zero parameter gradients. */
+/** The state gradient before the last tick: the final state's gradient plus the last symbol's read gradient. */
 const CARRY_START_WGSL = /* wgsl */ `${TOPOLOGY_WGSL}
 fn main(index : i32) {
   if (index >= uniforms.size) { return; }
   let H = uniforms.width;
   let B = uniforms.lanes;
-  if (index >= uniforms.nodes * B * H) {
-    result[index] = 0.0;
-    return;
-  }
   let i = index % H;
   let b = (index / H) % B;
   var grad = outGrad[uniforms.steps * uniforms.readNodes * B * H + index];
   let rs = readSlotOf(index / (H * B));
   if (rs >= 0) { grad += outGrad[((uniforms.readGradStep * uniforms.readNodes + rs) * B + b) * H + i]; }
+  result[index] = grad;
+}
+`;
+
+/**
+ * After the sweep: entries [L, ticks, 1+B], per node and tick the number of
+ * rows the node computed (m = 0), then those rows (m >= 1), from the stacked
+ * records. At most one row per lane, so B entries suffice.
+ */
+const ENTRIES_WGSL = /* wgsl */ `${ROWS_WGSL}
+fn main(index : i32) {
+  if (index >= uniforms.size) { return; }
+  let B = uniforms.lanes;
+  let m = index % (B + 1);
+  let tick = (index / (B + 1)) % (uniforms.steps * uniforms.think);
+  let a = f32(index / ((B + 1) * uniforms.steps * uniforms.think));
+  let perTick = B * rowsPerLane();
+  var count = 0;
+  for (var r = 0; r < perTick; r++) {
+    if (record(tick * perTick + r, nodeField()) != a) { continue; }
+    if (m == count + 1) {
+      result[index] = r;
+      return;
+    }
+    count++;
+  }
+  result[index] = select(-1, count, m == 0);
+}
+`;
+
+/**
+ * After the sweep: the parameter gradients [L*K, H+2, H], each element summed
+ * over its node's rows only (entries), from their records.
+ */
+const PARAM_GRADS_WGSL = /* wgsl */ `${TOPOLOGY_WGSL}${ROWS_WGSL}
+fn main(index : i32) {
+  if (index >= uniforms.size) { return; }
+  let H = uniforms.width;
+  let K = uniforms.slots;
+  let B = uniforms.lanes;
+  let col = index % H;
+  let row = (index / H) % (H + 2);
+  let slot = index / (H * (H + 2));
+  if (!slotReal(slot)) {
+    result[index] = 0.0;
+    return;
+  }
+  let a = slot / K;
+  let s = slot % K;
+  let ticks = uniforms.steps * uniforms.think;
+  let perTick = B * rowsPerLane();
+  let host = statesField();
+  let src = statesField() + (s + 1) * H;
+  var grad = 0.0;
+  for (var tick = 0; tick < ticks; tick++) {
+    let at = (a * ticks + tick) * (B + 1);
+    let n = entries[at];
+    for (var m = 1; m <= n; m++) {
+      let r = tick * perTick + entries[at + m];
+      if (row < H) {
+        grad += record(r, H + K + s) * record(r, src + row) * record(r, col);
+      } else if (row == H) {
+        grad += record(r, H + s) * record(r, host + col);
+      } else {
+        grad += record(r, H + s) * record(r, src + col);
+      }
+    }
+  }
+  result[index] = grad;
+}
+`;
+
+/** After the sweep: the input weights' gradient [nIn, D, H], dL/dW_in[n, d, j] = sum x_d dL/dpre_j over the input node's rows. */
+const INPUT_GRADS_WGSL = /* wgsl */ `${ROWS_WGSL}
+fn main(index : i32) {
+  if (index >= uniforms.size) { return; }
+  let H = uniforms.width;
+  let B = uniforms.lanes;
+  let D = uniforms.alphabet;
+  let j = index % H;
+  let d = (index / H) % D;
+  let n = index / (H * D);
+  let A = rowsPerLane();
+  var grad = 0.0;
+  for (var step = 0; step < uniforms.steps; step++) {
+    let tick = step * uniforms.think;
+    for (var b = 0; b < B; b++) {
+      let x = symbols[(step * B + b) * D + d];
+      if (x == 0.0) { continue; }
+      grad += x * record((tick * B + b) * A + uniforms.threads + n, j);
+    }
+  }
   result[index] = grad;
 }
 `;
@@ -526,7 +644,7 @@ fn main(index : i32) {
  * int32 table of the packing, concatenated: source per slot [L*K]; slot flags
  * [L*K] (1 real, 2 a thread may take it); per node the input slot (-1 if
  * none), output flag and read slot (-1) [3 x L]; the real slots each node
- * feeds [L*J], padded with -1; the input nodes' positions [nIn].
+ * feeds [L*J], padded with -1; the input nodes' positions [nIn]; the output nodes' positions [nOut].
  */
 function topologyTable(topo: LaraTopology, threadStays: boolean): { table: Int32Array; J: number } {
   const { L, K, source, mask } = topo;
@@ -553,7 +671,7 @@ function topologyTable(topo: LaraTopology, threadStays: boolean): { table: Int32
   topo.readPositions.forEach((pos, r) => (nodeEntries[2 * L + pos] = r));
   const reverse = new Int32Array(L * J).fill(-1);
   feeds.forEach((slots, c) => reverse.set(slots, c * J));
-  const parts = [Int32Array.from(source), flags, nodeEntries, reverse, Int32Array.from(topo.inputPositions)];
+  const parts = [Int32Array.from(source), flags, nodeEntries, reverse, Int32Array.from(topo.inputPositions), Int32Array.from(topo.outputPositions)];
   const table = new Int32Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {
@@ -581,17 +699,26 @@ function runKernel(prog: WebGPUProgram, inputs: tf.Tensor[], dtype: 'float32' | 
 function dimsOf(w: LaraWeights, topo: LaraTopology, input: UnrollInput, J: number): Dims {
   const [, B, H] = input.h0.shape;
   const [nIn, D] = w.inputW.shape;
-  return { L: topo.L, K: topo.K, B, H, Th: input.q0.shape[0] / B, J, D, nIn, nRead: topo.readCount, T: input.steps, think: input.thinkTicks };
+  const Th = input.q0.shape[0] / B;
+  const nOut = topo.outputPositions.length;
+  return { L: topo.L, K: topo.K, B, H, Th, J, D, nIn, nOut, A: Th + nIn + nOut, nRead: topo.readCount, T: input.steps, think: input.thinkTicks };
+}
+
+/** Floats per row record (see the file comment). */
+function recordSize(d: Dims): number {
+  return d.H + 2 * d.K + 1 + (d.K + 1) * d.H;
 }
 
 /** Element count of the largest buffer the fused kernels bind (the ones the plain path binds too aside). */
 function largestBuffer(d: Dims, trace: boolean): number {
   const state = d.L * d.B * d.H;
   const ticks = d.T * d.think;
-  const carry = state + d.L * d.K * (d.H + 2) * d.H + d.nIn * d.D * d.H;
+  const params = d.L * d.K * (d.H + 2) * d.H;
+  const rows = ticks * d.B * d.A * recordSize(d);
+  const entries = d.L * ticks * (d.B + 1);
   const y = d.T * d.nRead * d.B * d.H + state;
   const traced = trace ? Math.max((ticks + 1) * state, ticks * d.L * d.B * (d.K + 2)) : 0;
-  return Math.max(carry, y, traced);
+  return Math.max(params, rows, entries, y, traced);
 }
 
 /**
@@ -727,45 +854,55 @@ function traceOutputs(gate: GateKind, d: Dims, states: tf.Tensor[], walks: tf.Te
   };
 }
 
-/** The customGrad's gradient: the ticks backwards, two kernels each; returns the gradients of (edgeW, gateU, gateV, inputW, h0). */
+/**
+ * The customGrad's gradient: the ticks backwards, two kernels each (row records, state gradient), then the
+ * entries, parameter and input-weight kernels once; returns the gradients of (edgeW, gateU, gateV, inputW, h0).
+ */
 function reverseSweep(gate: GateKind, d: Dims, dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] {
-  const { L, K, B, H, nIn, D, T, think } = d;
+  const { L, K, B, H, nIn, D, T, think, A } = d;
   const ticks = T * think;
+  const R = recordSize(d);
   const [params, table, x, ...history] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, ...tf.Tensor[]];
   const states = history.slice(0, ticks + 1);
   const walks = history.slice(ticks + 1);
-  const carrySize = L * B * H + L * K * (H + 2) * H + nIn * D * H;
-  let carry = runKernel(program('carry_start', ['outGrad', 'topo'], [carrySize], () => CARRY_START_WGSL), [dy, table], 'float32', d, {
+  let carry = runKernel(program('carry_start', ['outGrad', 'topo'], [L, B, H], () => CARRY_START_WGSL), [dy, table], 'float32', d, {
     ...NO_PHASE,
     readGradStep: T - 1,
   });
+  const records: tf.Tensor[] = [];
   for (let tick = ticks - 1; tick >= 0; tick--) {
     const phase = backwardPhase(tick, think);
     const before = states[tick] as tf.Tensor;
-    const hostGrads = runKernel(
-      program(`host_grads_${gate}`, ['carry', 'stateNext', 'state', 'params', 'walk', 'topo'], [L, B, H + 2 * K + 1], () => hostGradsWgsl(gate)),
+    const rows = runKernel(
+      program(`row_records_${gate}`, ['carry', 'stateNext', 'state', 'params', 'walk', 'topo'], [B * A, R], () => rowRecordsWgsl(gate)),
       [carry, states[tick + 1] as tf.Tensor, before, params, walks[tick] as tf.Tensor, table],
       'float32',
       d,
       phase,
     );
     const next = runKernel(
-      program('adjoint', ['carry', 'hostGrads', 'state', 'params', 'topo', 'outGrad', 'symbols'], [carrySize], () => ADJOINT_WGSL),
-      [carry, hostGrads, before, params, table, dy, x],
+      program('state_adjoint', ['carry', 'rows', 'params', 'topo', 'outGrad'], [L, B, H], () => ADJOINT_WGSL),
+      [carry, rows, params, table, dy],
       'float32',
       d,
       phase,
     );
-    tf.dispose([carry, hostGrads]);
+    carry.dispose();
     carry = next;
+    records.unshift(rows);
   }
-  const [dh0, dParams, dInputW] = tf.split(carry, [L * B * H, L * K * (H + 2) * H, nIn * D * H]) as [tf.Tensor, tf.Tensor, tf.Tensor];
-  const [dEdgeW, dGateU, dGateV] = tf.split(tf.reshape(dParams, [L * K, H + 2, H]), [H, 1, 1], 1) as [tf.Tensor, tf.Tensor, tf.Tensor];
+  const rows = tf.concat(records.map((r) => tf.reshape(r, [-1])));
+  tf.dispose(records);
+  const entries = runKernel(program('row_entries', ['rows'], [L, ticks, B + 1], () => ENTRIES_WGSL), [rows], 'int32', d);
+  const dParams = runKernel(program('param_grads', ['rows', 'entries', 'topo'], [L * K, H + 2, H], () => PARAM_GRADS_WGSL), [rows, entries, table], 'float32', d);
+  const dInputW = runKernel(program('input_grads', ['rows', 'symbols'], [nIn, D, H], () => INPUT_GRADS_WGSL), [rows, x], 'float32', d);
+  tf.dispose([rows, entries]);
+  const [dEdgeW, dGateU, dGateV] = tf.split(dParams, [H, 1, 1], 1) as [tf.Tensor, tf.Tensor, tf.Tensor];
   return [
     tf.reshape(dEdgeW, [L, K * H, H]),
     tf.reshape(dGateU, [L, K, 1, H]),
     tf.reshape(dGateV, [L, K, 1, H]),
     tf.reshape(dInputW, [nIn, D, H]),
-    tf.reshape(dh0, [L, B, H]),
+    carry,
   ];
 }
