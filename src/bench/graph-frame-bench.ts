@@ -35,6 +35,8 @@ export interface GraphFrameOptions {
   readonly maxSettleMs?: number;
   /** Also take a CPU profile of the page over a second window of the same length and return its top functions. */
   readonly profile?: boolean;
+  /** Which rasteriser draws the lines and discs ('auto': WebGL2 above the painter's thresholds); sent as ?painter=. */
+  readonly painter?: 'auto' | 'webgl' | '2d';
 }
 
 export interface GraphFrameRow {
@@ -51,6 +53,8 @@ export interface GraphFrameRow {
   readonly graphPaints: number | undefined;
   readonly trainSteps: number | undefined;
   readonly seconds: number;
+  /** What rasterised the lines and discs at the end of the window (the canvas's data-painter: 'webgl' or '2d'). */
+  readonly painter: string | undefined;
   /** Seconds from Play until the layout stood still (or maxSettleMs ran out): the start-up transient left out of the window. */
   readonly settleS: number;
   readonly target: 16.7;
@@ -74,7 +78,8 @@ export async function graphFrameCase(browser: Browser, baseUrl: string, c: Graph
   const seconds = opts.seconds ?? 10;
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   try {
-    await page.goto(`${baseUrl}/${c.hash}`);
+    const search = opts.painter && opts.painter !== 'auto' ? `?painter=${opts.painter}` : '';
+    await page.goto(`${baseUrl}/${search}${c.hash}`);
     await page.waitForFunction(() => (window.__loopyLab?.snapshot().frames ?? 0) > 0, null, { timeout: 300_000 });
     await page.getByRole('button', { name: 'Play' }).click();
     await page.waitForFunction(() => (window.__loopyLab?.snapshot().step ?? 0) >= 1, null, { timeout: 600_000 });
@@ -103,6 +108,7 @@ export async function graphFrameCase(browser: Browser, baseUrl: string, c: Graph
     })`;
     const gaps = await page.evaluate<number[]>(gapsScript);
     const s = (await page.evaluate(() => window.__loopyLab?.snapshot())) as Snapshot | undefined;
+    const painter = await page.evaluate(() => document.querySelector<HTMLCanvasElement>('canvas[data-painter]')?.dataset.painter);
     const sorted = [...gaps].sort((a, b) => a - b);
     const q = (p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
     const total = gaps.reduce((a, b) => a + b, 0);
@@ -119,6 +125,7 @@ export async function graphFrameCase(browser: Browser, baseUrl: string, c: Graph
       graphPaints: s?.graphPaints,
       trainSteps: s?.step,
       seconds,
+      painter,
       settleS: round(settleS),
       target: 16.7,
     };

@@ -35,6 +35,8 @@ import { easeView, fitView, type Bounds, type View } from './view-fit';
 import { drawLegend } from './legend-svg';
 import { SvgContext } from './svg-context';
 import { setViewPicture, svgToPng } from './view-picture';
+import { rasteriserFromSearch } from './webgl-graph-buffers';
+import { GlGraphLayer } from './webgl-graph-layer';
 
 /** How the graph talks to assistive technology (plain text, written by the component). */
 export interface GraphTextSink {
@@ -196,6 +198,19 @@ export class GraphController {
       },
     });
     this.loop.own(() => this.interaction.detach());
+    // Big graphs' lines and discs through WebGL2 where there is one (?painter=2d|webgl forces either, for benchmarks).
+    const choice = rasteriserFromSearch(location.search);
+    let gl = choice === '2d' ? null : GlGraphLayer.create(() => this.loop.markDirty());
+    // 'auto' never draws with a software GL (Canvas 2D is faster there): no context is kept for it.
+    if (gl && choice === 'auto' && gl.software) {
+      gl.dispose();
+      gl = null;
+    }
+    this.painter.useWebgl(gl, choice);
+    if (gl) {
+      const layer = gl;
+      this.loop.own(() => layer.dispose());
+    }
     // A big graph lays out in a worker: repaint when its positions arrive, and end it with the view.
     this.layout.onMove(() => this.loop.markDirty());
     this.loop.own(() => this.layout.dispose());
@@ -522,6 +537,7 @@ export class GraphController {
     s.y = this.view.y;
     this.painter.paint(this.ctx, this.model, s);
     graphPaintStats.record(performance.now() - start);
+    if (this.canvas.dataset.painter !== this.painter.rasteriser) this.canvas.dataset.painter = this.painter.rasteriser;
     // Edge strengths the painter held back (a big graph redraws its lines at most twice a second) still need a paint.
     return more || this.painter.edgesPending;
   }

@@ -3,6 +3,9 @@
  * 1,000 nodes and 4,000 edges stay well inside a frame: one path per gate
  * bucket and per colour bucket (no per-edge strokeStyle), no shadowBlur, and
  * scratch arrays reused across paints (nothing is allocated per paint).
+ * Given a WebGL2 layer (useWebgl), big graphs' straight lines and node discs
+ * are rasterised there from the same buckets and blitted in their place;
+ * everything else stays 2D, and 2D takes over whenever the context is lost.
  */
 import { bucketOf, sortByBucket } from './activity-scale';
 import type { EdgeView, GraphModel, NodeView } from './graph-model';
@@ -30,6 +33,16 @@ import {
 import { LabelPlacer, type LabelBox, type LabelRequest } from './label-placement';
 import { isSvgContext, type Paint2D } from './svg-context';
 import { lerp, TRAIL_HOPS, trailAlpha, type TrailRing } from './thread-trail';
+import {
+  edgeBucketColours,
+  fillLineSegments,
+  fillNodeInstances,
+  NODE_FLOATS,
+  SEGMENT_FLOATS,
+  webglWanted,
+  type RasteriserChoice,
+} from './webgl-graph-buffers';
+import type { GlGraphLayer, GlView } from './webgl-graph-layer';
 
 const TAU = Math.PI * 2;
 /** Line count above which every edge is a hairline (see setBucketWidths). */
@@ -96,9 +109,35 @@ export class GraphPainter {
   edgeRedraws = 0;
   /** True when the last paint kept showing edge strengths that have changed since: paint again within EDGE_REFRESH_MS. */
   edgesPending = false;
+  /** What rasterised the last paint's lines and node discs. */
+  rasteriser: '2d' | 'webgl' = '2d';
+  // The WebGL2 pass (null: Canvas 2D only) and its upload scratch.
+  private gl: GlGraphLayer | null = null;
+  private glChoice: RasteriserChoice = 'auto';
+  private glOn = false;
+  private glSoftware = false;
+  private segments = new Float32Array(0);
+  private nodeInstances = new Float32Array(0);
+  private readonly bucketFirst = new Int32Array(GATE_BUCKETS);
+  private readonly bucketCount = new Int32Array(GATE_BUCKETS);
+  private readonly bucketRgba = new Float32Array(4 * GATE_BUCKETS);
+  private readonly glView = { width: 1, height: 1, dpr: 1, k: 1, x: 0, y: 0 };
+
+  /** Rasterise lines and discs with `gl` where `choice` says (see webglWanted); null: Canvas 2D only. The caller owns and disposes `gl`. */
+  useWebgl(gl: GlGraphLayer | null, choice: RasteriserChoice = 'auto'): void {
+    this.gl = gl;
+    this.glChoice = choice;
+    this.glSoftware = gl?.software ?? false;
+  }
 
   paint(ctx: Paint2D, m: GraphModel, s: PaintState): void {
     this.ensureScratch(m);
+    const gl = this.gl;
+    const glOn = !isSvgContext(ctx) && gl !== null && gl.usable && webglWanted(m.nodes.length, m.edges.length, this.glChoice, this.glSoftware);
+    // The cached lines came from the other rasteriser: draw them afresh.
+    if (glOn !== this.glOn) this.layerEdges = null;
+    this.glOn = glOn;
+    this.rasteriser = glOn ? 'webgl' : '2d';
     const px = 1 / s.k;
     ctx.setTransform(s.dpr, 0, 0, s.dpr, 0, 0);
     ctx.globalAlpha = 1;
@@ -174,7 +213,7 @@ export class GraphPainter {
         layer.setTransform(s.dpr * s.k, 0, 0, s.dpr * s.k, s.dpr * s.x, s.dpr * s.y);
         layer.lineCap = 'round';
         layer.lineJoin = 'round';
-        this.strokeEdges(layer, m, px, lines, 'lines');
+        if (!this.glLines(layer, m, s, lines)) this.strokeEdges(layer, m, px, lines, 'lines');
         this.keepLayerKey(m, s, n);
         this.layerDrawnAt = s.now;
         this.edgeRedraws++;
@@ -236,6 +275,51 @@ export class GraphPainter {
       ctx.stroke();
     }
     ctx.globalAlpha = 1;
+  }
+
+  /** Rasterises the straight lines with WebGL into the cleared `layer` (its transform left as it was); false: draw them in 2D. */
+  private glLines(layer: CanvasRenderingContext2D, m: GraphModel, s: PaintState, lines: number): boolean {
+    const gl = this.gl;
+    if (!this.glOn || !gl) return false;
+    const edges = m.edges;
+    if (this.segments.length < edges.length * SEGMENT_FLOATS) this.segments = new Float32Array(2 * edges.length * SEGMENT_FLOATS);
+    let at = 0;
+    for (let b = 0; b < GATE_BUCKETS; b++) {
+      this.bucketFirst[b] = at;
+      at = fillLineSegments(edges, this.edgeOrder, this.edgeStarts[b] as number, this.edgeStarts[b + 1] as number, this.segments, at);
+      this.bucketCount[b] = at - (this.bucketFirst[b] as number);
+    }
+    edgeBucketColours(lines, this.bucketRgba);
+    const v = this.viewFor(layer.canvas, s);
+    if (!gl.drawLines(this.segments, at, this.bucketFirst, this.bucketCount, this.bucketRgba, this.bucketWidth, v)) return false;
+    layer.setTransform(1, 0, 0, 1, 0, 0);
+    layer.drawImage(gl.canvas, 0, 0);
+    layer.setTransform(s.dpr * s.k, 0, 0, s.dpr * s.k, s.dpr * s.x, s.dpr * s.y);
+    return true;
+  }
+
+  private viewFor(target: { readonly width: number; readonly height: number }, s: PaintState): GlView {
+    const v = this.glView;
+    v.width = target.width;
+    v.height = target.height;
+    v.dpr = s.dpr;
+    v.k = s.k;
+    v.x = s.x;
+    v.y = s.y;
+    return v;
+  }
+
+  /** Rasterises the node discs (outlines, fills) with WebGL and draws them onto `ctx`; false: paint them in 2D. */
+  private glNodes(ctx: Paint2D, m: GraphModel, s: PaintState, px: number, n: number): boolean {
+    const gl = this.gl;
+    if (!this.glOn || !gl || !(ctx instanceof CanvasRenderingContext2D)) return false;
+    if (this.nodeInstances.length < n * NODE_FLOATS) this.nodeInstances = new Float32Array(2 * n * NODE_FLOATS);
+    fillNodeInstances(m.nodes, this.nodeOrder, this.nodeBucket, n, (node) => this.nodeRadius(m, node, s, px), this.nodeInstances);
+    if (!gl.drawNodes(this.nodeInstances, n, SQUARE_NODE_PX, this.viewFor(ctx.canvas, s))) return false;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(gl.canvas, 0, 0);
+    ctx.setTransform(s.dpr * s.k, 0, 0, s.dpr * s.k, s.dpr * s.x, s.dpr * s.y);
+    return true;
   }
 
   /** The offscreen canvas the lines are cached in, sized to the screen's backing store (null outside a browser). */
@@ -381,6 +465,10 @@ export class GraphPainter {
     const n = nodes.length;
     for (let i = 0; i < n; i++) this.nodeBucket[i] = bucketOf(m.intensity[(nodes[i] as NodeView).slot] as number, ACTIVITY_BUCKETS);
     sortByBucket(this.nodeBucket, n, ACTIVITY_BUCKETS, this.nodeStarts, this.nodeOrder);
+    if (this.glNodes(ctx, m, s, px, n)) {
+      this.birthRings(ctx, m, s, px);
+      return;
+    }
     // A vector export keeps every disc round: the squares only save raster time.
     const svg = isSvgContext(ctx);
     const squareBelow = svg ? 0 : SQUARE_NODE_PX;
@@ -435,8 +523,12 @@ export class GraphPainter {
       ctx.stroke();
     }
 
-    // Birth highlights: a ring that widens and fades (few at a time, drawn one by one).
-    for (const node of nodes) {
+    this.birthRings(ctx, m, s, px);
+  }
+
+  /** Birth highlights: a ring that widens and fades (few at a time, drawn one by one). */
+  private birthRings(ctx: Paint2D, m: GraphModel, s: PaintState, px: number): void {
+    for (const node of m.nodes) {
       if (node.bornAt < 0) continue;
       const t = lifecycleProgress(s.now, node.bornAt);
       this.ring(ctx, node, (m.radius[node.slot] as number) + (4 + 14 * t) * px, BIRTH_COLOUR, ringAlpha(t), 2 * px);
