@@ -55,13 +55,18 @@ export function buffersOf(backendName: BufferBackend, backend: unknown): Buffers
   return { read: <T extends Values>(t: tf.TensorInfo) => b.data.get(t.dataId).values as T, outputs, output: (shape) => outputs(shape)[0] as KernelOutput };
 }
 
-/** A kernel body over a backend's buffers. */
-export type BufferKernel = (inputs: tf.NamedTensorInfoMap, b: Buffers, attrs: tf.NamedAttrMap) => tf.TensorInfo | tf.TensorInfo[];
+/** A kernel body over a backend's buffers; `on` for a body with a backend-specific fast path (wasm's XNNPACK). */
+export type BufferKernel = (
+  inputs: tf.NamedTensorInfoMap,
+  b: Buffers,
+  attrs: tf.NamedAttrMap,
+  on: { readonly name: BufferBackend; readonly backend: unknown },
+) => tf.TensorInfo | tf.TensorInfo[];
 
 /** Registers one body as `kernelName` on cpu and wasm, where that backend does not have the kernel yet. */
 export function registerBufferKernel(kernelName: string, body: BufferKernel): void {
   for (const backendName of BUFFER_BACKENDS) {
     if (tf.getKernel(kernelName, backendName)) continue;
-    tf.registerKernel({ kernelName, backendName, kernelFunc: ({ inputs, backend, attrs }) => body(inputs, buffersOf(backendName, backend), attrs ?? {}) });
+    tf.registerKernel({ kernelName, backendName, kernelFunc: ({ inputs, backend, attrs }) => body(inputs, buffersOf(backendName, backend), attrs ?? {}, { name: backendName, backend }) });
   }
 }
