@@ -31,9 +31,9 @@
  *   walk       int32 [B*Th + 2L]  thread positions (row b*Th + th), then per node the thread visits and
  *              the (tick, lane) pairs it computed, both summed over the ticks so far
  *   topo       int32, see topologyTable
- *   rows       [ticks, B*A, R]  row records, R = H + 2K + 1 + (K+1)H: dL/dpre per component, dL/dz per slot,
- *              G per slot, the row's node (-1 where the row does not compute or repeats an earlier row of
- *              its lane), the host's state, the state of each slot's source (all before the tick)
+ *   rows       per tick: [B*A, R] row records, R = H + 2K + (K+1)H: dL/dpre per component, dL/dz per slot,
+ *              G per slot, the host's state, the state of each slot's source (all before the tick; zero on a
+ *              row that does not compute); then [L, B] the row map: each node's first row in the lane, or -1
  *   entries    int32 [L, ticks, 1+B]  per node and tick: how many rows it owns, then those rows (index in the tick)
  *   carry      [L, B, H]  the reverse sweep's state gradient
  *   y          [T*nRead*B*H + L*B*H]  the read states of every symbol, then the final state
@@ -307,15 +307,19 @@ function logitGradWgsl(gate: GateKind): string {
 /** Row records (see the file comment): rows per lane and field offsets. */
 const ROW_LAYOUT_WGSL = /* wgsl */ `
 fn rowsPerLane() -> i32 { return uniforms.threads + uniforms.inputNodes + uniforms.outputNodes; }
-fn recordSize() -> i32 { return uniforms.width + 2 * uniforms.slots + 1 + (uniforms.slots + 1) * uniforms.width; }
-fn nodeField() -> i32 { return uniforms.width + 2 * uniforms.slots; }
+fn recordSize() -> i32 { return uniforms.width + 2 * uniforms.slots + (uniforms.slots + 1) * uniforms.width; }
 // Start of the states: the host's, then one per slot's source.
-fn statesField() -> i32 { return nodeField() + 1; }
+fn statesField() -> i32 { return uniforms.width + 2 * uniforms.slots; }
+// One tick's block: the records [B*A, R], then the row map [L, B].
+fn recordsSize() -> i32 { return uniforms.lanes * rowsPerLane() * recordSize(); }
+fn tickBlock() -> i32 { return recordsSize() + uniforms.nodes * uniforms.lanes; }
 `;
 
 /** Reading the records (binding `rows`). */
 const ROWS_WGSL = /* wgsl */ `${ROW_LAYOUT_WGSL}
-fn record(row : i32, e : i32) -> f32 { return rows[row * recordSize() + e]; }
+fn record(tick : i32, row : i32, e : i32) -> f32 { return rows[tick * tickBlock() + row * recordSize() + e]; }
+// The row of node a in lane b at the tick (its first, where listed twice), -1 when a did not compute.
+fn rowOf(tick : i32, a : i32, b : i32) -> i32 { return i32(rows[tick * tickBlock() + recordsSize() + a * uniforms.lanes + b]); }
 `;
 
 /** Which node row j of lane b computes this tick (binding `walk`): -1 for a forced row off its tick. */
@@ -327,18 +331,12 @@ fn rowNode(b : i32, j : i32) -> i32 {
   if (n < uniforms.inputNodes) { return select(-1, inputPosition(n), uniforms.inputTick != 0); }
   return select(-1, outputPosition(n - uniforms.inputNodes), uniforms.readTick != 0);
 }
-// A node listed twice in a lane (two threads, a thread on a forced node) computes once: its first row.
-fn rowFirst(b : i32, j : i32, a : i32) -> bool {
-  for (var k = 0; k < j; k++) {
-    if (rowNode(b, k) == a) { return false; }
-  }
-  return true;
-}
 `;
 
 /**
- * Backward, first kernel of a tick: the row records [B*A, R] from the state
- * gradient after the tick (carry), the states before and after it.
+ * Backward, first kernel of a tick: the row records [B*A, R] and the row map
+ * [L, B] from the state gradient after the tick (carry), the states before
+ * and after it.
  */
 function rowRecordsWgsl(gate: GateKind): string {
   return `${TOPOLOGY_WGSL}${PARAMS_WGSL}${STATE_WGSL}${gatesWgsl(gate)}${ROW_LAYOUT_WGSL}${ROW_NODES_WGSL}
@@ -367,22 +365,30 @@ fn main(index : i32) {
   if (index >= uniforms.size) { return; }
   let H = uniforms.width;
   let K = uniforms.slots;
+  let A = rowsPerLane();
+  if (index >= recordsSize()) {
+    // The row map: a node's first row in the lane.
+    let b = (index - recordsSize()) % uniforms.lanes;
+    let node = (index - recordsSize()) / uniforms.lanes;
+    var found = -1;
+    for (var j = A - 1; j >= 0; j--) {
+      if (rowNode(b, j) == node) { found = b * A + j; }
+    }
+    result[index] = f32(found);
+    return;
+  }
   let R = recordSize();
   let e = index % R;
   let row = index / R;
-  let b = row / rowsPerLane();
-  let a = rowNode(b, row % rowsPerLane());
+  let b = row / A;
+  let a = rowNode(b, row % A);
   if (a < 0) {
-    result[index] = select(0.0, -1.0, e == nodeField());
+    result[index] = 0.0;
     return;
   }
   let on = true;
   if (e < H) {
     result[index] = preGrad(a, b, e, on);
-    return;
-  }
-  if (e == nodeField()) {
-    result[index] = select(-1.0, f32(a), rowFirst(b, row % rowsPerLane(), a));
     return;
   }
   if (e >= statesField()) {
@@ -417,14 +423,6 @@ fn main(index : i32) {
  * lane; plus the read gradient of the tick before.
  */
 const ADJOINT_WGSL = /* wgsl */ `${TOPOLOGY_WGSL}${PARAMS_WGSL}${ROWS_WGSL}
-// The lane's row of node a this tick, -1 when a did not compute.
-fn rowOf(a : i32, b : i32) -> i32 {
-  let A = rowsPerLane();
-  for (var j = 0; j < A; j++) {
-    if (record(b * A + j, nodeField()) == f32(a)) { return b * A + j; }
-  }
-  return -1;
-}
 fn main(index : i32) {
   if (index >= uniforms.size) { return; }
   let H = uniforms.width;
@@ -434,22 +432,22 @@ fn main(index : i32) {
   let b = (index / H) % B;
   let c = index / (H * B);
   var grad = 0.0;
-  let own = rowOf(c, b);
+  let own = rowOf(0, c, b);
   if (own < 0) {
     grad = carry[index];
   } else {
-    for (var s = 0; s < K; s++) { grad += record(own, H + s) * hostGateWeight(c * K + s, i); }
+    for (var s = 0; s < K; s++) { grad += record(0, own, H + s) * hostGateWeight(c * K + s, i); }
   }
   for (var k = 0; k < uniforms.reverseWidth; k++) {
     let r = reverseSlot(c, k);
     if (r < 0) { continue; }
-    let host = rowOf(r / K, b);
+    let host = rowOf(0, r / K, b);
     if (host < 0) { continue; }
-    grad += record(host, H + r % K) * sourceGateWeight(r, i);
-    let g = record(host, H + K + r % K);
+    grad += record(0, host, H + r % K) * sourceGateWeight(r, i);
+    let g = record(0, host, H + K + r % K);
     if (g == 0.0) { continue; }
     var back = 0.0;
-    for (var j = 0; j < H; j++) { back += edgeWeight(r, i, j) * record(host, j); }
+    for (var j = 0; j < H; j++) { back += edgeWeight(r, i, j) * record(0, host, j); }
     grad += g * back;
   }
   if (uniforms.readGradStep >= 0) {
@@ -477,8 +475,8 @@ fn main(index : i32) {
 
 /**
  * After the sweep: entries [L, ticks, 1+B], per node and tick the number of
- * rows the node computed (m = 0), then those rows (m >= 1), from the stacked
- * records. At most one row per lane, so B entries suffice.
+ * rows the node computed (m = 0), then those rows (m >= 1), from the row
+ * maps. At most one row per lane, so B entries suffice.
  */
 const ENTRIES_WGSL = /* wgsl */ `${ROWS_WGSL}
 fn main(index : i32) {
@@ -486,11 +484,11 @@ fn main(index : i32) {
   let B = uniforms.lanes;
   let m = index % (B + 1);
   let tick = (index / (B + 1)) % (uniforms.steps * uniforms.think);
-  let a = f32(index / ((B + 1) * uniforms.steps * uniforms.think));
-  let perTick = B * rowsPerLane();
+  let a = index / ((B + 1) * uniforms.steps * uniforms.think);
   var count = 0;
-  for (var r = 0; r < perTick; r++) {
-    if (record(tick * perTick + r, nodeField()) != a) { continue; }
+  for (var b = 0; b < B; b++) {
+    let r = rowOf(tick, a, b);
+    if (r < 0) { continue; }
     if (m == count + 1) {
       result[index] = r;
       return;
@@ -521,7 +519,6 @@ fn main(index : i32) {
   let a = slot / K;
   let s = slot % K;
   let ticks = uniforms.steps * uniforms.think;
-  let perTick = B * rowsPerLane();
   let host = statesField();
   let src = statesField() + (s + 1) * H;
   var grad = 0.0;
@@ -529,13 +526,13 @@ fn main(index : i32) {
     let at = (a * ticks + tick) * (B + 1);
     let n = entries[at];
     for (var m = 1; m <= n; m++) {
-      let r = tick * perTick + entries[at + m];
+      let r = entries[at + m];
       if (row < H) {
-        grad += record(r, H + K + s) * record(r, src + row) * record(r, col);
+        grad += record(tick, r, H + K + s) * record(tick, r, src + row) * record(tick, r, col);
       } else if (row == H) {
-        grad += record(r, H + s) * record(r, host + col);
+        grad += record(tick, r, H + s) * record(tick, r, host + col);
       } else {
-        grad += record(r, H + s) * record(r, src + col);
+        grad += record(tick, r, H + s) * record(tick, r, src + col);
       }
     }
   }
@@ -560,7 +557,7 @@ fn main(index : i32) {
     for (var b = 0; b < B; b++) {
       let x = symbols[(step * B + b) * D + d];
       if (x == 0.0) { continue; }
-      grad += x * record((tick * B + b) * A + uniforms.threads + n, j);
+      grad += x * record(tick, b * A + uniforms.threads + n, j);
     }
   }
   result[index] = grad;
@@ -706,7 +703,12 @@ function dimsOf(w: LaraWeights, topo: LaraTopology, input: UnrollInput, J: numbe
 
 /** Floats per row record (see the file comment). */
 function recordSize(d: Dims): number {
-  return d.H + 2 * d.K + 1 + (d.K + 1) * d.H;
+  return d.H + 2 * d.K + (d.K + 1) * d.H;
+}
+
+/** Floats per tick of the records buffer: the row records [B*A, R], then the row map [L, B]. */
+function tickBlock(d: Dims): number {
+  return d.B * d.A * recordSize(d) + d.L * d.B;
 }
 
 /** Element count of the largest buffer the fused kernels bind (the ones the plain path binds too aside). */
@@ -714,7 +716,7 @@ function largestBuffer(d: Dims, trace: boolean): number {
   const state = d.L * d.B * d.H;
   const ticks = d.T * d.think;
   const params = d.L * d.K * (d.H + 2) * d.H;
-  const rows = ticks * d.B * d.A * recordSize(d);
+  const rows = ticks * tickBlock(d);
   const entries = d.L * ticks * (d.B + 1);
   const y = d.T * d.nRead * d.B * d.H + state;
   const traced = trace ? Math.max((ticks + 1) * state, ticks * d.L * d.B * (d.K + 2)) : 0;
@@ -859,9 +861,8 @@ function traceOutputs(gate: GateKind, d: Dims, states: tf.Tensor[], walks: tf.Te
  * entries, parameter and input-weight kernels once; returns the gradients of (edgeW, gateU, gateV, inputW, h0).
  */
 function reverseSweep(gate: GateKind, d: Dims, dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] {
-  const { L, K, B, H, nIn, D, T, think, A } = d;
+  const { L, K, B, H, nIn, D, T, think } = d;
   const ticks = T * think;
-  const R = recordSize(d);
   const [params, table, x, ...history] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, ...tf.Tensor[]];
   const states = history.slice(0, ticks + 1);
   const walks = history.slice(ticks + 1);
@@ -874,7 +875,7 @@ function reverseSweep(gate: GateKind, d: Dims, dy: tf.Tensor, saved: tf.Tensor[]
     const phase = backwardPhase(tick, think);
     const before = states[tick] as tf.Tensor;
     const rows = runKernel(
-      program(`row_records_${gate}`, ['carry', 'stateNext', 'state', 'params', 'walk', 'topo'], [B * A, R], () => rowRecordsWgsl(gate)),
+      program(`row_records_${gate}`, ['carry', 'stateNext', 'state', 'params', 'walk', 'topo'], [tickBlock(d)], () => rowRecordsWgsl(gate)),
       [carry, states[tick + 1] as tf.Tensor, before, params, walks[tick] as tf.Tensor, table],
       'float32',
       d,
