@@ -6,7 +6,8 @@
  * useful work against a plain 2-D tf.matMul of the same work, timed here.
  * With --compare-taps it also times the active tick with its gradient taps off
  * (one dense weight gradient per tick, as before them), in the same rounds.
- * CLI: npx tsx src/bench/lara-active-bench.ts [--quick] [--fast] [--compare-taps] [--sizes 64x64,256x16] [--backend cpu|wasm]
+ * --cpu-clock times by this process's CPU time (for a loaded machine; see the clock option).
+ * CLI: npx tsx src/bench/lara-active-bench.ts [--quick] [--fast] [--compare-taps] [--cpu-clock] [--sizes 64x64,256x16] [--backend cpu|wasm]
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -32,6 +33,11 @@ export interface LaraActiveBenchOptions {
   readonly denseMaxLH?: number;
   /** Also time the active tick with its gradient taps off (kernels/gathered-matmul.ts, gather-rows.ts). */
   readonly compareTaps?: boolean;
+  /**
+   * 'cpu': time steps by this process's CPU time (user + system) rather than the wall clock, so other
+   * processes on a shared machine inflate the figures less (tfjs-wasm runs on one thread here).
+   */
+  readonly clock?: 'wall' | 'cpu';
   /** Called with each row as soon as it is measured. */
   readonly onRow?: (row: object) => void;
 }
@@ -96,6 +102,7 @@ async function plainMatMulGflops(M: number, P: number, Q: number): Promise<numbe
 export interface LaraActiveRow {
   bench: 'lara-active-vs-dense';
   backend: string;
+  clock: 'wall' | 'cpu';
   L: number;
   H: number;
   lstmHidden: number;
@@ -129,6 +136,12 @@ async function withoutTaps<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
+/** This process's CPU time in ms. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 /** Least-squares slope of ms in L. */
 function lsSlope(pts: readonly { L: number; ms: number }[]): number {
   const mx = pts.reduce((s, p) => s + p.L, 0) / pts.length;
@@ -140,6 +153,7 @@ export async function benchLaraActive(backend: 'cpu' | 'wasm' | 'webgpu', opts: 
   await tf.setBackend(backend);
   await tf.ready();
   const rounds = opts.rounds ?? 4;
+  const clock = opts.clock === 'cpu' ? cpuMs : (): number => performance.now();
   const { inputSize: D, outputSize: C } = taskSizes('recall');
   const rows: object[] = [];
   const perH = new Map<number, { L: number; ms: number }[]>();
@@ -155,23 +169,23 @@ export async function benchLaraActive(backend: 'cpu' | 'wasm' | 'webgpu', opts: 
     const denseRounds = !denseRuns ? -1 : L > 256 ? Math.min(rounds, opts.denseRoundsLarge ?? 1) : rounds;
     const ms = { active: [] as number[], noTaps: [] as number[], dense: [] as number[], lstm: [] as number[] };
     for (let r = 0; r <= rounds; r++) {
-      let t0 = performance.now();
+      let t0 = clock();
       await active.trainStep();
-      if (r > 0) ms.active.push(performance.now() - t0);
+      if (r > 0) ms.active.push(clock() - t0);
       if (noTaps) {
-        t0 = performance.now();
+        t0 = clock();
         await withoutTaps(() => noTaps.trainStep());
-        if (r > 0) ms.noTaps.push(performance.now() - t0);
+        if (r > 0) ms.noTaps.push(clock() - t0);
       }
       if (r <= denseRounds) {
-        t0 = performance.now();
+        t0 = clock();
         await dense?.trainStep();
-        if (r > 0) ms.dense.push(performance.now() - t0);
+        if (r > 0) ms.dense.push(clock() - t0);
       }
       const batch = stream.next(WINDOW);
-      t0 = performance.now();
+      t0 = clock();
       await lstm.train(batch);
-      if (r > 0) ms.lstm.push(performance.now() - t0);
+      if (r > 0) ms.lstm.push(clock() - t0);
     }
     active.dispose();
     noTaps?.dispose();
@@ -185,6 +199,7 @@ export async function benchLaraActive(backend: 'cpu' | 'wasm' | 'webgpu', opts: 
     const row: LaraActiveRow = {
       bench: 'lara-active-vs-dense',
       backend,
+      clock: opts.clock ?? 'wall',
       L,
       H,
       lstmHidden: hidden,
@@ -215,6 +230,7 @@ export async function benchLaraActive(backend: 'cpu' | 'wasm' | 'webgpu', opts: 
     const slopeRow = {
       bench: 'lara-active-slope',
       backend,
+      clock: opts.clock ?? 'wall',
       H,
       msPerStepPerNode: round(slope, 5),
       msAtSmallestL: round(first.ms),
@@ -245,5 +261,5 @@ if (isMain) {
   const print = (r: object): void => console.log(JSON.stringify(r));
   // --fast: the app's kernel replacements (kernels/fast-kernels.ts) for all three models alike, as npm run bench does.
   const setup = argv.includes('--fast') ? import('../engine/kernels/fast-kernels').then((m) => m.installFastKernels()) : Promise.resolve();
-  void setup.then(() => benchLaraActive(argv.includes('--backend') ? backend : 'wasm', { rounds: quick ? 2 : 4, sizes, compareTaps: argv.includes('--compare-taps'), onRow: print }));
+  void setup.then(() => benchLaraActive(argv.includes('--backend') ? backend : 'wasm', { rounds: quick ? 2 : 4, sizes, compareTaps: argv.includes('--compare-taps'), clock: argv.includes('--cpu-clock') ? 'cpu' : 'wall', onRow: print }));
 }
