@@ -10,61 +10,13 @@
  * that is missing, as on wasm).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { GradConfig, KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import type { GradConfig, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
+import { registerBufferKernel, type BufferKernel, type KernelOutput, type Values } from './kernel-buffers';
 
 export const GATHER_ROWS = 'LoopyGatherRows';
 export const SCATTER_ADD_ROWS = 'LoopyScatterAddRows';
 
 type Floats = Float32Array;
-
-/** Buffer access for one backend: views of inputs, and an output made from (or filled into) a buffer. */
-interface Buffers {
-  read(t: TensorInfo): Floats | Int32Array;
-  /** Allocates `shape` of `dtype`, lets `fill` write it, returns its info. */
-  write(shape: number[], dtype: 'float32' | 'int32', fill: (out: Floats | Int32Array) => void): TensorInfo;
-}
-
-interface CpuBackendLike {
-  data: { get(dataId: object): { values?: unknown } | undefined };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array | Int32Array): TensorInfo;
-}
-
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
-
-function cpuBuffers(backend: CpuBackendLike): Buffers {
-  return {
-    read(t) {
-      const v = backend.data.get(t.dataId)?.values;
-      if (v instanceof Float32Array || v instanceof Int32Array) return v;
-      throw new Error(`${GATHER_ROWS}: unsupported cpu buffer for dtype ${t.dtype}`);
-    },
-    write(shape, dtype, fill) {
-      const size = shape.reduce((n, d) => n * d, 1);
-      const out = dtype === 'int32' ? new Int32Array(size) : new Float32Array(size);
-      fill(out);
-      return backend.makeTensorInfo(shape, dtype, out);
-    },
-  };
-}
-
-function wasmBuffers(backend: WasmBackendLike): Buffers {
-  return {
-    read(t) {
-      const v = backend.typedArrayFromHeap(t);
-      if (v instanceof Float32Array || v instanceof Int32Array) return v;
-      throw new Error(`${GATHER_ROWS}: unsupported wasm buffer for dtype ${t.dtype}`);
-    },
-    write(shape, dtype, fill) {
-      const info = backend.makeOutput(shape, dtype);
-      // Views are taken after the allocation: growing the heap detaches older ones.
-      fill(backend.typedArrayFromHeap(info) as Floats | Int32Array);
-      return info;
-    },
-  };
-}
 
 function checkIndex(index: Int32Array, n: number): void {
   for (let r = 0; r < index.length; r++) {
@@ -73,7 +25,6 @@ function checkIndex(index: Int32Array, n: number): void {
   }
 }
 
-type Values = Floats | Int32Array;
 
 /** out[r] = x[index[r]], rows of width m. */
 function copyRows(x: Values, index: Int32Array, m: number, out: Values): void {
@@ -103,15 +54,9 @@ function addRows(dy: Floats, index: Int32Array, m: number, base: Floats | null, 
   }
 }
 
-interface Args {
-  inputs: Record<string, TensorInfo | undefined>;
-  backend: unknown;
-  attrs?: NamedAttrMap;
-}
-
-function operands(args: Args, dataName: string): { data: TensorInfo; index: TensorInfo } {
-  const data = args.inputs[dataName];
-  const index = args.inputs['index'];
+function operands(inputs: NamedTensorInfoMap, dataName: string): { data: TensorInfo; index: TensorInfo } {
+  const data = inputs[dataName];
+  const index = inputs['index'];
   if (!data || !index) throw new Error(`${GATHER_ROWS}: missing inputs`);
   const dtypeOk = data.dtype === 'float32' || (dataName === 'x' && data.dtype === 'int32');
   if (data.shape.length < 1 || (dataName === 'dy' && data.shape.length !== 2) || !dtypeOk)
@@ -120,42 +65,31 @@ function operands(args: Args, dataName: string): { data: TensorInfo; index: Tens
   return { data, index };
 }
 
-function gatherKernel(buffers: (backend: never) => Buffers) {
-  return (args: Args): TensorInfo => {
-    const { data: x, index } = operands(args, 'x');
-    const io = buffers(args.backend as never);
-    const n = x.shape[0] as number;
-    const rest = x.shape.slice(1);
-    const m = rest.reduce((a, d) => a * d, 1);
-    const idx = io.read(index) as Int32Array;
-    checkIndex(idx, n);
-    return io.write([idx.length, ...rest], x.dtype as 'float32' | 'int32', (out) => copyRows(io.read(x), io.read(index) as Int32Array, m, out));
-  };
-}
+const gatherKernel: BufferKernel = (inputs, io) => {
+  const { data: x, index } = operands(inputs, 'x');
+  const n = x.shape[0] as number;
+  const rest = x.shape.slice(1);
+  const m = rest.reduce((a, d) => a * d, 1);
+  checkIndex(io.read<Int32Array>(index), n);
+  const [out] = io.typedOutputs({ shape: [index.shape[0] as number, ...rest], dtype: x.dtype as 'float32' | 'int32' }) as [KernelOutput<Values>];
+  // Views are read after the allocation: growing the wasm heap detaches older ones.
+  copyRows(io.read(x), io.read<Int32Array>(index), m, out.values);
+  return out.info;
+};
 
-function scatterKernel(buffers: (backend: never) => Buffers) {
-  return (args: Args): TensorInfo => {
-    const { data: dy, index } = operands(args, 'dy');
-    const n = Number(args.attrs?.['numRows']);
-    const io = buffers(args.backend as never);
-    const m = dy.shape[1] as number;
-    const base = args.inputs['base'];
-    if (index.shape[0] !== dy.shape[0]) throw new Error(`scatterAddRows: ${dy.shape[0]} rows but ${index.shape[0]} indices`);
-    if (base && (base.dtype !== 'float32' || base.shape[0] !== n || base.shape[1] !== m || base.shape.length !== 2))
-      throw new Error(`scatterAddRows: base must be float32 [${n}, ${m}], got ${base.dtype} [${base.shape.join(', ')}]`);
-    checkIndex(io.read(index) as Int32Array, n);
-    return io.write([n, m], 'float32', (out) =>
-      addRows(io.read(dy) as Floats, io.read(index) as Int32Array, m, base ? (io.read(base) as Floats) : null, out as Floats),
-    );
-  };
-}
-
-const KERNELS: KernelConfig[] = [
-  { kernelName: GATHER_ROWS, backendName: 'cpu', kernelFunc: gatherKernel(cpuBuffers) },
-  { kernelName: SCATTER_ADD_ROWS, backendName: 'cpu', kernelFunc: scatterKernel(cpuBuffers) },
-  { kernelName: GATHER_ROWS, backendName: 'wasm', kernelFunc: gatherKernel(wasmBuffers) },
-  { kernelName: SCATTER_ADD_ROWS, backendName: 'wasm', kernelFunc: scatterKernel(wasmBuffers) },
-];
+const scatterKernel: BufferKernel = (inputs, io, attrs) => {
+  const { data: dy, index } = operands(inputs, 'dy');
+  const n = Number(attrs['numRows']);
+  const m = dy.shape[1] as number;
+  const base = inputs['base'];
+  if (index.shape[0] !== dy.shape[0]) throw new Error(`scatterAddRows: ${dy.shape[0]} rows but ${index.shape[0]} indices`);
+  if (base && (base.dtype !== 'float32' || base.shape[0] !== n || base.shape[1] !== m || base.shape.length !== 2))
+    throw new Error(`scatterAddRows: base must be float32 [${n}, ${m}], got ${base.dtype} [${base.shape.join(', ')}]`);
+  checkIndex(io.read<Int32Array>(index), n);
+  const out = io.output([n, m]);
+  addRows(io.read<Floats>(dy), io.read<Int32Array>(index), m, base ? io.read<Floats>(base) : null, out.values);
+  return out.info;
+};
 
 const GRADS: GradConfig[] = [
   {
@@ -190,7 +124,8 @@ let registered = false;
 export function registerGatherRowsKernels(): void {
   if (registered) return;
   registered = true;
-  for (const k of KERNELS) if (!tf.getKernel(k.kernelName, k.backendName)) tf.registerKernel(k);
+  registerBufferKernel(GATHER_ROWS, gatherKernel);
+  registerBufferKernel(SCATTER_ADD_ROWS, scatterKernel);
   for (const g of GRADS) if (!tf.getGradient(g.kernelName)) tf.registerGradient(g);
 }
 

@@ -9,8 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { GATHERED_MATMUL_GRAD_W_KERNEL as GRAD_W, GATHERED_MATMUL_GRAD_X_KERNEL as GRAD_X, GATHERED_MATMUL_KERNEL as FORWARD } from './gathered-matmul-names';
 import './gathered-matmul-webgpu';
-
-const KERNEL_BACKENDS = ['cpu', 'wasm'] as const;
+import { BUFFER_BACKENDS, registerBufferKernel, type Values } from './kernel-buffers';
 
 /** webgpu: the WGSL programs (default) or the plain-tfjs formulation (the browser check compares both). */
 let kernelsOnWebgpu = true;
@@ -24,46 +23,10 @@ export function setGatheredMatMulWasmGrouping(on: boolean): void {
   groupedOnWasm = on;
 }
 
-type Values = Float32Array | Int32Array;
-
-/** What the kernels need of a backend: read an input's values, make a float output to write. */
-interface Buffers {
-  read(t: tf.TensorInfo): Values;
-  output(shape: number[]): { info: tf.TensorInfo; values: Float32Array };
-}
-
-interface CpuLike {
-  readSync(dataId: tf.DataId): unknown;
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
-}
-interface WasmLike {
+interface WasmBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): unknown;
-}
-
-function buffersOf(backendName: string, backend: unknown): Buffers {
-  if (backendName === 'wasm') {
-    const b = backend as WasmLike;
-    return {
-      read: (t) => b.typedArrayFromHeap(t) as Values,
-      output: (shape) => {
-        const info = b.makeOutput(shape, 'float32');
-        // Heap memory is not zeroed. Views taken before this call stay valid:
-        // read() is called after output() in every kernel, since malloc may grow the heap.
-        const values = b.typedArrayFromHeap(info) as Float32Array;
-        values.fill(0);
-        return { info, values };
-      },
-    };
-  }
-  const b = backend as CpuLike;
-  return {
-    read: (t) => b.readSync(t.dataId) as Values,
-    output: (shape) => {
-      const values = new Float32Array(shape.reduce((n, d) => n * d, 1));
-      return { info: b.makeTensorInfo(shape, 'float32', values), values };
-    },
-  };
+  disposeData(dataId: tf.DataId): boolean;
 }
 
 /** y [N, Q] += x [N, P] . W[idx] with W [L, P, Q]; zero inputs (relu states, zero gates) skip their row of W. */
@@ -106,10 +69,6 @@ function gradWLoop(x: Values, dy: Values, idx: Values, dw: Float32Array, N: numb
       for (let j = 0; j < Q; j++) dw[wo + j] = (dw[wo + j] as number) + xv * (dy[yo + j] as number);
     }
   }
-}
-
-interface WasmBackend extends WasmLike {
-  disposeData(dataId: tf.DataId): boolean;
 }
 
 /** Rows per weight matrix, in first-use order: [matrix, rows] pairs. */
@@ -237,60 +196,39 @@ function wasmGradW(b: WasmBackend, x: tf.TensorInfo, dy: tf.TensorInfo, idx: tf.
   return dw;
 }
 
-function register(): void {
-  for (const backendName of KERNEL_BACKENDS) {
-    if (tf.getKernel(FORWARD, backendName)) continue;
-    tf.registerKernel({
-      kernelName: FORWARD,
-      backendName,
-      kernelFunc: ({ inputs, backend }) => {
-        const { x, w, idx } = inputs as { x: tf.TensorInfo; w: tf.TensorInfo; idx: tf.TensorInfo };
-        if (backendName === 'wasm' && groupedOnWasm) return wasmForward(backend as unknown as WasmBackend, x, w, idx);
-        const [N, P] = x.shape as [number, number];
-        const Q = w.shape[2] as number;
-        const b = buffersOf(backendName, backend);
-        const out = b.output([N, Q]);
-        forwardLoop(b.read(x), b.read(w), b.read(idx), out.values, N, P, Q);
-        return out.info;
-      },
-    });
-    tf.registerKernel({
-      kernelName: GRAD_X,
-      backendName,
-      kernelFunc: ({ inputs, backend }) => {
-        const { dy, w, idx, wT } = inputs as { dy: tf.TensorInfo; w: tf.TensorInfo; idx: tf.TensorInfo; wT?: tf.TensorInfo };
-        if (backendName === 'wasm' && groupedOnWasm) return wasmGradX(backend as unknown as WasmBackend, dy, w, idx, wT);
-        const [N, Q] = dy.shape as [number, number];
-        const P = w.shape[1] as number;
-        const b = buffersOf(backendName, backend);
-        const out = b.output([N, P]);
-        gradXLoop(b.read(dy), b.read(w), b.read(idx), out.values, N, P, Q);
-        return out.info;
-      },
-    });
-    tf.registerKernel({
-      kernelName: GRAD_W,
-      backendName,
-      kernelFunc: ({ inputs, backend, attrs }) => {
-        const { x, dy, idx } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo; idx: tf.TensorInfo };
-        const { rows } = attrs as { rows: number };
-        if (backendName === 'wasm' && groupedOnWasm) return wasmGradW(backend as unknown as WasmBackend, x, dy, idx, rows);
-        const [N, P] = x.shape as [number, number];
-        const Q = dy.shape[1] as number;
-        const b = buffersOf(backendName, backend);
-        const out = b.output([rows, P, Q]);
-        gradWLoop(b.read(x), b.read(dy), b.read(idx), out.values, N, P, Q);
-        return out.info;
-      },
-    });
-  }
-}
-register();
+registerBufferKernel(FORWARD, (inputs, b, _attrs, on) => {
+  const { x, w, idx } = inputs as { x: tf.TensorInfo; w: tf.TensorInfo; idx: tf.TensorInfo };
+  if (on.name === 'wasm' && groupedOnWasm) return wasmForward(on.backend as WasmBackend, x, w, idx);
+  const [N, P] = x.shape as [number, number];
+  const Q = w.shape[2] as number;
+  const out = b.output([N, Q]);
+  forwardLoop(b.read(x), b.read(w), b.read(idx), out.values, N, P, Q);
+  return out.info;
+});
+registerBufferKernel(GRAD_X, (inputs, b, _attrs, on) => {
+  const { dy, w, idx, wT } = inputs as { dy: tf.TensorInfo; w: tf.TensorInfo; idx: tf.TensorInfo; wT?: tf.TensorInfo };
+  if (on.name === 'wasm' && groupedOnWasm) return wasmGradX(on.backend as WasmBackend, dy, w, idx, wT);
+  const [N, Q] = dy.shape as [number, number];
+  const P = w.shape[1] as number;
+  const out = b.output([N, P]);
+  gradXLoop(b.read(dy), b.read(w), b.read(idx), out.values, N, P, Q);
+  return out.info;
+});
+registerBufferKernel(GRAD_W, (inputs, b, attrs, on) => {
+  const { x, dy, idx } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo; idx: tf.TensorInfo };
+  const { rows } = attrs as { rows: number };
+  if (on.name === 'wasm' && groupedOnWasm) return wasmGradW(on.backend as WasmBackend, x, dy, idx, rows);
+  const [N, P] = x.shape as [number, number];
+  const Q = dy.shape[1] as number;
+  const out = b.output([rows, P, Q]);
+  gradWLoop(b.read(x), b.read(dy), b.read(idx), out.values, N, P, Q);
+  return out.info;
+});
 
 /** Whether the current backend runs the registered kernels (else the plain-tfjs formulation). */
 export function gatheredMatMulKernelActive(): boolean {
   const name = tf.getBackend();
-  return (KERNEL_BACKENDS as readonly string[]).includes(name) || (name === 'webgpu' && kernelsOnWebgpu);
+  return (BUFFER_BACKENDS as readonly string[]).includes(name) || (name === 'webgpu' && kernelsOnWebgpu);
 }
 
 function run<T extends tf.Tensor>(name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap = {}): T {

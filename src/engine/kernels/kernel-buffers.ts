@@ -6,19 +6,24 @@ import * as tf from '@tensorflow/tfjs';
 
 export type Values = Float32Array | Int32Array;
 
-/** A float32 output to write into: its tensor info (what the kernel returns) and its values, zeroed. */
-export interface KernelOutput {
+/** An output to write into: its tensor info (what the kernel returns) and its values, zeroed. */
+export interface KernelOutput<V extends Values = Float32Array> {
   readonly info: tf.TensorInfo;
-  readonly values: Float32Array;
+  readonly values: V;
 }
 
-/** What a kernel needs of a backend: read an input's values, make zeroed float outputs to write. */
+export type OutputDtype = 'float32' | 'int32';
+
+/** What a kernel needs of a backend: read an input's values, make zeroed outputs to write. */
 export interface Buffers {
   /** An input's values (on wasm a view into the heap: read inputs after making the outputs, since allocating may grow the heap). */
   read<T extends Values = Values>(t: tf.TensorInfo): T;
+  /** One float32 output. */
   output(shape: number[]): KernelOutput;
-  /** Several outputs, all allocated before any view is taken (a later allocation would detach an earlier view on wasm). */
+  /** Several float32 outputs, all allocated before any view is taken (a later allocation would detach an earlier view on wasm). */
   outputs(...shapes: number[][]): KernelOutput[];
+  /** As outputs, each of its own dtype. */
+  typedOutputs(...specs: { shape: number[]; dtype: OutputDtype }[]): KernelOutput<Values>[];
 }
 
 /** The backends a buffer kernel runs on. */
@@ -27,7 +32,7 @@ export type BufferBackend = (typeof BUFFER_BACKENDS)[number];
 
 interface CpuLike {
   data: { get(id: tf.DataId): { values?: unknown } };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Values): tf.TensorInfo;
 }
 interface WasmLike {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
@@ -37,22 +42,27 @@ interface WasmLike {
 const size = (shape: readonly number[]): number => shape.reduce((n, d) => n * d, 1);
 
 export function buffersOf(backendName: BufferBackend, backend: unknown): Buffers {
+  let typedOutputs: Buffers['typedOutputs'];
+  let read: Buffers['read'];
   if (backendName === 'wasm') {
     const b = backend as WasmLike;
-    const outputs = (...shapes: number[][]): KernelOutput[] => {
-      const infos = shapes.map((s) => b.makeOutput(s, 'float32'));
+    typedOutputs = (...specs) => {
+      const infos = specs.map((s) => b.makeOutput(s.shape, s.dtype));
       // Heap memory is not zeroed.
-      return infos.map((info) => ({ info, values: (b.typedArrayFromHeap(info) as Float32Array).fill(0) }));
+      return infos.map((info) => ({ info, values: (b.typedArrayFromHeap(info) as Values).fill(0) }));
     };
-    return { read: <T extends Values>(t: tf.TensorInfo) => b.typedArrayFromHeap(t) as T, outputs, output: (shape) => outputs(shape)[0] as KernelOutput };
+    read = <T extends Values>(t: tf.TensorInfo) => b.typedArrayFromHeap(t) as T;
+  } else {
+    const b = backend as CpuLike;
+    typedOutputs = (...specs) =>
+      specs.map((s) => {
+        const values = s.dtype === 'int32' ? new Int32Array(size(s.shape)) : new Float32Array(size(s.shape));
+        return { info: b.makeTensorInfo(s.shape, s.dtype, values), values };
+      });
+    read = <T extends Values>(t: tf.TensorInfo) => b.data.get(t.dataId).values as T;
   }
-  const b = backend as CpuLike;
-  const outputs = (...shapes: number[][]): KernelOutput[] =>
-    shapes.map((s) => {
-      const values = new Float32Array(size(s));
-      return { info: b.makeTensorInfo(s, 'float32', values), values };
-    });
-  return { read: <T extends Values>(t: tf.TensorInfo) => b.data.get(t.dataId).values as T, outputs, output: (shape) => outputs(shape)[0] as KernelOutput };
+  const outputs = (...shapes: number[][]) => typedOutputs(...shapes.map((shape) => ({ shape, dtype: 'float32' as const }))) as KernelOutput[];
+  return { read, typedOutputs, outputs, output: (shape) => outputs(shape)[0] as KernelOutput };
 }
 
 /** A kernel body over a backend's buffers; `on` for a body with a backend-specific fast path (wasm's XNNPACK). */
