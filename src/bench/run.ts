@@ -11,7 +11,8 @@
  *      transition representations vs BPTT (steps and wall-clock to a target, roll-out accuracy) (Node, wasm)
  * Options: --quick (fewer rounds), --skip-node, --skip-browser, --skip-models,
  * --backend webgpu (the side-by-side figures of 1 run in a headless Chromium page on its
- * WebGPU adapter instead of on Node's cpu and wasm; with no adapter it says why and runs on wasm).
+ * WebGPU adapter instead of on Node's cpu and wasm; with no adapter it says why and runs on wasm),
+ * --painter auto|webgl|2d[,…] (the graph frame figures once per rasteriser, side by side; default auto).
  */
 import * as tf from '@tensorflow/tfjs';
 import { chromium, type Browser } from '@playwright/test';
@@ -33,6 +34,12 @@ const args = new Set(argv);
 const quick = args.has('--quick');
 const backendFlag = argv[argv.indexOf('--backend') + 1];
 if (args.has('--backend') && backendFlag !== 'webgpu') throw new Error(`--backend takes webgpu (Node runs cpu and wasm without it), not ${backendFlag ?? 'nothing'}`);
+const PAINTERS = ['auto', 'webgl', '2d'] as const;
+const painters = (args.has('--painter') ? (argv[argv.indexOf('--painter') + 1] ?? '').split(',') : ['auto']).map((p) => {
+  const painter = PAINTERS.find((q) => q === p);
+  if (!painter) throw new Error(`--painter takes ${PAINTERS.join(', ')} (comma-separated), not ${p || 'nothing'}`);
+  return painter;
+});
 const print = (o: object): void => console.log(JSON.stringify(o));
 // The app's kernels (src/engine/kernels), for every side of every figure alike; LOOPY_PLAIN_KERNELS=1 keeps tfjs's own.
 installFastKernels();
@@ -100,7 +107,8 @@ async function frameTimeBench(browser: Browser): Promise<void> {
   await build({ logLevel: 'silent' });
   const server = await preview({ logLevel: 'silent', preview: { port: 4199, strictPort: true } });
   try {
-    for (const c of [...GRAPH_FRAME_CASES, ...GRAPH_FRAME_LARGE_CASES]) print(await graphFrameCase(browser, 'http://localhost:4199', c, { seconds: quick ? 5 : 10 }));
+    for (const c of [...GRAPH_FRAME_CASES, ...GRAPH_FRAME_LARGE_CASES])
+      for (const painter of painters) print(await graphFrameCase(browser, 'http://localhost:4199', c, { seconds: quick ? 5 : 10, painter }));
   } finally {
     await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
   }
