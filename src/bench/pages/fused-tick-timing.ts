@@ -15,6 +15,7 @@ import { packGraph } from '../../engine/packing';
 import { createRng } from '../../engine/random';
 import { oneHotRows, positionsTensor, randomSymbols, randomWeights, weightVariables } from '../../engine/reference/fixtures';
 import { REFERENCE_WEIGHTS } from '../../engine/reference/lara-reference';
+import { withDispatchCount } from './dispatch-count';
 
 export interface FusedTimingRow {
   readonly L: number;
@@ -33,14 +34,6 @@ declare global {
     fusedTiming?: { rows: FusedTimingRow[]; error?: string };
   }
 }
-
-let dispatchCount = 0;
-const encoder = GPUComputePassEncoder.prototype;
-const dispatchWorkgroups = encoder.dispatchWorkgroups;
-encoder.dispatchWorkgroups = function (this: GPUComputePassEncoder, ...args: Parameters<typeof dispatchWorkgroups>) {
-  dispatchCount++;
-  return dispatchWorkgroups.apply(this, args);
-};
 
 const H = 16;
 const B = 8;
@@ -89,13 +82,12 @@ async function fastest(runs: readonly (() => Promise<void>)[], reps: number): Pr
   const best = runs.map(() => ({ ms: Infinity, dispatches: 0 }));
   for (let i = 0; i < reps; i++) {
     for (const [k, run] of runs.entries()) {
-      dispatchCount = 0;
       const t0 = performance.now();
-      await run();
+      const { dispatches } = await withDispatchCount(run);
       const ms = performance.now() - t0;
       const b = best[k] as { ms: number; dispatches: number };
       b.ms = Math.min(b.ms, Math.round(ms * 10) / 10);
-      b.dispatches = dispatchCount;
+      b.dispatches = dispatches;
     }
   }
   return best;

@@ -7,20 +7,13 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { DEFAULT_LARA_PARAMS } from '../../engine/lara/lara-params';
 import { LaraTrainer, type LaraExperiment } from '../../engine/lara/lara-trainer';
+import { withDispatchCount } from './dispatch-count';
 
 declare global {
   interface Window {
     benchResult?: unknown;
   }
 }
-
-let dispatches = 0;
-const proto = GPUComputePassEncoder.prototype;
-const original = proto.dispatchWorkgroups;
-proto.dispatchWorkgroups = function (this: GPUComputePassEncoder, ...args: Parameters<typeof original>) {
-  dispatches++;
-  return original.apply(this, args);
-};
 
 async function countTrainStep(windowSymbols: number): Promise<number> {
   const exp: LaraExperiment = {
@@ -31,21 +24,17 @@ async function countTrainStep(windowSymbols: number): Promise<number> {
   };
   const t = LaraTrainer.create(exp);
   await t.trainStep(); // compile shaders, take the first checkpoint
-  dispatches = 0;
-  await t.trainStep();
-  const train = dispatches;
+  const { dispatches } = await withDispatchCount(() => t.trainStep());
   t.dispose();
-  return train;
+  return dispatches;
 }
 
 async function countForward(symbols: number): Promise<number> {
   const t = LaraTrainer.create({ model: 'lara', task: 'recall', seed: 1, params: DEFAULT_LARA_PARAMS });
   await t.predict(symbols, 4);
-  dispatches = 0;
-  await t.predict(symbols, 4);
-  const n = dispatches;
+  const { dispatches } = await withDispatchCount(() => t.predict(symbols, 4));
   t.dispose();
-  return n;
+  return dispatches;
 }
 
 void (async () => {

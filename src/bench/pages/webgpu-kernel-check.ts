@@ -25,6 +25,7 @@ import {
 } from '../../engine/reference/fixtures';
 import { caseInput, caseLabel, LARA_CASES, type CaseInput, type LaraCase } from '../../engine/reference/lara-cases';
 import { laraReference, REFERENCE_WEIGHTS } from '../../engine/reference/lara-reference';
+import { withDispatchCount } from './dispatch-count';
 
 export interface KernelCaseReport {
   readonly label: string;
@@ -48,14 +49,6 @@ declare global {
     kernelCheck?: KernelCheckResult;
   }
 }
-
-let dispatchCount = 0;
-const encoder = GPUComputePassEncoder.prototype;
-const dispatchWorkgroups = encoder.dispatchWorkgroups;
-encoder.dispatchWorkgroups = function (this: GPUComputePassEncoder, ...args: Parameters<typeof dispatchWorkgroups>) {
-  dispatchCount++;
-  return dispatchWorkgroups.apply(this, args);
-};
 
 /** Fused against plain tfjs (both float32): same math, different summation order. */
 const TOLERANCE = 1e-4;
@@ -129,14 +122,12 @@ async function checkCase(label: string, input: CaseInput, withReference: boolean
   const dispatches = { fused: 0, plain: 0 };
   try {
     const tensorsBefore = tf.memory().numTensors;
-    dispatchCount = 0;
-    const fused = await runUnroll(input, true);
-    dispatches.fused = dispatchCount;
+    const { value: fused, dispatches: fusedDispatches } = await withDispatchCount(() => runUnroll(input, true));
+    dispatches.fused = fusedDispatches;
     const leaked = tf.memory().numTensors - tensorsBefore;
     if (leaked !== 0) failures.push(`fused unroll leaked ${leaked} tensors`);
-    dispatchCount = 0;
-    const plain = await runUnroll(input, false);
-    dispatches.plain = dispatchCount;
+    const { value: plain, dispatches: plainDispatches } = await withDispatchCount(() => runUnroll(input, false));
+    dispatches.plain = plainDispatches;
     // Far fewer dispatches is the sign that the fused path ran at all (the loss, read-out and trace cost both the same).
     if (dispatches.fused * 2 > dispatches.plain) failures.push(`fused path not taken? ${dispatches.fused} vs ${dispatches.plain} dispatches`);
     for (const name of EXACT) {

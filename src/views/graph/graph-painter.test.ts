@@ -1,30 +1,10 @@
 import { DOMParser } from '@xmldom/xmldom';
 import { describe, expect, it } from 'vitest';
-import type { TopologyUpdate } from '../../client/lab-client';
-import { DEFAULT_EXPERIMENT } from '../../protocol/experiment';
-import { GraphModel } from './graph-model';
+import type { GraphModel } from './graph-model';
 import { createPaintState, GraphPainter } from './graph-painter';
 import { GATE_STYLES } from './palette';
+import { ringModel } from './ring-model-fixture';
 import { SvgContext } from './svg-context';
-
-/** A ring of `nodes` nodes where node i reads nodes i+1..i+fanIn (no symmetric pairs), laid out on a circle. */
-function ringModel(nodes: number, fanIn: number): GraphModel {
-  const edges: { id: number; source: number; target: number }[] = [];
-  for (let i = 0; i < nodes; i++) for (let d = 1; d <= fanIn; d++) edges.push({ id: edges.length, source: (i + d) % nodes, target: i });
-  const u: TopologyUpdate = {
-    graph: { nodes: Array.from({ length: nodes }, (_, id) => ({ id, role: 'hidden' as const })), edges, nextNodeId: nodes, nextEdgeId: edges.length },
-    events: [],
-    experiment: DEFAULT_EXPERIMENT,
-    step: 0,
-  };
-  const m = new GraphModel();
-  m.applyTopology(u, 0);
-  m.nodes.forEach((n, i) => {
-    n.x = 200 + 150 * Math.cos((i / nodes) * 2 * Math.PI);
-    n.y = 200 + 150 * Math.sin((i / nodes) * 2 * Math.PI);
-  });
-  return m;
-}
 
 /** Paints `m` into SVG at zoom 1, dpr 1, and returns each stroked path's colour and width. */
 function strokes(m: GraphModel): { stroke: string; width: number }[] {

@@ -1,11 +1,10 @@
 import { DOMParser } from '@xmldom/xmldom';
 import { describe, expect, it } from 'vitest';
-import type { TopologyUpdate } from '../../client/lab-client';
-import { DEFAULT_EXPERIMENT } from '../../protocol/experiment';
 import { bucketOf, sortByBucket } from './activity-scale';
-import { GraphModel } from './graph-model';
+import type { GraphModel } from './graph-model';
 import { createPaintState, GraphPainter } from './graph-painter';
 import { ACTIVITY_BUCKETS, ACTIVITY_RAMP, edgeBucket, GATE_BUCKETS, GATE_STYLES, NODE_OUTLINE } from './palette';
+import { ringModel as ring } from './ring-model-fixture';
 import { SvgContext, svgPaint } from './svg-context';
 import {
   ACTIVITY_RAMP_RGB,
@@ -23,25 +22,12 @@ import {
   webglWanted,
 } from './webgl-graph-buffers';
 
-/** A ring of `nodes` nodes, node i reading i+1..i+fanIn (and itself, with `loop`), on a circle; activity and gates seeded. */
+/** The fixture ring (node 0 reading itself with `loop`), its activity and gates seeded. */
 function ringModel(nodes: number, fanIn: number, loop = false): GraphModel {
-  const edges: { id: number; source: number; target: number }[] = loop ? [{ id: 0, source: 0, target: 0 }] : [];
-  for (let i = 0; i < nodes; i++) for (let d = 1; d <= fanIn; d++) edges.push({ id: edges.length, source: (i + d) % nodes, target: i });
-  const u: TopologyUpdate = {
-    graph: { nodes: Array.from({ length: nodes }, (_, id) => ({ id, role: 'hidden' as const })), edges, nextNodeId: nodes, nextEdgeId: edges.length },
-    events: [],
-    experiment: DEFAULT_EXPERIMENT,
-    step: 0,
-  };
-  const m = new GraphModel();
-  m.applyTopology(u, 0);
+  const m = ring(nodes, fanIn, loop);
   let seed = 12345;
   const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  m.nodes.forEach((n, i) => {
-    n.x = 200 + 150 * Math.cos((i / nodes) * 2 * Math.PI);
-    n.y = 200 + 150 * Math.sin((i / nodes) * 2 * Math.PI);
-    m.intensity[n.slot] = rand();
-  });
+  for (const n of m.nodes) m.intensity[n.slot] = rand();
   for (const e of m.edges) m.gate[e.slot] = rand();
   return m;
 }
