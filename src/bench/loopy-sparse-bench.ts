@@ -5,10 +5,12 @@
  * backward) against a plain 2-D tf.matMul timed in the same process: the distance to the machine's limit.
  * One JSON line per size, then one for the matmul.
  *   npx tsx src/bench/loopy-sparse-bench.ts [--sizes 1000,10000] [--backend wasm|cpu] [--rounds 3] [--plain: tfjs's own kernels]
+ *     [--as-filed: a third side, the padded path as issue 15 found it (tf.gather, tfjs's own matmuls), alternating with the two]
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { fastKernelsInstalled, installFastKernels } from '../engine/kernels/fast-kernels';
+import { setGatherRowsKernels } from '../engine/kernels/gather-rows';
 import { createLoopySequenceModel, loopyGraph, type LoopyEdgeLayout } from '../engine/loopy/loopy-model';
 import { loopyParamsSchema, type LoopyParamsInput } from '../engine/loopy/loopy-params';
 import { packGraph } from '../engine/packing';
@@ -35,6 +37,8 @@ export interface LoopySparseBenchOptions {
   readonly seed?: number;
   /** The lab's kernel replacements (kernels/fast-kernels.ts) for both layouts, as the lab and battery run (default true). */
   readonly fastKernels?: boolean;
+  /** Also time the padded layout as it ran before the row and matmul kernels (tf.gather and tfjs's own kernels), alternating. */
+  readonly asFiled?: boolean;
 }
 
 type Row = Record<string, number | string | null>;
@@ -102,9 +106,18 @@ export async function benchLoopySparse(opts: LoopySparseBenchOptions = {}): Prom
       const firstLoss = (await model.train(next())).loss; // also the warm-up
       return { model, next, ms: 0, steps: 0, firstLoss };
     };
+    // The kernels each side runs with: the lab's, or (as filed) tf.gather and tfjs's own matmuls.
+    const kernels = (filed: boolean): void => {
+      installFastKernels({ plain: filed || opts.fastKernels === false });
+      setGatherRowsKernels(!filed);
+    };
     const runners = { sparse: await make('sparse'), padded: await make('padded') };
+    kernels(true);
+    const filed = opts.asFiled ? await make('padded') : null;
+    kernels(false);
     for (let r = 0; r < rounds; r++) {
-      for (const run of [runners.sparse, runners.padded]) {
+      for (const run of [runners.sparse, runners.padded, ...(filed ? [filed] : [])]) {
+        kernels(run === filed);
         const start = performance.now();
         do {
           await run.model.train(run.next());
@@ -113,6 +126,7 @@ export async function benchLoopySparse(opts: LoopySparseBenchOptions = {}): Prom
         run.ms += performance.now() - start;
       }
     }
+    kernels(false);
     const rate = (run: Runner): number => (1000 * run.steps) / run.ms;
     const [s, q] = [rate(runners.sparse), rate(runners.padded)];
     rows.push({
@@ -139,7 +153,9 @@ export async function benchLoopySparse(opts: LoopySparseBenchOptions = {}): Prom
       paddedUsefulGflops: round((flopsPerStep * q) / 1e9, 4),
       matmulGflops: round(gemm, 2),
       sparseShareOfMatmul: round((flopsPerStep * s) / 1e9 / gemm, 4),
+      ...(filed ? { filedMsPerStep: round(filed.ms / filed.steps, 1), filedSteps: filed.steps, speedupOverFiled: round(s / rate(filed), 2) } : {}),
     });
+    filed?.model.dispose();
     runners.sparse.model.dispose();
     runners.padded.model.dispose();
   }
@@ -158,6 +174,7 @@ if (isMain) {
   const backend = argValue('--backend') as 'wasm' | 'cpu' | undefined;
   const rounds = argValue('--rounds');
   const plain = process.argv.includes('--plain');
-  const rows = await benchLoopySparse({ ...(sizes ? { sizes } : {}), ...(backend ? { backend } : {}), ...(rounds ? { rounds: Number(rounds) } : {}), fastKernels: !plain });
+  const asFiled = process.argv.includes('--as-filed');
+  const rows = await benchLoopySparse({ ...(sizes ? { sizes } : {}), ...(backend ? { backend } : {}), ...(rounds ? { rounds: Number(rounds) } : {}), fastKernels: !plain, asFiled });
   for (const row of rows) console.log(JSON.stringify(row));
 }
