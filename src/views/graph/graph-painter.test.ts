@@ -3,19 +3,12 @@ import { describe, expect, it } from 'vitest';
 import type { GraphModel } from './graph-model';
 import { createPaintState, GraphPainter } from './graph-painter';
 import { GATE_STYLES } from './palette';
-import { ringModel } from './ring-model-fixture';
+import { ringModel, strokedPaths } from './ring-model-fixture';
 import { SvgContext } from './svg-context';
 
 /** Paints `m` into SVG at zoom 1, dpr 1, and returns each stroked path's colour and width. */
 function strokes(m: GraphModel): { stroke: string; width: number }[] {
-  const s = createPaintState();
-  Object.assign(s, { width: 400, height: 400, dpr: 1, now: 10_000 });
-  const svg = new SvgContext(400, 400, 1);
-  new GraphPainter().paint(svg, m, s);
-  const doc = new DOMParser().parseFromString(svg.toSvg('t'), 'image/svg+xml');
-  return Array.from(doc.getElementsByTagName('path'))
-    .filter((p) => p.getAttribute('stroke') !== null)
-    .map((p) => ({ stroke: p.getAttribute('stroke') ?? '', width: Number(p.getAttribute('stroke-width')) }));
+  return strokedPaths(m).map((p) => ({ stroke: p.getAttribute('stroke') ?? '', width: Number(p.getAttribute('stroke-width')) }));
 }
 
 const strongest = GATE_STYLES[GATE_STYLES.length - 1]!;

@@ -1,7 +1,10 @@
-/** Test fixture: a ring graph laid out on a circle, shared by the painter tests. */
+/** Test fixtures shared by the painter tests: a ring graph laid out on a circle, and its stroked paths as painted into SVG. */
+import { DOMParser } from '@xmldom/xmldom';
 import type { TopologyUpdate } from '../../client/lab-client';
 import { DEFAULT_EXPERIMENT } from '../../protocol/experiment';
 import { GraphModel } from './graph-model';
+import { createPaintState, GraphPainter } from './graph-painter';
+import { SvgContext } from './svg-context';
 
 /** A ring of `nodes` nodes where node i reads nodes i+1..i+fanIn (no symmetric pairs; with `loop`, node 0 also reads itself), on a circle. */
 export function ringModel(nodes: number, fanIn: number, loop = false): GraphModel {
@@ -20,4 +23,14 @@ export function ringModel(nodes: number, fanIn: number, loop = false): GraphMode
     n.y = 200 + 150 * Math.sin((i / nodes) * 2 * Math.PI);
   });
   return m;
+}
+
+/** The stroked paths of `m` as the 2D painter draws it into SVG (400 x 400, zoom 1, dpr 1). */
+export function strokedPaths(m: GraphModel): Element[] {
+  const s = createPaintState();
+  Object.assign(s, { width: 400, height: 400, dpr: 1, now: 10_000 });
+  const svg = new SvgContext(400, 400, 1);
+  new GraphPainter().paint(svg, m, s);
+  const doc = new DOMParser().parseFromString(svg.toSvg('t'), 'image/svg+xml');
+  return Array.from(doc.getElementsByTagName('path')).filter((p) => p.getAttribute('stroke') !== null);
 }

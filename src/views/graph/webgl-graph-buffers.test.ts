@@ -1,11 +1,9 @@
-import { DOMParser } from '@xmldom/xmldom';
 import { describe, expect, it } from 'vitest';
 import { bucketOf, sortByBucket } from './activity-scale';
 import type { GraphModel } from './graph-model';
-import { createPaintState, GraphPainter } from './graph-painter';
 import { ACTIVITY_BUCKETS, ACTIVITY_RAMP, edgeBucket, GATE_BUCKETS, GATE_STYLES, NODE_OUTLINE } from './palette';
-import { ringModel as ring } from './ring-model-fixture';
-import { SvgContext, svgPaint } from './svg-context';
+import { ringModel as ring, strokedPaths } from './ring-model-fixture';
+import { svgPaint } from './svg-context';
 import {
   ACTIVITY_RAMP_RGB,
   edgeBucketColours,
@@ -34,14 +32,7 @@ function ringModel(nodes: number, fanIn: number, loop = false): GraphModel {
 
 /** The 2D painter's strokes of `m` (SVG export at zoom 1, dpr 1): paint, opacity and the M/L segments of each path. */
 function svgStrokes(m: GraphModel): { paint: string; opacity: number; segs: number[] }[] {
-  const s = createPaintState();
-  Object.assign(s, { width: 400, height: 400, dpr: 1, now: 10_000 });
-  const svg = new SvgContext(400, 400, 1);
-  new GraphPainter().paint(svg, m, s);
-  const doc = new DOMParser().parseFromString(svg.toSvg('t'), 'image/svg+xml');
-  return Array.from(doc.getElementsByTagName('path'))
-    .filter((p) => p.getAttribute('stroke') !== null)
-    .map((p) => ({
+  return strokedPaths(m).map((p) => ({
       paint: p.getAttribute('stroke') ?? '',
       opacity: Number(p.getAttribute('stroke-opacity') ?? 1),
       segs: (p.getAttribute('d') ?? '').match(/-?\d+(\.\d+)?/g)?.map(Number) ?? [],
