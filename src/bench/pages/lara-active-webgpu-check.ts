@@ -13,6 +13,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { gatheredMatMul, gatheredMatMulKernelActive, setGatheredMatMulWebgpu } from '../../engine/kernels/gathered-matmul';
 import { checkActiveTick, type ActiveCheckReport } from '../../engine/lara/lara-active-check';
 import { createRng, randInt } from '../../engine/random';
+import { gatheredMatMulFloat64 } from '../../engine/reference/gathered-matmul-reference';
 
 export interface GatheredMatMulCase {
   readonly label: string;
@@ -40,25 +41,6 @@ declare global {
 }
 
 const TOLERANCE = 1e-4;
-
-/** y = x . W[idx] and the gradients of sum(y * r), in float64 loops. */
-function float64Reference(x: Float32Array, w: Float32Array, idx: Int32Array, r: Float32Array, P: number, Q: number, rows: number): Float64Array[] {
-  const N = idx.length;
-  const y = new Float64Array(N * Q);
-  const dx = new Float64Array(N * P);
-  const dw = new Float64Array(rows * P * Q);
-  for (let i = 0; i < N; i++) {
-    const a = idx[i] as number;
-    for (let k = 0; k < P; k++)
-      for (let j = 0; j < Q; j++) {
-        const wv = w[(a * P + k) * Q + j] as number;
-        y[i * Q + j] = (y[i * Q + j] as number) + (x[i * P + k] as number) * wv;
-        dx[i * P + k] = (dx[i * P + k] as number) + (r[i * Q + j] as number) * wv;
-        dw[(a * P + k) * Q + j] = (dw[(a * P + k) * Q + j] as number) + (x[i * P + k] as number) * (r[i * Q + j] as number);
-      }
-  }
-  return [y, dx, dw];
-}
 
 function relMax(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) return Infinity;
@@ -98,7 +80,8 @@ async function gatheredCase(N: number, P: number, Q: number, rows: number, seed:
   const wgsl = await runGathered(x, w, idx, r, true);
   const plain = await runGathered(x, w, idx, r, false);
   tf.dispose([x, w, idx, r]);
-  const ref = float64Reference(xs, ws, is, rs, P, Q, rows);
+  const { y, dx, dw } = gatheredMatMulFloat64(xs, ws, is, rs, P, Q, rows);
+  const ref = [y, dx, dw];
   const errors: Record<string, number> = {};
   ['y', 'dx', 'dW'].forEach((name, n) => {
     errors[`${name} vs plain`] = relMax(wgsl[n] as Float32Array, plain[n] as Float32Array);

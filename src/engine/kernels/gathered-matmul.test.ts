@@ -8,6 +8,7 @@ import { expect, it } from 'vitest';
 import { createRng } from '../random';
 import { describeBackends } from '../testing/backends';
 import { gatheredMatMul, gatheredMatMulKernelActive, gatheredMatMulReference, gatheredMatMulTap, setGatheredMatMulWasmGrouping } from './gathered-matmul';
+import { gatheredMatMulFloat64 } from '../reference/gathered-matmul-reference';
 
 const N = 7;
 const P = 5;
@@ -27,20 +28,8 @@ function fixture(seed: number): { x: Float64Array; w: Float64Array; dy: Float64A
 
 /** y, and the gradients of sum(y * dy). */
 function reference(x: Float64Array, w: Float64Array, dy: Float64Array, rowIdx: readonly number[] = IDX): { y: number[]; dx: number[]; dw: number[] } {
-  const y = new Array<number>(N * Q).fill(0);
-  const dx = new Array<number>(N * P).fill(0);
-  const dw = new Array<number>(L * P * Q).fill(0);
-  for (let i = 0; i < N; i++) {
-    const a = rowIdx[i] as number;
-    for (let k = 0; k < P; k++)
-      for (let j = 0; j < Q; j++) {
-        const wv = w[(a * P + k) * Q + j] as number;
-        y[i * Q + j] = (y[i * Q + j] as number) + (x[i * P + k] as number) * wv;
-        dx[i * P + k] = (dx[i * P + k] as number) + (dy[i * Q + j] as number) * wv;
-        dw[(a * P + k) * Q + j] = (dw[(a * P + k) * Q + j] as number) + (x[i * P + k] as number) * (dy[i * Q + j] as number);
-      }
-  }
-  return { y, dx, dw };
+  const r = gatheredMatMulFloat64(x, w, rowIdx, dy, P, Q, L);
+  return { y: Array.from(r.y), dx: Array.from(r.dx), dw: Array.from(r.dw) };
 }
 
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number): void {
